@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run_tests.sh - run vmlab's selftests (inside the test VM, as root).
+#
+#   selftests/run_tests.sh [--modprobe] [TEST_PROGRAM...]
+#
+# Loads the module (build tree's module/vmlab.ko, or with --modprobe the
+# installed one), runs every test program (default: build/selftests/*), unloads
+# it and prints "N passed, N failed[, N skipped]" as its last line.  Exits 0
+# when nothing failed, 1 otherwise, 4 (kselftest's skip) when vmlab cannot be
+# loaded at all.
+
+set -u
+
+top=$(dirname "$(dirname "$(readlink -f "$0")")")
+modprobe=0
+if [ "${1:-}" = --modprobe ]; then
+	modprobe=1
+	shift
+fi
+
+if [ "$(id -u)" != 0 ]; then
+	echo "run_tests: must run as root (use scripts/vm)" >&2
+	exit 4
+fi
+
+if [ $modprobe = 1 ]; then
+	unset VMLAB_KO
+	if ! modprobe vmlab; then
+		echo "run_tests: SKIP: modprobe vmlab failed" >&2
+		exit 4
+	fi
+	echo "run_tests: loaded $(modinfo -n vmlab) with modprobe"
+else
+	export VMLAB_KO=${VMLAB_KO:-$top/module/vmlab.ko}
+	if ! insmod "$VMLAB_KO"; then
+		echo "run_tests: SKIP: insmod $VMLAB_KO failed" >&2
+		exit 4
+	fi
+	echo "run_tests: loaded $VMLAB_KO"
+fi
+
+if [ $# -gt 0 ]; then
+	progs=("$@")
+else
+	progs=("$top"/build/selftests/*_test)
+fi
+
+pass=0 fail=0 skip=0
+for p in "${progs[@]}"; do
+	name=$(basename "$p")
+	out=$(mktemp)
+	echo "run_tests: ---- $name"
+	"$p" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	totals=$(sed -n 's/^# Totals: pass:\([0-9]*\) fail:\([0-9]*\) xfail:[0-9]* xpass:[0-9]* skip:\([0-9]*\) error:\([0-9]*\).*/\1 \2 \3 \4/p' "$out")
+	rm -f "$out"
+	if [ -z "$totals" ]; then
+		echo "run_tests: $name exited $rc without a TAP summary"
+		fail=$((fail + 1))
+		continue
+	fi
+	read -r p_ f_ s_ e_ <<<"$totals"
+	pass=$((pass + p_)) fail=$((fail + f_ + e_)) skip=$((skip + s_))
+	if [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ $((f_ + e_)) = 0 ]; then
+		echo "run_tests: $name exited $rc"
+		fail=$((fail + 1))
+	fi
+done
+
+if [ -d /sys/module/vmlab ] && ! rmmod vmlab; then
+	echo "run_tests: rmmod vmlab failed after the tests"
+	fail=$((fail + 1))
+fi
+
+line="$pass passed, $fail failed"
+[ $skip -gt 0 ] && line="$line, $skip skipped"
+echo "$line"
+[ $fail = 0 ]
