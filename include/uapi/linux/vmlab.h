@@ -6,6 +6,37 @@
  * /dev/vmlab, their structures and the event records read() returns.  It is
  * shared by the kernel module, the vmlab tool, the BPF programs and the
  * selftests, and includes nothing a BPF program cannot.
+ *
+ * Each open() of /dev/vmlab is one lab instance: a region of up to
+ * region_size bytes that mmap(MAP_SHARED) maps and the module pages in on
+ * demand.  Every process that maps the same instance (after fork(), or with
+ * the fd passed over a unix socket) shares its pages.
+ *
+ * Structures: every ioctl structure starts with its size in bytes (set it to
+ * sizeof(struct ...)), has only fixed-width fields and no implicit padding,
+ * and carries reserved fields that must be zero.  A structure larger than the
+ * kernel knows is accepted when the extra bytes are zero, so the ABI can grow.
+ *
+ * Errors common to every ioctl:
+ *   ENOTTY  unknown command
+ *   EFAULT  the argument pointer is not readable/writable
+ *   EINVAL  size smaller than the first version of the structure, a
+ *           reserved field or unknown flag bit is not zero
+ *   E2BIG   size larger than the kernel knows and the extra bytes not zero
+ *
+ * mmap() errors:
+ *   EINVAL  MAP_PRIVATE (vmlab pages are shared by definition), or length 0
+ *   EFBIG   length larger than the instance's region_size
+ *   ENXIO   offset + length past the end of the region
+ * A fault on a page past the region (after the region shrank) gets SIGBUS;
+ * a fault that cannot get memory (module page limit or allocation failure)
+ * gets SIGBUS too, counted in vmlab_stats.fault_errors.
+ *
+ * read() returns whole struct vmlab_event records, oldest first:
+ *   EINVAL  the buffer is smaller than one record
+ *   EAGAIN  no record and O_NONBLOCK
+ *   EINTR   a signal arrived while waiting
+ * poll() reports EPOLLIN | EPOLLRDNORM while a record is ready.
  */
 #ifndef _UAPI_LINUX_VMLAB_H
 #define _UAPI_LINUX_VMLAB_H
@@ -18,5 +49,218 @@
 
 /* The ioctl type of every vmlab command. */
 #define VMLAB_IOC_MAGIC		0xB7
+
+/* ------------------------------------------------------------------ info */
+
+/* vmlab_info.flags */
+#define VMLAB_INFO_PFN_VISIBLE	(1U << 0)	/* this opener sees PFNs (CAP_SYS_ADMIN) */
+#define VMLAB_INFO_LA57		(1U << 1)	/* 5-level paging is enabled */
+
+struct vmlab_info {
+	__u32 size;		/* in: sizeof(struct vmlab_info) */
+	__u32 abi_version;	/* VMLAB_ABI_VERSION */
+	__u32 page_size;	/* bytes */
+	__u32 flags;		/* VMLAB_INFO_* */
+	__u64 max_region_size;	/* bytes, module parameter max_region_mb */
+	__u64 max_pages;	/* resident pages of all instances, module parameter */
+	__u32 max_ring_records;	/* module parameter */
+	__u32 record_size;	/* sizeof(struct vmlab_event) */
+	__u32 pgtable_levels;	/* 4 or 5 */
+	__u32 instance_id;	/* this instance, as in debugfs and tracepoints */
+	__u64 reserved[4];	/* zero */
+};
+
+/* ---------------------------------------------------------------- config */
+
+/* Event types, and their bits in vmlab_config.event_mask */
+enum vmlab_event_type {
+	VMLAB_EV_FAULT = 1,	/* a fault the module handled, with its walk */
+	VMLAB_EV_TLB = 2,	/* a TLB flush: the module's unmap, or the kernel's */
+	VMLAB_EV_LOST = 3,	/* records dropped because the ring was full */
+	VMLAB_EV_MAX,
+};
+
+#define VMLAB_EV_BIT(type)	(1ULL << (type))
+#define VMLAB_EV_ALL		(VMLAB_EV_BIT(VMLAB_EV_FAULT) | VMLAB_EV_BIT(VMLAB_EV_TLB))
+
+/* vmlab_config.flags */
+#define VMLAB_CFG_WALK		(1U << 0)	/* walk the page tables after each fault */
+#define VMLAB_CFG_TLB_SWITCH	(1U << 1)	/* also log the kernel's context-switch flushes */
+#define VMLAB_CFG_FLAGS		(VMLAB_CFG_WALK | VMLAB_CFG_TLB_SWITCH)
+
+/*
+ * VMLAB_SET_CONFIG errors:
+ *   EINVAL  region_size 0 or not a multiple of the page size; ring_records
+ *           not a power of two; an unknown event_mask or flags bit
+ *   EFBIG   region_size above max_region_size, or ring_records above
+ *           max_ring_records
+ *   EBUSY   region_size or ring_records changed after the first mmap()
+ * A new instance has region_size = max_region_size, no events, 1024 records.
+ */
+struct vmlab_config {
+	__u32 size;		/* in: sizeof(struct vmlab_config) */
+	__u32 flags;		/* VMLAB_CFG_* */
+	__u64 region_size;	/* bytes mmap() may map, from offset 0 */
+	__u64 event_mask;	/* VMLAB_EV_BIT() of the events to record */
+	__u32 ring_records;	/* capacity of the read() ring, a power of two */
+	__u32 reserved0;	/* zero */
+	__u64 reserved[6];	/* zero */
+};
+
+/* ----------------------------------------------------------------- stats */
+
+/*
+ * VMLAB_GET_STATS copies the counters out; VMLAB_RESET_STATS zeroes them,
+ * except pages_resident, which is a level, not a count.
+ */
+struct vmlab_stats {
+	__u32 size;		/* in: sizeof(struct vmlab_stats) */
+	__u32 reserved0;	/* zero */
+	__u64 faults;		/* faults handled (sum of the kinds below) */
+	__u64 faults_zero;	/* first touch: a zeroed page allocated */
+	__u64 faults_minor;	/* page resident, PTE missing: mapped again */
+	__u64 faults_upgrade;	/* first write to a read-only mapped page */
+	__u64 fault_errors;	/* faults answered with SIGBUS */
+	__u64 pages_resident;	/* pages the instance holds now */
+	__u64 pages_allocated;	/* pages allocated over the instance's life */
+	__u64 tlb_module;	/* TLB flushes of the module's own unmaps */
+	__u64 tlb_kernel;	/* kernel TLB flushes on this instance's mms */
+	__u64 events;		/* records produced, including dropped ones */
+	__u64 events_dropped;	/* records lost to a full ring */
+	__u64 reserved[8];	/* zero */
+};
+
+/* ------------------------------------------------------------------ walk */
+
+/* Page-table levels, the index into the walk arrays */
+enum vmlab_level {
+	VMLAB_PGD = 0,
+	VMLAB_P4D = 1,	/* folded into the PGD with 4-level paging */
+	VMLAB_PUD = 2,
+	VMLAB_PMD = 3,
+	VMLAB_PTE = 4,
+	VMLAB_LEVELS = 5,
+};
+
+/* Bits of a raw x86-64 page-table entry, for decoding */
+#define VMLAB_PTE_P		(1ULL << 0)	/* present */
+#define VMLAB_PTE_RW		(1ULL << 1)	/* writable */
+#define VMLAB_PTE_US		(1ULL << 2)	/* user-accessible */
+#define VMLAB_PTE_PWT		(1ULL << 3)
+#define VMLAB_PTE_PCD		(1ULL << 4)
+#define VMLAB_PTE_A		(1ULL << 5)	/* accessed */
+#define VMLAB_PTE_D		(1ULL << 6)	/* dirty */
+#define VMLAB_PTE_PS		(1ULL << 7)	/* huge page (PUD, PMD) */
+#define VMLAB_PTE_G		(1ULL << 8)	/* global */
+#define VMLAB_PTE_NX		(1ULL << 63)	/* no execute */
+#define VMLAB_PTE_PFN_MASK	0x000ffffffffff000ULL
+
+/*
+ * VMLAB_WALK translates one virtual address of the calling process, level by
+ * level.  depth is the number of levels walked from the PGD: 5 when a PTE was
+ * reached, less where an entry was not present or was a huge-page leaf.
+ * Without CAP_SYS_ADMIN (checked at open(), as /proc/PID/pagemap does) the
+ * PFN bits of every entry, pfn and phys are zero.
+ * Errors: EFAULT when the process has no mm; otherwise the common ones.
+ */
+#define VMLAB_WALK_MAPPED	(1U << 0)	/* out: a present leaf maps addr */
+#define VMLAB_WALK_HUGE		(1U << 1)	/* out: the leaf is a PMD or PUD */
+
+struct vmlab_walk {
+	__u32 size;		/* in: sizeof(struct vmlab_walk) */
+	__u32 flags;		/* out: VMLAB_WALK_* */
+	__u64 addr;		/* in: virtual address */
+	__u32 depth;		/* out: levels walked, 0..5 */
+	__u32 reserved0;	/* zero */
+	__u64 pfn;		/* out: frame of addr, if mapped and visible */
+	__u64 phys;		/* out: physical address of addr, likewise */
+	__u64 entry[VMLAB_LEVELS];	/* out: raw entry per level */
+	__u32 index[VMLAB_LEVELS];	/* out: index into the table per level */
+	__u32 reserved1;	/* zero */
+	__u64 reserved[4];	/* zero */
+};
+
+/* ---------------------------------------------------------------- events */
+
+/* vmlab_ev_fault.access */
+#define VMLAB_ACC_READ		(1U << 0)
+#define VMLAB_ACC_WRITE		(1U << 1)
+#define VMLAB_ACC_EXEC		(1U << 2)
+#define VMLAB_ACC_USER		(1U << 3)	/* the access came from user mode */
+
+/* vmlab_ev_fault.kind */
+enum vmlab_fault_kind {
+	VMLAB_FAULT_ZERO = 1,		/* first touch: zero-filled page */
+	VMLAB_FAULT_MINOR = 2,		/* page resident, mapping restored */
+	VMLAB_FAULT_UPGRADE = 3,	/* write to a read-only mapped page */
+	VMLAB_FAULT_KIND_MAX,
+};
+
+struct vmlab_ev_fault {
+	__u64 addr;		/* faulting virtual address (page aligned) */
+	__u64 pgoff;		/* page index in the instance */
+	__u32 access;		/* VMLAB_ACC_* */
+	__u32 kind;		/* enum vmlab_fault_kind */
+	__u64 latency_ns;	/* time in the module's fault handler */
+	__u64 pfn;		/* frame, 0 without CAP_SYS_ADMIN */
+	__u64 entry[VMLAB_LEVELS];	/* walk after the page was installed */
+	__u16 index[VMLAB_LEVELS];	/* (all zero unless VMLAB_CFG_WALK) */
+	__u16 depth;		/* levels walked, 0 if no walk */
+	__u32 reserved;
+};
+
+/* vmlab_ev_tlb.origin */
+#define VMLAB_TLB_MODULE	1	/* an unmap the module performed */
+#define VMLAB_TLB_KERNEL	2	/* tlb:tlb_flush on an mm mapping the instance */
+
+/* vmlab_ev_tlb.reason for VMLAB_TLB_KERNEL: as the kernel's tlb:tlb_flush */
+#define VMLAB_TLB_ON_TASK_SWITCH	0
+#define VMLAB_TLB_REMOTE_SHOOTDOWN	1
+#define VMLAB_TLB_LOCAL_SHOOTDOWN	2
+#define VMLAB_TLB_LOCAL_MM_SHOOTDOWN	3
+#define VMLAB_TLB_REMOTE_SEND_IPI	4
+
+#define VMLAB_TLB_FLUSH_ALL	(~0ULL)	/* pages: the whole address space */
+
+struct vmlab_ev_tlb {
+	__u64 start;		/* first page index (module) or 0 */
+	__u64 pages;		/* pages flushed, or VMLAB_TLB_FLUSH_ALL */
+	__u32 origin;		/* VMLAB_TLB_MODULE or VMLAB_TLB_KERNEL */
+	__u32 reason;		/* see above */
+};
+
+struct vmlab_ev_lost {
+	__u64 count;		/* records dropped since the last one read */
+	__u64 first_seq;	/* sequence number of the first dropped record */
+};
+
+/*
+ * One record of the read() stream, 128 bytes.  seq counts every record the
+ * instance produced, so a gap in it is the records a VMLAB_EV_LOST reports.
+ */
+struct vmlab_event {
+	__u16 type;		/* enum vmlab_event_type */
+	__u16 size;		/* sizeof(struct vmlab_event) */
+	__u32 cpu;
+	__u64 seq;
+	__u64 time_ns;		/* CLOCK_MONOTONIC */
+	__u32 pid;
+	__u32 tgid;
+	union {
+		struct vmlab_ev_fault fault;
+		struct vmlab_ev_tlb tlb;
+		struct vmlab_ev_lost lost;
+		__u8 raw[96];
+	};
+};
+
+/* -------------------------------------------------------------- commands */
+
+#define VMLAB_GET_INFO		_IOWR(VMLAB_IOC_MAGIC, 0x00, struct vmlab_info)
+#define VMLAB_SET_CONFIG	_IOW(VMLAB_IOC_MAGIC, 0x01, struct vmlab_config)
+#define VMLAB_GET_CONFIG	_IOWR(VMLAB_IOC_MAGIC, 0x02, struct vmlab_config)
+#define VMLAB_GET_STATS		_IOWR(VMLAB_IOC_MAGIC, 0x03, struct vmlab_stats)
+#define VMLAB_RESET_STATS	_IO(VMLAB_IOC_MAGIC, 0x04)
+#define VMLAB_WALK		_IOWR(VMLAB_IOC_MAGIC, 0x05, struct vmlab_walk)
 
 #endif /* _UAPI_LINUX_VMLAB_H */
