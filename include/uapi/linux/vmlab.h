@@ -85,8 +85,7 @@ enum vmlab_event_type {
 
 /* vmlab_config.flags */
 #define VMLAB_CFG_WALK		(1U << 0)	/* walk the page tables after each fault */
-#define VMLAB_CFG_TLB_SWITCH	(1U << 1)	/* also log the kernel's context-switch flushes */
-#define VMLAB_CFG_FLAGS		(VMLAB_CFG_WALK | VMLAB_CFG_TLB_SWITCH)
+#define VMLAB_CFG_FLAGS		VMLAB_CFG_WALK
 
 /*
  * VMLAB_SET_CONFIG errors:
@@ -213,7 +212,11 @@ struct vmlab_ev_fault {
 #define VMLAB_TLB_MODULE	1	/* an unmap the module performed */
 #define VMLAB_TLB_KERNEL	2	/* tlb:tlb_flush on an mm mapping the instance */
 
-/* vmlab_ev_tlb.reason for VMLAB_TLB_KERNEL: as the kernel's tlb:tlb_flush */
+/*
+ * vmlab_ev_tlb.reason for VMLAB_TLB_KERNEL: as the kernel's tlb:tlb_flush.
+ * Context-switch flushes (reason 0) are not reported: the kernel emits them
+ * before the switch, when nothing exported tells which mm is being loaded.
+ */
 #define VMLAB_TLB_ON_TASK_SWITCH	0
 #define VMLAB_TLB_REMOTE_SHOOTDOWN	1
 #define VMLAB_TLB_LOCAL_SHOOTDOWN	2
