@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlab - the /dev/vmlab misc device: one lab instance per open().
+ * vmlab - the /dev/vmlab misc device: one lab instance per open(), its
+ * ioctls, read() and poll().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/log2.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pgtable.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "vmlab.h"
 
@@ -16,34 +23,313 @@ static ushort vmlab_dev_mode = 0600;
 module_param_named(dev_mode, vmlab_dev_mode, ushort, 0444);
 MODULE_PARM_DESC(dev_mode, "Permission bits of /dev/vmlab (default 0600)");
 
+static atomic_t vmlab_next_id = ATOMIC_INIT(0);
+
+static u64 vmlab_max_region_size(void)
+{
+	return (u64)READ_ONCE(vmlab_max_region_mb) << 20;
+}
+
+static void vmlab_instance_free_rcu(struct rcu_head *rcu)
+{
+	struct vmlab_instance *inst = container_of(rcu, struct vmlab_instance, rcu);
+
+	vmlab_ring_free(&inst->ring);
+	kfree(inst);
+	atomic_long_dec(&vmlab_nr_instances);
+}
+
+static void vmlab_instance_release(struct kref *ref)
+{
+	struct vmlab_instance *inst = container_of(ref, struct vmlab_instance, ref);
+
+	vmlab_mm_untrack_all(inst);
+	vmlab_pages_free(inst);
+	iput(inst->inode);
+	mutex_destroy(&inst->read_lock);
+	mutex_destroy(&inst->lock);
+	/* the TLB flush probe may still be looking at the instance */
+	call_rcu(&inst->rcu, vmlab_instance_free_rcu);
+}
+
+void vmlab_instance_put(struct vmlab_instance *inst)
+{
+	kref_put(&inst->ref, vmlab_instance_release);
+}
+
 static int vmlab_open(struct inode *inode, struct file *file)
 {
 	struct vmlab_instance *inst;
+	u64 region = vmlab_max_region_size();
+	int ret;
 
 	inst = kzalloc(sizeof(*inst), GFP_KERNEL_ACCOUNT);
 	if (!inst)
 		return -ENOMEM;
+	inst->inode = vmlab_inode_alloc();
+	if (IS_ERR(inst->inode)) {
+		ret = PTR_ERR(inst->inode);
+		goto free_inst;
+	}
+
+	kref_init(&inst->ref);
+	inst->id = atomic_inc_return(&vmlab_next_id);
+	inst->pfn_visible = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
 	mutex_init(&inst->lock);
-	inst->owner_tgid = task_tgid_nr(current);
+	mutex_init(&inst->read_lock);
+	xa_init(&inst->pages);
+	INIT_LIST_HEAD(&inst->mms);
+	vmlab_ring_init(&inst->ring);
+	inst->cfg.size = sizeof(inst->cfg);
+	inst->cfg.region_size = region;
+	inst->cfg.ring_records = min_t(u32, VMLAB_DEFAULT_RING,
+				       vmlab_max_ring_records);
+	inst->nr_pages = region >> PAGE_SHIFT;
+
 	file->private_data = inst;
+	/* every mapping of the instance shares one address_space */
+	file->f_mapping = inst->inode->i_mapping;
 	atomic_long_inc(&vmlab_nr_instances);
+	vmlab_debugfs_add(inst);
 	return 0;
+
+free_inst:
+	kfree(inst);
+	return ret;
 }
 
 static int vmlab_release(struct inode *inode, struct file *file)
 {
 	struct vmlab_instance *inst = file->private_data;
 
-	mutex_destroy(&inst->lock);
-	kfree(inst);
-	atomic_long_dec(&vmlab_nr_instances);
+	vmlab_debugfs_remove(inst);
+	vmlab_instance_put(inst);
 	return 0;
+}
+
+/*
+ * Copy in a size-versioned structure: its first __u32 is its size.  Smaller
+ * than the first version is EINVAL; larger than the kernel's is accepted when
+ * the extra bytes are zero (E2BIG otherwise).  Returns the user's size.
+ */
+static int vmlab_copy_in(void *dst, size_t ksize, const void __user *uarg)
+{
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < ksize)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	ret = copy_struct_from_user(dst, ksize, uarg, usize);
+	return ret ? ret : usize;
+}
+
+/* Copy out @ksize bytes of @src, its size field set to what was copied. */
+static int vmlab_copy_out(void __user *uarg, void *src, size_t ksize)
+{
+	*(u32 *)src = ksize;
+	return copy_to_user(uarg, src, ksize) ? -EFAULT : 0;
+}
+
+static bool vmlab_zeroed(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+static long vmlab_ioc_info(struct vmlab_instance *inst, void __user *uarg)
+{
+	struct vmlab_info info;
+	int ret;
+
+	ret = vmlab_copy_in(&info, sizeof(info), uarg);
+	if (ret < 0)
+		return ret;
+	if (!vmlab_zeroed(info.reserved, sizeof(info.reserved)))
+		return -EINVAL;
+
+	memset(&info, 0, sizeof(info));
+	info.abi_version = VMLAB_ABI_VERSION;
+	info.page_size = PAGE_SIZE;
+	if (inst->pfn_visible)
+		info.flags |= VMLAB_INFO_PFN_VISIBLE;
+	info.pgtable_levels = pgtable_l5_enabled() ? 5 : 4;
+	if (info.pgtable_levels == 5)
+		info.flags |= VMLAB_INFO_LA57;
+	info.max_region_size = vmlab_max_region_size();
+	info.max_pages = READ_ONCE(vmlab_max_pages);
+	info.max_ring_records = READ_ONCE(vmlab_max_ring_records);
+	info.record_size = sizeof(struct vmlab_event);
+	info.instance_id = inst->id;
+	return vmlab_copy_out(uarg, &info, sizeof(info));
+}
+
+static long vmlab_ioc_get_config(struct vmlab_instance *inst, void __user *uarg)
+{
+	struct vmlab_config cfg;
+	int ret;
+
+	ret = vmlab_copy_in(&cfg, sizeof(cfg), uarg);
+	if (ret < 0)
+		return ret;
+	if (cfg.reserved0 || !vmlab_zeroed(cfg.reserved, sizeof(cfg.reserved)))
+		return -EINVAL;
+	mutex_lock(&inst->lock);
+	cfg = inst->cfg;
+	mutex_unlock(&inst->lock);
+	return vmlab_copy_out(uarg, &cfg, sizeof(cfg));
+}
+
+static int vmlab_config_check(const struct vmlab_config *cfg)
+{
+	if (cfg->reserved0 || !vmlab_zeroed(cfg->reserved, sizeof(cfg->reserved)))
+		return -EINVAL;
+	if (cfg->flags & ~VMLAB_CFG_FLAGS)
+		return -EINVAL;
+	if (cfg->event_mask & ~VMLAB_EV_ALL)
+		return -EINVAL;
+	if (!cfg->region_size || !PAGE_ALIGNED(cfg->region_size))
+		return -EINVAL;
+	if (!is_power_of_2(cfg->ring_records))
+		return -EINVAL;
+	if (cfg->region_size > vmlab_max_region_size())
+		return -EFBIG;
+	if (cfg->ring_records > READ_ONCE(vmlab_max_ring_records))
+		return -EFBIG;
+	return 0;
+}
+
+static long vmlab_ioc_set_config(struct vmlab_instance *inst, void __user *uarg)
+{
+	struct vmlab_config cfg;
+	int ret;
+
+	ret = vmlab_copy_in(&cfg, sizeof(cfg), uarg);
+	if (ret < 0)
+		return ret;
+	ret = vmlab_config_check(&cfg);
+	if (ret)
+		return ret;
+
+	mutex_lock(&inst->lock);
+	if (inst->mapped && (cfg.region_size != inst->cfg.region_size ||
+			     cfg.ring_records != inst->cfg.ring_records)) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	cfg.size = sizeof(cfg);
+	inst->cfg = cfg;
+	WRITE_ONCE(inst->nr_pages, cfg.region_size >> PAGE_SHIFT);
+	WRITE_ONCE(inst->event_mask, cfg.event_mask);
+	WRITE_ONCE(inst->flags, cfg.flags);
+unlock:
+	mutex_unlock(&inst->lock);
+	return ret;
+}
+
+static long vmlab_ioc_get_stats(struct vmlab_instance *inst, void __user *uarg)
+{
+	struct vmlab_stats st;
+	int ret;
+
+	ret = vmlab_copy_in(&st, sizeof(st), uarg);
+	if (ret < 0)
+		return ret;
+	if (st.reserved0 || !vmlab_zeroed(st.reserved, sizeof(st.reserved)))
+		return -EINVAL;
+	vmlab_stats_fill(inst, &st);
+	return vmlab_copy_out(uarg, &st, sizeof(st));
+}
+
+static long vmlab_ioc_reset_stats(struct vmlab_instance *inst)
+{
+	struct vmlab_counters *c = &inst->stats;
+	unsigned int kind;
+
+	for (kind = 0; kind < VMLAB_FAULT_KIND_MAX; kind++)
+		atomic64_set(&c->faults[kind], 0);
+	atomic64_set(&c->fault_errors, 0);
+	atomic64_set(&c->pages_allocated, 0);
+	atomic64_set(&c->tlb_module, 0);
+	atomic64_set(&c->tlb_kernel, 0);
+	atomic64_set(&c->events, 0);
+	atomic64_set(&c->events_dropped, 0);
+	return 0;
+}
+
+static long vmlab_ioc_walk(struct vmlab_instance *inst, void __user *uarg)
+{
+	struct mm_struct *mm = current->mm;
+	struct vmlab_walk w;
+	u64 addr;
+	int ret;
+
+	ret = vmlab_copy_in(&w, sizeof(w), uarg);
+	if (ret < 0)
+		return ret;
+	if (w.reserved0 || w.reserved1 ||
+	    !vmlab_zeroed(w.reserved, sizeof(w.reserved)))
+		return -EINVAL;
+	if (!mm)
+		return -EFAULT;
+
+	addr = w.addr;
+	memset(&w, 0, sizeof(w));
+	w.addr = addr;
+	if (addr < TASK_SIZE) {
+		mmap_read_lock(mm);
+		vmlab_walk_mm(mm, addr, &w, inst->pfn_visible);
+		mmap_read_unlock(mm);
+	}
+	return vmlab_copy_out(uarg, &w, sizeof(w));
+}
+
+static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct vmlab_instance *inst = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VMLAB_GET_INFO:
+		return vmlab_ioc_info(inst, uarg);
+	case VMLAB_SET_CONFIG:
+		return vmlab_ioc_set_config(inst, uarg);
+	case VMLAB_GET_CONFIG:
+		return vmlab_ioc_get_config(inst, uarg);
+	case VMLAB_GET_STATS:
+		return vmlab_ioc_get_stats(inst, uarg);
+	case VMLAB_RESET_STATS:
+		return vmlab_ioc_reset_stats(inst);
+	case VMLAB_WALK:
+		return vmlab_ioc_walk(inst, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static ssize_t vmlab_read(struct file *file, char __user *buf, size_t count,
+			  loff_t *ppos)
+{
+	return vmlab_ring_read(file->private_data, buf, count,
+			       file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t vmlab_poll(struct file *file, struct poll_table_struct *wait)
+{
+	return vmlab_ring_poll(file->private_data, file, wait);
 }
 
 static const struct file_operations vmlab_fops = {
 	.owner		= THIS_MODULE,
 	.open		= vmlab_open,
 	.release	= vmlab_release,
+	.read		= vmlab_read,
+	.poll		= vmlab_poll,
+	.mmap		= vmlab_mmap,
+	.unlocked_ioctl	= vmlab_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
 };
 

@@ -2,27 +2,150 @@
 /*
  * vmlab - a virtual-memory laboratory: definitions shared by the module's
  * files.  The ABI lives in include/uapi/linux/vmlab.h and nowhere else.
+ *
+ * Data flows one way: config (dev.c) -> instance; fault (fault.c) -> walk
+ * (walk.c) -> event (events.c) -> ring -> read(), and tracepoints (trace.h).
  */
 #ifndef _VMLAB_H
 #define _VMLAB_H
 
 #include <linux/atomic.h>
+#include <linux/irq_work.h>
+#include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
 #include <uapi/linux/vmlab.h>
 
-#define VMLAB_VERSION "0.1.0"
+#define VMLAB_VERSION "0.2.0"
+
+struct dentry;
+struct mm_struct;
+struct vm_area_struct;
+
+/* Module parameters (main.c) */
+extern unsigned int vmlab_max_region_mb;
+extern unsigned long vmlab_max_pages;
+extern unsigned int vmlab_max_ring_records;
+
+#define VMLAB_DEFAULT_RING	1024
+
+/* The read() ring: bounded, never blocks a producer. */
+struct vmlab_ring {
+	spinlock_t lock;		/* leaf lock; taken in any context */
+	struct vmlab_event *buf;	/* ring_records entries */
+	u32 mask;			/* ring_records - 1 */
+	u64 head;			/* next record to write */
+	u64 tail;			/* next record to read */
+	u64 seq;			/* sequence number of the next record */
+	u64 lost;			/* dropped since the last LOST record */
+	u64 lost_seq;			/* seq of the first of those */
+	wait_queue_head_t wait;
+	struct irq_work wake;		/* wakes readers from any context */
+};
+
+struct vmlab_counters {
+	atomic64_t faults[VMLAB_FAULT_KIND_MAX];
+	atomic64_t fault_errors;
+	atomic64_t pages_allocated;
+	atomic64_t tlb_module;
+	atomic64_t tlb_kernel;
+	atomic64_t events;
+	atomic64_t events_dropped;
+};
 
 /* One open() of /dev/vmlab: an independent experiment. */
 struct vmlab_instance {
-	struct mutex lock;	/* serialises configuration */
-	pid_t owner_tgid;	/* the process that opened it */
+	struct kref ref;
+	u32 id;
+	bool pfn_visible;		/* opener had CAP_SYS_ADMIN */
+	struct inode *inode;		/* own address_space for all mappings */
+
+	struct mutex lock;		/* config changes and page allocation */
+	struct vmlab_config cfg;	/* under lock; hot copies below */
+	u64 nr_pages;			/* region_size >> PAGE_SHIFT */
+	u64 event_mask;
+	u32 flags;
+	bool mapped;			/* mmap() happened: region and ring fixed */
+
+	struct xarray pages;		/* pgoff -> struct page * */
+	atomic64_t nr_resident;
+
+	struct vmlab_ring ring;
+	struct mutex read_lock;		/* serialises read() */
+	struct vmlab_counters stats;
+
+	struct list_head mms;		/* vmlab_mm_link, under vmlab_mm_lock */
+	struct dentry *debugfs;
+	struct rcu_head rcu;
 };
 
-/* Module-wide accounting, read by the leak checks. */
-extern atomic_long_t vmlab_nr_instances;
+/* Every mm that maps an instance, for attributing the kernel's flushes. */
+struct vmlab_mm_link {
+	struct list_head node;		/* global list, RCU */
+	struct list_head inst_node;	/* instance's list */
+	struct mm_struct *mm;
+	struct vmlab_instance *inst;
+	unsigned long vmas;		/* VMAs of inst in mm */
+	struct rcu_head rcu;
+};
 
+/* main.c */
+extern atomic_long_t vmlab_nr_instances;
+extern atomic_long_t vmlab_nr_pages;
+
+/* dev.c */
 int vmlab_dev_init(void);
 void vmlab_dev_exit(void);
+void vmlab_instance_put(struct vmlab_instance *inst);
+
+static inline bool vmlab_wants(struct vmlab_instance *inst, unsigned int type)
+{
+	return READ_ONCE(inst->event_mask) & VMLAB_EV_BIT(type);
+}
+
+/* fault.c */
+extern const struct vm_operations_struct vmlab_vm_ops;
+int vmlab_mmap(struct file *file, struct vm_area_struct *vma);
+void vmlab_pages_free(struct vmlab_instance *inst);
+int vmlab_fs_init(void);
+void vmlab_fs_exit(void);
+struct inode *vmlab_inode_alloc(void);
+
+/* walk.c */
+void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
+		   struct vmlab_walk *w, bool pfn_visible);
+int vmlab_walk_defer(struct vmlab_instance *inst, struct vm_area_struct *vma,
+		     struct vmlab_event *ev);
+int vmlab_walk_init(void);
+void vmlab_walk_exit(void);
+
+/* events.c */
+int vmlab_ring_alloc(struct vmlab_ring *ring, u32 records);
+void vmlab_ring_free(struct vmlab_ring *ring);
+void vmlab_ring_init(struct vmlab_ring *ring);
+void vmlab_event_init(struct vmlab_event *ev, unsigned int type);
+void vmlab_emit(struct vmlab_instance *inst, struct vmlab_event *ev);
+void vmlab_emit_fault(struct vmlab_instance *inst, struct vmlab_event *ev);
+ssize_t vmlab_ring_read(struct vmlab_instance *inst, char __user *buf,
+			size_t count, bool nonblock);
+__poll_t vmlab_ring_poll(struct vmlab_instance *inst, struct file *file,
+			 struct poll_table_struct *wait);
+int vmlab_mm_track(struct vmlab_instance *inst, struct mm_struct *mm);
+void vmlab_mm_untrack(struct vmlab_instance *inst, struct mm_struct *mm);
+void vmlab_mm_untrack_all(struct vmlab_instance *inst);
+int vmlab_events_init(void);
+void vmlab_events_exit(void);
+
+/* debugfs.c */
+void vmlab_debugfs_init(void);
+void vmlab_debugfs_exit(void);
+void vmlab_debugfs_add(struct vmlab_instance *inst);
+void vmlab_debugfs_remove(struct vmlab_instance *inst);
+void vmlab_stats_fill(struct vmlab_instance *inst, struct vmlab_stats *st);
 
 #endif /* _VMLAB_H */

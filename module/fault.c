@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab - the fault path: mmap(), demand faults and write upgrades.
+ *
+ * Every instance has an inode of its own on a private pseudo filesystem, and
+ * file->f_mapping points at its address_space, so every VMA of the instance,
+ * in every process, sits on one i_mmap tree: rmap and unmap_mapping_range()
+ * then reach all of them.  Pages live in an xarray indexed by page offset and
+ * carry page->mapping/index like page-cache pages, so the core installs them
+ * with the file rmap.  The anon inode's a_ops has noop_dirty_folio, which
+ * fault_dirty_shared_page() needs; the char device's own inode has no a_ops.
+ *
+ * A read fault maps the page read-only (the VMA wants write notification
+ * because it has ->page_mkwrite); the first write arrives in ->page_mkwrite,
+ * the dirty bit a swap-out needs.  A write to a missing page goes through
+ * ->fault and ->page_mkwrite in one fault: one zero-fill event.
+ *
+ * Lock order: mmap_lock -> vmlab_instance.lock -> page lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mount.h>
+#include <linux/pagemap.h>
+#include <linux/pseudo_fs.h>
+#include <linux/sched/mm.h>
+
+#include "compat.h"
+#include "trace.h"
+#include "vmlab.h"
+
+#define VMLAB_FS_MAGIC	0x766d6c62	/* "vmlb" */
+
+static struct vfsmount *vmlab_mnt;
+
+static int vmlab_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, VMLAB_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/*
+ * No .owner: the kernel-internal mount would pin the module forever.  The
+ * mount lives from module init to exit.
+ */
+static struct file_system_type vmlab_fs_type = {
+	.name			= "vmlab",
+	.init_fs_context	= vmlab_init_fs_context,
+	.kill_sb		= kill_anon_super,
+};
+
+int vmlab_fs_init(void)
+{
+	vmlab_mnt = kern_mount(&vmlab_fs_type);
+	return PTR_ERR_OR_ZERO(vmlab_mnt);
+}
+
+void vmlab_fs_exit(void)
+{
+	kern_unmount(vmlab_mnt);
+}
+
+struct inode *vmlab_inode_alloc(void)
+{
+	return alloc_anon_inode(vmlab_mnt->mnt_sb);
+}
+
+static struct vmlab_instance *vmlab_vma_instance(struct vm_area_struct *vma)
+{
+	return vma->vm_file->private_data;
+}
+
+static u32 vmlab_fault_access(unsigned int flags)
+{
+	u32 access = flags & FAULT_FLAG_WRITE ? VMLAB_ACC_WRITE : VMLAB_ACC_READ;
+
+	if (flags & FAULT_FLAG_INSTRUCTION)
+		access |= VMLAB_ACC_EXEC;
+	if (flags & FAULT_FLAG_USER)
+		access |= VMLAB_ACC_USER;
+	return access;
+}
+
+/* Count a handled fault and report it: tracepoint now, record after the walk. */
+static void vmlab_fault_done(struct vmlab_instance *inst, struct vm_fault *vmf,
+			     unsigned int kind, u32 access, u64 t0,
+			     struct page *page)
+{
+	unsigned long addr = vmf->address & PAGE_MASK;
+	unsigned long pfn = inst->pfn_visible ? page_to_pfn(page) : 0;
+	u64 latency = ktime_get_ns() - t0;
+	struct vmlab_event ev;
+
+	atomic64_inc(&inst->stats.faults[kind]);
+	trace_vmlab_fault(inst->id, addr, vmf->pgoff, access, kind, latency,
+			  page_to_pfn(page));
+	if (!vmlab_wants(inst, VMLAB_EV_FAULT) &&
+	    !trace_vmlab_walk_enabled())
+		return;
+
+	vmlab_event_init(&ev, VMLAB_EV_FAULT);
+	ev.fault.addr = addr;
+	ev.fault.pgoff = vmf->pgoff;
+	ev.fault.access = access;
+	ev.fault.kind = kind;
+	ev.fault.latency_ns = latency;
+	ev.fault.pfn = pfn;
+	if ((READ_ONCE(inst->flags) & VMLAB_CFG_WALK) ||
+	    trace_vmlab_walk_enabled()) {
+		/* the PTE is installed after we return: walk on the way out */
+		if (!vmlab_walk_defer(inst, vmf->vma, &ev))
+			return;
+	}
+	vmlab_emit_fault(inst, &ev);
+}
+
+static vm_fault_t vmlab_fault_error(struct vmlab_instance *inst)
+{
+	atomic64_inc(&inst->stats.fault_errors);
+	return VM_FAULT_SIGBUS;
+}
+
+/* Find or allocate the page at @pgoff; the instance lock is held. */
+static struct page *vmlab_page_get(struct vmlab_instance *inst, pgoff_t pgoff,
+				   unsigned int *kind)
+{
+	struct page *page;
+	int err;
+
+	page = xa_load(&inst->pages, pgoff);
+	if (page) {
+		*kind = VMLAB_FAULT_MINOR;
+		return page;
+	}
+
+	if (atomic_long_inc_return(&vmlab_nr_pages) > vmlab_max_pages)
+		goto undo_count;
+	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+	if (!page)
+		goto undo_count;
+	page->mapping = inst->inode->i_mapping;
+	page->index = pgoff;
+	err = xa_err(xa_store(&inst->pages, pgoff, page, GFP_KERNEL_ACCOUNT));
+	if (err)
+		goto free_page;
+
+	atomic64_inc(&inst->nr_resident);
+	atomic64_inc(&inst->stats.pages_allocated);
+	*kind = VMLAB_FAULT_ZERO;
+	return page;
+
+free_page:
+	page->mapping = NULL;
+	__free_page(page);
+undo_count:
+	atomic_long_dec(&vmlab_nr_pages);
+	return NULL;
+}
+
+static vm_fault_t vmlab_fault(struct vm_fault *vmf)
+{
+	struct vmlab_instance *inst = vmlab_vma_instance(vmf->vma);
+	u64 t0 = ktime_get_ns();
+	struct page *page;
+	unsigned int kind;
+
+	/* mmap() checked the range; the region cannot change once mapped */
+	if (vmf->pgoff >= READ_ONCE(inst->nr_pages))
+		return vmlab_fault_error(inst);
+
+	mutex_lock(&inst->lock);
+	page = vmlab_page_get(inst, vmf->pgoff, &kind);
+	if (page)
+		get_page(page);
+	mutex_unlock(&inst->lock);
+	if (!page)
+		return vmlab_fault_error(inst);
+
+	vmf->page = page;
+	vmlab_fault_done(inst, vmf, kind, vmlab_fault_access(vmf->flags), t0,
+			 page);
+	return 0;
+}
+
+static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
+{
+	struct vmlab_instance *inst = vmlab_vma_instance(vmf->vma);
+	struct page *page = vmf->page;
+	u64 t0 = ktime_get_ns();
+
+	lock_page(page);
+	if (page->mapping != inst->inode->i_mapping) {
+		/* no longer the instance's page: let the fault retry */
+		unlock_page(page);
+		return VM_FAULT_NOPAGE;
+	}
+	/*
+	 * A present read-only PTE is a write upgrade; an empty one is the
+	 * write half of a zero-fill or minor fault ->fault already reported.
+	 * The core passes FAULT_FLAG_WRITE | FAULT_FLAG_MKWRITE only, so the
+	 * user bit of the access is not known here.
+	 */
+	if (pte_present(vmf->orig_pte))
+		vmlab_fault_done(inst, vmf, VMLAB_FAULT_UPGRADE,
+				 VMLAB_ACC_WRITE, t0, page);
+	return VM_FAULT_LOCKED;
+}
+
+/* A VMA was copied (fork) or split: track its mm too. */
+static void vmlab_vm_open(struct vm_area_struct *vma)
+{
+	/* on failure only the kernel's TLB flushes of that mm go unreported */
+	vmlab_mm_track(vmlab_vma_instance(vma), vma->vm_mm);
+}
+
+static void vmlab_vm_close(struct vm_area_struct *vma)
+{
+	vmlab_mm_untrack(vmlab_vma_instance(vma), vma->vm_mm);
+}
+
+const struct vm_operations_struct vmlab_vm_ops = {
+	.open		= vmlab_vm_open,
+	.close		= vmlab_vm_close,
+	.fault		= vmlab_fault,
+	.page_mkwrite	= vmlab_page_mkwrite,
+};
+
+int vmlab_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct vmlab_instance *inst = file->private_data;
+	unsigned long pages = vma_pages(vma);
+	int ret;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	mutex_lock(&inst->lock);
+	if (pages > inst->nr_pages) {
+		ret = -EFBIG;
+		goto unlock;
+	}
+	if (vma->vm_pgoff > inst->nr_pages - pages) {
+		ret = -ENXIO;
+		goto unlock;
+	}
+	ret = vmlab_ring_alloc(&inst->ring, inst->cfg.ring_records);
+	if (ret)
+		goto unlock;
+	ret = vmlab_mm_track(inst, vma->vm_mm);
+	if (ret)
+		goto unlock;
+	inst->mapped = true;
+unlock:
+	mutex_unlock(&inst->lock);
+	if (ret)
+		return ret;
+
+	vmlab_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &vmlab_vm_ops;
+	return 0;
+}
+
+/* Free every page; no VMA maps the instance any more. */
+void vmlab_pages_free(struct vmlab_instance *inst)
+{
+	struct page *page;
+	unsigned long idx;
+
+	xa_for_each(&inst->pages, idx, page) {
+		/* a page with ->mapping set is a "Bad page" to the allocator */
+		page->mapping = NULL;
+		ClearPageDirty(page);
+		put_page(page);
+		atomic_long_dec(&vmlab_nr_pages);
+		atomic64_dec(&inst->nr_resident);
+	}
+	xa_destroy(&inst->pages);
+}

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab - page-table walks: one address translated level by level.
+ *
+ * A fault's walk must show the PTE the core installs after ->fault returns,
+ * so it is deferred with task_work to the faulting task's return to user
+ * space: by then the page is mapped, and the task is still the one that
+ * faulted.  The walk takes the mmap lock for reading, so page tables cannot
+ * be freed under it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+
+#include "trace.h"
+#include "vmlab.h"
+
+static void vmlab_walk_set(struct vmlab_walk *w, unsigned int level,
+			   unsigned long index, u64 entry, bool pfn_visible)
+{
+	w->index[level] = index;
+	w->entry[level] = pfn_visible ? entry : entry & ~VMLAB_PTE_PFN_MASK;
+	w->depth = level + 1;
+}
+
+static void vmlab_walk_leaf(struct vmlab_walk *w, unsigned long pfn,
+			    unsigned long addr, bool huge, bool pfn_visible)
+{
+	w->flags |= VMLAB_WALK_MAPPED | (huge ? VMLAB_WALK_HUGE : 0);
+	if (!pfn_visible)
+		return;
+	w->pfn = pfn;
+	w->phys = ((u64)pfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
+}
+
+/*
+ * Walk @addr in @mm; the caller holds its mmap lock.  Entries are read once
+ * each, as the hardware walker would; PFNs only when @pfn_visible.
+ */
+void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
+		   struct vmlab_walk *w, bool pfn_visible)
+{
+	pgd_t *pgdp, pgd;
+	p4d_t *p4dp, p4d;
+	pud_t *pudp, pud;
+	pmd_t *pmdp, pmd;
+	pte_t *ptep, pte;
+
+	pgdp = pgd_offset(mm, addr);
+	pgd = READ_ONCE(*pgdp);
+	vmlab_walk_set(w, VMLAB_PGD, pgd_index(addr), pgd_val(pgd), pfn_visible);
+	if (pgd_none(pgd) || pgd_bad(pgd))
+		return;
+
+	p4dp = p4d_offset(pgdp, addr);
+	p4d = READ_ONCE(*p4dp);
+	vmlab_walk_set(w, VMLAB_P4D, p4d_index(addr), p4d_val(p4d), pfn_visible);
+	if (p4d_none(p4d) || p4d_bad(p4d))
+		return;
+
+	pudp = pud_offset(p4dp, addr);
+	pud = READ_ONCE(*pudp);
+	vmlab_walk_set(w, VMLAB_PUD, pud_index(addr), pud_val(pud), pfn_visible);
+	if (pud_none(pud) || !pud_present(pud))
+		return;
+	if (pud_leaf(pud)) {
+		vmlab_walk_leaf(w, pud_pfn(pud) + ((addr & ~PUD_MASK) >> PAGE_SHIFT),
+				addr, true, pfn_visible);
+		return;
+	}
+
+	pmdp = pmd_offset(pudp, addr);
+	pmd = READ_ONCE(*pmdp);
+	vmlab_walk_set(w, VMLAB_PMD, pmd_index(addr), pmd_val(pmd), pfn_visible);
+	if (pmd_none(pmd) || !pmd_present(pmd))
+		return;
+	if (pmd_leaf(pmd)) {
+		vmlab_walk_leaf(w, pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT),
+				addr, true, pfn_visible);
+		return;
+	}
+
+	ptep = pte_offset_map(&pmd, addr);
+	pte = READ_ONCE(*ptep);
+	pte_unmap(ptep);
+	vmlab_walk_set(w, VMLAB_PTE, pte_index(addr), pte_val(pte), pfn_visible);
+	if (pte_present(pte))
+		vmlab_walk_leaf(w, pte_pfn(pte), addr, false, pfn_visible);
+}
+
+struct vmlab_walk_work {
+	struct callback_head cb;
+	struct vmlab_instance *inst;
+	struct mm_struct *mm;
+	struct vmlab_event ev;
+};
+
+static struct kmem_cache *vmlab_walk_cache;
+
+static void vmlab_walk_work_fn(struct callback_head *cb)
+{
+	struct vmlab_walk_work *work = container_of(cb, struct vmlab_walk_work, cb);
+	struct vmlab_instance *inst = work->inst;
+	struct vmlab_ev_fault *f = &work->ev.fault;
+	struct vmlab_walk w = { };
+	int i;
+
+	/* the mm may be gone when the task is exiting */
+	if (mmget_not_zero(work->mm)) {
+		mmap_read_lock(work->mm);
+		vmlab_walk_mm(work->mm, f->addr, &w, true);
+		mmap_read_unlock(work->mm);
+		mmput(work->mm);
+	}
+	trace_vmlab_walk(inst->id, f->addr, &w);
+
+	if (!inst->pfn_visible)
+		for (i = 0; i < VMLAB_LEVELS; i++)
+			w.entry[i] &= ~VMLAB_PTE_PFN_MASK;
+	for (i = 0; i < VMLAB_LEVELS; i++) {
+		f->entry[i] = w.entry[i];
+		f->index[i] = w.index[i];
+	}
+	f->depth = w.depth;
+	vmlab_emit_fault(inst, &work->ev);
+
+	mmdrop(work->mm);
+	vmlab_instance_put(inst);
+	kmem_cache_free(vmlab_walk_cache, work);
+}
+
+/*
+ * Queue the walk of @ev's address and the emission of @ev for the current
+ * task's return to user space.  Fails for kernel threads, which never return
+ * there; the caller then emits @ev without a walk.
+ */
+int vmlab_walk_defer(struct vmlab_instance *inst, struct vm_area_struct *vma,
+		     struct vmlab_event *ev)
+{
+	struct vmlab_walk_work *work;
+	int ret;
+
+	if (current->flags & PF_KTHREAD)
+		return -EINVAL;
+	work = kmem_cache_alloc(vmlab_walk_cache, GFP_KERNEL);
+	if (!work)
+		return -ENOMEM;
+	work->ev = *ev;
+	work->inst = inst;
+	work->mm = vma->vm_mm;
+	kref_get(&inst->ref);
+	mmgrab(work->mm);
+	init_task_work(&work->cb, vmlab_walk_work_fn);
+	ret = task_work_add(current, &work->cb, TWA_RESUME);
+	if (ret)
+		goto drop_refs;
+	return 0;
+
+drop_refs:
+	mmdrop(work->mm);
+	vmlab_instance_put(inst);
+	kmem_cache_free(vmlab_walk_cache, work);
+	return ret;
+}
+
+int vmlab_walk_init(void)
+{
+	vmlab_walk_cache = KMEM_CACHE(vmlab_walk_work, 0);
+	return vmlab_walk_cache ? 0 : -ENOMEM;
+}
+
+void vmlab_walk_exit(void)
+{
+	kmem_cache_destroy(vmlab_walk_cache);
+}
