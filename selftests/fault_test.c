@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab demand paging: which faults a touch produces, exactly; sharing
+ * between mappings and processes; madvise, munmap and mremap on a vmlab
+ * mapping; the module's page limit; concurrent first touches; unloading
+ * while mapped.
+ *
+ * A read fault maps a page read-only, so a later write is a second fault (an
+ * upgrade); a write to a missing page is one zero-fill fault.  The kernel
+ * makes these counts deterministic, so every count here is exact.
+ */
+#include <pthread.h>
+#include <sys/socket.h>
+
+#include "kselftest_harness.h"
+#include "vmlab_test.h"
+
+#define PAGES	64U	/* the fault fixture's region */
+
+FIXTURE(fault) {
+	struct vmlab_lab lab;
+};
+
+FIXTURE_SETUP(fault)
+{
+	VMLAB_REQUIRE_MODULE();
+	ASSERT_EQ(0, vmlab_lab_open(&self->lab, PAGES,
+				    VMLAB_EV_BIT(VMLAB_EV_FAULT), 0, 1024));
+}
+
+FIXTURE_TEARDOWN(fault)
+{
+	vmlab_lab_close(&self->lab);
+}
+
+/* Expect @n fault records for pages 0..n-1 of @lab, of @kind and @access. */
+#define EXPECT_FAULT_RECORDS(ev, n, lab, kind_, access_) do {		\
+		size_t __i;						\
+									\
+		for (__i = 0; __i < (n); __i++) {			\
+			EXPECT_EQ(VMLAB_EV_FAULT, (ev)[__i].type);	\
+			EXPECT_EQ((__u32)(kind_), (ev)[__i].fault.kind); \
+			EXPECT_EQ((__u32)(access_), (ev)[__i].fault.access); \
+			EXPECT_EQ((__u64)(uintptr_t)vmlab_page(lab, __i), \
+				  (ev)[__i].fault.addr);		\
+			EXPECT_EQ((__u64)__i, (ev)[__i].fault.pgoff);	\
+		}							\
+	} while (0)
+
+TEST_F(fault, reading_n_pages_gives_n_zero_fill_faults)
+{
+	struct vmlab_event ev[2 * PAGES];
+
+	vmlab_touch_read(self->lab.map, PAGES);
+	EXPECT_FAULTS(self->lab.fd, PAGES, 0, 0);
+	ASSERT_EQ(PAGES, vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev)));
+	EXPECT_FAULT_RECORDS(ev, PAGES, &self->lab, VMLAB_FAULT_ZERO,
+			     VMLAB_ACC_READ | VMLAB_ACC_USER);
+}
+
+TEST_F(fault, writing_n_pages_gives_n_zero_fill_faults_and_no_upgrade)
+{
+	struct vmlab_event ev[2 * PAGES];
+
+	vmlab_touch_write(self->lab.map, PAGES, 1);
+	EXPECT_FAULTS(self->lab.fd, PAGES, 0, 0);
+	ASSERT_EQ(PAGES, vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev)));
+	EXPECT_FAULT_RECORDS(ev, PAGES, &self->lab, VMLAB_FAULT_ZERO,
+			     VMLAB_ACC_WRITE | VMLAB_ACC_USER);
+}
+
+TEST_F(fault, only_touched_pages_are_allocated)
+{
+	struct vmlab_stats st;
+
+	vmlab_touch_write(vmlab_page(&self->lab, 8), 16, 1);
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ(16ULL, st.pages_resident);
+	EXPECT_EQ(16ULL, st.pages_allocated);
+}
+
+TEST_F(fault, retouching_resident_pages_faults_no_more)
+{
+	struct vmlab_event ev[PAGES];
+
+	vmlab_touch_write(self->lab.map, PAGES, 1);
+	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
+	ASSERT_EQ(PAGES, vmlab_discard(self->lab.fd));
+
+	vmlab_touch_read(self->lab.map, PAGES);
+	vmlab_touch_write(self->lab.map, PAGES, 2);
+	EXPECT_FAULTS(self->lab.fd, 0, 0, 0);
+	EXPECT_EQ(0, vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev)));
+}
+
+TEST_F(fault, read_then_write_gives_one_zero_fill_and_one_upgrade_per_page)
+{
+	struct vmlab_event ev[3 * PAGES];
+	size_t i;
+
+	vmlab_touch_read(self->lab.map, PAGES);
+	vmlab_touch_write(self->lab.map, PAGES, 1);
+	EXPECT_FAULTS(self->lab.fd, PAGES, 0, PAGES);
+	ASSERT_EQ(2 * PAGES, vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev)));
+	EXPECT_FAULT_RECORDS(ev, PAGES, &self->lab, VMLAB_FAULT_ZERO,
+			     VMLAB_ACC_READ | VMLAB_ACC_USER);
+	for (i = 0; i < PAGES; i++) {
+		const struct vmlab_event *e = &ev[PAGES + i];
+
+		EXPECT_EQ(VMLAB_EV_FAULT, e->type);
+		EXPECT_EQ((__u32)VMLAB_FAULT_UPGRADE, e->fault.kind);
+		/* the core does not tell ->page_mkwrite the user bit */
+		EXPECT_EQ((__u32)VMLAB_ACC_WRITE,
+			  e->fault.access & (VMLAB_ACC_READ | VMLAB_ACC_WRITE |
+					     VMLAB_ACC_EXEC));
+		EXPECT_EQ((__u64)(uintptr_t)vmlab_page(&self->lab, i),
+			  e->fault.addr);
+		EXPECT_EQ((__u64)i, e->fault.pgoff);
+	}
+}
+
+TEST_F(fault, first_touch_gives_zero_filled_pages)
+{
+	size_t ps = self->lab.ps;
+
+	/* read faults: every byte of every page is zero */
+	EXPECT_TRUE(vmlab_all_zero(self->lab.map, PAGES / 2 * ps));
+	/* write faults: the rest of the page around the written byte too */
+	vmlab_touch_write(vmlab_page(&self->lab, PAGES / 2), PAGES / 2, 0xaa);
+	EXPECT_TRUE(vmlab_all_zero(vmlab_page(&self->lab, PAGES / 2) + 1,
+				   ps - 1));
+	EXPECT_TRUE(vmlab_all_zero(vmlab_page(&self->lab, PAGES - 1) + 1,
+				   ps - 1));
+	EXPECT_FAULTS(self->lab.fd, PAGES, 0, 0);
+}
+
+TEST_F(fault, two_mappings_of_one_instance_share_pages)
+{
+	char *map2 = vmlab_mmap(self->lab.fd, PAGES, 0);
+
+	ASSERT_NE(MAP_FAILED, map2);
+	vmlab_fill(self->lab.map, 0, PAGES, 1);
+	EXPECT_EQ(-1, vmlab_check(map2, 0, PAGES, 1));
+	/* the second mapping finds every page resident */
+	EXPECT_FAULTS(self->lab.fd, PAGES, PAGES, 0);
+	munmap(map2, PAGES * self->lab.ps);
+}
+
+static int check_then_fill_second_half(void *arg)
+{
+	struct vmlab_lab *lab = arg;
+
+	CHILD_CHECK(vmlab_check(lab->map, 0, PAGES / 2, 1) == -1);
+	vmlab_fill(vmlab_page(lab, PAGES / 2), PAGES / 2, PAGES / 2, 2);
+	return 0;
+}
+
+TEST_F(fault, parent_and_child_share_bytes)
+{
+	vmlab_fill(self->lab.map, 0, PAGES / 2, 1);
+	ASSERT_EQ(0, vmlab_in_child(check_then_fill_second_half, &self->lab));
+	EXPECT_EQ(-1, vmlab_check(vmlab_page(&self->lab, PAGES / 2),
+				  PAGES / 2, PAGES / 2, 2));
+}
+
+static int read_all_pages(void *arg)
+{
+	struct vmlab_lab *lab = arg;
+
+	vmlab_touch_read(lab->map, lab->pages);
+	return 0;
+}
+
+TEST_F(fault, child_faults_on_inherited_resident_pages_are_minor)
+{
+	struct vmlab_event ev[2 * PAGES];
+	pid_t pid;
+	size_t i;
+
+	vmlab_fill(self->lab.map, 0, PAGES, 1);
+	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
+	ASSERT_EQ(PAGES, vmlab_discard(self->lab.fd));
+
+	/* fork() does not copy a shared file mapping's PTEs */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(read_all_pages(&self->lab));
+	ASSERT_EQ(0, vmlab_wait(pid));
+
+	EXPECT_FAULTS(self->lab.fd, 0, PAGES, 0);
+	ASSERT_EQ(PAGES, vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev)));
+	EXPECT_FAULT_RECORDS(ev, PAGES, &self->lab, VMLAB_FAULT_MINOR,
+			     VMLAB_ACC_READ | VMLAB_ACC_USER);
+	for (i = 0; i < PAGES; i++) {
+		EXPECT_EQ((__u32)pid, ev[i].pid);
+		EXPECT_EQ((__u32)pid, ev[i].tgid);
+	}
+}
+
+static int send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+}
+
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -errno;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
+		return -EPROTO;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	return fd;
+}
+
+/* The receiver: map the instance it is sent, check and extend its bytes. */
+static int map_received_instance(void *arg)
+{
+	int sock = *(int *)arg, fd;
+	char *map;
+
+	fd = recv_fd(sock);
+	CHILD_CHECK(fd >= 0);
+	map = vmlab_mmap(fd, PAGES, 0);
+	CHILD_CHECK(map != MAP_FAILED);
+	CHILD_CHECK(vmlab_check(map, 0, PAGES / 2, 3) == -1);
+	vmlab_fill(map + PAGES / 2 * vmlab_page_size(), PAGES / 2, PAGES / 2, 4);
+	munmap(map, PAGES * vmlab_page_size());
+	close(fd);
+	return 0;
+}
+
+TEST_F(fault, instance_passed_over_unix_socket_shares_pages)
+{
+	int sv[2], fd, status;
+	pid_t pid;
+	char *map;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	/* the receiver exists before the instance: only the socket joins them */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(map_received_instance(&sv[1]));
+
+	fd = vmlab_open_config(PAGES, 0, 0, 1024);
+	ASSERT_LE(0, fd);
+	map = vmlab_mmap(fd, PAGES, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	vmlab_fill(map, 0, PAGES / 2, 3);
+	ASSERT_EQ(0, send_fd(sv[0], fd));
+	status = vmlab_wait(pid);
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(-1, vmlab_check(map + PAGES / 2 * self->lab.ps, PAGES / 2,
+				  PAGES / 2, 4));
+	/* zero: a's half and b's; minor: each side reading the other's */
+	EXPECT_FAULTS(fd, PAGES, PAGES, 0);
+	munmap(map, PAGES * self->lab.ps);
+	close(fd);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+TEST_F(fault, madvise_dontneed_then_retouch_refaults_minor_and_keeps_contents)
+{
+	struct vmlab_stats st;
+
+	vmlab_fill(self->lab.map, 0, PAGES, 1);
+	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
+	ASSERT_EQ(0, madvise(self->lab.map, PAGES * self->lab.ps,
+			     MADV_DONTNEED));
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, PAGES, 1));
+	EXPECT_FAULTS(self->lab.fd, 0, PAGES, 0);
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ((__u64)PAGES, st.pages_resident);
+}
+
+TEST_F(fault, partial_munmap_keeps_the_rest_mapped_and_every_page_resident)
+{
+	char *hole = vmlab_page(&self->lab, 16);
+	size_t ps = self->lab.ps;
+	struct vmlab_stats st;
+
+	vmlab_fill(self->lab.map, 0, PAGES, 1);
+	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
+	ASSERT_EQ(0, munmap(hole, 16 * ps));
+
+	EXPECT_EQ(SIGSEGV, vmlab_access_signal(hole, false));
+	EXPECT_EQ(SIGSEGV, vmlab_access_signal(hole + 15 * ps, false));
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 16, 1));
+	EXPECT_EQ(-1, vmlab_check(hole + 16 * ps, 32, PAGES - 32, 1));
+	/* the PTEs outside the hole stayed: no fault at all */
+	EXPECT_FAULTS(self->lab.fd, 0, 0, 0);
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ((__u64)PAGES, st.pages_resident);
+}
+
+TEST_F(fault, remapping_an_unmapped_hole_shows_its_old_bytes)
+{
+	char *hole = vmlab_page(&self->lab, 16), *p;
+	size_t ps = self->lab.ps;
+
+	vmlab_fill(self->lab.map, 0, PAGES, 1);
+	ASSERT_EQ(0, munmap(hole, 16 * ps));
+	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
+	p = mmap(hole, 16 * ps, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 self->lab.fd, (off_t)(16 * ps));
+	ASSERT_EQ(hole, p);
+	EXPECT_EQ(-1, vmlab_check(hole, 16, 16, 1));
+	EXPECT_FAULTS(self->lab.fd, 0, 16, 0);
+}
+
+TEST_F(fault, mremap_growth_is_refused_with_efault)
+{
+	size_t half = PAGES / 2 * self->lab.ps;
+	void *p;
+
+	/* shrink to half the region first: growing back stays in the region */
+	ASSERT_EQ(self->lab.map, mremap(self->lab.map, PAGES * self->lab.ps,
+					half, 0));
+	self->lab.pages = PAGES / 2;
+
+	p = mremap(self->lab.map, half, 2 * half, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EFAULT, errno);
+	p = mremap(self->lab.map, half, 2 * half, MREMAP_MAYMOVE);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EFAULT, errno);
+	/* still mapped as before */
+	vmlab_fill(self->lab.map, 0, PAGES / 2, 1);
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, PAGES / 2, 1));
+}
+
+TEST_F(fault, mremap_shrink_unmaps_the_tail)
+{
+	size_t ps = self->lab.ps;
+
+	vmlab_fill(self->lab.map, 0, PAGES, 1);
+	ASSERT_EQ(self->lab.map, mremap(self->lab.map, PAGES * ps,
+					PAGES / 2 * ps, 0));
+	self->lab.pages = PAGES / 2;
+	EXPECT_EQ(SIGSEGV, vmlab_access_signal(vmlab_page(&self->lab, PAGES / 2),
+					       false));
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, PAGES / 2, 1));
+}
+
+TEST_F(fault, mremap_move_carries_the_ptes_without_faults)
+{
+	size_t len = PAGES * self->lab.ps;
+	char *target, *p;
+
+	vmlab_fill(self->lab.map, 0, PAGES, 1);
+	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
+	target = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, target);
+	p = mremap(self->lab.map, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   target);
+	ASSERT_EQ(target, p);
+	self->lab.map = p;
+	EXPECT_EQ(-1, vmlab_check(p, 0, PAGES, 1));
+	EXPECT_FAULTS(self->lab.fd, 0, 0, 0);
+}
+
+TEST_F(fault, vma_is_named_vmlab_in_proc_maps)
+{
+	char line[512], start[32];
+	bool found = false;
+	FILE *f;
+
+	snprintf(start, sizeof(start), "%lx-", (unsigned long)self->lab.map);
+	f = fopen("/proc/self/maps", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, start, strlen(start)))
+			continue;
+		found = true;
+		TH_LOG("%s", line);
+		EXPECT_NE(NULL, strstr(line, "vmlab"));
+		EXPECT_NE(NULL, strstr(line, " rw-s "));
+	}
+	fclose(f);
+	EXPECT_TRUE(found);
+}
+
+TEST_F(fault, mapping_outlives_its_closed_fd)
+{
+	vmlab_fill(self->lab.map, 0, PAGES / 2, 1);
+	ASSERT_EQ(0, close(self->lab.fd));
+	self->lab.fd = -1;
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, PAGES / 2, 1));
+	/* and still faults new pages in */
+	vmlab_fill(vmlab_page(&self->lab, PAGES / 2), PAGES / 2, PAGES / 2, 2);
+	EXPECT_EQ(-1, vmlab_check(vmlab_page(&self->lab, PAGES / 2), PAGES / 2,
+				  PAGES / 2, 2));
+}
+
+/* ------------------------------------------------------ eight threads */
+
+#define THREADS		8
+#define THREAD_PAGES	4096U
+
+struct toucher {
+	pthread_barrier_t *start;
+	char *map;
+	unsigned int id;
+};
+
+/* Write this thread's id into its own byte of every page, all at once. */
+static void *touch_all_pages(void *arg)
+{
+	struct toucher *t = arg;
+	size_t ps = vmlab_page_size(), i, pg;
+
+	pthread_barrier_wait(t->start);
+	for (i = 0; i < THREAD_PAGES; i++) {
+		/* half the threads go up, half down: they meet in the middle */
+		pg = t->id % 2 ? THREAD_PAGES - 1 - i : i;
+		((volatile char *)t->map)[pg * ps + t->id] = (char)(t->id + 1);
+	}
+	return NULL;
+}
+
+TEST_F(fault, eight_threads_faulting_4096_pages_allocate_each_page_once)
+{
+	struct vmlab_event *ev = calloc(4 * THREAD_PAGES, sizeof(*ev));
+	struct toucher t[THREADS];
+	pthread_t tid[THREADS];
+	pthread_barrier_t start;
+	unsigned char *seen;
+	struct vmlab_lab lab;
+	struct vmlab_stats st;
+	size_t n = 0, i, j;
+
+	ASSERT_NE(NULL, ev);
+	seen = calloc(THREAD_PAGES, 1);
+	ASSERT_NE(NULL, seen);
+	ASSERT_EQ(0, vmlab_lab_open(&lab, THREAD_PAGES,
+				    VMLAB_EV_BIT(VMLAB_EV_FAULT), 0,
+				    4 * THREAD_PAGES));
+	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, THREADS));
+	for (i = 0; i < THREADS; i++) {
+		t[i] = (struct toucher){ &start, lab.map, (unsigned int)i };
+		ASSERT_EQ(0, pthread_create(&tid[i], NULL, touch_all_pages,
+					    &t[i]));
+	}
+	for (i = 0; i < THREADS; i++)
+		ASSERT_EQ(0, pthread_join(tid[i], NULL));
+
+	ASSERT_EQ(0, vmlab_drain_settled(lab.fd, ev, 4 * THREAD_PAGES, &n,
+					 &st));
+	EXPECT_EQ((__u64)THREAD_PAGES, st.faults_zero);
+	EXPECT_EQ((__u64)THREAD_PAGES, st.pages_allocated);
+	EXPECT_EQ((__u64)THREAD_PAGES, st.pages_resident);
+	/* every write found a writable PTE or installed one */
+	EXPECT_EQ(0ULL, st.faults_upgrade);
+	EXPECT_EQ(0ULL, st.fault_errors);
+	EXPECT_EQ(0ULL, st.events_dropped);
+	/* one zero-fill record per page, for every page */
+	for (i = 0; i < n; i++) {
+		if (ev[i].type != VMLAB_EV_FAULT ||
+		    ev[i].fault.kind != VMLAB_FAULT_ZERO)
+			continue;
+		ASSERT_GT(THREAD_PAGES, ev[i].fault.pgoff);
+		seen[ev[i].fault.pgoff]++;
+	}
+	for (i = 0; i < THREAD_PAGES; i++)
+		ASSERT_EQ(1, seen[i]) TH_LOG("page %zu", i);
+	/* one page each: every thread's byte is in it */
+	for (i = 0; i < THREAD_PAGES; i++)
+		for (j = 0; j < THREADS; j++)
+			ASSERT_EQ((char)(j + 1), lab.map[i * lab.ps + j])
+				TH_LOG("page %zu thread %zu", i, j);
+	pthread_barrier_destroy(&start);
+	vmlab_lab_close(&lab);
+	free(seen);
+	free(ev);
+}
+
+/* --------------------------------------------------- the module's limit */
+
+FIXTURE(limit) {
+	long max_pages;		/* to restore */
+	struct vmlab_lab a, b;
+};
+
+FIXTURE_SETUP(limit)
+{
+	VMLAB_REQUIRE_MODULE();
+	self->a.fd = self->b.fd = -1;
+	self->max_pages = vmlab_param("max_pages");
+	ASSERT_LT(0, self->max_pages);
+}
+
+FIXTURE_TEARDOWN(limit)
+{
+	vmlab_lab_close(&self->a);
+	vmlab_lab_close(&self->b);
+	vmlab_set_param("max_pages", self->max_pages);
+}
+
+TEST_F(limit, fault_beyond_the_module_page_limit_gets_sigbus_and_counts_an_error)
+{
+	struct vmlab_info info;
+	struct vmlab_stats st;
+
+	ASSERT_EQ(0, vmlab_set_param("max_pages", 8));
+	ASSERT_EQ(0, vmlab_lab_open(&self->a, 16, 0, 0, 1024));
+	ASSERT_EQ(0, vmlab_get_info(self->a.fd, &info));
+	EXPECT_EQ(8ULL, info.max_pages);
+
+	vmlab_touch_write(self->a.map, 8, 1);
+	EXPECT_EQ(SIGBUS, vmlab_access_signal(vmlab_page(&self->a, 8), true));
+	EXPECT_EQ(SIGBUS, vmlab_access_signal(vmlab_page(&self->a, 9), false));
+	ASSERT_EQ(0, vmlab_get_stats(self->a.fd, &st));
+	EXPECT_EQ(8ULL, st.faults_zero);
+	EXPECT_EQ(8ULL, st.faults);
+	EXPECT_EQ(2ULL, st.fault_errors);
+	EXPECT_EQ(8ULL, st.pages_resident);
+}
+
+TEST_F(limit, pages_return_to_the_limit_only_after_last_fd_and_mapping_are_gone)
+{
+	struct vmlab_stats st;
+
+	ASSERT_EQ(0, vmlab_set_param("max_pages", 16));
+	ASSERT_EQ(0, vmlab_lab_open(&self->a, 16, 0, 0, 1024));
+	ASSERT_EQ(0, vmlab_lab_open(&self->b, 16, 0, 0, 1024));
+	vmlab_fill(self->a.map, 0, 16, 1);
+
+	/* a's mapping still holds its pages after its fd is closed */
+	ASSERT_EQ(0, close(self->a.fd));
+	self->a.fd = -1;
+	EXPECT_EQ(SIGBUS, vmlab_access_signal(self->b.map, true));
+	EXPECT_EQ(-1, vmlab_check(self->a.map, 0, 16, 1));
+
+	/* its munmap frees them, before munmap returns */
+	ASSERT_EQ(0, munmap(self->a.map, 16 * self->a.ps));
+	self->a.map = MAP_FAILED;
+	vmlab_fill(self->b.map, 0, 16, 2);
+	ASSERT_EQ(0, vmlab_get_stats(self->b.fd, &st));
+	EXPECT_EQ(16ULL, st.faults_zero);
+	EXPECT_EQ(1ULL, st.fault_errors);
+}
+
+/* --------------------------------------------------------------- memcg */
+
+#define CGROUP		"/sys/fs/cgroup"
+#define MEMCG_PAGES	1024U
+
+static long cgroup_read(const char *cg, const char *file)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return vmlab_read_long(path);
+}
+
+/* In a child in cgroup @arg: touch MEMCG_PAGES and check memory.current. */
+static int charge_pages(void *arg)
+{
+	const char *cg = arg;
+	char path[256], pid[32];
+	struct vmlab_lab lab;
+	long before, after, delta;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	CHILD_CHECK(vmlab_write_file(path, pid) == 0);
+	CHILD_CHECK(vmlab_lab_open(&lab, MEMCG_PAGES, 0, 0, 1024) == 0);
+	before = cgroup_read(cg, "memory.current");
+	vmlab_fill(lab.map, 0, MEMCG_PAGES, 1);
+	after = cgroup_read(cg, "memory.current");
+	delta = after - before;
+	fprintf(stderr, "# memory.current %ld -> %ld (+%ld pages)\n", before,
+		after, delta / (long)lab.ps);
+	/* the pages, plus at most 64 pages of page tables and slab */
+	CHILD_CHECK(delta >= (long)(MEMCG_PAGES * lab.ps));
+	CHILD_CHECK(delta <= (long)((MEMCG_PAGES + 64) * lab.ps));
+	vmlab_lab_close(&lab);
+	return 0;
+}
+
+TEST_F(fault, faults_are_charged_to_the_faulting_tasks_memcg)
+{
+	char cg[128];
+
+	if (access(CGROUP "/cgroup.controllers", F_OK))
+		SKIP(return, "no cgroup2 at " CGROUP);
+	if (vmlab_write_file(CGROUP "/cgroup.subtree_control", "+memory"))
+		SKIP(return, "cannot enable the memory controller");
+	snprintf(cg, sizeof(cg), CGROUP "/vmlab_test.%d", getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	EXPECT_EQ(0, vmlab_in_child(charge_pages, cg));
+	EXPECT_EQ(0, rmdir(cg));
+}
+
+/* ------------------------------------------------------------- unload */
+
+FIXTURE(unload) {
+};
+
+FIXTURE_SETUP(unload)
+{
+	VMLAB_REQUIRE_MODULE();
+}
+
+FIXTURE_TEARDOWN(unload)
+{
+	if (!vmlab_loaded())
+		vmlab_load("");
+}
+
+TEST_F(unload, rmmod_fails_while_mapped_and_succeeds_after_munmap_and_close)
+{
+	struct vmlab_lab lab;
+
+	ASSERT_EQ(0, vmlab_lab_open(&lab, PAGES, VMLAB_EV_ALL, VMLAB_CFG_WALK,
+				    1024));
+	vmlab_fill(lab.map, 0, PAGES, 1);
+	EXPECT_EQ(-EAGAIN, vmlab_unload());
+	ASSERT_EQ(0, close(lab.fd));
+	lab.fd = -1;
+	/* the mapping alone keeps the instance, and so the module */
+	EXPECT_EQ(-EAGAIN, vmlab_unload());
+	EXPECT_EQ(-1, vmlab_check(lab.map, 0, PAGES, 1));
+	ASSERT_EQ(0, munmap(lab.map, PAGES * lab.ps));
+	EXPECT_EQ(0, vmlab_unload());
+	EXPECT_FALSE(vmlab_loaded());
+	ASSERT_EQ(0, vmlab_load(""));
+}
+
+VMLAB_HARNESS_MAIN
