@@ -35,7 +35,7 @@ static int __init vmlab_init(void)
 	BUILD_BUG_ON(sizeof(struct vmlab_event) != 128);
 	BUILD_BUG_ON(sizeof(struct vmlab_info) != 80);
 	BUILD_BUG_ON(sizeof(struct vmlab_config) != 80);
-	BUILD_BUG_ON(sizeof(struct vmlab_stats) != 160);
+	BUILD_BUG_ON(sizeof(struct vmlab_stats) != 224);
 	BUILD_BUG_ON(sizeof(struct vmlab_walk) != 136);
 
 	if (!is_power_of_2(vmlab_max_ring_records) || !vmlab_max_region_mb) {

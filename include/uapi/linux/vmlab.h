@@ -77,15 +77,50 @@ enum vmlab_event_type {
 	VMLAB_EV_FAULT = 1,	/* a fault the module handled, with its walk */
 	VMLAB_EV_TLB = 2,	/* a TLB flush: the module's unmap, or the kernel's */
 	VMLAB_EV_LOST = 3,	/* records dropped because the ring was full */
+	VMLAB_EV_EVICT = 4,	/* a resident page chosen and evicted */
+	VMLAB_EV_SWAP = 5,	/* a page written to or read from the store */
 	VMLAB_EV_MAX,
 };
 
 #define VMLAB_EV_BIT(type)	(1ULL << (type))
-#define VMLAB_EV_ALL		(VMLAB_EV_BIT(VMLAB_EV_FAULT) | VMLAB_EV_BIT(VMLAB_EV_TLB))
+#define VMLAB_EV_ALL		(VMLAB_EV_BIT(VMLAB_EV_FAULT) | VMLAB_EV_BIT(VMLAB_EV_TLB) | \
+				 VMLAB_EV_BIT(VMLAB_EV_EVICT) | VMLAB_EV_BIT(VMLAB_EV_SWAP))
+
+/*
+ * Replacement policies (vmlab_config.policy), switchable at any time.  The
+ * policy runs when a fault needs a frame and frames pages are resident.
+ *
+ * FIFO        evicts the page resident longest.
+ * RANDOM      evicts a uniformly random resident page; the sequence is
+ *             reproducible from vmlab_config.seed.
+ * CLOCK       second chance: a hand sweeps the frames; a page whose PTE
+ *             accessed bit is set in any mapping has it cleared and is
+ *             passed over.  Linux clears accessed bits without a TLB flush
+ *             on x86 (a stale TLB entry only delays the next A bit, and a
+ *             flush costs an IPI per CPU); VMLAB_CFG_CLOCK_FLUSH flushes
+ *             after each sweep so the hardware sets A again on next use.
+ * LRU_APPROX  aging: each frame has an 8-bit counter; the hand shifts it
+ *             right and ORs in the accessed bit at the top, and evicts the
+ *             first page whose counter reaches zero.
+ * LRU         exact least-recently-used.  Needs the software-TLB mode
+ *             (tlb_window >= 1): the kernel sees every reference that
+ *             leaves the window, and with tlb_window = 1 every change of
+ *             page, so LRU is exact there.
+ * All keep their work per fault O(1) amortized, independent of region size.
+ */
+enum vmlab_policy {
+	VMLAB_POLICY_FIFO = 0,
+	VMLAB_POLICY_RANDOM = 1,
+	VMLAB_POLICY_CLOCK = 2,
+	VMLAB_POLICY_LRU_APPROX = 3,
+	VMLAB_POLICY_LRU = 4,
+	VMLAB_POLICY_MAX,
+};
 
 /* vmlab_config.flags */
 #define VMLAB_CFG_WALK		(1U << 0)	/* walk the page tables after each fault */
-#define VMLAB_CFG_FLAGS		VMLAB_CFG_WALK
+#define VMLAB_CFG_CLOCK_FLUSH	(1U << 1)	/* CLOCK/LRU_APPROX: flush TLBs after clearing A */
+#define VMLAB_CFG_FLAGS		(VMLAB_CFG_WALK | VMLAB_CFG_CLOCK_FLUSH)
 
 /*
  * VMLAB_SET_CONFIG errors:
@@ -93,8 +128,13 @@ enum vmlab_event_type {
  *           not a power of two; an unknown event_mask or flags bit
  *   EFBIG   region_size above max_region_size, or ring_records above
  *           max_ring_records
- *   EBUSY   region_size or ring_records changed after the first mmap()
- * A new instance has region_size = max_region_size, no events, 1024 records.
+ *           policy unknown; LRU without tlb_window
+ *   EFBIG   region_size above max_region_size, ring_records above
+ *           max_ring_records, or frames above max_pages
+ *   EBUSY   region_size or ring_records changed after the first mmap(), or
+ *           frames, tlb_window or seed changed while pages are resident
+ * A new instance has region_size = max_region_size, no events, 1024
+ * records, no frame budget (frames = 0), FIFO, no software TLB.
  */
 struct vmlab_config {
 	__u32 size;		/* in: sizeof(struct vmlab_config) */
@@ -102,8 +142,12 @@ struct vmlab_config {
 	__u64 region_size;	/* bytes mmap() may map, from offset 0 */
 	__u64 event_mask;	/* VMLAB_EV_BIT() of the events to record */
 	__u32 ring_records;	/* capacity of the read() ring, a power of two */
+	__u32 policy;		/* enum vmlab_policy */
+	__u64 frames;		/* most resident pages; 0 = unlimited */
+	__u64 seed;		/* RANDOM's seed */
+	__u32 tlb_window;	/* software TLB: most mapped pages; 0 = off */
 	__u32 reserved0;	/* zero */
-	__u64 reserved[6];	/* zero */
+	__u64 reserved[3];	/* zero */
 };
 
 /* ----------------------------------------------------------------- stats */
@@ -126,7 +170,18 @@ struct vmlab_stats {
 	__u64 tlb_kernel;	/* kernel TLB flushes on this instance's mms */
 	__u64 events;		/* records produced, including dropped ones */
 	__u64 events_dropped;	/* records lost to a full ring */
-	__u64 reserved[8];	/* zero */
+	__u64 faults_swapin;	/* page read back from the store (major) */
+	__u64 faults_soft;	/* resident page outside the software TLB */
+	__u64 evictions;	/* pages evicted by the policy or VMLAB_EVICT */
+	__u64 swap_outs;	/* pages written (or moved) to the store */
+	__u64 swap_out_bytes;
+	__u64 swap_ins;		/* pages read (or moved) back from the store */
+	__u64 swap_in_bytes;
+	__u64 clean_drops;	/* evicted with no I/O: clean with a copy, or zero */
+	__u64 io_errors;	/* store reads/writes that failed */
+	__u64 store_pages;	/* pages the store holds now */
+	__u64 pages_mapped;	/* pages in the software TLB window now */
+	__u64 reserved[5];	/* zero */
 };
 
 /* ------------------------------------------------------------------ walk */
@@ -192,6 +247,8 @@ enum vmlab_fault_kind {
 	VMLAB_FAULT_ZERO = 1,		/* first touch: zero-filled page */
 	VMLAB_FAULT_MINOR = 2,		/* page resident, mapping restored */
 	VMLAB_FAULT_UPGRADE = 3,	/* write to a read-only mapped page */
+	VMLAB_FAULT_SWAPIN = 4,		/* major: page read back from the store */
+	VMLAB_FAULT_SOFT = 5,		/* resident, unmapped by the software TLB */
 	VMLAB_FAULT_KIND_MAX,
 };
 
@@ -232,6 +289,48 @@ struct vmlab_ev_tlb {
 	__u32 reason;		/* see above */
 };
 
+/* vmlab_ev_tlb.reason for VMLAB_TLB_MODULE */
+#define VMLAB_TLB_EVICT		1	/* unmapped to evict the page */
+#define VMLAB_TLB_WINDOW	2	/* unmapped by the software TLB */
+#define VMLAB_TLB_CLOCK		3	/* VMLAB_CFG_CLOCK_FLUSH after a sweep */
+
+/* vmlab_ev_evict.action */
+#define VMLAB_EVICT_WRITE	1	/* written to the backing file */
+#define VMLAB_EVICT_MOVE	2	/* moved to the memory store */
+#define VMLAB_EVICT_DROP	3	/* dropped: clean with a copy, or zero */
+#define VMLAB_EVICT_DEFER	4	/* parked in memory, written by a worker */
+
+/* vmlab_ev_evict.reason */
+#define VMLAB_EVICT_BUDGET	1	/* a fault needed a frame */
+#define VMLAB_EVICT_FORCED	2	/* VMLAB_EVICT */
+
+struct vmlab_ev_evict {
+	__u64 pgoff;		/* the victim */
+	__u64 latency_ns;	/* unmap, I/O and free */
+	__u32 policy;		/* enum vmlab_policy that chose it */
+	__u32 action;		/* VMLAB_EVICT_* action */
+	__u32 reason;		/* VMLAB_EVICT_BUDGET or _FORCED */
+	__s32 error;		/* 0, or -errno: the page stayed resident */
+};
+
+/* vmlab_ev_swap.dir */
+#define VMLAB_SWAP_OUT		1
+#define VMLAB_SWAP_IN		2
+
+/* vmlab_ev_swap.store */
+#define VMLAB_STORE_MEM		1
+#define VMLAB_STORE_FILE	2
+
+struct vmlab_ev_swap {
+	__u64 pgoff;
+	__u64 latency_ns;	/* the I/O (or move) alone */
+	__u64 bytes;
+	__u32 dir;		/* VMLAB_SWAP_OUT or VMLAB_SWAP_IN */
+	__u32 store;		/* VMLAB_STORE_* */
+	__s32 error;		/* 0 or -errno */
+	__u32 reserved;
+};
+
 struct vmlab_ev_lost {
 	__u64 count;		/* records dropped since the last one read */
 	__u64 first_seq;	/* sequence number of the first dropped record */
@@ -253,8 +352,74 @@ struct vmlab_event {
 		struct vmlab_ev_fault fault;
 		struct vmlab_ev_tlb tlb;
 		struct vmlab_ev_lost lost;
+		struct vmlab_ev_evict evict;
+		struct vmlab_ev_swap swap;
 		__u8 raw[96];
 	};
+};
+
+/* --------------------------------------------------------- backing store */
+
+/*
+ * VMLAB_SET_BACKING chooses where evicted pages go: fd = -1 for the
+ * in-kernel memory store (the default: nothing is ever lost), or a regular
+ * file opened for reading and writing, not O_APPEND, on any filesystem.
+ * Page n lives at byte n * page_size of the file.  The module holds its own
+ * reference; the caller may close fd.
+ *
+ * Where the I/O runs: in the faulting task, under the instance lock and
+ * memalloc_nofs, after the victim is unmapped from every process.  When the
+ * faulting task itself holds the backing file's inode lock (it is in
+ * write(backing_fd, vmlab_memory, n)), writing would deadlock: the victim is
+ * parked in memory instead and a worker writes it once the lock is free
+ * (VMLAB_EVICT_DEFER).  A failed write (ENOSPC, EIO) gives SIGBUS to the
+ * faulting access only; the victim stays resident and io_errors counts it.
+ * A failed read gives SIGBUS and leaves the copy in the store.
+ *
+ * Errors: EBADF fd is not open; EINVAL not a regular file, a vmlab fd, or
+ * O_APPEND; EACCES not open for both reading and writing; EBUSY the store
+ * holds pages.
+ */
+struct vmlab_backing {
+	__u32 size;		/* in: sizeof(struct vmlab_backing) */
+	__s32 fd;		/* backing file, or -1 for the memory store */
+	__u64 reserved[2];	/* zero */
+};
+
+/*
+ * VMLAB_EVICT evicts the resident pages in [start, start + count) (all of
+ * them with VMLAB_EVICT_ALL), as the policy would evict a victim.
+ * evicted returns how many.  Errors: EIO when a store write failed (pages
+ * before it are evicted, the failed one stays resident).
+ */
+#define VMLAB_EVICT_ALL		(1U << 0)
+
+struct vmlab_evict {
+	__u32 size;		/* in: sizeof(struct vmlab_evict) */
+	__u32 flags;		/* VMLAB_EVICT_ALL */
+	__u64 start;		/* first page index */
+	__u64 count;		/* pages */
+	__u64 evicted;		/* out */
+	__u64 reserved[2];	/* zero */
+};
+
+/*
+ * VMLAB_RESIDENT fills vec, like mincore(), with one byte per page of
+ * [start, start + count): VMLAB_PAGE_* bits.  count is capped at the region.
+ */
+#define VMLAB_PAGE_RESIDENT	(1U << 0)	/* holds a frame */
+#define VMLAB_PAGE_DIRTY	(1U << 1)	/* differs from its store copy */
+#define VMLAB_PAGE_STORED	(1U << 2)	/* the store holds a copy */
+#define VMLAB_PAGE_WINDOW	(1U << 3)	/* in the software TLB window */
+
+struct vmlab_resident {
+	__u32 size;		/* in: sizeof(struct vmlab_resident) */
+	__u32 reserved0;	/* zero */
+	__u64 start;		/* first page index */
+	__u64 count;		/* pages; vec holds count bytes */
+	__u64 vec;		/* user pointer to the bytes */
+	__u64 resident;		/* out: resident pages in the range */
+	__u64 reserved[2];	/* zero */
 };
 
 /* -------------------------------------------------------------- commands */
@@ -265,5 +430,8 @@ struct vmlab_event {
 #define VMLAB_GET_STATS		_IOWR(VMLAB_IOC_MAGIC, 0x03, struct vmlab_stats)
 #define VMLAB_RESET_STATS	_IO(VMLAB_IOC_MAGIC, 0x04)
 #define VMLAB_WALK		_IOWR(VMLAB_IOC_MAGIC, 0x05, struct vmlab_walk)
+#define VMLAB_SET_BACKING	_IOW(VMLAB_IOC_MAGIC, 0x06, struct vmlab_backing)
+#define VMLAB_EVICT		_IOWR(VMLAB_IOC_MAGIC, 0x07, struct vmlab_evict)
+#define VMLAB_RESIDENT		_IOWR(VMLAB_IOC_MAGIC, 0x08, struct vmlab_resident)
 
 #endif /* _UAPI_LINUX_VMLAB_H */
