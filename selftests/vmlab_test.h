@@ -551,8 +551,8 @@ static inline int vmlab_drain_settled(int fd, struct vmlab_event *ev,
 
 /* ------------------------------------------------------ pagemap and caps */
 
-/* The frame /proc/self/pagemap shows for @addr (0 if none): 0 or -errno. */
-static inline int vmlab_pagemap_pfn(const void *addr, __u64 *pfn)
+/* The frame /proc/self/pagemap shows for @addr: 0 if none, or -errno. */
+static inline long long vmlab_pagemap_pfn(const void *addr)
 {
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	uint64_t e;
@@ -565,8 +565,7 @@ static inline int vmlab_pagemap_pfn(const void *addr, __u64 *pfn)
 	close(fd);
 	if (n != sizeof(e))
 		return n < 0 ? -errno : -EIO;
-	*pfn = e >> 63 ? e & ((1ULL << 55) - 1) : 0;
-	return 0;
+	return e >> 63 ? (long long)(e & ((1ULL << 55) - 1)) : 0;
 }
 
 static inline int vmlab_capget(struct __user_cap_data_struct data[2])
