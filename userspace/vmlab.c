@@ -1,36 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmlab - run virtual-memory experiments on /dev/vmlab and report them.
+ *
+ * main(): the global options and the command dispatch.  Each command has its
+ * own argp parser in its own file.
  */
 #include <argp.h>
-#include <errno.h>
-#include <stdbool.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <unistd.h>
 
-#include <linux/vmlab.h>
-
-#define VMLAB_DEV "/dev/vmlab"
+#include "tool.h"
 
 const char *argp_program_version = "vmlab 0.1.0";
 const char *argp_program_bug_address = "<vmlab developers>";
 
-static bool json;
+bool opt_json;
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "info", cmd_info },
+	{ "walk", cmd_walk },
+	{ "run", cmd_run },
+	{ "bench", cmd_bench },
+};
 
 static const char doc[] =
 "vmlab -- run virtual-memory experiments on /dev/vmlab and report them.\n"
 "\n"
 "Commands:\n"
-"  info      the module's version and the device\n"
+"  info      the module: ABI version, page size, limits, paging levels\n"
+"  walk      translate a stack, heap, code and vmlab address level by level\n"
+"  run       map an instance, touch its pages, print events and a summary\n"
+"  bench     'bench fault': fault throughput against anonymous memory,\n"
+"            memfd and userfaultfd\n"
+"\n"
+"'vmlab COMMAND --help' describes each command.\n"
 "\n"
 "EXAMPLES:\n"
-"  vmlab info          # is the module loaded, which version\n"
-"  vmlab -j info       # the same as JSON\n";
+"  vmlab info                            # which module, which limits\n"
+"  vmlab walk                            # the page tables made visible\n"
+"  vmlab run --pages 64 --pattern rand --events\n"
+"  vmlab -j bench fault --rounds 9       # the benchmark, as JSON\n";
 
 static const struct argp_option opts[] = {
 	{ "json", 'j', NULL, 0, "Print JSON instead of text", 0 },
@@ -39,62 +52,39 @@ static const struct argp_option opts[] = {
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
+	int *cmd = state->input;
+
 	switch (key) {
 	case 'j':
-		json = true;
+		opt_json = true;
 		break;
 	case ARGP_KEY_ARG:
-		/* the command and its arguments are handled by the caller */
-		return ARGP_ERR_UNKNOWN;
+		/* the command: stop here, its parser takes the rest */
+		*cmd = state->next - 1;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (*cmd < 0)
+			argp_error(state, "no command given");
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
 
-static int read_line(const char *path, char *buf, size_t len)
+void sub_argp_parse(const struct argp *argp, const char *name, int argc,
+		    char **argv, void *input)
 {
-	FILE *f = fopen(path, "r");
+	char prog[64];
+	char *saved = argv[0];
 
-	if (!f)
-		return -errno;
-	if (!fgets(buf, len, f)) {
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-static int cmd_info(void)
-{
-	char version[64];
-	struct stat st;
-	int err;
-
-	err = read_line("/sys/module/vmlab/version", version, sizeof(version));
-	if (err) {
-		fprintf(stderr, "vmlab: module not loaded (/sys/module/vmlab: %s)\n",
-			strerror(-err));
-		return 1;
-	}
-	if (stat(VMLAB_DEV, &st)) {
-		fprintf(stderr, "vmlab: %s: %s\n", VMLAB_DEV, strerror(errno));
-		return 1;
-	}
-	if (json) {
-		printf("{\"module_version\":\"%s\",\"abi_version\":%d,"
-		       "\"device\":\"%s\",\"major\":%u,\"minor\":%u,\"mode\":\"%04o\"}\n",
-		       version, VMLAB_ABI_VERSION, VMLAB_DEV, major(st.st_rdev),
-		       minor(st.st_rdev), st.st_mode & 07777);
-		return 0;
-	}
-	printf("module version  %s\n", version);
-	printf("ABI version     %d\n", VMLAB_ABI_VERSION);
-	printf("device          %s (%u:%u, mode %04o)\n", VMLAB_DEV,
-	       major(st.st_rdev), minor(st.st_rdev), st.st_mode & 07777);
-	return 0;
+	/* usage and errors then read "vmlab walk: ..." */
+	snprintf(prog, sizeof(prog), "vmlab %s", name);
+	argv[0] = prog;
+	if (argp_parse(argp, argc, argv, 0, NULL, input))
+		exit(EXIT_FAILURE);
+	argv[0] = saved;
 }
 
 int main(int argc, char **argv)
@@ -102,19 +92,18 @@ int main(int argc, char **argv)
 	static const struct argp argp = {
 		.options = opts,
 		.parser = parse_arg,
-		.args_doc = "COMMAND [ARGS...]",
+		.args_doc = "COMMAND [OPTIONS...]",
 		.doc = doc,
 	};
-	int idx;
+	int cmd = -1;
+	size_t i;
 
-	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, &idx, NULL))
-		return 1;
-	if (idx >= argc) {
-		fprintf(stderr, "vmlab: no command given; try 'vmlab --help'\n");
-		return 1;
-	}
-	if (!strcmp(argv[idx], "info"))
-		return cmd_info();
-	fprintf(stderr, "vmlab: unknown command '%s'; try 'vmlab --help'\n", argv[idx]);
-	return 1;
+	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &cmd))
+		return EXIT_FAILURE;
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[cmd], commands[i].name))
+			return commands[i].fn(argc - cmd, argv + cmd);
+	fprintf(stderr, "vmlab: unknown command '%s'; try 'vmlab --help'\n",
+		argv[cmd]);
+	return EXIT_FAILURE;
 }

@@ -1,0 +1,889 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab tool - `vmlab bench fault`: first-touch fault throughput of vmlab
+ * (events off; fault and TLB records to the ring; records with page-table
+ * walks) side by side with anonymous memory, memfd and userfaultfd.
+ *
+ * A sample maps a fresh region of N pages, touches one byte of each page
+ * once, in order, from a thread pinned to one CPU, and times the loop with
+ * CLOCK_MONOTONIC (mapping and unmapping are not timed).  Rounds interleave
+ * the variants, in an order rotated every round, so drift in the machine
+ * hits all of them alike.  Reported: per variant and access, the median and
+ * min-max time per fault, and the throughput ratio against anonymous memory
+ * (anon's median time / the variant's).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/userfaultfd.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+#define BENCH_MAX_ROUNDS 1000
+#define WARMUP_PAGES 1024
+/*
+ * A cross-CPU userfaultfd round trip takes milliseconds under emulation
+ * (the wakeups are IPIs): 65536 of them would be minutes a sample.
+ */
+#define UFFD_OTHER_PAGES 2048
+
+enum backing {
+	B_ANON,		/* MAP_PRIVATE | MAP_ANONYMOUS, MADV_NOHUGEPAGE */
+	B_MEMFD,	/* memfd_create, MAP_SHARED */
+	B_VMLAB,	/* /dev/vmlab, MAP_SHARED */
+	B_UFFD,		/* anonymous memory, userfaultfd MISSING mode */
+};
+
+struct variant {
+	const char *name;
+	const char *desc;
+	enum backing backing;
+	uint64_t event_mask;	/* vmlab */
+	uint32_t cfg_flags;	/* vmlab */
+	bool other_cpu;		/* uffd: the handler on another CPU */
+	bool zeropage;		/* uffd: UFFDIO_ZEROPAGE, not UFFDIO_COPY */
+};
+
+static const struct variant variants[] = {
+	{ .name = "anon", .backing = B_ANON,
+	  .desc = "anonymous memory, MAP_PRIVATE, MADV_NOHUGEPAGE" },
+	{ .name = "memfd", .backing = B_MEMFD,
+	  .desc = "memfd (shmem), MAP_SHARED" },
+	{ .name = "vmlab", .backing = B_VMLAB,
+	  .desc = "vmlab, events off" },
+	{ .name = "vmlab-ring", .backing = B_VMLAB, .event_mask = VMLAB_EV_ALL,
+	  .desc = "vmlab, fault and TLB records to the ring" },
+	{ .name = "vmlab-walk", .backing = B_VMLAB, .event_mask = VMLAB_EV_ALL,
+	  .cfg_flags = VMLAB_CFG_WALK,
+	  .desc = "vmlab, records with page-table walks (all logged)" },
+	{ .name = "uffd-same", .backing = B_UFFD,
+	  .desc = "userfaultfd UFFDIO_COPY, handler on the same CPU" },
+	{ .name = "uffd-other", .backing = B_UFFD, .other_cpu = true,
+	  .desc = "userfaultfd UFFDIO_COPY, handler on another CPU" },
+	{ .name = "uffd-zero", .backing = B_UFFD, .zeropage = true,
+	  .desc = "userfaultfd UFFDIO_ZEROPAGE, handler on the same CPU" },
+};
+
+#define NVARIANTS ARRAY_SIZE(variants)
+
+static const enum access_mode accesses[] = { ACCESS_WRITE, ACCESS_READ };
+
+#define NACCESS ARRAY_SIZE(accesses)
+
+struct bench {
+	/* parameters */
+	uint64_t pages;
+	uint64_t uffd_pages;		/* uffd-same, uffd-zero */
+	uint64_t uffd_other_pages;	/* uffd-other */
+	unsigned int rounds;
+	bool want_access[NACCESS];
+	bool want[NVARIANTS];
+	int cpu, other_cpu;	/* other_cpu -1: none */
+	bool verbose;
+
+	/* the machine */
+	size_t psize;
+	struct vmlab_info info;
+	bool have_vmlab;
+
+	/* results: ns per fault of each sample */
+	double *ns[NACCESS][NVARIANTS];
+	uint64_t dropped[NACCESS][NVARIANTS];	/* vmlab: records dropped */
+	uint64_t produced[NACCESS][NVARIANTS];	/* vmlab: records produced */
+};
+
+/* --------------------------------------------------------- userfaultfd */
+
+struct uffd_handler {
+	int uffd;
+	int stopfd;
+	pthread_t thread;
+	bool zeropage;
+	size_t psize;
+	void *src;		/* a zeroed page: UFFDIO_COPY's source */
+	unsigned char *map;
+	size_t len;
+	uint64_t handled;
+	int error;		/* errno of a failure, the range unregistered */
+};
+
+static int uffd_open(void)
+{
+	int fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	/*
+	 * With vm.unprivileged_userfaultfd = 0 and no CAP_SYS_PTRACE, only
+	 * user-mode faults may be handled: all this benchmark needs.
+	 */
+	if (fd < 0 && errno == EPERM)
+		fd = syscall(SYS_userfaultfd,
+			     O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	return fd;
+}
+
+static void uffd_fail(struct uffd_handler *h, int err)
+{
+	struct uffdio_range r = { (uintptr_t)h->map, h->len };
+
+	/* wake the faulting thread: unregistered, its fault completes normally */
+	h->error = err;
+	ioctl(h->uffd, UFFDIO_UNREGISTER, &r);
+}
+
+static void *uffd_thread(void *arg)
+{
+	struct uffd_handler *h = arg;
+	struct pollfd pfd[2] = {
+		{ .fd = h->uffd, .events = POLLIN },
+		{ .fd = h->stopfd, .events = POLLIN },
+	};
+	struct uffd_msg msg;
+	uint64_t addr;
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			uffd_fail(h, errno);
+			break;
+		}
+		if (pfd[1].revents)
+			break;
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		n = read(h->uffd, &msg, sizeof(msg));
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			uffd_fail(h, errno);
+			break;
+		}
+		if (n != sizeof(msg) || msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		addr = msg.arg.pagefault.address & ~(uint64_t)(h->psize - 1);
+		if (h->zeropage) {
+			struct uffdio_zeropage z = {
+				.range = { .start = addr, .len = h->psize },
+			};
+
+			ret = ioctl(h->uffd, UFFDIO_ZEROPAGE, &z);
+		} else {
+			struct uffdio_copy c = {
+				.dst = addr,
+				.src = (uintptr_t)h->src,
+				.len = h->psize,
+			};
+
+			ret = ioctl(h->uffd, UFFDIO_COPY, &c);
+		}
+		if (ret && errno != EEXIST) {
+			uffd_fail(h, errno);
+			break;
+		}
+		h->handled++;
+	}
+	return NULL;
+}
+
+static int uffd_start(struct uffd_handler *h, unsigned char *map, size_t len,
+		      size_t psize, int cpu, bool zeropage)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)map, .len = len },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	uint64_t need = zeropage ? 1ULL << _UFFDIO_ZEROPAGE : 1ULL << _UFFDIO_COPY;
+	pthread_attr_t attr;
+	cpu_set_t set;
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	h->stopfd = -1;
+	h->map = map;
+	h->len = len;
+	h->psize = psize;
+	h->zeropage = zeropage;
+	h->uffd = uffd_open();
+	if (h->uffd < 0)
+		return err_errno("userfaultfd");
+	if (ioctl(h->uffd, UFFDIO_API, &api))
+		goto fail_errno_api;
+	if (ioctl(h->uffd, UFFDIO_REGISTER, &reg))
+		goto fail_errno_reg;
+	if ((reg.ioctls & need) != need) {
+		err_msg("userfaultfd: UFFDIO_%s not supported on this range",
+			zeropage ? "ZEROPAGE" : "COPY");
+		goto fail;
+	}
+	h->src = mmap(NULL, psize, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (h->src == MAP_FAILED) {
+		h->src = NULL;
+		err_errno("mmap");
+		goto fail;
+	}
+	h->stopfd = eventfd(0, EFD_CLOEXEC);
+	if (h->stopfd < 0) {
+		err_errno("eventfd");
+		goto fail;
+	}
+	pthread_attr_init(&attr);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	err = pthread_create(&h->thread, &attr, uffd_thread, h);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		errno = err;
+		err_errno("pthread_create");
+		goto fail;
+	}
+	return 0;
+
+fail_errno_api:
+	err_errno("UFFDIO_API");
+	goto fail;
+fail_errno_reg:
+	err_errno("UFFDIO_REGISTER");
+fail:
+	if (h->stopfd >= 0)
+		close(h->stopfd);
+	if (h->src)
+		munmap(h->src, psize);
+	close(h->uffd);
+	return 1;
+}
+
+/* Stop the handler; 0, or 1 if it failed (reported) */
+static int uffd_stop(struct uffd_handler *h)
+{
+	uint64_t one = 1;
+
+	if (write(h->stopfd, &one, sizeof(one)) != sizeof(one))
+		err_errno("eventfd write");
+	pthread_join(h->thread, NULL);
+	close(h->stopfd);
+	close(h->uffd);
+	munmap(h->src, h->psize);
+	if (h->error) {
+		errno = h->error;
+		return err_errno("userfaultfd handler");
+	}
+	return 0;
+}
+
+/* -------------------------------------------------------------- samples */
+
+struct region {
+	unsigned char *map;
+	size_t len;
+	int fd;
+	struct uffd_handler uffd;
+	struct vmlab_stats stats;	/* vmlab, after the touches */
+};
+
+static int region_map(struct bench *b, const struct variant *v,
+		      struct region *r, uint64_t pages)
+{
+	struct vmlab_config cfg;
+	int flags = MAP_SHARED;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	r->len = pages * b->psize;
+	switch (v->backing) {
+	case B_ANON:
+	case B_UFFD:
+		flags = MAP_PRIVATE | MAP_ANONYMOUS;
+		break;
+	case B_MEMFD:
+		r->fd = memfd_create("vmlab-bench", MFD_CLOEXEC);
+		if (r->fd < 0)
+			return err_errno("memfd_create");
+		if (ftruncate(r->fd, r->len)) {
+			close(r->fd);
+			return err_errno("ftruncate memfd");
+		}
+		break;
+	case B_VMLAB:
+		r->fd = vmlab_open(O_RDWR);
+		if (r->fd < 0)
+			return 1;
+		if (vmlab_get_config(r->fd, &cfg))
+			goto fail;
+		cfg.region_size = r->len;
+		cfg.event_mask = v->event_mask;
+		cfg.flags = v->cfg_flags;
+		if (v->event_mask) {
+			uint64_t ring = round_up_pow2(pages + 64);
+
+			while (ring > b->info.max_ring_records && ring > 1)
+				ring >>= 1;
+			cfg.ring_records = (uint32_t)ring;
+		}
+		if (vmlab_set_config(r->fd, &cfg))
+			goto fail;
+		break;
+	}
+	r->map = mmap(NULL, r->len, PROT_READ | PROT_WRITE, flags, r->fd, 0);
+	if (r->map == MAP_FAILED) {
+		err_errno(v->backing == B_VMLAB ? "mmap " VMLAB_DEV : "mmap");
+		goto fail;
+	}
+	if (v->backing != B_VMLAB && madvise(r->map, r->len, MADV_NOHUGEPAGE)) {
+		err_errno("madvise MADV_NOHUGEPAGE");
+		goto fail_unmap;
+	}
+	if (v->backing == B_UFFD &&
+	    uffd_start(&r->uffd, r->map, r->len, b->psize,
+		       v->other_cpu ? b->other_cpu : b->cpu, v->zeropage))
+		goto fail_unmap;
+	return 0;
+
+fail_unmap:
+	munmap(r->map, r->len);
+fail:
+	if (r->fd >= 0)
+		close(r->fd);
+	return 1;
+}
+
+static int region_unmap(const struct variant *v, struct region *r)
+{
+	int ret = 0;
+
+	if (v->backing == B_UFFD)
+		ret = uffd_stop(&r->uffd);
+	if (v->backing == B_VMLAB && vmlab_get_stats(r->fd, &r->stats))
+		ret = 1;
+	munmap(r->map, r->len);
+	if (r->fd >= 0)
+		close(r->fd);
+	return ret;
+}
+
+static uint64_t touch_all(unsigned char *map, uint64_t pages, size_t psize,
+			  enum access_mode a)
+{
+	uint64_t i, t0 = now_ns();
+
+	if (a == ACCESS_WRITE)
+		for (i = 0; i < pages; i++)
+			touch_page(map + i * psize, ACCESS_WRITE);
+	else
+		for (i = 0; i < pages; i++)
+			touch_page(map + i * psize, ACCESS_READ);
+	return now_ns() - t0;
+}
+
+/* One sample: ns per fault into *@ns; 0 or 1 (reported) */
+static int sample(struct bench *b, unsigned int vi, unsigned int ai,
+		  uint64_t pages, double *ns)
+{
+	const struct variant *v = &variants[vi];
+	struct region r;
+	uint64_t t;
+
+	if (region_map(b, v, &r, pages))
+		return 1;
+	t = touch_all(r.map, pages, b->psize, accesses[ai]);
+	if (region_unmap(v, &r))
+		return 1;
+	if (v->backing == B_UFFD && r.uffd.handled != pages)
+		return err_msg("%s: %" PRIu64 " faults handled for %" PRIu64
+			       " pages", v->name, r.uffd.handled, pages);
+	if (v->backing == B_VMLAB) {
+		if (r.stats.faults != pages)
+			return err_msg("%s: the module counted %" PRIu64
+				       " faults for %" PRIu64 " pages", v->name,
+				       (uint64_t)r.stats.faults, pages);
+		b->dropped[ai][vi] += r.stats.events_dropped;
+		b->produced[ai][vi] += r.stats.events;
+	}
+	*ns = (double)t / pages;
+	return 0;
+}
+
+/* ------------------------------------------------------------ reporting */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct summary {
+	double median, min, max;
+};
+
+static struct summary summarize(const double *s, unsigned int n)
+{
+	struct summary r = { NAN, NAN, NAN };
+	double *t;
+
+	if (!n || !s)
+		return r;
+	t = malloc(n * sizeof(*t));
+	if (!t)
+		return r;
+	memcpy(t, s, n * sizeof(*t));
+	qsort(t, n, sizeof(*t), cmp_double);
+	r.min = t[0];
+	r.max = t[n - 1];
+	r.median = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+	free(t);
+	return r;
+}
+
+static int variant_index(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < NVARIANTS; i++)
+		if (!strcmp(variants[i].name, name))
+			return i;
+	return -1;
+}
+
+/* anon's median over @vi's: the throughput ratio; NAN if either is missing */
+static double ratio(const struct bench *b, unsigned int ai, int num, int den)
+{
+	struct summary n, d;
+
+	if (num < 0 || den < 0 || !b->ns[ai][num] || !b->ns[ai][den])
+		return NAN;
+	n = summarize(b->ns[ai][num], b->rounds);
+	d = summarize(b->ns[ai][den], b->rounds);
+	return n.median / d.median;
+}
+
+struct goal {
+	const char *what;
+	const char *num, *den;	/* ratio = time(num) / time(den) */
+	double min;
+};
+
+static const struct goal goals[] = {
+	{ "vmlab/anon (events off)", "anon", "vmlab", 0.9 },
+	{ "vmlab-walk/anon (all logged)", "anon", "vmlab-walk", 0.75 },
+	{ "vmlab/uffd-same", "uffd-same", "vmlab", 10 },
+	{ "vmlab/uffd-other", "uffd-other", "vmlab", 10 },
+};
+
+static void print_text(const struct bench *b)
+{
+	int anon = variant_index("anon"), header = 0;
+	unsigned int ai, vi, g;
+
+	printf("vmlab bench fault: faults a sample: %" PRIu64 " (uffd-same and "
+	       "uffd-zero: %" PRIu64 ", uffd-other: %" PRIu64 "), %u rounds "
+	       "interleaved, faulting thread on CPU %d",
+	       b->pages, b->uffd_pages, b->uffd_other_pages, b->rounds, b->cpu);
+	if (b->other_cpu >= 0)
+		printf(", uffd-other handler on CPU %d", b->other_cpu);
+	printf("\ntime per first-touch fault in us: median (min-max); "
+	       "vs anon = anon's median / the variant's (throughput ratio)\n");
+	for (ai = 0; ai < NACCESS; ai++) {
+		if (!b->want_access[ai])
+			continue;
+		printf("\n%-12s %9s %21s %11s %8s\n", access_name(accesses[ai]),
+		       "median", "min-max", "faults/s", "vs anon");
+		for (vi = 0; vi < NVARIANTS; vi++) {
+			struct summary s;
+			char range[32];
+
+			if (!b->ns[ai][vi])
+				continue;
+			s = summarize(b->ns[ai][vi], b->rounds);
+			snprintf(range, sizeof(range), "%.2f-%.2f", s.min / 1e3,
+				 s.max / 1e3);
+			printf("  %-10s %9.2f %21s %11.0f %8.3f", variants[vi].name,
+			       s.median / 1e3, range, 1e9 / s.median,
+			       ratio(b, ai, anon, vi));
+			if (b->dropped[ai][vi])
+				printf("  (%.0f%% of records dropped: ring full)",
+				       100.0 * b->dropped[ai][vi] /
+				       b->produced[ai][vi]);
+			printf("\n");
+		}
+	}
+	for (ai = 0; ai < NACCESS; ai++) {
+		if (!b->want_access[ai])
+			continue;
+		for (g = 0; g < ARRAY_SIZE(goals); g++) {
+			double r = ratio(b, ai, variant_index(goals[g].num),
+					 variant_index(goals[g].den));
+
+			if (isnan(r))
+				continue;
+			if (!header++)
+				printf("\ngoals:\n");
+			printf("  %-5s %-30s %8.3f  >= %-5g %s\n",
+			       access_name(accesses[ai]), goals[g].what, r,
+			       goals[g].min, r >= goals[g].min ? "met" : "MISSED");
+		}
+	}
+}
+
+static void print_json(const struct bench *b)
+{
+	int anon = variant_index("anon");
+	unsigned int ai, vi, g, i;
+	struct jw w;
+
+	jw_init(&w, stdout);
+	jw_obj(&w, NULL);
+	jw_str(&w, "bench", "fault");
+	jw_u64(&w, "pages", b->pages);
+	jw_u64(&w, "uffd_pages", b->uffd_pages);
+	jw_u64(&w, "uffd_other_pages", b->uffd_other_pages);
+	jw_u64(&w, "rounds", b->rounds);
+	jw_u64(&w, "page_size", b->psize);
+	jw_i64(&w, "cpu", b->cpu);
+	jw_i64(&w, "other_cpu", b->other_cpu);
+	jw_arr(&w, "results");
+	for (ai = 0; ai < NACCESS; ai++) {
+		for (vi = 0; vi < NVARIANTS; vi++) {
+			struct summary s;
+
+			if (!b->ns[ai][vi])
+				continue;
+			s = summarize(b->ns[ai][vi], b->rounds);
+			jw_obj(&w, NULL);
+			jw_str(&w, "access", access_name(accesses[ai]));
+			jw_str(&w, "variant", variants[vi].name);
+			jw_str(&w, "description", variants[vi].desc);
+			jw_dbl(&w, "median_ns", s.median);
+			jw_dbl(&w, "min_ns", s.min);
+			jw_dbl(&w, "max_ns", s.max);
+			jw_dbl(&w, "faults_per_sec", 1e9 / s.median);
+			jw_dbl(&w, "ratio_vs_anon", ratio(b, ai, anon, vi));
+			if (variants[vi].backing == B_VMLAB) {
+				jw_u64(&w, "records_produced", b->produced[ai][vi]);
+				jw_u64(&w, "records_dropped", b->dropped[ai][vi]);
+			}
+			jw_arr(&w, "samples_ns");
+			for (i = 0; i < b->rounds; i++)
+				jw_dbl(&w, NULL, b->ns[ai][vi][i]);
+			jw_end(&w);
+			jw_end(&w);
+		}
+	}
+	jw_end(&w);
+	jw_arr(&w, "goals");
+	for (ai = 0; ai < NACCESS; ai++) {
+		for (g = 0; g < ARRAY_SIZE(goals); g++) {
+			double r = ratio(b, ai, variant_index(goals[g].num),
+					 variant_index(goals[g].den));
+
+			if (isnan(r))
+				continue;
+			jw_obj(&w, NULL);
+			jw_str(&w, "access", access_name(accesses[ai]));
+			jw_str(&w, "goal", goals[g].what);
+			jw_dbl(&w, "ratio", r);
+			jw_dbl(&w, "min", goals[g].min);
+			jw_bool(&w, "met", r >= goals[g].min);
+			jw_end(&w);
+		}
+	}
+	jw_finish(&w);
+}
+
+static uint64_t sample_pages(const struct bench *b, unsigned int vi)
+{
+	if (variants[vi].backing != B_UFFD)
+		return b->pages;
+	return variants[vi].other_cpu ? b->uffd_other_pages : b->uffd_pages;
+}
+
+/* ------------------------------------------------------------ the command */
+
+static const char bench_doc[] =
+"Benchmarks.  'vmlab bench fault': first-touch fault throughput of vmlab\n"
+"(events off; records to the ring; records with walks) against anonymous\n"
+"memory (MADV_NOHUGEPAGE), memfd MAP_SHARED and userfaultfd (UFFDIO_COPY\n"
+"with the handler thread on the faulting CPU and on another one;\n"
+"UFFDIO_ZEROPAGE).  Each sample touches every page of a fresh mapping\n"
+"once; rounds interleave the variants.  Ratios are throughput ratios\n"
+"against anonymous memory.\n"
+"\n"
+"Variants: anon, memfd, vmlab, vmlab-ring, vmlab-walk, uffd-same,\n"
+"uffd-other, uffd-zero.\n"
+"\n"
+"EXAMPLES:\n"
+"  vmlab bench fault                      # 9 rounds of 65536 faults\n"
+"  vmlab bench fault --rounds 3 --pages 4096\n"
+"  vmlab bench fault --variants anon,vmlab,vmlab-walk --access write\n"
+"  vmlab -j bench fault > bench.json\n";
+
+enum {
+	OPT_UFFD_PAGES = 0x100,
+	OPT_UFFD_OTHER_PAGES,
+	OPT_VARIANTS,
+	OPT_ACCESS,
+};
+
+static const struct argp_option bench_opts[] = {
+	{ "rounds", 'r', "R", 0, "Interleaved rounds (default 9)", 0 },
+	{ "pages", 'n', "N", 0, "Faults a sample (default 65536)", 0 },
+	{ "uffd-pages", OPT_UFFD_PAGES, "N", 0,
+	  "Faults a uffd-same or uffd-zero sample (default: --pages)", 0 },
+	{ "uffd-other-pages", OPT_UFFD_OTHER_PAGES, "N", 0,
+	  "Faults a uffd-other sample (default: 2048 or --pages if less)", 0 },
+	{ "variants", OPT_VARIANTS, "LIST", 0,
+	  "Comma-separated variants (default: all)", 0 },
+	{ "access", OPT_ACCESS, "write|read|both", 0,
+	  "Which faults to time (default both)", 0 },
+	{ "cpu", 'c', "CPU", 0,
+	  "CPU of the faulting thread (default: the first allowed)", 0 },
+	{ "verbose", 'v', NULL, 0, "Progress on stderr", 0 },
+	{ "json", 'j', NULL, 0, "Print JSON instead of text", 0 },
+	{},
+};
+
+struct bench_args {
+	struct bench *b;
+	bool have_variants;
+	bool have_uffd_pages;
+	bool have_uffd_other_pages;
+	int what;		/* argument index: "fault" */
+};
+
+static void parse_variants(struct argp_state *state, struct bench *b,
+			   const char *list)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	int i;
+
+	if (!copy)
+		argp_failure(state, 1, ENOMEM, "--variants");
+	memset(b->want, 0, sizeof(b->want));
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		i = variant_index(tok);
+		if (i < 0)
+			argp_error(state, "--variants: unknown variant '%s'; variants: "
+				   "anon, memfd, vmlab, vmlab-ring, vmlab-walk, "
+				   "uffd-same, uffd-other, uffd-zero", tok);
+		b->want[i] = true;
+	}
+	free(copy);
+	for (i = 0; i < (int)NVARIANTS; i++)
+		if (b->want[i])
+			return;
+	argp_error(state, "--variants '%s': no variant given", list);
+}
+
+static error_t bench_parse(int key, char *arg, struct argp_state *state)
+{
+	struct bench_args *a = state->input;
+	struct bench *b = a->b;
+
+	switch (key) {
+	case 'r':
+		b->rounds = arg_u64(state, "--rounds", arg, 1, BENCH_MAX_ROUNDS);
+		break;
+	case 'n':
+		b->pages = arg_u64(state, "--pages", arg, 1, 1ULL << 30);
+		break;
+	case OPT_UFFD_PAGES:
+		b->uffd_pages = arg_u64(state, "--uffd-pages", arg, 1, 1ULL << 30);
+		a->have_uffd_pages = true;
+		break;
+	case OPT_UFFD_OTHER_PAGES:
+		b->uffd_other_pages = arg_u64(state, "--uffd-other-pages", arg, 1,
+					      1ULL << 30);
+		a->have_uffd_other_pages = true;
+		break;
+	case OPT_VARIANTS:
+		parse_variants(state, b, arg);
+		break;
+	case OPT_ACCESS:
+		if (!strcmp(arg, "write") || !strcmp(arg, "read") ||
+		    !strcmp(arg, "both")) {
+			b->want_access[0] = strcmp(arg, "read") != 0;
+			b->want_access[1] = strcmp(arg, "write") != 0;
+		} else {
+			argp_error(state, "--access '%s': write, read or both", arg);
+		}
+		break;
+	case 'c':
+		b->cpu = arg_u64(state, "--cpu", arg, 0, CPU_SETSIZE - 1);
+		break;
+	case 'v':
+		b->verbose = true;
+		break;
+	case 'j':
+		opt_json = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (state->arg_num > 0 || strcmp(arg, "fault"))
+			argp_error(state, "unknown benchmark '%s'; benchmarks: fault",
+				   arg);
+		a->what = state->arg_num;
+		break;
+	case ARGP_KEY_END:
+		if (a->what < 0)
+			argp_error(state, "which benchmark? benchmarks: fault");
+		if (!a->have_uffd_pages)
+			b->uffd_pages = b->pages;
+		if (!a->have_uffd_other_pages)
+			b->uffd_other_pages = b->pages < UFFD_OTHER_PAGES ?
+					      b->pages : UFFD_OTHER_PAGES;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* Choose and check the CPUs; pin this thread */
+static int bench_cpus(struct bench *b)
+{
+	int cpus[CPU_SETSIZE], n, i;
+	bool ok = false;
+
+	n = cpus_allowed(cpus, CPU_SETSIZE);
+	if (n <= 0)
+		return err_errno("sched_getaffinity");
+	if (b->cpu < 0)
+		b->cpu = cpus[0];
+	b->other_cpu = -1;
+	for (i = 0; i < n; i++) {
+		if (cpus[i] == b->cpu)
+			ok = true;
+		else if (b->other_cpu < 0)
+			b->other_cpu = cpus[i];
+	}
+	if (!ok)
+		return err_msg("--cpu %d: not a CPU this process may run on", b->cpu);
+	if (pin_self(b->cpu))
+		return err_errno("sched_setaffinity");
+	return 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = bench_opts,
+		.parser = bench_parse,
+		.args_doc = "fault",
+		.doc = bench_doc,
+	};
+	struct bench b = {
+		.pages = 65536,
+		.rounds = 9,
+		.want_access = { true, true },
+		.cpu = -1,
+	};
+	struct bench_args a = { .b = &b, .what = -1 };
+	unsigned int vi, ai, r, k, order[NVARIANTS], n = 0;
+	int ret = 1, fd;
+	uint64_t t0;
+
+	memset(b.want, 1, sizeof(b.want));
+	sub_argp_parse(&argp, "bench", argc, argv, &a);
+	b.psize = sysconf(_SC_PAGESIZE);
+	if (bench_cpus(&b))
+		return 1;
+
+	for (vi = 0; vi < NVARIANTS; vi++)
+		if (b.want[vi] && variants[vi].backing == B_VMLAB)
+			b.have_vmlab = true;
+	if (b.have_vmlab) {
+		fd = vmlab_open_info(O_RDWR, &b.info);
+		if (fd < 0)
+			return 1;
+		close(fd);
+		if (b.pages * b.psize > b.info.max_region_size ||
+		    b.pages > b.info.max_pages)
+			return err_msg("--pages %" PRIu64 ": more than the module "
+				       "allows (%" PRIu64 " pages an instance, %"
+				       PRIu64 " in all; max_region_mb)", b.pages,
+				       (uint64_t)b.info.max_region_size / b.psize,
+				       (uint64_t)b.info.max_pages);
+	}
+	for (vi = 0; vi < NVARIANTS; vi++) {
+		if (!b.want[vi])
+			continue;
+		if (variants[vi].other_cpu && b.other_cpu < 0) {
+			fprintf(stderr, "vmlab: %s skipped: only CPU %d is allowed\n",
+				variants[vi].name, b.cpu);
+			continue;
+		}
+		order[n++] = vi;
+		for (ai = 0; ai < NACCESS; ai++) {
+			if (!b.want_access[ai])
+				continue;
+			b.ns[ai][vi] = calloc(b.rounds, sizeof(double));
+			if (!b.ns[ai][vi]) {
+				err_errno("calloc");
+				goto out;
+			}
+		}
+	}
+	if (b.rounds < 9)
+		fprintf(stderr, "vmlab: %u rounds: medians of fewer than 9 are "
+			"rough\n", b.rounds);
+
+	/* warm up: caches, page tables of the tool itself, the module */
+	for (k = 0; k < n; k++) {
+		for (ai = 0; ai < NACCESS; ai++) {
+			uint64_t p = sample_pages(&b, order[k]);
+
+			if (p > WARMUP_PAGES)
+				p = WARMUP_PAGES;
+			double ns;
+
+			if (!b.want_access[ai])
+				continue;
+			if (sample(&b, order[k], ai, p, &ns))
+				goto out;
+		}
+	}
+	memset(b.dropped, 0, sizeof(b.dropped));
+	memset(b.produced, 0, sizeof(b.produced));
+
+	t0 = now_ns();
+	for (r = 0; r < b.rounds; r++) {
+		for (ai = 0; ai < NACCESS; ai++) {
+			if (!b.want_access[ai])
+				continue;
+			for (k = 0; k < n; k++) {
+				vi = order[(k + r) % n];
+				if (sample(&b, vi, ai, sample_pages(&b, vi),
+					   &b.ns[ai][vi][r]))
+					goto out;
+			}
+		}
+		if (b.verbose)
+			fprintf(stderr, "vmlab: bench round %u/%u done, %.1f s\n",
+				r + 1, b.rounds, (now_ns() - t0) / 1e9);
+	}
+	if (opt_json)
+		print_json(&b);
+	else
+		print_text(&b);
+	ret = 0;
+out:
+	for (ai = 0; ai < NACCESS; ai++)
+		for (vi = 0; vi < NVARIANTS; vi++)
+			free(b.ns[ai][vi]);
+	return ret;
+}
