@@ -31,6 +31,17 @@ void vmlab_stats_fill(struct vmlab_instance *inst, struct vmlab_stats *st)
 	st->tlb_kernel = atomic64_read(&c->tlb_kernel);
 	st->events = atomic64_read(&c->events);
 	st->events_dropped = atomic64_read(&c->events_dropped);
+	st->faults_swapin = atomic64_read(&c->faults[VMLAB_FAULT_SWAPIN]);
+	st->faults_soft = atomic64_read(&c->faults[VMLAB_FAULT_SOFT]);
+	st->evictions = atomic64_read(&c->evictions);
+	st->swap_outs = atomic64_read(&c->swap_outs);
+	st->swap_out_bytes = st->swap_outs * PAGE_SIZE;
+	st->swap_ins = atomic64_read(&c->swap_ins);
+	st->swap_in_bytes = st->swap_ins * PAGE_SIZE;
+	st->clean_drops = atomic64_read(&c->clean_drops);
+	st->io_errors = atomic64_read(&c->io_errors);
+	st->store_pages = atomic64_read(&inst->store_pages);
+	st->pages_mapped = READ_ONCE(inst->nr_win);
 }
 
 static int vmlab_config_show(struct seq_file *m, void *v)
@@ -42,6 +53,10 @@ static int vmlab_config_show(struct seq_file *m, void *v)
 	seq_printf(m, "event_mask 0x%llx\n", inst->cfg.event_mask);
 	seq_printf(m, "flags 0x%x\n", inst->cfg.flags);
 	seq_printf(m, "ring_records %u\n", inst->cfg.ring_records);
+	seq_printf(m, "policy %u\n", inst->cfg.policy);
+	seq_printf(m, "frames %llu\n", inst->cfg.frames);
+	seq_printf(m, "tlb_window %u\n", inst->cfg.tlb_window);
+	seq_printf(m, "backing %s\n", inst->backing ? "file" : "memory");
 	seq_printf(m, "mapped %d\n", inst->mapped);
 	mutex_unlock(&inst->lock);
 	return 0;
@@ -64,6 +79,14 @@ static int vmlab_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "tlb_kernel %llu\n", st.tlb_kernel);
 	seq_printf(m, "events %llu\n", st.events);
 	seq_printf(m, "events_dropped %llu\n", st.events_dropped);
+	seq_printf(m, "faults_swapin %llu\n", st.faults_swapin);
+	seq_printf(m, "faults_soft %llu\n", st.faults_soft);
+	seq_printf(m, "evictions %llu\n", st.evictions);
+	seq_printf(m, "swap_outs %llu\n", st.swap_outs);
+	seq_printf(m, "swap_ins %llu\n", st.swap_ins);
+	seq_printf(m, "clean_drops %llu\n", st.clean_drops);
+	seq_printf(m, "io_errors %llu\n", st.io_errors);
+	seq_printf(m, "store_pages %llu\n", st.store_pages);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vmlab_stats);
@@ -72,11 +95,11 @@ DEFINE_SHOW_ATTRIBUTE(vmlab_stats);
 static int vmlab_resident_show(struct seq_file *m, void *v)
 {
 	struct vmlab_instance *inst = m->private;
-	struct page *page;
+	struct vmlab_frame *f;
 	unsigned long idx;
 
 	mutex_lock(&inst->lock);
-	xa_for_each(&inst->pages, idx, page)
+	xa_for_each(&inst->pages, idx, f)
 		seq_printf(m, "%lu\n", idx);
 	mutex_unlock(&inst->lock);
 	return 0;

@@ -45,6 +45,9 @@ static void vmlab_instance_release(struct kref *ref)
 
 	vmlab_mm_untrack_all(inst);
 	vmlab_pages_free(inst);
+	vmlab_store_free(inst);
+	vmlab_policy_free(inst);
+	free_cpumask_var(inst->flush_cpus);
 	iput(inst->inode);
 	mutex_destroy(&inst->read_lock);
 	mutex_destroy(&inst->lock);
@@ -66,10 +69,14 @@ static int vmlab_open(struct inode *inode, struct file *file)
 	inst = kzalloc(sizeof(*inst), GFP_KERNEL_ACCOUNT);
 	if (!inst)
 		return -ENOMEM;
+	if (!zalloc_cpumask_var(&inst->flush_cpus, GFP_KERNEL_ACCOUNT)) {
+		ret = -ENOMEM;
+		goto free_inst;
+	}
 	inst->inode = vmlab_inode_alloc();
 	if (IS_ERR(inst->inode)) {
 		ret = PTR_ERR(inst->inode);
-		goto free_inst;
+		goto free_cpumask;
 	}
 
 	kref_init(&inst->ref);
@@ -77,8 +84,15 @@ static int vmlab_open(struct inode *inode, struct file *file)
 	inst->pfn_visible = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
 	mutex_init(&inst->lock);
 	mutex_init(&inst->read_lock);
-	xa_init(&inst->pages);
+	xa_init_flags(&inst->pages, XA_FLAGS_ACCOUNT);
 	INIT_LIST_HEAD(&inst->mms);
+	INIT_LIST_HEAD(&inst->fifo);
+	INIT_LIST_HEAD(&inst->lru);
+	INIT_LIST_HEAD(&inst->win);
+	INIT_LIST_HEAD(&inst->vmas);
+	spin_lock_init(&inst->vma_lock);
+	prandom_seed_state(&inst->rnd, 0);
+	vmlab_store_init(inst);
 	vmlab_ring_init(&inst->ring);
 	inst->cfg.size = sizeof(inst->cfg);
 	inst->cfg.region_size = region;
@@ -93,6 +107,8 @@ static int vmlab_open(struct inode *inode, struct file *file)
 	vmlab_debugfs_add(inst);
 	return 0;
 
+free_cpumask:
+	free_cpumask_var(inst->flush_cpus);
 free_inst:
 	kfree(inst);
 	return ret;
@@ -194,9 +210,15 @@ static int vmlab_config_check(const struct vmlab_config *cfg)
 		return -EINVAL;
 	if (!is_power_of_2(cfg->ring_records))
 		return -EINVAL;
+	if (cfg->policy >= VMLAB_POLICY_MAX)
+		return -EINVAL;
+	if (cfg->policy == VMLAB_POLICY_LRU && !cfg->tlb_window)
+		return -EINVAL;
 	if (cfg->region_size > vmlab_max_region_size())
 		return -EFBIG;
 	if (cfg->ring_records > READ_ONCE(vmlab_max_ring_records))
+		return -EFBIG;
+	if (cfg->frames > READ_ONCE(vmlab_max_pages))
 		return -EFBIG;
 	return 0;
 }
@@ -219,8 +241,21 @@ static long vmlab_ioc_set_config(struct vmlab_instance *inst, void __user *uarg)
 		ret = -EBUSY;
 		goto unlock;
 	}
+	if (cfg.frames != inst->cfg.frames || cfg.tlb_window != inst->cfg.tlb_window ||
+	    cfg.seed != inst->cfg.seed) {
+		ret = -EBUSY;
+		if (atomic64_read(&inst->nr_resident))
+			goto unlock;
+		ret = vmlab_policy_resize(inst, cfg.frames);
+		if (ret)
+			goto unlock;
+		prandom_seed_state(&inst->rnd, cfg.seed);
+	}
 	cfg.size = sizeof(cfg);
 	inst->cfg = cfg;
+	inst->frames = cfg.frames;
+	inst->tlb_window = cfg.tlb_window;
+	WRITE_ONCE(inst->policy, cfg.policy);
 	WRITE_ONCE(inst->nr_pages, cfg.region_size >> PAGE_SHIFT);
 	WRITE_ONCE(inst->event_mask, cfg.event_mask);
 	WRITE_ONCE(inst->flags, cfg.flags);
@@ -256,7 +291,117 @@ static long vmlab_ioc_reset_stats(struct vmlab_instance *inst)
 	atomic64_set(&c->tlb_kernel, 0);
 	atomic64_set(&c->events, 0);
 	atomic64_set(&c->events_dropped, 0);
+	atomic64_set(&c->evictions, 0);
+	atomic64_set(&c->swap_outs, 0);
+	atomic64_set(&c->swap_ins, 0);
+	atomic64_set(&c->clean_drops, 0);
+	atomic64_set(&c->io_errors, 0);
 	return 0;
+}
+
+static long vmlab_ioc_set_backing(struct vmlab_instance *inst, void __user *uarg)
+{
+	struct vmlab_backing b;
+	int ret;
+
+	ret = vmlab_copy_in(&b, sizeof(b), uarg);
+	if (ret < 0)
+		return ret;
+	if (!vmlab_zeroed(b.reserved, sizeof(b.reserved)))
+		return -EINVAL;
+	if (b.fd < -1)
+		return -EBADF;
+	return vmlab_store_set(inst, b.fd);
+}
+
+static long vmlab_ioc_evict(struct vmlab_instance *inst, void __user *uarg)
+{
+	struct vmlab_frame *f;
+	struct vmlab_evict ev;
+	unsigned long idx, last;
+	int ret;
+
+	ret = vmlab_copy_in(&ev, sizeof(ev), uarg);
+	if (ret < 0)
+		return ret;
+	if ((ev.flags & ~VMLAB_EVICT_ALL) ||
+	    !vmlab_zeroed(ev.reserved, sizeof(ev.reserved)))
+		return -EINVAL;
+
+	idx = ev.flags & VMLAB_EVICT_ALL ? 0 : ev.start;
+	last = ULONG_MAX;
+	if (!(ev.flags & VMLAB_EVICT_ALL)) {
+		if (!ev.count)
+			return -EINVAL;
+		if (ev.start + ev.count - 1 < ev.start)
+			return -EINVAL;
+		last = ev.start + ev.count - 1;
+	}
+	ev.evicted = 0;
+	ret = 0;
+	mutex_lock(&inst->lock);
+	xa_for_each_range(&inst->pages, idx, f, idx, last) {
+		ret = vmlab_evict(inst, f, VMLAB_EVICT_FORCED);
+		if (ret) {
+			ret = -EIO;
+			break;
+		}
+		ev.evicted++;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+	}
+	mutex_unlock(&inst->lock);
+	if (put_user(ev.evicted, &((struct vmlab_evict __user *)uarg)->evicted))
+		return -EFAULT;
+	return ret;
+}
+
+static long vmlab_ioc_resident(struct vmlab_instance *inst, void __user *uarg)
+{
+	struct vmlab_resident r;
+	u8 __user *vec;
+	u8 buf[256];
+	u64 i, n, end;
+	int ret;
+
+	ret = vmlab_copy_in(&r, sizeof(r), uarg);
+	if (ret < 0)
+		return ret;
+	if (r.reserved0 || !vmlab_zeroed(r.reserved, sizeof(r.reserved)))
+		return -EINVAL;
+	vec = u64_to_user_ptr(r.vec);
+	end = min(r.start + r.count, READ_ONCE(inst->nr_pages));
+	if (r.start + r.count < r.start)
+		return -EINVAL;
+	r.resident = 0;
+	for (i = r.start; i < end; i += n) {
+		struct vmlab_frame *f;
+		u64 j;
+
+		n = min_t(u64, end - i, sizeof(buf));
+		mutex_lock(&inst->lock);
+		for (j = 0; j < n; j++) {
+			f = xa_load(&inst->pages, i + j);
+			buf[j] = vmlab_store_has(inst, i + j) ? VMLAB_PAGE_STORED : 0;
+			if (!f)
+				continue;
+			r.resident++;
+			buf[j] |= VMLAB_PAGE_RESIDENT;
+			/* written since its copy was made, or it has none */
+			if (PageDirty(f->page) ||
+			    (!f->zero && !(buf[j] & VMLAB_PAGE_STORED)))
+				buf[j] |= VMLAB_PAGE_DIRTY;
+			if (!list_empty(&f->win))
+				buf[j] |= VMLAB_PAGE_WINDOW;
+		}
+		mutex_unlock(&inst->lock);
+		if (copy_to_user(vec + (i - r.start), buf, n))
+			return -EFAULT;
+		cond_resched();
+	}
+	return vmlab_copy_out(uarg, &r, sizeof(r));
 }
 
 static long vmlab_ioc_walk(struct vmlab_instance *inst, void __user *uarg)
@@ -304,6 +449,12 @@ static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vmlab_ioc_reset_stats(inst);
 	case VMLAB_WALK:
 		return vmlab_ioc_walk(inst, uarg);
+	case VMLAB_SET_BACKING:
+		return vmlab_ioc_set_backing(inst, uarg);
+	case VMLAB_EVICT:
+		return vmlab_ioc_evict(inst, uarg);
+	case VMLAB_RESIDENT:
+		return vmlab_ioc_resident(inst, uarg);
 	default:
 		return -ENOTTY;
 	}

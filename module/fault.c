@@ -15,7 +15,11 @@
  * the dirty bit a swap-out needs.  A write to a missing page goes through
  * ->fault and ->page_mkwrite in one fault: one zero-fill event.
  *
- * Lock order: mmap_lock -> vmlab_instance.lock -> page lock.
+ * ->fault returns the page locked, as filemap_fault() does: an eviction,
+ * which locks the page too, cannot take it between ->fault and the PTE.
+ *
+ * Lock order: mmap_lock -> vmlab_instance.lock -> page lock -> i_mmap_rwsem
+ * (unmap_mapping_range) -> PTE lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -122,40 +126,72 @@ static vm_fault_t vmlab_fault_error(struct vmlab_instance *inst)
 	return VM_FAULT_SIGBUS;
 }
 
-/* Find or allocate the page at @pgoff; the instance lock is held. */
-static struct page *vmlab_page_get(struct vmlab_instance *inst, pgoff_t pgoff,
-				   unsigned int *kind)
+/* A zeroed page charged to the caller's memcg, within max_pages. */
+struct page *vmlab_page_alloc(struct vmlab_instance *inst)
 {
 	struct page *page;
-	int err;
 
-	page = xa_load(&inst->pages, pgoff);
-	if (page) {
-		*kind = VMLAB_FAULT_MINOR;
-		return page;
-	}
-
-	if (atomic_long_inc_return(&vmlab_nr_pages) > vmlab_max_pages)
+	if (atomic_long_inc_return(&vmlab_nr_pages) > READ_ONCE(vmlab_max_pages))
 		goto undo_count;
 	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
 	if (!page)
 		goto undo_count;
-	page->mapping = inst->inode->i_mapping;
-	page->index = pgoff;
-	err = xa_err(xa_store(&inst->pages, pgoff, page, GFP_KERNEL_ACCOUNT));
-	if (err)
-		goto free_page;
-
-	atomic64_inc(&inst->nr_resident);
 	atomic64_inc(&inst->stats.pages_allocated);
-	*kind = VMLAB_FAULT_ZERO;
 	return page;
 
-free_page:
-	page->mapping = NULL;
-	__free_page(page);
 undo_count:
 	atomic_long_dec(&vmlab_nr_pages);
+	return NULL;
+}
+
+/*
+ * Make page @pgoff resident: from the store (a swap-in), or zero-filled.
+ * The frame budget is kept first: the policy's victim is evicted.  The
+ * instance lock is held.
+ */
+static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
+					   pgoff_t pgoff, unsigned int *kind)
+{
+	struct vmlab_frame *f;
+	struct page *page;
+	int err;
+
+	if (vmlab_make_room(inst))
+		return NULL;
+
+	page = vmlab_store_in(inst, pgoff, &err);
+	if (err)
+		return NULL;
+	*kind = page ? VMLAB_FAULT_SWAPIN : VMLAB_FAULT_ZERO;
+	if (!page)
+		page = vmlab_page_alloc(inst);
+	if (!page)
+		return NULL;
+
+	f = vmlab_frame_alloc(inst, page, pgoff);
+	if (!f)
+		goto free_page;
+	f->zero = *kind == VMLAB_FAULT_ZERO;
+	page->mapping = inst->inode->i_mapping;
+	page->index = pgoff;
+	if (xa_err(xa_store(&inst->pages, pgoff, f, GFP_KERNEL_ACCOUNT)))
+		goto free_frame;
+	vmlab_policy_add(inst, f);
+	atomic64_inc(&inst->nr_resident);
+	return f;
+
+free_frame:
+	vmlab_frame_free(f);
+free_page:
+	/* a swapped-in page loses nothing: the file keeps its copy, and a
+	 * page from the memory store goes back there
+	 */
+	if (*kind == VMLAB_FAULT_SWAPIN && !inst->backing &&
+	    !xa_err(xa_store(&inst->store_mem, pgoff, page, GFP_KERNEL_ACCOUNT))) {
+		atomic64_inc(&inst->store_pages);
+		return NULL;
+	}
+	vmlab_page_release(page);
 	return NULL;
 }
 
@@ -163,6 +199,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 {
 	struct vmlab_instance *inst = vmlab_vma_instance(vmf->vma);
 	u64 t0 = ktime_get_ns();
+	struct vmlab_frame *f;
 	struct page *page;
 	unsigned int kind;
 
@@ -171,53 +208,83 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 		return vmlab_fault_error(inst);
 
 	mutex_lock(&inst->lock);
-	page = vmlab_page_get(inst, vmf->pgoff, &kind);
-	if (page)
-		get_page(page);
+	f = xa_load(&inst->pages, vmf->pgoff);
+	if (f) {
+		kind = f->window_unmapped ? VMLAB_FAULT_SOFT : VMLAB_FAULT_MINOR;
+		f->window_unmapped = false;
+	} else {
+		f = vmlab_frame_new(inst, vmf->pgoff, &kind);
+		if (!f) {
+			mutex_unlock(&inst->lock);
+			return vmlab_fault_error(inst);
+		}
+	}
+	vmlab_policy_touch(inst, f);
+	vmlab_window_add(inst, f);
+	page = f->page;
+	get_page(page);
+	/* locked until the PTE is in: an eviction waits for it */
+	lock_page(page);
 	mutex_unlock(&inst->lock);
-	if (!page)
-		return vmlab_fault_error(inst);
 
 	vmf->page = page;
 	vmlab_fault_done(inst, vmf, kind, vmlab_fault_access(vmf->flags), t0,
 			 page);
-	return 0;
+	return VM_FAULT_LOCKED;
 }
 
 static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 {
 	struct vmlab_instance *inst = vmlab_vma_instance(vmf->vma);
-	struct page *page = vmf->page;
-	u64 t0 = ktime_get_ns();
-
-	lock_page(page);
-	if (page->mapping != inst->inode->i_mapping) {
-		/* no longer the instance's page: let the fault retry */
-		unlock_page(page);
-		return VM_FAULT_NOPAGE;
-	}
 	/*
 	 * A present read-only PTE is a write upgrade; an empty one is the
-	 * write half of a zero-fill or minor fault ->fault already reported.
-	 * The core passes FAULT_FLAG_WRITE | FAULT_FLAG_MKWRITE only, so the
-	 * user bit of the access is not known here.
+	 * write half of a fault ->fault already reported.  The core passes
+	 * FAULT_FLAG_WRITE | FAULT_FLAG_MKWRITE only, so the user bit of the
+	 * access is not known here.
 	 */
-	if (pte_present(vmf->orig_pte))
+	bool upgrade = pte_present(vmf->orig_pte);
+	struct page *page = vmf->page;
+	u64 t0 = ktime_get_ns();
+	struct vmlab_frame *f;
+
+	mutex_lock(&inst->lock);
+	f = xa_load(&inst->pages, vmf->pgoff);
+	if (!f || f->page != page) {
+		/* evicted meanwhile: the fault retries and swaps it in */
+		mutex_unlock(&inst->lock);
+		return VM_FAULT_NOPAGE;
+	}
+	f->zero = false;
+	if (upgrade)
+		vmlab_policy_touch(inst, f);
+	lock_page(page);
+	mutex_unlock(&inst->lock);
+
+	if (upgrade)
 		vmlab_fault_done(inst, vmf, VMLAB_FAULT_UPGRADE,
 				 VMLAB_ACC_WRITE, t0, page);
 	return VM_FAULT_LOCKED;
 }
 
-/* A VMA was copied (fork) or split: track its mm too. */
+/* A VMA was copied (fork) or split: track it and its mm too. */
 static void vmlab_vm_open(struct vm_area_struct *vma)
 {
-	/* on failure only the kernel's TLB flushes of that mm go unreported */
-	vmlab_mm_track(vmlab_vma_instance(vma), vma->vm_mm);
+	struct vmlab_instance *inst = vmlab_vma_instance(vma);
+
+	/*
+	 * ->open cannot fail.  Without the mm, its TLB flushes go unreported;
+	 * without the VMA, its accessed bits go unread.
+	 */
+	vmlab_mm_track(inst, vma->vm_mm);
+	vmlab_vma_track(inst, vma);
 }
 
 static void vmlab_vm_close(struct vm_area_struct *vma)
 {
-	vmlab_mm_untrack(vmlab_vma_instance(vma), vma->vm_mm);
+	struct vmlab_instance *inst = vmlab_vma_instance(vma);
+
+	vmlab_vma_untrack(inst, vma);
+	vmlab_mm_untrack(inst, vma->vm_mm);
 }
 
 const struct vm_operations_struct vmlab_vm_ops = {
@@ -251,6 +318,11 @@ int vmlab_mmap(struct file *file, struct vm_area_struct *vma)
 	ret = vmlab_mm_track(inst, vma->vm_mm);
 	if (ret)
 		goto unlock;
+	ret = vmlab_vma_track(inst, vma);
+	if (ret) {
+		vmlab_mm_untrack(inst, vma->vm_mm);
+		goto unlock;
+	}
 	inst->mapped = true;
 unlock:
 	mutex_unlock(&inst->lock);
@@ -262,18 +334,15 @@ unlock:
 	return 0;
 }
 
-/* Free every page; no VMA maps the instance any more. */
+/* Free every resident page; no VMA maps the instance any more. */
 void vmlab_pages_free(struct vmlab_instance *inst)
 {
-	struct page *page;
+	struct vmlab_frame *f;
 	unsigned long idx;
 
-	xa_for_each(&inst->pages, idx, page) {
-		/* a page with ->mapping set is a "Bad page" to the allocator */
-		page->mapping = NULL;
-		ClearPageDirty(page);
-		put_page(page);
-		atomic_long_dec(&vmlab_nr_pages);
+	xa_for_each(&inst->pages, idx, f) {
+		vmlab_page_release(f->page);
+		vmlab_frame_free(f);
 		atomic64_dec(&inst->nr_resident);
 	}
 	xa_destroy(&inst->pages);

@@ -49,9 +49,12 @@ static int __init vmlab_init(void)
 	ret = vmlab_walk_init();
 	if (ret)
 		goto unmount_fs;
-	ret = vmlab_events_init();
+	ret = vmlab_policy_init();
 	if (ret)
 		goto destroy_walk_cache;
+	ret = vmlab_events_init();
+	if (ret)
+		goto destroy_frame_cache;
 	vmlab_debugfs_init();
 	ret = vmlab_dev_init();
 	if (ret)
@@ -62,6 +65,8 @@ static int __init vmlab_init(void)
 remove_debugfs:
 	vmlab_debugfs_exit();
 	vmlab_events_exit();
+destroy_frame_cache:
+	vmlab_policy_exit();
 destroy_walk_cache:
 	vmlab_walk_exit();
 unmount_fs:
@@ -76,6 +81,7 @@ static void __exit vmlab_exit(void)
 	vmlab_events_exit();
 	/* instances are freed after an RCU grace period */
 	rcu_barrier();
+	vmlab_policy_exit();
 	vmlab_walk_exit();
 	vmlab_fs_exit();
 	WARN_ON(atomic_long_read(&vmlab_nr_instances));

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vmlab - tracepoints: vmlab:vmlab_fault, vmlab:vmlab_walk and
- * vmlab:vmlab_tlb_flush, for ftrace, perf, bpftrace and BPF programs.
+ * vmlab - tracepoints: vmlab:vmlab_fault, vmlab_walk, vmlab_tlb_flush,
+ * vmlab_evict, vmlab_swap_out and vmlab_swap_in, for ftrace, perf, bpftrace
+ * and BPF programs.
  * Tracepoints are root-only, so they carry PFNs unmasked.
  */
 #undef TRACE_SYSTEM
@@ -17,7 +18,9 @@
 	__print_symbolic(kind,					\
 			 { VMLAB_FAULT_ZERO, "zero" },		\
 			 { VMLAB_FAULT_MINOR, "minor" },	\
-			 { VMLAB_FAULT_UPGRADE, "upgrade" })
+			 { VMLAB_FAULT_UPGRADE, "upgrade" },	\
+			 { VMLAB_FAULT_SWAPIN, "swapin" },	\
+			 { VMLAB_FAULT_SOFT, "soft" })
 
 #define vmlab_show_access(access)				\
 	__print_flags(access, "|",				\
@@ -95,6 +98,76 @@ TRACE_EVENT(vmlab_tlb_flush,
 				       { VMLAB_TLB_MODULE, "module" },
 				       { VMLAB_TLB_KERNEL, "kernel" }),
 		      __entry->reason, __entry->start, (s64)__entry->pages)
+);
+
+TRACE_EVENT(vmlab_evict,
+	    TP_PROTO(u32 inst, u64 pgoff, u32 policy, u32 action, u32 reason,
+		     int error, u64 latency_ns),
+	    TP_ARGS(inst, pgoff, policy, action, reason, error, latency_ns),
+	    TP_STRUCT__entry(__field(u32, inst)
+			     __field(u32, policy)
+			     __field(u32, action)
+			     __field(u32, reason)
+			     __field(int, error)
+			     __field(u64, pgoff)
+			     __field(u64, latency_ns)),
+	    TP_fast_assign(__entry->inst = inst;
+			   __entry->policy = policy;
+			   __entry->action = action;
+			   __entry->reason = reason;
+			   __entry->error = error;
+			   __entry->pgoff = pgoff;
+			   __entry->latency_ns = latency_ns;),
+	    TP_printk("inst=%u pgoff=%llu policy=%s action=%s reason=%s error=%d latency_ns=%llu",
+		      __entry->inst, __entry->pgoff,
+		      __print_symbolic(__entry->policy,
+				       { VMLAB_POLICY_FIFO, "fifo" },
+				       { VMLAB_POLICY_RANDOM, "random" },
+				       { VMLAB_POLICY_CLOCK, "clock" },
+				       { VMLAB_POLICY_LRU_APPROX, "lru-approx" },
+				       { VMLAB_POLICY_LRU, "lru" }),
+		      __print_symbolic(__entry->action,
+				       { 0, "none" },
+				       { VMLAB_EVICT_WRITE, "write" },
+				       { VMLAB_EVICT_MOVE, "move" },
+				       { VMLAB_EVICT_DROP, "drop" },
+				       { VMLAB_EVICT_DEFER, "defer" }),
+		      __print_symbolic(__entry->reason,
+				       { VMLAB_EVICT_BUDGET, "budget" },
+				       { VMLAB_EVICT_FORCED, "forced" }),
+		      __entry->error, __entry->latency_ns)
+);
+
+DECLARE_EVENT_CLASS(vmlab_swap,
+		    TP_PROTO(u32 inst, u64 pgoff, u32 store, int error,
+			     u64 latency_ns),
+		    TP_ARGS(inst, pgoff, store, error, latency_ns),
+		    TP_STRUCT__entry(__field(u32, inst)
+				     __field(u32, store)
+				     __field(int, error)
+				     __field(u64, pgoff)
+				     __field(u64, latency_ns)),
+		    TP_fast_assign(__entry->inst = inst;
+				   __entry->store = store;
+				   __entry->error = error;
+				   __entry->pgoff = pgoff;
+				   __entry->latency_ns = latency_ns;),
+		    TP_printk("inst=%u pgoff=%llu store=%s error=%d latency_ns=%llu",
+			      __entry->inst, __entry->pgoff,
+			      __print_symbolic(__entry->store,
+					       { VMLAB_STORE_MEM, "memory" },
+					       { VMLAB_STORE_FILE, "file" }),
+			      __entry->error, __entry->latency_ns)
+);
+
+DEFINE_EVENT(vmlab_swap, vmlab_swap_out,
+	     TP_PROTO(u32 inst, u64 pgoff, u32 store, int error, u64 latency_ns),
+	     TP_ARGS(inst, pgoff, store, error, latency_ns)
+);
+
+DEFINE_EVENT(vmlab_swap, vmlab_swap_in,
+	     TP_PROTO(u32 inst, u64 pgoff, u32 store, int error, u64 latency_ns),
+	     TP_ARGS(inst, pgoff, store, error, latency_ns)
 );
 
 #endif /* _VMLAB_TRACE_H */

@@ -10,6 +10,7 @@
 #define _VMLAB_H
 
 #include <linux/atomic.h>
+#include <linux/cpumask.h>
 #include <linux/irq_work.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -17,11 +18,13 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/prandom.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <uapi/linux/vmlab.h>
 
-#define VMLAB_VERSION "0.2.0"
+#define VMLAB_VERSION "0.3.0"
 
 struct dentry;
 struct mm_struct;
@@ -56,6 +59,32 @@ struct vmlab_counters {
 	atomic64_t tlb_kernel;
 	atomic64_t events;
 	atomic64_t events_dropped;
+	atomic64_t evictions;
+	atomic64_t swap_outs;
+	atomic64_t swap_ins;
+	atomic64_t clean_drops;
+	atomic64_t io_errors;
+};
+
+#define VMLAB_NO_SLOT	U32_MAX
+
+/* A resident page and its place in every policy's order (policy.c). */
+struct vmlab_frame {
+	struct page *page;
+	pgoff_t pgoff;
+	struct list_head fifo;		/* load order */
+	struct list_head lru;		/* order of the last fault */
+	struct list_head win;		/* software TLB window, if in it */
+	u32 slot;			/* in vmlab_instance.slots */
+	u8 age;				/* LRU_APPROX counter */
+	bool window_unmapped;		/* the window unmapped it: next is soft */
+	bool zero;			/* never written since it was zeroed */
+};
+
+/* A VMA of the instance, for reading accessed bits (policy.c). */
+struct vmlab_vma_link {
+	struct list_head node;
+	struct vm_area_struct *vma;
 };
 
 /* One open() of /dev/vmlab: an independent experiment. */
@@ -72,8 +101,33 @@ struct vmlab_instance {
 	u32 flags;
 	bool mapped;			/* mmap() happened: region and ring fixed */
 
-	struct xarray pages;		/* pgoff -> struct page * */
+	struct xarray pages;		/* pgoff -> struct vmlab_frame * */
 	atomic64_t nr_resident;
+
+	/* policy state, under lock */
+	u32 policy;
+	u64 frames;			/* budget, 0 = unlimited */
+	u32 tlb_window;			/* software TLB, 0 = off */
+	struct list_head fifo;
+	struct list_head lru;
+	struct vmlab_frame **slots;
+	u32 *free_slots;
+	u32 nr_slots, nr_used_slots, nr_free_slots, hand;
+	struct rnd_state rnd;
+	cpumask_var_t flush_cpus;	/* CLOCK_FLUSH: CPUs to flush */
+	struct list_head win;		/* software TLB window, oldest first */
+	u32 nr_win;
+
+	/* VMAs, for accessed bits */
+	spinlock_t vma_lock;
+	struct list_head vmas;
+
+	/* the store, under lock */
+	struct file *backing;		/* NULL: memory store */
+	struct xarray store_mem;	/* pgoff -> struct page * held in memory */
+	struct xarray store_file;	/* pgoff -> value: the file has a copy */
+	atomic64_t store_pages;
+	struct work_struct wb_work;	/* writes VMLAB_EVICT_DEFER pages */
 
 	struct vmlab_ring ring;
 	struct mutex read_lock;		/* serialises read() */
@@ -98,6 +152,9 @@ struct vmlab_mm_link {
 extern atomic_long_t vmlab_nr_instances;
 extern atomic_long_t vmlab_nr_pages;
 
+/* The memory store marks parked pages the worker must still write. */
+#define VMLAB_STORE_PENDING	XA_MARK_1
+
 /* dev.c */
 int vmlab_dev_init(void);
 void vmlab_dev_exit(void);
@@ -112,9 +169,43 @@ static inline bool vmlab_wants(struct vmlab_instance *inst, unsigned int type)
 extern const struct vm_operations_struct vmlab_vm_ops;
 int vmlab_mmap(struct file *file, struct vm_area_struct *vma);
 void vmlab_pages_free(struct vmlab_instance *inst);
+struct page *vmlab_page_alloc(struct vmlab_instance *inst);
 int vmlab_fs_init(void);
 void vmlab_fs_exit(void);
 struct inode *vmlab_inode_alloc(void);
+
+/* policy.c */
+int vmlab_policy_init(void);
+void vmlab_policy_exit(void);
+int vmlab_policy_resize(struct vmlab_instance *inst, u64 frames);
+void vmlab_policy_free(struct vmlab_instance *inst);
+struct vmlab_frame *vmlab_frame_alloc(struct vmlab_instance *inst,
+				      struct page *page, pgoff_t pgoff);
+void vmlab_frame_free(struct vmlab_frame *f);
+void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f);
+void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f);
+void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f);
+struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst);
+
+/* evict.c */
+int vmlab_evict(struct vmlab_instance *inst, struct vmlab_frame *f, u32 reason);
+int vmlab_make_room(struct vmlab_instance *inst);
+void vmlab_window_add(struct vmlab_instance *inst, struct vmlab_frame *f);
+void vmlab_tlb_module(struct vmlab_instance *inst, u32 reason, u64 start,
+		      u64 pages);
+int vmlab_vma_track(struct vmlab_instance *inst, struct vm_area_struct *vma);
+void vmlab_vma_untrack(struct vmlab_instance *inst, struct vm_area_struct *vma);
+
+/* store.c */
+int vmlab_store_set(struct vmlab_instance *inst, int fd);
+void vmlab_store_init(struct vmlab_instance *inst);
+void vmlab_store_free(struct vmlab_instance *inst);
+int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
+		    bool dirty);
+struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
+			    int *err);
+bool vmlab_store_has(struct vmlab_instance *inst, pgoff_t pgoff);
+void vmlab_page_release(struct page *page);
 
 /* walk.c */
 void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab - replacement policies: which resident page to evict.
+ *
+ * Every resident page has a frame, kept in all the policies' structures at
+ * once so the policy can change at any time:
+ *   fifo   list in load order (FIFO)
+ *   lru    list in order of the last fault on the page (LRU)
+ *   slots  array of frames a clock hand sweeps (CLOCK, LRU_APPROX, RANDOM)
+ * A frame that replaces a victim takes the victim's slot, as in a textbook
+ * clock.  Work per fault is O(1) amortized and independent of region size:
+ * a CLOCK hand clears what it passes, so it stops within two sweeps; an
+ * aging hand halves what it passes, so within nine.
+ *
+ * Accessed bits are read from every mapping of the page: the instance keeps
+ * its VMAs (vmlab_vma_link), and each is read under its mm's mmap lock,
+ * taken with trylock; a busy mm counts as a reference (a second chance).
+ * The instance lock is held throughout.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <asm/tlbflush.h>
+#include <linux/cpumask.h>
+#include <linux/mm.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+
+#include "vmlab.h"
+
+static struct kmem_cache *vmlab_frame_cache;
+
+int vmlab_policy_init(void)
+{
+	vmlab_frame_cache = KMEM_CACHE(vmlab_frame, 0);
+	return vmlab_frame_cache ? 0 : -ENOMEM;
+}
+
+void vmlab_policy_exit(void)
+{
+	kmem_cache_destroy(vmlab_frame_cache);
+}
+
+/* Size the slot array for @frames; no page may be resident. */
+int vmlab_policy_resize(struct vmlab_instance *inst, u64 frames)
+{
+	struct vmlab_frame **slots = NULL;
+	u32 *free_slots = NULL;
+
+	if (frames) {
+		slots = kvcalloc(frames, sizeof(*slots), GFP_KERNEL_ACCOUNT);
+		free_slots = kvcalloc(frames, sizeof(*free_slots), GFP_KERNEL_ACCOUNT);
+		if (!slots || !free_slots) {
+			kvfree(slots);
+			kvfree(free_slots);
+			return -ENOMEM;
+		}
+	}
+	kvfree(inst->slots);
+	kvfree(inst->free_slots);
+	inst->slots = slots;
+	inst->free_slots = free_slots;
+	inst->nr_slots = frames;
+	inst->nr_used_slots = 0;
+	inst->nr_free_slots = 0;
+	inst->hand = 0;
+	return 0;
+}
+
+void vmlab_policy_free(struct vmlab_instance *inst)
+{
+	kvfree(inst->slots);
+	kvfree(inst->free_slots);
+	inst->slots = NULL;
+	inst->free_slots = NULL;
+}
+
+struct vmlab_frame *vmlab_frame_alloc(struct vmlab_instance *inst,
+				      struct page *page, pgoff_t pgoff)
+{
+	struct vmlab_frame *f;
+
+	f = kmem_cache_zalloc(vmlab_frame_cache, GFP_KERNEL_ACCOUNT);
+	if (!f)
+		return NULL;
+	f->page = page;
+	f->pgoff = pgoff;
+	f->slot = VMLAB_NO_SLOT;
+	INIT_LIST_HEAD(&f->win);
+	return f;
+}
+
+void vmlab_frame_free(struct vmlab_frame *f)
+{
+	kmem_cache_free(vmlab_frame_cache, f);
+}
+
+/* @f became resident: the newest page for FIFO and LRU, a slot for the hand. */
+void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	list_add_tail(&f->fifo, &inst->fifo);
+	list_add_tail(&f->lru, &inst->lru);
+	f->age = 0;
+	if (!inst->nr_slots)
+		return;
+	if (inst->nr_free_slots)
+		f->slot = inst->free_slots[--inst->nr_free_slots];
+	else
+		f->slot = inst->nr_used_slots++;
+	inst->slots[f->slot] = f;
+}
+
+void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	list_del(&f->fifo);
+	list_del(&f->lru);
+	if (f->slot == VMLAB_NO_SLOT)
+		return;
+	inst->slots[f->slot] = NULL;
+	inst->free_slots[inst->nr_free_slots++] = f->slot;
+	f->slot = VMLAB_NO_SLOT;
+}
+
+/* A fault touched @f: it is the most recently used page now. */
+void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	list_move_tail(&f->lru, &inst->lru);
+}
+
+/* ------------------------------------------------------- accessed bits */
+
+static void vmlab_flush_local(void *info)
+{
+	__flush_tlb_all();
+}
+
+/*
+ * Test and clear the accessed bit of @f's PTE in every mapping.  x86 sets
+ * A in the PTE when the hardware walks it; this clears it as Linux does,
+ * without a flush (see vmlab_policy_flush()).
+ */
+static bool vmlab_frame_young(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	struct vmlab_vma_link *link;
+	bool young = false;
+
+	spin_lock(&inst->vma_lock);
+	list_for_each_entry(link, &inst->vmas, node) {
+		struct vm_area_struct *vma = link->vma;
+		struct mm_struct *mm = vma->vm_mm;
+		unsigned long addr;
+		spinlock_t *ptl;	/* the PTE lock follow_pte() takes */
+		pte_t *ptep;
+
+		if (!mmap_read_trylock(mm)) {
+			young = true;
+			continue;
+		}
+		if (f->pgoff >= vma->vm_pgoff &&
+		    f->pgoff < vma->vm_pgoff + vma_pages(vma)) {
+			addr = vma->vm_start +
+			       ((f->pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+			if (!follow_pte(mm, addr, &ptep, &ptl)) {
+				if (test_and_clear_bit(_PAGE_BIT_ACCESSED,
+						       (unsigned long *)&ptep->pte)) {
+					young = true;
+					cpumask_or(inst->flush_cpus, inst->flush_cpus,
+						   mm_cpumask(mm));
+				}
+				pte_unmap_unlock(ptep, ptl);
+			}
+		}
+		mmap_read_unlock(mm);
+	}
+	spin_unlock(&inst->vma_lock);
+	return young;
+}
+
+/*
+ * VMLAB_CFG_CLOCK_FLUSH: after a sweep cleared accessed bits, flush the TLBs
+ * of the CPUs that ran those mms, once for the whole sweep, so the hardware
+ * walks the PTEs and sets A again on the next use.  Nothing exported flushes
+ * one address of another mm; __flush_tlb_all() on each CPU does it all.
+ */
+static void vmlab_policy_flush(struct vmlab_instance *inst)
+{
+	if (!(READ_ONCE(inst->flags) & VMLAB_CFG_CLOCK_FLUSH) ||
+	    cpumask_empty(inst->flush_cpus))
+		return;
+	on_each_cpu_mask(inst->flush_cpus, vmlab_flush_local, NULL, true);
+	vmlab_tlb_module(inst, VMLAB_TLB_CLOCK, 0, VMLAB_TLB_FLUSH_ALL);
+	cpumask_clear(inst->flush_cpus);
+}
+
+/* ------------------------------------------------------------ victims */
+
+static struct vmlab_frame *vmlab_next_slot(struct vmlab_instance *inst)
+{
+	struct vmlab_frame *f;
+	u32 n;
+
+	/* the hand passes empty slots (forced evictions leave holes) */
+	for (n = 0; n < inst->nr_used_slots; n++) {
+		f = inst->slots[inst->hand];
+		inst->hand = (inst->hand + 1) % inst->nr_used_slots;
+		if (f)
+			return f;
+	}
+	return NULL;
+}
+
+static struct vmlab_frame *vmlab_choose_clock(struct vmlab_instance *inst)
+{
+	struct vmlab_frame *f = NULL;
+	u64 n, limit = 2ULL * inst->nr_used_slots + 1;
+
+	for (n = 0; n < limit; n++) {
+		f = vmlab_next_slot(inst);
+		if (!f || !vmlab_frame_young(inst, f))
+			break;
+	}
+	vmlab_policy_flush(inst);
+	return f;
+}
+
+static struct vmlab_frame *vmlab_choose_aging(struct vmlab_instance *inst)
+{
+	struct vmlab_frame *f = NULL;
+	u64 n, limit = 9ULL * inst->nr_used_slots + 1;
+
+	for (n = 0; n < limit; n++) {
+		f = vmlab_next_slot(inst);
+		if (!f)
+			break;
+		f->age = (f->age >> 1) | (vmlab_frame_young(inst, f) ? 0x80 : 0);
+		if (!f->age)
+			break;
+	}
+	vmlab_policy_flush(inst);
+	return f;
+}
+
+static struct vmlab_frame *vmlab_choose_random(struct vmlab_instance *inst)
+{
+	struct vmlab_frame *f;
+	u32 tries;
+
+	/* the slots are full whenever the budget is: a hit is the rule */
+	for (tries = 0; tries < 64; tries++) {
+		f = inst->slots[prandom_u32_state(&inst->rnd) % inst->nr_used_slots];
+		if (f)
+			return f;
+	}
+	return list_first_entry_or_null(&inst->fifo, struct vmlab_frame, fifo);
+}
+
+/* The policy's victim among the resident pages, or NULL if there is none. */
+struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst)
+{
+	if (list_empty(&inst->fifo))
+		return NULL;
+
+	switch (READ_ONCE(inst->policy)) {
+	case VMLAB_POLICY_RANDOM:
+		if (inst->nr_used_slots)
+			return vmlab_choose_random(inst);
+		break;
+	case VMLAB_POLICY_CLOCK:
+		if (inst->nr_used_slots)
+			return vmlab_choose_clock(inst);
+		break;
+	case VMLAB_POLICY_LRU_APPROX:
+		if (inst->nr_used_slots)
+			return vmlab_choose_aging(inst);
+		break;
+	case VMLAB_POLICY_LRU:
+		return list_first_entry(&inst->lru, struct vmlab_frame, lru);
+	}
+	return list_first_entry(&inst->fifo, struct vmlab_frame, fifo);
+}

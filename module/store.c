@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab - the backing store: where evicted pages go and come back from.
+ *
+ * The memory store (no backing file) keeps an evicted page itself, unmapped,
+ * in an xarray: nothing is copied and nothing can be lost.  The file store
+ * writes page n at byte n * PAGE_SIZE of the backing file with
+ * kernel_write() in the faulting task, under the instance lock and
+ * memalloc_nofs, and reads it back with kernel_read().  A clean page whose
+ * copy is in the file, or a page never written since it was zeroed, is
+ * dropped with no I/O.
+ *
+ * One case cannot write in the faulting task: write(backing_fd,
+ * vmlab_memory, n) faults on vmlab memory while the task holds the backing
+ * inode's lock, which kernel_write() would take again.  Then the victim is
+ * parked in the memory store, marked VMLAB_STORE_PENDING, and a worker
+ * writes it once the lock is free.  A worker's write that fails leaves the
+ * page parked: counted, never lost.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+
+#include "compat.h"
+#include "trace.h"
+#include "vmlab.h"
+
+static void vmlab_swap_event(struct vmlab_instance *inst, u32 dir, pgoff_t pgoff,
+			     u32 store, int error, u64 t0)
+{
+	u64 latency = ktime_get_ns() - t0;
+	struct vmlab_event ev;
+
+	if (dir == VMLAB_SWAP_OUT)
+		trace_vmlab_swap_out(inst->id, pgoff, store, error, latency);
+	else
+		trace_vmlab_swap_in(inst->id, pgoff, store, error, latency);
+	if (!vmlab_wants(inst, VMLAB_EV_SWAP))
+		return;
+	vmlab_event_init(&ev, VMLAB_EV_SWAP);
+	ev.swap.pgoff = pgoff;
+	ev.swap.latency_ns = latency;
+	ev.swap.bytes = error ? 0 : PAGE_SIZE;
+	ev.swap.dir = dir;
+	ev.swap.store = store;
+	ev.swap.error = error;
+	vmlab_emit(inst, &ev);
+}
+
+/* Drop the instance's reference to a page it allocated. */
+void vmlab_page_release(struct page *page)
+{
+	/* a page with ->mapping set is a "Bad page" to the allocator */
+	page->mapping = NULL;
+	ClearPageDirty(page);
+	put_page(page);
+	atomic_long_dec(&vmlab_nr_pages);
+}
+
+static void vmlab_store_worker(struct work_struct *work);
+
+void vmlab_store_init(struct vmlab_instance *inst)
+{
+	xa_init_flags(&inst->store_mem, XA_FLAGS_ACCOUNT);
+	xa_init_flags(&inst->store_file, XA_FLAGS_ACCOUNT);
+	INIT_WORK(&inst->wb_work, vmlab_store_worker);
+}
+
+/* Free the store; no fault or worker can reach it any more. */
+void vmlab_store_free(struct vmlab_instance *inst)
+{
+	struct page *page;
+	unsigned long idx;
+
+	cancel_work_sync(&inst->wb_work);
+	xa_for_each(&inst->store_mem, idx, page)
+		vmlab_page_release(page);
+	xa_destroy(&inst->store_mem);
+	xa_destroy(&inst->store_file);
+	if (inst->backing)
+		fput(inst->backing);
+	inst->backing = NULL;
+}
+
+/* Choose the store: a file by @fd, or the memory store for -1. */
+int vmlab_store_set(struct vmlab_instance *inst, int fd)
+{
+	struct file *file = NULL;
+	struct inode *inode;
+	int ret;
+
+	if (fd != -1) {
+		file = fget(fd);
+		if (!file)
+			return -EBADF;
+		inode = file_inode(file);
+		ret = -EINVAL;
+		/* a vmlab fd is a character device: refused here too */
+		if (!S_ISREG(inode->i_mode) || (file->f_flags & O_APPEND) ||
+		    IS_APPEND(inode))
+			goto put_file;
+		ret = -EACCES;
+		if ((file->f_mode & (FMODE_READ | FMODE_WRITE)) !=
+		    (FMODE_READ | FMODE_WRITE) ||
+		    !(file->f_mode & FMODE_CAN_READ) ||
+		    !(file->f_mode & FMODE_CAN_WRITE))
+			goto put_file;
+	}
+
+	mutex_lock(&inst->lock);
+	if (atomic64_read(&inst->store_pages)) {
+		mutex_unlock(&inst->lock);
+		ret = -EBUSY;
+		goto put_file;
+	}
+	swap(inst->backing, file);
+	mutex_unlock(&inst->lock);
+	ret = 0;
+put_file:
+	if (file)
+		fput(file);
+	return ret;
+}
+
+bool vmlab_store_has(struct vmlab_instance *inst, pgoff_t pgoff)
+{
+	return xa_load(&inst->store_mem, pgoff) ||
+	       xa_load(&inst->store_file, pgoff);
+}
+
+static int vmlab_store_park(struct vmlab_instance *inst, struct page *page,
+			    pgoff_t pgoff, bool pending)
+{
+	int ret;
+
+	ret = xa_err(xa_store(&inst->store_mem, pgoff, page, GFP_KERNEL_ACCOUNT));
+	if (ret)
+		return ret;
+	if (pending)
+		xa_set_mark(&inst->store_mem, pgoff, VMLAB_STORE_PENDING);
+	atomic64_inc(&inst->store_pages);
+	return 0;
+}
+
+static ssize_t vmlab_store_io(struct file *file, struct page *page,
+			      pgoff_t pgoff, bool write)
+{
+	loff_t pos = (loff_t)pgoff << PAGE_SHIFT;
+	unsigned int nofs = memalloc_nofs_save();
+	void *kaddr = kmap_local_page(page);
+	ssize_t ret;
+
+	if (write)
+		ret = kernel_write(file, kaddr, PAGE_SIZE, &pos);
+	else
+		ret = kernel_read(file, kaddr, PAGE_SIZE, &pos);
+	kunmap_local(kaddr);
+	memalloc_nofs_restore(nofs);
+	if (ret == PAGE_SIZE)
+		return 0;
+	/* a short write is a full disk; a short read, a hole past EOF */
+	if (ret >= 0)
+		return write ? -ENOSPC : -EIO;
+	return ret;
+}
+
+static void vmlab_store_file_add(struct vmlab_instance *inst, pgoff_t pgoff)
+{
+	if (xa_load(&inst->store_file, pgoff))
+		return;
+	if (!xa_err(xa_store(&inst->store_file, pgoff, xa_mk_value(1),
+			     GFP_KERNEL_ACCOUNT)))
+		atomic64_inc(&inst->store_pages);
+}
+
+/*
+ * Put the evicted, unmapped and locked page of @f in the store.  Returns the
+ * VMLAB_EVICT_* action, or -errno with the page untouched.  After MOVE and
+ * DEFER the store owns the page; after WRITE and DROP the caller frees it.
+ */
+int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
+		    bool dirty)
+{
+	struct file *file = inst->backing;
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	if (f->zero && !dirty) {
+		atomic64_inc(&inst->stats.clean_drops);
+		return VMLAB_EVICT_DROP;
+	}
+	if (!file) {
+		ret = vmlab_store_park(inst, f->page, f->pgoff, false);
+		if (ret)
+			return ret;
+		atomic64_inc(&inst->stats.swap_outs);
+		vmlab_swap_event(inst, VMLAB_SWAP_OUT, f->pgoff, VMLAB_STORE_MEM, 0, t0);
+		return VMLAB_EVICT_MOVE;
+	}
+	if (!dirty && xa_load(&inst->store_file, f->pgoff)) {
+		atomic64_inc(&inst->stats.clean_drops);
+		return VMLAB_EVICT_DROP;
+	}
+	if (vmlab_rwsem_write_owned_by_current(&file_inode(file)->i_rwsem)) {
+		ret = vmlab_store_park(inst, f->page, f->pgoff, true);
+		if (ret)
+			return ret;
+		queue_work(system_unbound_wq, &inst->wb_work);
+		return VMLAB_EVICT_DEFER;
+	}
+
+	ret = vmlab_store_io(file, f->page, f->pgoff, true);
+	vmlab_swap_event(inst, VMLAB_SWAP_OUT, f->pgoff, VMLAB_STORE_FILE, ret, t0);
+	if (ret) {
+		atomic64_inc(&inst->stats.io_errors);
+		pr_warn_ratelimited("instance %u: writing page %lu: %d\n",
+				    inst->id, f->pgoff, ret);
+		return ret;
+	}
+	atomic64_inc(&inst->stats.swap_outs);
+	vmlab_store_file_add(inst, f->pgoff);
+	return VMLAB_EVICT_WRITE;
+}
+
+/*
+ * Take page @pgoff back from the store: a new reference the caller maps.
+ * NULL with *@err = 0 when the store has no copy (the page was zero), or
+ * with *@err < 0 when reading failed (the copy stays in the store).
+ */
+struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
+			    int *err)
+{
+	u64 t0 = ktime_get_ns();
+	struct page *page;
+	bool pending;
+
+	*err = 0;
+	page = xa_load(&inst->store_mem, pgoff);
+	if (page) {
+		/* never written to the file: dirty until it is */
+		pending = xa_get_mark(&inst->store_mem, pgoff, VMLAB_STORE_PENDING);
+		xa_erase(&inst->store_mem, pgoff);
+		atomic64_dec(&inst->store_pages);
+		if (pending || inst->backing)
+			SetPageDirty(page);
+		atomic64_inc(&inst->stats.swap_ins);
+		vmlab_swap_event(inst, VMLAB_SWAP_IN, pgoff, VMLAB_STORE_MEM, 0, t0);
+		return page;
+	}
+	if (!inst->backing || !xa_load(&inst->store_file, pgoff))
+		return NULL;
+
+	page = vmlab_page_alloc(inst);
+	if (!page) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*err = vmlab_store_io(inst->backing, page, pgoff, false);
+	vmlab_swap_event(inst, VMLAB_SWAP_IN, pgoff, VMLAB_STORE_FILE, *err, t0);
+	if (*err) {
+		atomic64_inc(&inst->stats.io_errors);
+		vmlab_page_release(page);
+		return NULL;
+	}
+	atomic64_inc(&inst->stats.swap_ins);
+	return page;
+}
+
+/* Write the pages parked while their faulting task held the file's lock. */
+static void vmlab_store_worker(struct work_struct *work)
+{
+	struct vmlab_instance *inst = container_of(work, struct vmlab_instance,
+						   wb_work);
+	struct page *page;
+	struct file *file;
+	unsigned long idx;
+	u64 t0;
+	int ret;
+
+	for (;;) {
+		mutex_lock(&inst->lock);
+		idx = 0;
+		page = xa_find(&inst->store_mem, &idx, ULONG_MAX, VMLAB_STORE_PENDING);
+		if (!page || !inst->backing) {
+			mutex_unlock(&inst->lock);
+			return;
+		}
+		xa_clear_mark(&inst->store_mem, idx, VMLAB_STORE_PENDING);
+		get_page(page);
+		file = get_file(inst->backing);
+		mutex_unlock(&inst->lock);
+
+		/* no instance lock here: the file's lock holder may fault */
+		t0 = ktime_get_ns();
+		ret = vmlab_store_io(file, page, idx, true);
+
+		mutex_lock(&inst->lock);
+		vmlab_swap_event(inst, VMLAB_SWAP_OUT, idx, VMLAB_STORE_FILE, ret, t0);
+		if (ret) {
+			atomic64_inc(&inst->stats.io_errors);
+			pr_warn_ratelimited("instance %u: writing page %lu: %d; kept in memory\n",
+					    inst->id, idx, ret);
+		} else {
+			atomic64_inc(&inst->stats.swap_outs);
+			vmlab_store_file_add(inst, idx);
+			/* still parked, not faulted back in meanwhile */
+			if (xa_load(&inst->store_mem, idx) == page) {
+				xa_erase(&inst->store_mem, idx);
+				atomic64_dec(&inst->store_pages);
+				vmlab_page_release(page);
+			}
+		}
+		mutex_unlock(&inst->lock);
+		put_page(page);
+		fput(file);
+	}
+}
