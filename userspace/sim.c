@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab - the reference simulator: textbook FIFO, LRU, OPT, CLOCK and
+ * RANDOM over a reference string, each O(1) or O(log frames) per reference.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+#define NONE UINT64_MAX
+
+static const char *const sim_names[SIM_NR_POLICIES] = {
+	[SIM_FIFO] = "fifo",
+	[SIM_LRU] = "lru",
+	[SIM_OPT] = "opt",
+	[SIM_CLOCK] = "clock",
+	[SIM_RANDOM] = "random",
+};
+
+const char *sim_policy_name(enum sim_policy p)
+{
+	return (unsigned int)p < SIM_NR_POLICIES ? sim_names[p] : NULL;
+}
+
+int sim_policy_parse(const char *name)
+{
+	int p;
+
+	for (p = 0; p < SIM_NR_POLICIES; p++)
+		if (!strcmp(name, sim_names[p]))
+			return p;
+	return -1;
+}
+
+/* Per-page state, indexed by page number. */
+struct sim_page {
+	uint64_t slot;		/* frame index, NONE if not resident */
+	uint64_t prev, next;	/* LRU list (page numbers) */
+	uint64_t next_use;	/* OPT: index of this page's next reference */
+};
+
+struct sim {
+	struct sim_page *pg;
+	uint64_t *frame;	/* frame -> page */
+	uint8_t *ref;		/* CLOCK reference bits, per frame */
+	uint64_t nframes, used, hand;
+	uint64_t lru_head, lru_tail;	/* least and most recent */
+	/* OPT: max-heap of (next_use, page); stale entries are skipped */
+	uint64_t (*heap)[2];
+	size_t heap_len;
+	uint64_t rnd;
+};
+
+static void lru_unlink(struct sim *s, uint64_t p)
+{
+	struct sim_page *g = &s->pg[p];
+
+	if (g->prev != NONE)
+		s->pg[g->prev].next = g->next;
+	else
+		s->lru_head = g->next;
+	if (g->next != NONE)
+		s->pg[g->next].prev = g->prev;
+	else
+		s->lru_tail = g->prev;
+}
+
+static void lru_push(struct sim *s, uint64_t p)
+{
+	s->pg[p].prev = s->lru_tail;
+	s->pg[p].next = NONE;
+	if (s->lru_tail != NONE)
+		s->pg[s->lru_tail].next = p;
+	else
+		s->lru_head = p;
+	s->lru_tail = p;
+}
+
+static void heap_push(struct sim *s, uint64_t key, uint64_t page)
+{
+	size_t i = s->heap_len++;
+
+	while (i && s->heap[(i - 1) / 2][0] < key) {
+		memcpy(s->heap[i], s->heap[(i - 1) / 2], sizeof(s->heap[0]));
+		i = (i - 1) / 2;
+	}
+	s->heap[i][0] = key;
+	s->heap[i][1] = page;
+}
+
+static void heap_pop(struct sim *s)
+{
+	uint64_t last[2];
+	size_t i = 0, c;
+
+	memcpy(last, s->heap[--s->heap_len], sizeof(last));
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= s->heap_len)
+			break;
+		if (c + 1 < s->heap_len && s->heap[c + 1][0] > s->heap[c][0])
+			c++;
+		if (s->heap[c][0] <= last[0])
+			break;
+		memcpy(s->heap[i], s->heap[c], sizeof(last));
+		i = c;
+	}
+	if (s->heap_len)
+		memcpy(s->heap[i], last, sizeof(last));
+}
+
+/* xorshift64*: a reproducible stream from the seed */
+static uint64_t sim_random(struct sim *s)
+{
+	s->rnd ^= s->rnd >> 12;
+	s->rnd ^= s->rnd << 25;
+	s->rnd ^= s->rnd >> 27;
+	return s->rnd * 0x2545f4914f6cdd1dULL;
+}
+
+/* The frame to reuse when all are full. */
+static uint64_t sim_victim(struct sim *s, enum sim_policy p)
+{
+	uint64_t f, page;
+
+	switch (p) {
+	case SIM_FIFO:
+		/* frames fill in order and each victim's frame is refilled */
+		f = s->hand;
+		s->hand = (s->hand + 1) % s->nframes;
+		return f;
+	case SIM_LRU:
+		return s->pg[s->lru_head].slot;
+	case SIM_OPT:
+		for (;;) {
+			page = s->heap[0][1];
+			if (s->pg[page].slot != NONE &&
+			    s->pg[page].next_use == s->heap[0][0])
+				return s->pg[page].slot;
+			heap_pop(s);
+		}
+	case SIM_CLOCK:
+		for (;;) {
+			f = s->hand;
+			s->hand = (s->hand + 1) % s->nframes;
+			if (!s->ref[f])
+				return f;
+			s->ref[f] = 0;
+		}
+	default:
+		return sim_random(s) % s->nframes;
+	}
+}
+
+int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *refs, size_t n,
+	    uint64_t seed, struct sim_result *out)
+{
+	struct sim s = { .nframes = frames, .lru_head = NONE, .lru_tail = NONE };
+	uint64_t npages = 0, *last = NULL, *next_use = NULL;
+	size_t i;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!frames || (unsigned int)p >= SIM_NR_POLICIES) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (refs[i] + 1 > npages)
+			npages = refs[i] + 1;
+	s.rnd = seed ? seed : 0x9e3779b97f4a7c15ULL;
+	s.pg = calloc(npages ? npages : 1, sizeof(*s.pg));
+	s.frame = calloc(frames, sizeof(*s.frame));
+	s.ref = calloc(frames, 1);
+	if (p == SIM_OPT) {
+		s.heap = calloc(n + 1, sizeof(*s.heap));
+		last = malloc((npages ? npages : 1) * sizeof(*last));
+	}
+	if (!s.pg || !s.frame || !s.ref || (p == SIM_OPT && (!s.heap || !last))) {
+		errno = ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < npages; i++)
+		s.pg[i].slot = NONE;
+
+	/* OPT needs, at each reference, when that page comes next */
+	if (p == SIM_OPT) {
+		next_use = malloc((n ? n : 1) * sizeof(*next_use));
+		if (!next_use) {
+			errno = ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < npages; i++)
+			last[i] = NONE;
+		for (i = n; i-- > 0;) {
+			next_use[i] = last[refs[i]];
+			last[refs[i]] = i;
+		}
+	}
+
+	for (i = 0; i < n; i++) {
+		uint64_t pg = refs[i], f;
+		struct sim_page *g = &s.pg[pg];
+
+		out->refs++;
+		if (g->slot == NONE) {
+			out->misses++;
+			if (s.used < frames) {
+				f = s.used++;
+			} else {
+				f = sim_victim(&s, p);
+				s.pg[s.frame[f]].slot = NONE;
+				if (p == SIM_LRU)
+					lru_unlink(&s, s.frame[f]);
+				out->evictions++;
+			}
+			s.frame[f] = pg;
+			g->slot = f;
+			if (p == SIM_LRU)
+				lru_push(&s, pg);
+			/* loading it is its first reference */
+			s.ref[f] = 1;
+		} else {
+			if (p == SIM_LRU) {
+				lru_unlink(&s, pg);
+				lru_push(&s, pg);
+			}
+			s.ref[g->slot] = 1;
+		}
+		if (p == SIM_OPT) {
+			/* never used again sorts first: evicted before all */
+			g->next_use = next_use[i] == NONE ? NONE - 1 - pg : next_use[i];
+			heap_push(&s, g->next_use, pg);
+		}
+	}
+	ret = 0;
+out:
+	free(next_use);
+	free(s.pg);
+	free(s.frame);
+	free(s.ref);
+	free(s.heap);
+	free(last);
+	return ret;
+}
