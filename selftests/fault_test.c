@@ -396,6 +396,7 @@ TEST_F(fault, vma_is_named_vmlab_in_proc_maps)
 		if (strncmp(line, start, strlen(start)))
 			continue;
 		found = true;
+		line[strcspn(line, "\n")] = '\0';
 		TH_LOG("%s", line);
 		EXPECT_NE(NULL, strstr(line, "vmlab"));
 		EXPECT_NE(NULL, strstr(line, " rw-s "));
