@@ -47,7 +47,11 @@ selftests: $(TEST_PROGS)
 
 $(B)/selftests/%: selftests/%.c $(TEST_HDRS) $(SRC)/.stamp
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -I$(SRC)/tools/testing/selftests $(CFLAGS) -o $@ $< -lpthread -lm
+	$(CC) $(CPPFLAGS) -I$(SRC)/tools/testing/selftests $(CFLAGS) -o $@ \
+		$(filter %.c,$^) -lpthread -lm
+
+# tests that compare the kernel with the reference simulator link it in
+$(B)/selftests/evict_test: userspace/sim.c userspace/sim.h
 
 $(SRC)/.stamp:
 	./scripts/deps

@@ -1,0 +1,717 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab eviction and swapping: the frame budget, the replacement policies
+ * against the reference simulator (exact where the kernel sees every miss),
+ * the software TLB, both stores, data integrity, I/O errors and the
+ * deadlock a write() from vmlab memory into the backing file could cause.
+ *
+ * A miss is a fault that had to bring the page in: zero-fill or swap-in.
+ */
+#include <sys/mount.h>
+#include <sys/wait.h>
+
+#include "vmlab_test.h"
+#include "kselftest_harness.h"
+#include "../userspace/sim.h"
+
+#define REGION_PAGES	512
+
+/* --------------------------------------------------------------- helpers */
+
+/* Set the policy knobs of @fd; nothing may be resident. */
+static int lab_policy(int fd, __u32 policy, __u64 frames, __u32 window,
+		      __u64 seed)
+{
+	struct vmlab_config cfg;
+	int ret = vmlab_get_config(fd, &cfg);
+
+	if (ret)
+		return ret;
+	cfg.policy = policy;
+	cfg.frames = frames;
+	cfg.tlb_window = window;
+	cfg.seed = seed;
+	return vmlab_ioctl(fd, VMLAB_SET_CONFIG, &cfg);
+}
+
+static int lab_backing(int fd, int backing_fd)
+{
+	struct vmlab_backing b = { .size = sizeof(b), .fd = backing_fd };
+
+	return vmlab_ioctl(fd, VMLAB_SET_BACKING, &b);
+}
+
+/* A new instance of @pages pages, mapped, with a policy: 0 or -errno. */
+static int lab_open_policy(struct vmlab_lab *lab, size_t pages, __u32 policy,
+			   __u64 frames, __u32 window)
+{
+	int ret = vmlab_lab_open(lab, pages, 0, 0, 1024);
+
+	return ret ? ret : lab_policy(lab->fd, policy, frames, window, 1);
+}
+
+static __u64 lab_misses(int fd)
+{
+	struct vmlab_stats st;
+
+	if (vmlab_get_stats(fd, &st))
+		return ~0ULL;
+	return st.faults_zero + st.faults_swapin;
+}
+
+/* One read access to each page of @refs, in order. */
+static void lab_reference(struct vmlab_lab *lab, const uint64_t *refs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		(void)*(volatile char *)vmlab_page(lab, refs[i]);
+}
+
+/* The kernel's misses for @refs under @policy with @frames (and @window). */
+static __u64 kernel_misses(__u32 policy, __u64 frames, __u32 window,
+			   const uint64_t *refs, size_t n, size_t pages)
+{
+	struct vmlab_lab lab;
+	__u64 misses = ~0ULL;
+
+	if (!lab_open_policy(&lab, pages, policy, frames, window)) {
+		lab_reference(&lab, refs, n);
+		misses = lab_misses(lab.fd);
+	}
+	vmlab_lab_close(&lab);
+	return misses;
+}
+
+static __u64 sim_misses(enum sim_policy p, __u64 frames, const uint64_t *refs,
+			size_t n)
+{
+	struct sim_result r;
+
+	return sim_run(p, frames, refs, n, 1, &r) ? ~0ULL : r.misses;
+}
+
+/* A reproducible random reference string over @pages pages. */
+static void random_refs(uint64_t *refs, size_t n, size_t pages,
+			unsigned int seed)
+{
+	size_t i;
+
+	srandom(seed);
+	for (i = 0; i < n; i++)
+		refs[i] = (uint64_t)random() % pages;
+}
+
+static const uint64_t belady[] = { 1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5 };
+
+/* -------------------------------------------------- policies vs the book */
+
+FIXTURE(policy) {
+};
+
+FIXTURE_SETUP(policy)
+{
+	int ret = vmlab_ensure_loaded();
+
+	if (ret)
+		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(policy)
+{
+}
+
+TEST_F(policy, belady_fifo_3_frames_gives_9_misses)
+{
+	EXPECT_EQ(9ULL, kernel_misses(VMLAB_POLICY_FIFO, 3, 0, belady, 12, 8));
+	EXPECT_EQ(9ULL, sim_misses(SIM_FIFO, 3, belady, 12));
+}
+
+TEST_F(policy, belady_fifo_4_frames_gives_10_misses)
+{
+	EXPECT_EQ(10ULL, kernel_misses(VMLAB_POLICY_FIFO, 4, 0, belady, 12, 8));
+	EXPECT_EQ(10ULL, sim_misses(SIM_FIFO, 4, belady, 12));
+}
+
+TEST_F(policy, fifo_misses_equal_simulated_fifo_on_random_strings)
+{
+	static const __u64 frames[] = { 1, 4, 7, 16, 31, 63 };
+	uint64_t refs[3000];
+	unsigned int seed;
+	size_t i;
+
+	for (seed = 1; seed <= 4; seed++) {
+		random_refs(refs, ARRAY_SIZE(refs), 64, seed);
+		for (i = 0; i < ARRAY_SIZE(frames); i++)
+			EXPECT_EQ(sim_misses(SIM_FIFO, frames[i], refs, ARRAY_SIZE(refs)),
+				  kernel_misses(VMLAB_POLICY_FIFO, frames[i], 0, refs,
+						ARRAY_SIZE(refs), 64))
+				TH_LOG("seed %u, %llu frames", seed, frames[i]);
+	}
+}
+
+TEST_F(policy, lru_with_a_one_page_tlb_equals_simulated_lru)
+{
+	static const __u64 frames[] = { 1, 4, 7, 16, 31, 63 };
+	uint64_t refs[3000];
+	unsigned int seed;
+	size_t i;
+
+	for (seed = 1; seed <= 4; seed++) {
+		random_refs(refs, ARRAY_SIZE(refs), 64, seed);
+		for (i = 0; i < ARRAY_SIZE(frames); i++)
+			EXPECT_EQ(sim_misses(SIM_LRU, frames[i], refs, ARRAY_SIZE(refs)),
+				  kernel_misses(VMLAB_POLICY_LRU, frames[i], 1, refs,
+						ARRAY_SIZE(refs), 64))
+				TH_LOG("seed %u, %llu frames", seed, frames[i]);
+	}
+}
+
+TEST_F(policy, belady_lru_with_a_one_page_tlb_gives_10_and_8_misses)
+{
+	EXPECT_EQ(10ULL, kernel_misses(VMLAB_POLICY_LRU, 3, 1, belady, 12, 8));
+	EXPECT_EQ(8ULL, kernel_misses(VMLAB_POLICY_LRU, 4, 1, belady, 12, 8));
+}
+
+TEST_F(policy, opt_misses_are_never_above_any_policy)
+{
+	uint64_t refs[2000];
+	unsigned int seed;
+	__u32 policy;
+	__u64 opt;
+
+	for (seed = 1; seed <= 3; seed++) {
+		random_refs(refs, ARRAY_SIZE(refs), 48, seed);
+		opt = sim_misses(SIM_OPT, 12, refs, ARRAY_SIZE(refs));
+		for (policy = 0; policy < VMLAB_POLICY_MAX; policy++)
+			EXPECT_GE(kernel_misses(policy, 12,
+						policy == VMLAB_POLICY_LRU, refs,
+						ARRAY_SIZE(refs), 48), opt)
+				TH_LOG("seed %u, policy %u", seed, policy);
+	}
+}
+
+/* FNV-1a over the victims' page indices, in eviction order. */
+static __u64 victims_hash(const struct vmlab_event *ev, size_t n, size_t *count)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	*count = 0;
+	for (i = 0; i < n; i++) {
+		if (ev[i].type != VMLAB_EV_EVICT)
+			continue;
+		h = (h ^ ev[i].evict.pgoff) * 0x100000001b3ULL;
+		(*count)++;
+	}
+	return h;
+}
+
+TEST_F(policy, random_policy_repeats_its_victims_with_the_same_seed)
+{
+	static struct vmlab_event ev[4096];
+	uint64_t refs[1000];
+	struct vmlab_lab lab;
+	size_t victims[3];
+	__u64 hash[3];
+	ssize_t n;
+	int run;
+
+	random_refs(refs, ARRAY_SIZE(refs), 64, 7);
+	for (run = 0; run < 3; run++) {
+		ASSERT_EQ(0, vmlab_lab_open(&lab, 64, VMLAB_EV_BIT(VMLAB_EV_EVICT),
+					    0, 4096));
+		ASSERT_EQ(0, lab_policy(lab.fd, VMLAB_POLICY_RANDOM, 16, 0,
+					run < 2 ? 1234 : 99));
+		lab_reference(&lab, refs, ARRAY_SIZE(refs));
+		n = vmlab_read_ready(lab.fd, ev, ARRAY_SIZE(ev));
+		ASSERT_LT(0, n);
+		hash[run] = victims_hash(ev, n, &victims[run]);
+		EXPECT_EQ(victims[run], lab_misses(lab.fd) - 16);
+		vmlab_lab_close(&lab);
+	}
+	EXPECT_EQ(hash[0], hash[1]);
+	EXPECT_NE(hash[0], hash[2]);
+}
+
+TEST_F(policy, clock_with_flush_gives_a_referenced_page_a_second_chance)
+{
+	static const uint64_t first[] = { 0, 1, 2, 3, 1, 4 };
+	unsigned char vec[5];
+	struct vmlab_resident r = {
+		.size = sizeof(r), .count = 5, .vec = (uintptr_t)vec,
+	};
+	struct vmlab_config cfg;
+	struct vmlab_lab lab;
+
+	ASSERT_EQ(0, lab_open_policy(&lab, 8, VMLAB_POLICY_CLOCK, 3, 0));
+	ASSERT_EQ(0, vmlab_get_config(lab.fd, &cfg));
+	cfg.flags |= VMLAB_CFG_CLOCK_FLUSH;
+	ASSERT_EQ(0, vmlab_ioctl(lab.fd, VMLAB_SET_CONFIG, &cfg));
+	/*
+	 * 0,1,2 fill the frames with A set.  3: the hand clears 0,1,2 and
+	 * takes 0.  1 is used again: the flush made the CPU walk its PTE and
+	 * set A.  4: the hand passes 1 (clearing it) and takes 2.
+	 */
+	lab_reference(&lab, first, ARRAY_SIZE(first));
+	ASSERT_EQ(0, vmlab_ioctl(lab.fd, VMLAB_RESIDENT, &r));
+	EXPECT_EQ(3ULL, r.resident);
+	EXPECT_FALSE(!!(vec[0] & VMLAB_PAGE_RESIDENT));
+	EXPECT_TRUE(!!(vec[1] & VMLAB_PAGE_RESIDENT));
+	EXPECT_FALSE(!!(vec[2] & VMLAB_PAGE_RESIDENT));
+	EXPECT_TRUE(!!(vec[3] & VMLAB_PAGE_RESIDENT));
+	EXPECT_TRUE(!!(vec[4] & VMLAB_PAGE_RESIDENT));
+	vmlab_lab_close(&lab);
+}
+
+TEST_F(policy, lru_without_a_software_tlb_is_refused)
+{
+	int fd = vmlab_open(0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, lab_policy(fd, VMLAB_POLICY_LRU, 4, 0, 0));
+	EXPECT_EQ(-EINVAL, lab_policy(fd, VMLAB_POLICY_MAX, 4, 0, 0));
+	EXPECT_EQ(0, lab_policy(fd, VMLAB_POLICY_LRU, 4, 1, 0));
+	close(fd);
+}
+
+TEST_F(policy, frame_budget_cannot_change_while_pages_are_resident)
+{
+	struct vmlab_lab lab;
+	struct vmlab_config cfg;
+
+	ASSERT_EQ(0, lab_open_policy(&lab, 8, VMLAB_POLICY_FIFO, 4, 0));
+	vmlab_touch_read(lab.map, 2);
+	EXPECT_EQ(-EBUSY, lab_policy(lab.fd, VMLAB_POLICY_FIFO, 5, 0, 1));
+	/* the policy itself switches at any time */
+	ASSERT_EQ(0, vmlab_get_config(lab.fd, &cfg));
+	cfg.policy = VMLAB_POLICY_CLOCK;
+	EXPECT_EQ(0, vmlab_ioctl(lab.fd, VMLAB_SET_CONFIG, &cfg));
+	vmlab_lab_close(&lab);
+}
+
+/* ----------------------------------------------------------- mechanism */
+
+FIXTURE(swap) {
+	struct vmlab_lab lab;
+	char dir[64];
+	int bfd;
+};
+
+FIXTURE_SETUP(swap)
+{
+	int ret = vmlab_ensure_loaded();
+
+	if (ret)
+		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
+	self->bfd = -1;
+	strcpy(self->dir, "/tmp/vmlab-swap.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, vmlab_lab_open(&self->lab, REGION_PAGES,
+				    VMLAB_EV_BIT(VMLAB_EV_EVICT) |
+				    VMLAB_EV_BIT(VMLAB_EV_SWAP), 0, 4096));
+}
+
+FIXTURE_TEARDOWN(swap)
+{
+	char path[96];
+
+	vmlab_lab_close(&self->lab);
+	if (self->bfd >= 0)
+		close(self->bfd);
+	snprintf(path, sizeof(path), "%s/backing", self->dir);
+	unlink(path);
+	umount2(self->dir, MNT_DETACH);
+	rmdir(self->dir);
+}
+
+/* A backing file in @dir, handed to the instance; its fd kept in self. */
+static int swap_file_in(struct vmlab_lab *lab, const char *dir, int *bfd)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/backing", dir);
+	*bfd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (*bfd < 0)
+		return -errno;
+	return lab_backing(lab->fd, *bfd);
+}
+
+static int evict_all(int fd, __u64 *evicted)
+{
+	struct vmlab_evict ev = { .size = sizeof(ev), .flags = VMLAB_EVICT_ALL };
+	int ret = vmlab_ioctl(fd, VMLAB_EVICT, &ev);
+
+	*evicted = ev.evicted;
+	return ret;
+}
+
+TEST_F(swap, evicted_pages_come_back_from_the_memory_store)
+{
+	struct vmlab_stats st;
+	__u64 n;
+
+	vmlab_fill(self->lab.map, 0, 32, 11);
+	ASSERT_EQ(0, evict_all(self->lab.fd, &n));
+	EXPECT_EQ(32ULL, n);
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ(0ULL, st.pages_resident);
+	EXPECT_EQ(32ULL, st.store_pages);
+	EXPECT_EQ(32ULL, st.swap_outs);
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 32, 11));
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ(32ULL, st.faults_swapin);
+	EXPECT_EQ(32ULL, st.swap_ins);
+	EXPECT_EQ(32ULL * vmlab_page_size(), st.swap_in_bytes);
+	EXPECT_EQ(0ULL, st.store_pages);
+}
+
+TEST_F(swap, clean_pages_with_a_copy_are_not_written_again)
+{
+	struct vmlab_stats st;
+	__u64 n;
+
+	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
+	vmlab_fill(self->lab.map, 0, 32, 12);
+	ASSERT_EQ(0, evict_all(self->lab.fd, &n));
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 32, 12));
+	ASSERT_EQ(0, evict_all(self->lab.fd, &n));
+	EXPECT_EQ(32ULL, n);
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ(32ULL, st.swap_outs);
+	EXPECT_EQ(32ULL, st.swap_ins);
+	EXPECT_EQ(32ULL, st.clean_drops);
+	EXPECT_EQ(32ULL, st.store_pages);
+	EXPECT_EQ(32 * (off_t)vmlab_page_size(), lseek(self->bfd, 0, SEEK_END));
+}
+
+TEST_F(swap, never_written_pages_are_dropped_without_io)
+{
+	struct vmlab_stats st;
+	__u64 n;
+
+	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
+	vmlab_touch_read(self->lab.map, 16);
+	ASSERT_EQ(0, evict_all(self->lab.fd, &n));
+	EXPECT_EQ(16ULL, n);
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ(0ULL, st.swap_outs);
+	EXPECT_EQ(16ULL, st.clean_drops);
+	EXPECT_EQ(0ULL, st.store_pages);
+	EXPECT_TRUE(vmlab_all_zero(self->lab.map, 16 * vmlab_page_size()));
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ(32ULL, st.faults_zero);
+	EXPECT_EQ(0ULL, st.faults_swapin);
+}
+
+TEST_F(swap, forced_eviction_takes_exactly_the_range)
+{
+	struct vmlab_evict ev = { .size = sizeof(ev), .start = 4, .count = 8 };
+	unsigned char vec[16];
+	struct vmlab_resident r = {
+		.size = sizeof(r), .count = 16, .vec = (uintptr_t)vec,
+	};
+	size_t i;
+
+	vmlab_fill(self->lab.map, 0, 16, 13);
+	ASSERT_EQ(0, vmlab_ioctl(self->lab.fd, VMLAB_EVICT, &ev));
+	EXPECT_EQ(8ULL, ev.evicted);
+	ASSERT_EQ(0, vmlab_ioctl(self->lab.fd, VMLAB_RESIDENT, &r));
+	EXPECT_EQ(8ULL, r.resident);
+	for (i = 0; i < 16; i++) {
+		bool in = i >= 4 && i < 12;
+
+		EXPECT_EQ(!in, !!(vec[i] & VMLAB_PAGE_RESIDENT)) TH_LOG("page %zu", i);
+		EXPECT_EQ(in, !!(vec[i] & VMLAB_PAGE_STORED)) TH_LOG("page %zu", i);
+	}
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 16, 13));
+}
+
+TEST_F(swap, eviction_unmaps_the_page_from_every_process)
+{
+	volatile uint64_t *w = (volatile uint64_t *)self->lab.map;
+	struct vmlab_evict ev = { .size = sizeof(ev), .start = 0, .count = 1 };
+	int pipefd[2], status;
+	char c = 0;
+	pid_t pid;
+
+	*w = 1;
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* the child has the page mapped, evicted under it, then reads */
+		(void)*w;
+		if (read(pipefd[0], &c, 1) != 1)
+			_exit(2);
+		_exit(*w == 2 ? 0 : 1);
+	}
+	ASSERT_EQ(0, vmlab_ioctl(self->lab.fd, VMLAB_EVICT, &ev));
+	EXPECT_EQ(1ULL, ev.evicted);
+	*w = 2;
+	ASSERT_EQ(1, write(pipefd[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+TEST_F(swap, soft_tlb_of_one_page_turns_revisits_into_soft_faults)
+{
+	static const uint64_t refs[] = { 0, 1, 0, 1, 2, 0 };
+	struct vmlab_stats st;
+
+	ASSERT_EQ(0, lab_policy(self->lab.fd, VMLAB_POLICY_FIFO, 8, 1, 0));
+	lab_reference(&self->lab, refs, ARRAY_SIZE(refs));
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ(3ULL, st.faults_zero);
+	EXPECT_EQ(3ULL, st.faults_soft);
+	EXPECT_EQ(0ULL, st.faults_minor);
+	EXPECT_EQ(1ULL, st.pages_mapped);
+	EXPECT_EQ(5ULL, st.tlb_module);
+}
+
+/* The backing file's errors, each as documented. */
+TEST_F(swap, backing_file_is_validated)
+{
+	char path[96];
+	int fd;
+
+	EXPECT_EQ(-EBADF, lab_backing(self->lab.fd, 1000));
+	EXPECT_EQ(-EBADF, lab_backing(self->lab.fd, -2));
+	fd = open(self->dir, O_RDONLY | O_DIRECTORY);
+	EXPECT_EQ(-EINVAL, lab_backing(self->lab.fd, fd));
+	close(fd);
+	EXPECT_EQ(-EINVAL, lab_backing(self->lab.fd, self->lab.fd));
+	snprintf(path, sizeof(path), "%s/f", self->dir);
+	fd = open(path, O_RDWR | O_CREAT | O_APPEND, 0600);
+	EXPECT_EQ(-EINVAL, lab_backing(self->lab.fd, fd));
+	close(fd);
+	fd = open(path, O_RDONLY);
+	EXPECT_EQ(-EACCES, lab_backing(self->lab.fd, fd));
+	close(fd);
+	fd = open(path, O_WRONLY);
+	EXPECT_EQ(-EACCES, lab_backing(self->lab.fd, fd));
+	close(fd);
+	unlink(path);
+	EXPECT_EQ(0, lab_backing(self->lab.fd, -1));
+}
+
+TEST_F(swap, backing_cannot_change_while_the_store_holds_pages)
+{
+	__u64 n;
+
+	vmlab_fill(self->lab.map, 0, 2, 14);
+	ASSERT_EQ(0, evict_all(self->lab.fd, &n));
+	EXPECT_EQ(-EBUSY, swap_file_in(&self->lab, self->dir, &self->bfd));
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 2, 14));
+	EXPECT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
+}
+
+/* A tmpfs of @pages pages mounted on self->dir. */
+static int mount_small_tmpfs(const char *dir, size_t pages)
+{
+	char opts[64];
+
+	snprintf(opts, sizeof(opts), "size=%zu", pages * vmlab_page_size());
+	return mount("tmpfs", dir, "tmpfs", 0, opts) ? -errno : 0;
+}
+
+TEST_F(swap, full_backing_filesystem_gives_sigbus_and_loses_nothing)
+{
+	struct vmlab_stats st;
+	char opts[64];
+
+	ASSERT_EQ(0, mount_small_tmpfs(self->dir, 16));
+	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
+	ASSERT_EQ(0, lab_policy(self->lab.fd, VMLAB_POLICY_FIFO, 4, 0, 0));
+	/* 20 pages: 16 fill the file, 4 are resident and dirty */
+	vmlab_fill(self->lab.map, 0, 20, 15);
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	ASSERT_EQ(16ULL, st.swap_outs);
+	ASSERT_EQ(0ULL, st.io_errors);
+
+	/* page 20 needs a frame: writing victim 16 fails, the access gets SIGBUS */
+	EXPECT_EQ(SIGBUS, vmlab_access_signal(vmlab_page(&self->lab, 20), false));
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ(1ULL, st.io_errors);
+	EXPECT_EQ(4ULL, st.pages_resident);
+	EXPECT_EQ(1ULL, st.fault_errors);
+
+	/* room again: every page reads back as written */
+	snprintf(opts, sizeof(opts), "size=%zu", 64 * vmlab_page_size());
+	ASSERT_EQ(0, mount("tmpfs", self->dir, "tmpfs", MS_REMOUNT, opts));
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 20, 15));
+	EXPECT_TRUE(vmlab_all_zero(vmlab_page(&self->lab, 20), vmlab_page_size()));
+}
+
+/*
+ * write(backing_fd, vmlab_memory, n) faults on vmlab memory while holding
+ * the backing inode's lock; evicting a dirty page then must not write the
+ * file in that task.  It finishes, and both copies are right.
+ */
+static void write_from_vmlab_into_backing(struct __test_metadata *_metadata,
+					  struct vmlab_lab *lab, int bfd)
+{
+	size_t ps = vmlab_page_size(), pages = 64;
+	off_t at = (off_t)REGION_PAGES * ps;
+	char *copy = malloc(pages * ps);
+	struct vmlab_stats st;
+
+	ASSERT_NE(NULL, copy);
+	ASSERT_EQ(0, lab_policy(lab->fd, VMLAB_POLICY_FIFO, 8, 0, 0));
+	vmlab_fill(lab->map, 0, pages, 16);
+	ASSERT_EQ((ssize_t)(pages * ps), pwrite(bfd, lab->map, pages * ps, at));
+	ASSERT_EQ((ssize_t)(pages * ps), pread(bfd, copy, pages * ps, at));
+	EXPECT_EQ(-1, vmlab_check(copy, 0, pages, 16));
+	EXPECT_EQ(-1, vmlab_check(lab->map, 0, pages, 16));
+	ASSERT_EQ(0, vmlab_get_stats(lab->fd, &st));
+	EXPECT_EQ(0ULL, st.io_errors);
+	free(copy);
+}
+
+TEST_F(swap, write_from_vmlab_memory_into_the_tmpfs_backing_file_finishes)
+{
+	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
+	write_from_vmlab_into_backing(_metadata, &self->lab, self->bfd);
+}
+
+TEST_F(swap, write_from_vmlab_memory_into_the_ext4_backing_file_finishes)
+{
+	const char *disk = getenv("VMLAB_DISK");
+
+	if (!disk)
+		SKIP(return, "no ext4 test disk (scripts/vm --disk)");
+	ASSERT_EQ(0, swap_file_in(&self->lab, disk, &self->bfd));
+	write_from_vmlab_into_backing(_metadata, &self->lab, self->bfd);
+	close(self->bfd);
+	self->bfd = -1;
+}
+
+TEST_F(swap, processes_sharing_an_instance_under_eviction_see_the_same_data)
+{
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, lab_policy(self->lab.fd, VMLAB_POLICY_CLOCK, 16, 0, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		vmlab_fill(self->lab.map, 0, 128, 17);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 128, 17));
+}
+
+/* ------------------------------------------------------- data integrity */
+
+/*
+ * Unique tags on 4x the frame budget, then rounds of random rewrites and
+ * full rereads: every page verified each round.  Returns verifications.
+ */
+static size_t integrity_rounds(struct __test_metadata *_metadata,
+			       struct vmlab_lab *lab, size_t pages, int rounds)
+{
+	unsigned int *seed = calloc(pages, sizeof(*seed));
+	size_t verified = 0, i;
+	int r;
+
+	ASSERT_NE(NULL, seed);
+	srandom(pages);
+	for (i = 0; i < pages; i++) {
+		seed[i] = 1;
+		vmlab_fill(vmlab_page(lab, i), i, 1, seed[i]);
+	}
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < pages / 4; i++) {
+			size_t p = (size_t)random() % pages;
+
+			seed[p]++;
+			vmlab_fill(vmlab_page(lab, p), p, 1, seed[p]);
+		}
+		for (i = 0; i < pages; i++, verified++)
+			ASSERT_EQ(-1, vmlab_check(vmlab_page(lab, i), i, 1, seed[i]))
+				TH_LOG("round %d page %zu", r, i);
+	}
+	free(seed);
+	return verified;
+}
+
+FIXTURE(integrity) {
+	struct vmlab_lab lab;
+	int bfd;
+};
+
+FIXTURE_VARIANT(integrity) {
+	__u32 policy;
+	__u32 window;
+	bool file;
+};
+
+#define INTEGRITY_VARIANT(name, pol, win, f)				\
+	FIXTURE_VARIANT_ADD(integrity, name) {				\
+		.policy = VMLAB_POLICY_##pol, .window = win, .file = f,	\
+	}
+
+INTEGRITY_VARIANT(fifo_memory, FIFO, 0, false);
+INTEGRITY_VARIANT(fifo_file, FIFO, 0, true);
+INTEGRITY_VARIANT(random_memory, RANDOM, 0, false);
+INTEGRITY_VARIANT(random_file, RANDOM, 0, true);
+INTEGRITY_VARIANT(clock_memory, CLOCK, 0, false);
+INTEGRITY_VARIANT(clock_file, CLOCK, 0, true);
+INTEGRITY_VARIANT(lru_approx_memory, LRU_APPROX, 0, false);
+INTEGRITY_VARIANT(lru_approx_file, LRU_APPROX, 0, true);
+INTEGRITY_VARIANT(lru_memory, LRU, 1, false);
+INTEGRITY_VARIANT(lru_file, LRU, 1, true);
+
+#define INTEGRITY_FRAMES	64
+#define INTEGRITY_PAGES		(4 * INTEGRITY_FRAMES)
+#define INTEGRITY_ROUNDS	400	/* x 10 variants x 256 pages: 1,024,000 */
+
+FIXTURE_SETUP(integrity)
+{
+	const char *dir = getenv("VMLAB_DISK") ?: "/tmp";
+	char path[96];
+	int ret = vmlab_ensure_loaded();
+
+	if (ret)
+		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
+	self->bfd = -1;
+	ASSERT_EQ(0, vmlab_lab_open(&self->lab, INTEGRITY_PAGES, 0, 0, 1024));
+	ASSERT_EQ(0, lab_policy(self->lab.fd, variant->policy, INTEGRITY_FRAMES,
+				variant->window, 5));
+	if (variant->file) {
+		snprintf(path, sizeof(path), "%s/vmlab-integrity", dir);
+		self->bfd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		ASSERT_LE(0, self->bfd);
+		unlink(path);
+		ASSERT_EQ(0, lab_backing(self->lab.fd, self->bfd));
+	}
+}
+
+FIXTURE_TEARDOWN(integrity)
+{
+	vmlab_lab_close(&self->lab);
+	if (self->bfd >= 0)
+		close(self->bfd);
+}
+
+TEST_F(integrity, every_page_reads_back_as_last_written)
+{
+	struct vmlab_stats st;
+	size_t verified;
+
+	verified = integrity_rounds(_metadata, &self->lab, INTEGRITY_PAGES,
+				    INTEGRITY_ROUNDS);
+	EXPECT_EQ((size_t)INTEGRITY_PAGES * INTEGRITY_ROUNDS, verified);
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ((__u64)INTEGRITY_FRAMES, st.pages_resident);
+	EXPECT_EQ(0ULL, st.io_errors);
+	EXPECT_LT(0ULL, st.swap_ins);
+	TH_LOG("%zu pages verified, %llu evictions, %llu swap-ins",
+	       verified, st.evictions, st.swap_ins);
+}
+
+TEST_HARNESS_MAIN
