@@ -246,6 +246,53 @@ TEST_F(events, blocking_read_interrupted_by_a_signal_fails_eintr)
 	EXPECT_EQ(EINTR, errno);
 }
 
+TEST_F(events, read_into_a_bad_buffer_fails_efault_and_keeps_the_record)
+{
+	struct vmlab_event ev[2];
+	void *volatile bad = NULL;
+
+	vmlab_touch_read(self->lab.map, 1);
+	EXPECT_EQ(-1, read(self->lab.fd, bad, REC));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(1, vmlab_read_ready(self->lab.fd, ev, 2));
+	EXPECT_EQ(0ULL, ev[0].fault.pgoff);
+}
+
+TEST_F(events, read_stops_where_the_buffer_goes_bad_and_keeps_the_rest)
+{
+	size_t ps = self->lab.ps;
+	struct vmlab_event ev[4];
+	char *buf;
+
+	/* one record fits before a PROT_NONE page */
+	buf = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, mprotect(buf + ps, ps, PROT_NONE));
+	vmlab_touch_read(self->lab.map, 3);
+	EXPECT_EQ((ssize_t)REC, read(self->lab.fd, buf + ps - REC, 3 * REC));
+	EXPECT_EQ(0ULL, ((struct vmlab_event *)(buf + ps - REC))->fault.pgoff);
+	ASSERT_EQ(2, vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev)));
+	EXPECT_EQ(1ULL, ev[0].fault.pgoff);
+	EXPECT_EQ(2ULL, ev[1].fault.pgoff);
+	munmap(buf, 2 * ps);
+}
+
+TEST_F(events, reading_records_into_the_instances_own_mapping_logs_that_fault)
+{
+	struct vmlab_event *mine = (struct vmlab_event *)self->lab.map;
+	struct vmlab_event ev[4];
+
+	vmlab_touch_read(vmlab_page(&self->lab, 1), 1);
+	/* copy_to_user() faults page 0 in while read() holds the record */
+	ASSERT_EQ((ssize_t)(2 * REC), read(self->lab.fd, mine, 2 * REC));
+	EXPECT_EQ(1ULL, mine[0].fault.pgoff);
+	EXPECT_EQ(0ULL, mine[1].fault.pgoff);
+	EXPECT_EQ((__u32)VMLAB_FAULT_ZERO, mine[1].fault.kind);
+	EXPECT_EQ((__u32)VMLAB_ACC_WRITE, mine[1].fault.access);
+	EXPECT_EQ(0, vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev)));
+}
+
 /* ------------------------------------------------------- poll(), select() */
 
 static short poll_now(int fd, int timeout_ms)
@@ -473,6 +520,45 @@ TEST_F(overflow, stats_equal_the_stream_after_overflow)
 	/* the faults count all 23 even though 7 records were dropped */
 	EXPECT_EQ((__u64)(RING + EXTRA), st.faults);
 	EXPECT_EQ((size_t)RING, t.faults);
+}
+
+TEST_F(overflow, lost_record_is_put_in_the_ring_when_records_follow_the_gap)
+{
+	struct vmlab_event *ev = self->ev;
+	__u64 first;
+
+	vmlab_touch_read(self->lab.map, RING + EXTRA);
+	/* take exactly the ring's records: the gap is not read yet */
+	ASSERT_EQ((ssize_t)(RING * REC), read(self->lab.fd, ev, RING * REC));
+	first = ev[0].seq;
+	vmlab_touch_read(vmlab_page(&self->lab, RING + EXTRA), 1);
+
+	ASSERT_EQ(2, vmlab_read_ready(self->lab.fd, ev, 2 * RING));
+	EXPECT_EQ(VMLAB_EV_LOST, ev[0].type);
+	EXPECT_EQ((__u64)EXTRA, ev[0].lost.count);
+	EXPECT_EQ(first + RING, ev[0].lost.first_seq);
+	EXPECT_EQ(VMLAB_EV_FAULT, ev[1].type);
+	EXPECT_EQ(first + RING + EXTRA, ev[1].seq);
+}
+
+TEST(one_record_ring_counts_every_record)
+{
+	struct vmlab_event ev[8];
+	struct vmlab_stats st;
+	struct vmlab_lab lab;
+
+	ASSERT_EQ(0, vmlab_ensure_loaded());
+	ASSERT_EQ(0, vmlab_lab_open(&lab, PAGES, FAULTS, 0, 1));
+	vmlab_touch_read(lab.map, 5);
+	ASSERT_EQ(0, vmlab_get_stats(lab.fd, &st));
+	EXPECT_EQ(5ULL, st.events);
+	EXPECT_EQ(4ULL, st.events_dropped);
+	ASSERT_EQ(2, vmlab_read_ready(lab.fd, ev, ARRAY_SIZE(ev)));
+	EXPECT_EQ(VMLAB_EV_FAULT, ev[0].type);
+	EXPECT_EQ(VMLAB_EV_LOST, ev[1].type);
+	EXPECT_EQ(4ULL, ev[1].lost.count);
+	EXPECT_EQ(ev[0].seq + 1, ev[1].lost.first_seq);
+	vmlab_lab_close(&lab);
 }
 
 /* ------------------------------------------------------------ TLB flushes */

@@ -417,6 +417,95 @@ TEST_F(fault, mapping_outlives_its_closed_fd)
 				  PAGES / 2, 2));
 }
 
+TEST_F(fault, write_through_a_read_only_mapping_gets_sigsegv_and_no_vmlab_fault)
+{
+	char *ro = mmap(NULL, self->lab.ps, PROT_READ, MAP_SHARED, self->lab.fd,
+			0);
+
+	ASSERT_NE(MAP_FAILED, ro);
+	EXPECT_EQ(SIGSEGV, vmlab_access_signal(ro, true));
+	EXPECT_FAULTS(self->lab.fd, 0, 0, 0);
+	munmap(ro, self->lab.ps);
+}
+
+static bool cpu_has_nx(void)
+{
+	char line[4096];
+	bool nx = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			nx = strstr(line, " nx") != NULL;
+			break;
+		}
+	fclose(f);
+	return nx;
+}
+
+TEST_F(fault, instruction_fetch_fault_is_logged_with_exec_access)
+{
+	struct vmlab_event ev[4];
+	int (*fn)(void);
+	char *x;
+
+	if (!cpu_has_nx())
+		SKIP(return, "without NX the CPU does not report instruction fetches");
+	/* "mov $42, %eax; ret" written through the read-write mapping */
+	memcpy(self->lab.map, "\xb8\x2a\x00\x00\x00\xc3", 6);
+	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
+	ASSERT_EQ(1, vmlab_discard(self->lab.fd));
+	x = mmap(NULL, self->lab.ps, PROT_READ | PROT_EXEC, MAP_SHARED,
+		 self->lab.fd, 0);
+	ASSERT_NE(MAP_FAILED, x);
+	fn = (int (*)(void))x;
+	EXPECT_EQ(42, fn());
+	EXPECT_FAULTS(self->lab.fd, 0, 1, 0);
+	ASSERT_EQ(1, vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev)));
+	EXPECT_EQ((__u32)(VMLAB_ACC_EXEC | VMLAB_ACC_USER),
+		  ev[0].fault.access & (VMLAB_ACC_EXEC | VMLAB_ACC_WRITE |
+					VMLAB_ACC_USER));
+	munmap(x, self->lab.ps);
+}
+
+#define PROCS		4
+#define PROC_PAGES	1024U
+
+static int write_every_page(void *arg)
+{
+	struct vmlab_lab *lab = arg;
+
+	vmlab_touch_write(lab->map, PROC_PAGES, 1);
+	return 0;
+}
+
+TEST_F(fault, processes_faulting_the_same_pages_at_once_share_one_zero_fill_each)
+{
+	struct vmlab_lab lab;
+	struct vmlab_stats st;
+	pid_t pid[PROCS];
+	int i;
+
+	ASSERT_EQ(0, vmlab_lab_open(&lab, PROC_PAGES, 0, 0, 1024));
+	for (i = 0; i < PROCS; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (pid[i] == 0)
+			_exit(write_every_page(&lab));
+	}
+	for (i = 0; i < PROCS; i++)
+		ASSERT_EQ(0, vmlab_wait(pid[i]));
+	/* each process faults each page once: one allocates, the rest map */
+	ASSERT_EQ(0, vmlab_get_stats(lab.fd, &st));
+	EXPECT_EQ((__u64)PROC_PAGES, st.faults_zero);
+	EXPECT_EQ((__u64)(PROCS - 1) * PROC_PAGES, st.faults_minor);
+	EXPECT_EQ(0ULL, st.faults_upgrade);
+	EXPECT_EQ((__u64)PROC_PAGES, st.pages_allocated);
+	vmlab_lab_close(&lab);
+}
+
 /* ------------------------------------------------------ eight threads */
 
 #define THREADS		8
