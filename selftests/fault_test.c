@@ -506,6 +506,71 @@ TEST_F(fault, processes_faulting_the_same_pages_at_once_share_one_zero_fill_each
 	vmlab_lab_close(&lab);
 }
 
+TEST_F(fault, map_populate_faults_every_page_in_as_kernel_reads)
+{
+	struct vmlab_event ev[2 * PAGES];
+	char *p;
+	size_t i;
+
+	/* a shared mapping is populated read-only: no write upgrade yet */
+	p = mmap(NULL, 16 * self->lab.ps, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_POPULATE, self->lab.fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_FAULTS(self->lab.fd, 16, 0, 0);
+	ASSERT_EQ(16, vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev)));
+	for (i = 0; i < 16; i++)
+		EXPECT_EQ((__u32)VMLAB_ACC_READ, ev[i].fault.access);
+	vmlab_touch_read(p, 16);
+	EXPECT_FAULTS(self->lab.fd, 16, 0, 0);
+	munmap(p, 16 * self->lab.ps);
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
+
+TEST_F(fault, madvise_populate_write_faults_every_page_in_writable)
+{
+	struct vmlab_event ev[2 * PAGES];
+	size_t i;
+
+	ASSERT_EQ(0, madvise(self->lab.map, 16 * self->lab.ps,
+			     MADV_POPULATE_WRITE));
+	EXPECT_FAULTS(self->lab.fd, 16, 0, 0);
+	ASSERT_EQ(16, vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev)));
+	for (i = 0; i < 16; i++)
+		EXPECT_EQ((__u32)VMLAB_ACC_WRITE, ev[i].fault.access);
+	/* writable already: writing faults no more */
+	vmlab_touch_write(self->lab.map, 16, 1);
+	EXPECT_FAULTS(self->lab.fd, 16, 0, 0);
+}
+
+#ifndef MADV_COLD
+#define MADV_COLD	20
+#define MADV_PAGEOUT	21
+#endif
+
+TEST_F(fault, memory_advice_keeps_every_page_and_its_contents)
+{
+	static const int advice[] = {
+		MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED,
+		MADV_COLD, MADV_PAGEOUT,
+	};
+	size_t len = PAGES * self->lab.ps, i;
+	struct vmlab_stats st;
+
+	vmlab_fill(self->lab.map, 0, PAGES, 1);
+	for (i = 0; i < ARRAY_SIZE(advice); i++)
+		EXPECT_EQ(0, madvise(self->lab.map, len, advice[i]))
+			TH_LOG("advice %d", advice[i]);
+	EXPECT_EQ(0, posix_fadvise(self->lab.fd, 0, 0, POSIX_FADV_WILLNEED));
+	EXPECT_EQ(0, posix_fadvise(self->lab.fd, 0, 0, POSIX_FADV_DONTNEED));
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, PAGES, 1));
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ((__u64)PAGES, st.pages_resident);
+	EXPECT_EQ((__u64)PAGES, st.pages_allocated);
+}
+
 /* ------------------------------------------------------ eight threads */
 
 #define THREADS		8

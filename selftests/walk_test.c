@@ -454,6 +454,44 @@ TEST_F(walk, fault_record_walk_shows_the_pte_its_access_installed)
 		  (VMLAB_PTE_P | VMLAB_PTE_RW | VMLAB_PTE_D));
 }
 
+/* Read one byte of the parent's memory at @arg through /proc/PID/mem. */
+static int read_parent_mem(void *arg)
+{
+	char path[64], c;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", getppid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHILD_CHECK(fd >= 0);
+	CHILD_CHECK(pread(fd, &c, 1, (off_t)(uintptr_t)arg) == 1);
+	close(fd);
+	return 0;
+}
+
+TEST_F(walk, remote_access_is_logged_for_the_accessing_task_with_the_targets_walk)
+{
+	struct vmlab_event ev[4];
+	char *page = vmlab_page(&self->lab, 2);
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(read_parent_mem(page));
+	ASSERT_EQ(0, vmlab_wait(pid));
+
+	ASSERT_EQ(1, vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev)));
+	EXPECT_EQ((__u32)pid, ev[0].pid);
+	EXPECT_EQ((__u64)(uintptr_t)page, ev[0].fault.addr);
+	EXPECT_EQ(2ULL, ev[0].fault.pgoff);
+	EXPECT_EQ((__u32)VMLAB_FAULT_ZERO, ev[0].fault.kind);
+	EXPECT_EQ((__u32)VMLAB_ACC_READ, ev[0].fault.access);
+	/* the walk is of this process's page tables, where the page went */
+	EXPECT_EQ(5U, ev[0].fault.depth);
+	EXPECT_RECORD_MATCHES_WALK(self->lab.fd, ev[0]);
+}
+
 TEST_F(walk, fault_record_pfn_equals_pagemap_pfn_as_root)
 {
 	struct vmlab_event ev[2];
