@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmlab - debugfs: /sys/kernel/debug/vmlab/<instance>/{config,stats,resident},
- * root only, for looking at a running experiment from outside.
+ * root only, for looking at a running experiment from outside, and
+ * /sys/kernel/debug/vmlab/{instances,pages}: what all instances hold, for
+ * leak checks.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -125,9 +127,20 @@ void vmlab_debugfs_remove(struct vmlab_instance *inst)
 	inst->debugfs = NULL;
 }
 
+static int vmlab_counter_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(data);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vmlab_counter_fops, vmlab_counter_get, NULL, "%llu\n");
+
 void vmlab_debugfs_init(void)
 {
 	vmlab_debugfs_root = debugfs_create_dir("vmlab", NULL);
+	debugfs_create_file_unsafe("instances", 0400, vmlab_debugfs_root,
+				   &vmlab_nr_instances, &vmlab_counter_fops);
+	debugfs_create_file_unsafe("pages", 0400, vmlab_debugfs_root,
+				   &vmlab_nr_pages, &vmlab_counter_fops);
 }
 
 void vmlab_debugfs_exit(void)

@@ -714,4 +714,82 @@ TEST_F(integrity, every_page_reads_back_as_last_written)
 	       verified, st.evictions, st.swap_ins);
 }
 
+/* ------------------------------------------------------------- leaks */
+
+#define LEAK_CGROUP	"/sys/fs/cgroup/vmlab-leak"
+
+static long cgroup_long(const char *file)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", LEAK_CGROUP, file);
+	return vmlab_read_long(path);
+}
+
+static long module_pages(void)
+{
+	return vmlab_read_long(VMLAB_DEBUGFS "/pages");
+}
+
+/* In the cgroup: 256 pages under a 64-frame budget, then wait, close, exit. */
+static int leak_child(int go, int done)
+{
+	struct vmlab_lab lab;
+	char c;
+
+	if (vmlab_write_file(LEAK_CGROUP "/cgroup.procs", "0"))
+		return 1;
+	if (vmlab_lab_open(&lab, 256, 0, 0, 1024) ||
+	    lab_policy(lab.fd, VMLAB_POLICY_FIFO, 64, 0, 0))
+		return 2;
+	vmlab_fill(lab.map, 0, 256, 18);
+	if (write(done, "x", 1) != 1 || read(go, &c, 1) != 1)
+		return 3;
+	vmlab_lab_close(&lab);
+	return 0;
+}
+
+/*
+ * The pages of an instance, resident and in the memory store, are charged
+ * to the memcg of the task that faulted them, and come back to the module
+ * and to the memcg when it closes: the module's count exactly, the memcg
+ * but for its per-CPU charge stock (up to 64 pages a CPU, so below 128 on
+ * the test VM's two CPUs, half of what the instance held).
+ */
+TEST(closing_an_instance_returns_every_page_to_the_module_and_the_memcg)
+{
+	long base, during, after, held;
+	int go[2], done[2], status;
+	size_t ps = vmlab_page_size();
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, vmlab_ensure_loaded());
+	base = module_pages();
+	ASSERT_LE(0, base);
+	vmlab_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	rmdir(LEAK_CGROUP);
+	ASSERT_EQ(0, mkdir(LEAK_CGROUP, 0755));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(leak_child(go[0], done[1]));
+	ASSERT_EQ(1, read(done[0], &c, 1));
+	held = module_pages() - base;
+	during = cgroup_long("memory.current");
+	ASSERT_EQ(1, write(go[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	after = cgroup_long("memory.current");
+	TH_LOG("module pages %ld; memcg %ld bytes while held, %ld after",
+	       held, during, after);
+	EXPECT_EQ(256, held);
+	EXPECT_LE(256L * (long)ps, during);
+	EXPECT_GT(128L * (long)ps, after);
+	EXPECT_EQ(base, module_pages());
+	EXPECT_EQ(0, rmdir(LEAK_CGROUP));
+}
+
 TEST_HARNESS_MAIN
