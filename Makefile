@@ -27,6 +27,15 @@ TEST_SRCS	:= $(wildcard selftests/*_test.c)
 TEST_PROGS	:= $(patsubst selftests/%.c,$(B)/selftests/%,$(TEST_SRCS))
 TEST_HDRS	:= $(wildcard selftests/*.h) include/uapi/linux/vmlab.h
 
+BPF_CLANG	?= clang
+BPFTOOL		?= bpftool
+BPF_STRIP	?= llvm-strip
+BPF_CFLAGS	:= -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror
+BPF_VMLINUZ	?= /boot/vmlinuz-$(KVER)
+BPF_OBJ		:= $(B)/bpf/vmlab.bpf.o
+BPF_SKEL	:= $(B)/vmlab.skel.h
+BPF_VMLINUX_H	:= $(B)/bpf/$(KVER)/vmlinux.h
+
 .PHONY: all module tool selftests deps check demo checkpatch clean help
 
 all: module tool selftests
@@ -42,6 +51,41 @@ tool: $(B)/vmlab
 $(B)/vmlab: $(TOOL_SRCS) $(TOOL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(TOOL_SRCS) -lm
+
+# ------------------------------------------------------------------- BPF
+#
+# bpf/vmlab.bpf.c is compiled against a vmlinux.h dumped from the test
+# kernel's BTF: Debian's vmlinuz carries .BTF once extract-vmlinux (from the
+# linux-source tarball, never copied into git) has unpacked it.  The object
+# is build/bpf/vmlab.bpf.o; the tool embeds it through the skeleton.
+
+.PHONY: bpf
+bpf: $(BPF_OBJ) $(BPF_SKEL)
+
+$(B)/bpf/extract-vmlinux:
+	@mkdir -p $(@D)
+	tar -xOf $$(ls /usr/src/linux-source-6.1.tar.* | head -n 1) \
+		linux-source-6.1/scripts/extract-vmlinux >$@.tmp
+	chmod +x $@.tmp
+	mv $@.tmp $@
+
+$(BPF_VMLINUX_H): $(BPF_VMLINUZ) $(B)/bpf/extract-vmlinux
+	@mkdir -p $(@D)
+	$(B)/bpf/extract-vmlinux $< >$(@D)/vmlinux
+	$(BPFTOOL) btf dump file $(@D)/vmlinux format c >$@.tmp
+	rm -f $(@D)/vmlinux
+	mv $@.tmp $@
+
+$(BPF_OBJ): bpf/vmlab.bpf.c bpf/vmlab_trace.h include/uapi/linux/vmlab.h $(BPF_VMLINUX_H)
+	@mkdir -p $(@D)
+	$(BPF_CLANG) $(BPF_CFLAGS) -I$(dir $(BPF_VMLINUX_H)) -Ibpf -Iinclude/uapi \
+		-c $< -o $@.tmp
+	$(BPF_STRIP) -g $@.tmp	# DWARF out, BTF kept
+	mv $@.tmp $@
+
+$(BPF_SKEL): $(BPF_OBJ)
+	$(BPFTOOL) gen skeleton $< name vmlab >$@.tmp
+	mv $@.tmp $@
 
 selftests: $(TEST_PROGS)
 
