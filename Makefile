@@ -48,9 +48,10 @@ module:
 
 tool: $(B)/vmlab
 
-$(B)/vmlab: $(TOOL_SRCS) $(TOOL_HDRS)
+$(B)/vmlab: $(TOOL_SRCS) $(TOOL_HDRS) $(BPF_SKEL) bpf/vmlab_trace.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(TOOL_SRCS) -lm
+	$(CC) $(CPPFLAGS) -I$(B) -Ibpf $(CFLAGS) -o $@ $(TOOL_SRCS) -lm \
+		$(shell pkg-config --libs libbpf) -lelf -lz
 
 # ------------------------------------------------------------------- BPF
 #

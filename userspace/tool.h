@@ -44,6 +44,7 @@ int cmd_info(int argc, char **argv);
 int cmd_walk(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_trace(int argc, char **argv);	/* trace.c */
 
 /* ---------------------------------------------------------------- util */
 

@@ -25,6 +25,7 @@ static const struct command {
 	{ "walk", cmd_walk },
 	{ "run", cmd_run },
 	{ "bench", cmd_bench },
+	{ "trace", cmd_trace },
 };
 
 static const char doc[] =
@@ -36,6 +37,7 @@ static const char doc[] =
 "  run       map an instance, touch its pages, print events and a summary\n"
 "  bench     'bench fault': fault throughput against anonymous memory,\n"
 "            memfd and userfaultfd\n"
+"  trace     faults, TLB flushes, evictions and swaps live, through BPF\n"
 "\n"
 "'vmlab COMMAND --help' describes each command.\n"
 "\n"
@@ -43,7 +45,8 @@ static const char doc[] =
 "  vmlab info                            # which module, which limits\n"
 "  vmlab walk                            # the page tables made visible\n"
 "  vmlab run --pages 64 --pattern rand --events\n"
-"  vmlab -j bench fault --rounds 9       # the benchmark, as JSON\n";
+"  vmlab -j bench fault --rounds 9       # the benchmark, as JSON\n"
+"  vmlab trace --hist                    # fault latency by kind, Ctrl-C\n";
 
 static const struct argp_option opts[] = {
 	{ "json", 'j', NULL, 0, "Print JSON instead of text", 0 },
