@@ -98,6 +98,9 @@ $(B)/selftests/%: selftests/%.c $(TEST_HDRS) $(SRC)/.stamp
 # tests that compare the kernel with the reference simulator link it in
 $(B)/selftests/evict_test: userspace/sim.c userspace/sim.h
 
+# the BPF tests read the records' layout and run the tool
+$(B)/selftests/trace_bpf_test: bpf/vmlab_trace.h | $(B)/vmlab
+
 $(SRC)/.stamp:
 	./scripts/deps
 
