@@ -100,6 +100,30 @@ TEST_F(events, sequence_numbers_are_consecutive)
 		EXPECT_EQ(ev[0].seq + i, ev[i].seq);
 }
 
+TEST_F(events, record_timestamps_never_go_back)
+{
+	struct vmlab_event ev[PAGES + 1];
+	size_t i;
+
+	vmlab_touch_read(self->lab.map, PAGES);
+	vmlab_touch_write(self->lab.map, PAGES, 1);
+	ASSERT_EQ(PAGES, vmlab_read_ready(self->lab.fd, ev, PAGES));
+	for (i = 1; i < PAGES; i++)
+		EXPECT_LE(ev[i - 1].time_ns, ev[i].time_ns);
+}
+
+TEST_F(events, fault_record_cpu_is_the_cpu_that_faulted)
+{
+	int cpu = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0;
+	struct vmlab_event ev[4];
+
+	ASSERT_EQ(0, vmlab_pin_cpu(cpu));
+	vmlab_touch_read(self->lab.map, 2);
+	ASSERT_EQ(2, vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev)));
+	EXPECT_EQ((__u32)cpu, ev[0].cpu);
+	EXPECT_EQ((__u32)cpu, ev[1].cpu);
+}
+
 TEST_F(events, fault_record_pgoff_counts_from_the_start_of_the_instance)
 {
 	struct vmlab_event ev[5];

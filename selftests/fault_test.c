@@ -146,6 +146,26 @@ TEST_F(fault, two_mappings_of_one_instance_share_pages)
 	munmap(map2, PAGES * self->lab.ps);
 }
 
+TEST_F(fault, instances_are_independent)
+{
+	struct vmlab_event ev[PAGES];
+	struct vmlab_stats st;
+	struct vmlab_lab b;
+
+	ASSERT_EQ(0, vmlab_lab_open(&b, PAGES, VMLAB_EV_BIT(VMLAB_EV_FAULT), 0,
+				    1024));
+	vmlab_fill(self->lab.map, 0, PAGES, 1);
+	ASSERT_EQ(0, vmlab_get_stats(b.fd, &st));
+	EXPECT_EQ(0ULL, st.faults);
+	EXPECT_EQ(0ULL, st.pages_resident);
+	EXPECT_EQ(0, vmlab_read_ready(b.fd, ev, ARRAY_SIZE(ev)));
+	/* b's pages are its own: zero */
+	EXPECT_TRUE(vmlab_all_zero(b.map, PAGES * b.ps));
+	EXPECT_FAULTS(b.fd, PAGES, 0, 0);
+	EXPECT_FAULTS(self->lab.fd, PAGES, 0, 0);
+	vmlab_lab_close(&b);
+}
+
 static int check_then_fill_second_half(void *arg)
 {
 	struct vmlab_lab *lab = arg;
