@@ -7,8 +7,6 @@
 #define _VMLAB_COMPAT_H
 
 #include <linux/mm.h>
-#include <linux/rwsem.h>
-#include <linux/sched.h>
 
 /*
  * Features are probed in Kbuild against the kernel's headers, not guessed
@@ -27,23 +25,6 @@ static inline void vmlab_vm_flags_set(struct vm_area_struct *vma,
 				      vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
-}
-#endif
-
-/*
- * Does the current task hold @sem for writing?  A writer records itself in
- * sem->owner, the low bits being flags; nothing exported asks this.  With
- * PREEMPT_RT an rw_semaphore has no owner field: say no.
- */
-#ifdef CONFIG_PREEMPT_RT
-static inline bool vmlab_rwsem_write_owned_by_current(struct rw_semaphore *sem)
-{
-	return false;
-}
-#else
-static inline bool vmlab_rwsem_write_owned_by_current(struct rw_semaphore *sem)
-{
-	return (atomic_long_read(&sem->owner) & ~7UL) == (unsigned long)current;
 }
 #endif
 

@@ -93,6 +93,7 @@ static int vmlab_open(struct inode *inode, struct file *file)
 	spin_lock_init(&inst->vma_lock);
 	prandom_seed_state(&inst->rnd, 0);
 	vmlab_store_init(inst);
+	init_waitqueue_head(&inst->busy_wait);
 	vmlab_ring_init(&inst->ring);
 	inst->cfg.size = sizeof(inst->cfg);
 	inst->cfg.region_size = region;
@@ -341,7 +342,15 @@ static long vmlab_ioc_evict(struct vmlab_instance *inst, void __user *uarg)
 	ret = 0;
 	mutex_lock(&inst->lock);
 	xa_for_each_range(&inst->pages, idx, f, idx, last) {
-		ret = vmlab_evict(inst, f, VMLAB_EVICT_FORCED);
+		if (f->busy)
+			continue;
+		ret = vmlab_evict(inst, f, VMLAB_EVICT_FORCED, true);
+		if (ret == VMLAB_EVICT_PENDING) {
+			/* no lock across the write: see store.c */
+			mutex_unlock(&inst->lock);
+			ret = vmlab_evict_write(inst, f, VMLAB_EVICT_FORCED);
+			mutex_lock(&inst->lock);
+		}
 		if (ret) {
 			ret = -EIO;
 			break;

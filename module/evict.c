@@ -8,6 +8,11 @@
  * flushes the TLBs of every CPU running those mms), hand it to the store,
  * and free the frame.  If the store fails, the page stays resident.
  *
+ * A page the backing file must get is written with no vmlab lock and no
+ * mmap lock held (store.c says why): it is marked busy, stays in the
+ * instance's xarray, and a fault on it meanwhile takes it back (a rescue)
+ * rather than wait for a write that may need a lock the faulting task holds.
+ *
  * The software TLB keeps at most tlb_window resident pages mapped; mapping
  * one more unmaps the oldest, which stays resident: touching it again is a
  * soft fault.  With a window of one page the kernel sees every change of
@@ -17,6 +22,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/file.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -80,48 +86,129 @@ static void vmlab_evict_event(struct vmlab_instance *inst, pgoff_t pgoff,
 	vmlab_emit(inst, &ev);
 }
 
-/* Evict resident page @f; 0, or -errno with @f still resident. */
-int vmlab_evict(struct vmlab_instance *inst, struct vmlab_frame *f, u32 reason)
+/* @f leaves the instance; its page goes to the store or is freed. */
+static void vmlab_evict_finish(struct vmlab_instance *inst, struct vmlab_frame *f,
+			       int action)
 {
 	struct page *page = f->page;
-	pgoff_t pgoff = f->pgoff;
+
+	xa_erase(&inst->pages, f->pgoff);
+	atomic64_dec(&inst->nr_resident);
+	atomic64_inc(&inst->stats.evictions);
+	page->mapping = NULL;
+	ClearPageDirty(page);
+	if (action == VMLAB_EVICT_WRITE || action == VMLAB_EVICT_DROP)
+		vmlab_page_release(page);
+	vmlab_frame_free(f);
+}
+
+/*
+ * Evict resident page @f, the instance lock held: 0, or -errno with @f
+ * still resident.  A dirty page the backing file must get is, when
+ * @may_write, only unmapped and marked busy: VMLAB_EVICT_PENDING tells the
+ * caller to drop its locks and call vmlab_evict_write().
+ */
+int vmlab_evict(struct vmlab_instance *inst, struct vmlab_frame *f, u32 reason,
+		bool may_write)
+{
+	struct page *page = f->page;
 	u64 t0 = ktime_get_ns();
 	int action;
 
 	lock_page(page);
 	vmlab_unmap_frame(inst, f, VMLAB_TLB_EVICT);
-	action = vmlab_store_out(inst, f, PageDirty(page));
+	action = vmlab_store_out(inst, f, PageDirty(page), may_write);
 	if (action < 0) {
 		unlock_page(page);
-		vmlab_evict_event(inst, pgoff, action, reason, t0);
+		vmlab_evict_event(inst, f->pgoff, action, reason, t0);
 		return action;
 	}
-
 	vmlab_policy_remove(inst, f);
-	xa_erase(&inst->pages, pgoff);
-	atomic64_dec(&inst->nr_resident);
-	atomic64_inc(&inst->stats.evictions);
-	page->mapping = NULL;
-	ClearPageDirty(page);
+	if (action == VMLAB_EVICT_WRITE) {
+		/* stays in the xarray: a fault on it takes it back */
+		ClearPageDirty(page);
+		unlock_page(page);
+		f->busy = true;
+		f->rescued = false;
+		inst->nr_busy++;
+		return VMLAB_EVICT_PENDING;
+	}
 	unlock_page(page);
-	if (action == VMLAB_EVICT_WRITE || action == VMLAB_EVICT_DROP)
-		vmlab_page_release(page);
-	vmlab_frame_free(f);
-	vmlab_evict_event(inst, pgoff, action, reason, t0);
+	vmlab_evict_event(inst, f->pgoff, action, reason, t0);
+	vmlab_evict_finish(inst, f, action);
 	return 0;
 }
 
-/* Evict the policy's victim if the frame budget is used up. */
-int vmlab_make_room(struct vmlab_instance *inst)
+/*
+ * Write busy @f to the backing file with no lock held, then finish its
+ * eviction.  If a fault took it back meanwhile it stays resident; if the
+ * write failed it stays resident and dirty.  0 or -errno.
+ */
+int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_frame *f,
+		      u32 reason)
+{
+	struct page *page = f->page;
+	pgoff_t pgoff = f->pgoff;
+	u64 t0 = ktime_get_ns();
+	struct file *file;
+	int ret;
+
+	mutex_lock(&inst->lock);
+	file = get_file(inst->backing);
+	mutex_unlock(&inst->lock);
+	ret = vmlab_store_write(inst, file, page, pgoff);
+	fput(file);
+
+	mutex_lock(&inst->lock);
+	vmlab_store_written(inst, pgoff, ret);
+	inst->nr_busy--;
+	wake_up_all(&inst->busy_wait);
+	if (f->rescued) {
+		/* resident again; the copy in the file is good while clean */
+		f->rescued = false;
+	} else if (ret) {
+		f->busy = false;
+		SetPageDirty(page);
+		vmlab_policy_add(inst, f);
+	} else {
+		vmlab_evict_finish(inst, f, VMLAB_EVICT_WRITE);
+	}
+	mutex_unlock(&inst->lock);
+	vmlab_evict_event(inst, pgoff, ret ? ret : VMLAB_EVICT_WRITE, reason, t0);
+	return ret;
+}
+
+/* A fault found @f busy: take it back; its write finishes on its own. */
+void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	f->busy = false;
+	f->rescued = true;
+	vmlab_policy_add(inst, f);
+}
+
+/*
+ * Keep the frame budget before a page comes in: evict the policy's victim
+ * when the budget is used up.  0 when there is room (or, with every
+ * resident page busy being written, when the caller may not wait: the
+ * budget is then exceeded by those pages until they are written), -errno,
+ * VMLAB_EVICT_PENDING with *@pending to write, or -EAGAIN when the caller
+ * should wait for a busy page and retry.
+ */
+int vmlab_make_room(struct vmlab_instance *inst, bool may_write,
+		    struct vmlab_frame **pending)
 {
 	struct vmlab_frame *victim;
+	int ret;
 
 	if (!inst->frames || atomic64_read(&inst->nr_resident) < inst->frames)
 		return 0;
 	victim = vmlab_policy_choose(inst);
 	if (!victim)
-		return -ENOMEM;
-	return vmlab_evict(inst, victim, VMLAB_EVICT_BUDGET);
+		return inst->nr_busy && may_write ? -EAGAIN : 0;
+	ret = vmlab_evict(inst, victim, VMLAB_EVICT_BUDGET, may_write);
+	if (ret == VMLAB_EVICT_PENDING)
+		*pending = victim;
+	return ret;
 }
 
 /* @f is being mapped: it enters the software TLB, the oldest page leaves. */

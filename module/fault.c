@@ -146,8 +146,7 @@ undo_count:
 
 /*
  * Make page @pgoff resident: from the store (a swap-in), or zero-filled.
- * The frame budget is kept first: the policy's victim is evicted.  The
- * instance lock is held.
+ * The instance lock is held and the frame budget was kept.
  */
 static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 					   pgoff_t pgoff, unsigned int *kind)
@@ -155,9 +154,6 @@ static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 	struct vmlab_frame *f;
 	struct page *page;
 	int err;
-
-	if (vmlab_make_room(inst))
-		return NULL;
 
 	page = vmlab_store_in(inst, pgoff, &err);
 	if (err)
@@ -195,13 +191,58 @@ free_page:
 	return NULL;
 }
 
+/*
+ * The budget needs a page written to the backing file first (@victim), or
+ * every candidate is being written (@victim NULL): drop the instance and
+ * mmap locks, write it or wait for one, and have the core retry the fault.
+ * A failed write fails the retry of this fault with SIGBUS.
+ */
+static vm_fault_t vmlab_fault_retry(struct vmlab_instance *inst,
+				    struct vm_fault *vmf,
+				    struct vmlab_frame *victim)
+{
+	struct file *fpin = get_file(vmf->vma->vm_file);
+	pgoff_t pgoff = vmf->pgoff;
+	u32 busy = inst->nr_busy;
+
+	mutex_unlock(&inst->lock);
+	/* from here on, the VMA may be gone: fpin keeps the instance */
+	mmap_read_unlock(vmf->vma->vm_mm);
+	if (victim) {
+		if (vmlab_evict_write(inst, victim, VMLAB_EVICT_BUDGET)) {
+			mutex_lock(&inst->lock);
+			inst->err_task = current;
+			inst->err_pgoff = pgoff;
+			mutex_unlock(&inst->lock);
+		}
+	} else {
+		wait_event_killable(inst->busy_wait, READ_ONCE(inst->nr_busy) < busy);
+	}
+	fput(fpin);
+	return VM_FAULT_RETRY;
+}
+
+/* A failed write on this fault's first try: its retry gets SIGBUS. */
+static bool vmlab_fault_failed(struct vmlab_instance *inst, struct vm_fault *vmf)
+{
+	if (inst->err_task != current || inst->err_pgoff != vmf->pgoff)
+		return false;
+	inst->err_task = NULL;
+	return vmf->flags & FAULT_FLAG_TRIED;
+}
+
 static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 {
 	struct vmlab_instance *inst = vmlab_vma_instance(vmf->vma);
+	/* the write of a victim may drop the mmap lock and retry */
+	bool may_write = (vmf->flags & (FAULT_FLAG_ALLOW_RETRY |
+					FAULT_FLAG_RETRY_NOWAIT)) ==
+			 FAULT_FLAG_ALLOW_RETRY;
+	struct vmlab_frame *f, *victim = NULL;
 	u64 t0 = ktime_get_ns();
-	struct vmlab_frame *f;
 	struct page *page;
 	unsigned int kind;
+	int ret;
 
 	/* mmap() checked the range; the region cannot change once mapped */
 	if (vmf->pgoff >= READ_ONCE(inst->nr_pages))
@@ -209,15 +250,23 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 
 	mutex_lock(&inst->lock);
 	f = xa_load(&inst->pages, vmf->pgoff);
-	if (f) {
+	if (f && f->busy) {
+		vmlab_evict_rescue(inst, f);
+		kind = VMLAB_FAULT_MINOR;
+	} else if (f) {
 		kind = f->window_unmapped ? VMLAB_FAULT_SOFT : VMLAB_FAULT_MINOR;
 		f->window_unmapped = false;
 	} else {
+		if (vmlab_fault_failed(inst, vmf))
+			goto fail;
+		ret = vmlab_make_room(inst, may_write, &victim);
+		if (ret == VMLAB_EVICT_PENDING || ret == -EAGAIN)
+			return vmlab_fault_retry(inst, vmf, victim);
+		if (ret)
+			goto fail;
 		f = vmlab_frame_new(inst, vmf->pgoff, &kind);
-		if (!f) {
-			mutex_unlock(&inst->lock);
-			return vmlab_fault_error(inst);
-		}
+		if (!f)
+			goto fail;
 	}
 	vmlab_policy_touch(inst, f);
 	vmlab_window_add(inst, f);
@@ -231,6 +280,10 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	vmlab_fault_done(inst, vmf, kind, vmlab_fault_access(vmf->flags), t0,
 			 page);
 	return VM_FAULT_LOCKED;
+
+fail:
+	mutex_unlock(&inst->lock);
+	return vmlab_fault_error(inst);
 }
 
 static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
@@ -249,7 +302,7 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 
 	mutex_lock(&inst->lock);
 	f = xa_load(&inst->pages, vmf->pgoff);
-	if (!f || f->page != page) {
+	if (!f || f->page != page || f->busy) {
 		/* evicted meanwhile: the fault retries and swaps it in */
 		mutex_unlock(&inst->lock);
 		return VM_FAULT_NOPAGE;

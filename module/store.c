@@ -5,17 +5,19 @@
  * The memory store (no backing file) keeps an evicted page itself, unmapped,
  * in an xarray: nothing is copied and nothing can be lost.  The file store
  * writes page n at byte n * PAGE_SIZE of the backing file with
- * kernel_write() in the faulting task, under the instance lock and
- * memalloc_nofs, and reads it back with kernel_read().  A clean page whose
+ * kernel_write() and reads it back with kernel_read().  A clean page whose
  * copy is in the file, or a page never written since it was zeroed, is
  * dropped with no I/O.
  *
- * One case cannot write in the faulting task: write(backing_fd,
- * vmlab_memory, n) faults on vmlab memory while the task holds the backing
- * inode's lock, which kernel_write() would take again.  Then the victim is
- * parked in the memory store, marked VMLAB_STORE_PENDING, and a worker
- * writes it once the lock is free.  A worker's write that fails leaves the
- * page parked: counted, never lost.
+ * Writes never run under the instance lock or the mmap lock: a task in
+ * write(backing_fd, vmlab_memory, n) holds the backing inode's lock and then
+ * takes both (it faults on vmlab memory), so taking the inode lock under
+ * them could deadlock.  The faulting task writes after dropping both
+ * (VM_FAULT_RETRY, as filemap_fault() does for reads), see evict.c.  When it
+ * cannot drop the mmap lock, or the backing inode's lock is taken by anyone
+ * (maybe by itself), the victim is parked in the memory store, marked
+ * VMLAB_STORE_PENDING, and a worker writes it once the lock is free.  A
+ * worker's write that fails leaves the page parked: counted, never lost.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,7 +28,6 @@
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 
-#include "compat.h"
 #include "trace.h"
 #include "vmlab.h"
 
@@ -179,12 +180,14 @@ static void vmlab_store_file_add(struct vmlab_instance *inst, pgoff_t pgoff)
 }
 
 /*
- * Put the evicted, unmapped and locked page of @f in the store.  Returns the
- * VMLAB_EVICT_* action, or -errno with the page untouched.  After MOVE and
- * DEFER the store owns the page; after WRITE and DROP the caller frees it.
+ * Put the evicted, unmapped and locked page of @f in the store, the instance
+ * lock held.  Returns the VMLAB_EVICT_* action, or -errno with the page
+ * untouched.  After MOVE and DEFER the store owns the page; after DROP the
+ * caller frees it; WRITE means the caller must write it with
+ * vmlab_store_write() once it dropped its locks (only when @may_write).
  */
 int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
-		    bool dirty)
+		    bool dirty, bool may_write)
 {
 	struct file *file = inst->backing;
 	u64 t0 = ktime_get_ns();
@@ -206,25 +209,43 @@ int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
 		atomic64_inc(&inst->stats.clean_drops);
 		return VMLAB_EVICT_DROP;
 	}
-	if (vmlab_rwsem_write_owned_by_current(&file_inode(file)->i_rwsem)) {
-		ret = vmlab_store_park(inst, f->page, f->pgoff, true);
-		if (ret)
-			return ret;
-		queue_work(system_unbound_wq, &inst->wb_work);
-		return VMLAB_EVICT_DEFER;
-	}
+	if (may_write && !rwsem_is_locked(&file_inode(file)->i_rwsem))
+		return VMLAB_EVICT_WRITE;
 
-	ret = vmlab_store_io(file, f->page, f->pgoff, true);
-	vmlab_swap_event(inst, VMLAB_SWAP_OUT, f->pgoff, VMLAB_STORE_FILE, ret, t0);
+	ret = vmlab_store_park(inst, f->page, f->pgoff, true);
+	if (ret)
+		return ret;
+	queue_work(system_unbound_wq, &inst->wb_work);
+	return VMLAB_EVICT_DEFER;
+}
+
+/*
+ * Write page @pgoff to the backing file; no vmlab lock is held.  The caller
+ * completes, under the instance lock, with vmlab_store_written().
+ */
+int vmlab_store_write(struct vmlab_instance *inst, struct file *file,
+		      struct page *page, pgoff_t pgoff)
+{
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	ret = vmlab_store_io(file, page, pgoff, true);
+	vmlab_swap_event(inst, VMLAB_SWAP_OUT, pgoff, VMLAB_STORE_FILE, ret, t0);
+	if (ret)
+		pr_warn_ratelimited("instance %u: writing page %lu: %d\n",
+				    inst->id, pgoff, ret);
+	return ret;
+}
+
+/* Account a write's result; the instance lock is held. */
+void vmlab_store_written(struct vmlab_instance *inst, pgoff_t pgoff, int ret)
+{
 	if (ret) {
 		atomic64_inc(&inst->stats.io_errors);
-		pr_warn_ratelimited("instance %u: writing page %lu: %d\n",
-				    inst->id, f->pgoff, ret);
-		return ret;
+		return;
 	}
 	atomic64_inc(&inst->stats.swap_outs);
-	vmlab_store_file_add(inst, f->pgoff);
-	return VMLAB_EVICT_WRITE;
+	vmlab_store_file_add(inst, pgoff);
 }
 
 /*
@@ -279,7 +300,6 @@ static void vmlab_store_worker(struct work_struct *work)
 	struct page *page;
 	struct file *file;
 	unsigned long idx;
-	u64 t0;
 	int ret;
 
 	for (;;) {
@@ -296,18 +316,12 @@ static void vmlab_store_worker(struct work_struct *work)
 		mutex_unlock(&inst->lock);
 
 		/* no instance lock here: the file's lock holder may fault */
-		t0 = ktime_get_ns();
-		ret = vmlab_store_io(file, page, idx, true);
+		ret = vmlab_store_write(inst, file, page, idx);
 
 		mutex_lock(&inst->lock);
-		vmlab_swap_event(inst, VMLAB_SWAP_OUT, idx, VMLAB_STORE_FILE, ret, t0);
-		if (ret) {
-			atomic64_inc(&inst->stats.io_errors);
-			pr_warn_ratelimited("instance %u: writing page %lu: %d; kept in memory\n",
-					    inst->id, idx, ret);
-		} else {
-			atomic64_inc(&inst->stats.swap_outs);
-			vmlab_store_file_add(inst, idx);
+		vmlab_store_written(inst, idx, ret);
+		/* a failed page stays parked in memory: nothing is lost */
+		if (!ret) {
 			/* still parked, not faulted back in meanwhile */
 			if (xa_load(&inst->store_mem, idx) == page) {
 				xa_erase(&inst->store_mem, idx);

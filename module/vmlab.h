@@ -79,6 +79,8 @@ struct vmlab_frame {
 	u8 age;				/* LRU_APPROX counter */
 	bool window_unmapped;		/* the window unmapped it: next is soft */
 	bool zero;			/* never written since it was zeroed */
+	bool busy;			/* being written out, unlocked */
+	bool rescued;			/* faulted back in while busy */
 };
 
 /* A VMA of the instance, for reading accessed bits (policy.c). */
@@ -128,6 +130,10 @@ struct vmlab_instance {
 	struct xarray store_file;	/* pgoff -> value: the file has a copy */
 	atomic64_t store_pages;
 	struct work_struct wb_work;	/* writes VMLAB_EVICT_DEFER pages */
+	u32 nr_busy;			/* frames being written out */
+	wait_queue_head_t busy_wait;	/* woken when one is done */
+	struct task_struct *err_task;	/* a write failed for its fault: */
+	pgoff_t err_pgoff;		/* SIGBUS when it retries this page */
 
 	struct vmlab_ring ring;
 	struct mutex read_lock;		/* serialises read() */
@@ -188,8 +194,14 @@ void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f);
 struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst);
 
 /* evict.c */
-int vmlab_evict(struct vmlab_instance *inst, struct vmlab_frame *f, u32 reason);
-int vmlab_make_room(struct vmlab_instance *inst);
+#define VMLAB_EVICT_PENDING	1	/* vmlab_evict(): write with vmlab_evict_write() */
+int vmlab_evict(struct vmlab_instance *inst, struct vmlab_frame *f, u32 reason,
+		bool may_write);
+int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_frame *f,
+		      u32 reason);
+void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f);
+int vmlab_make_room(struct vmlab_instance *inst, bool may_write,
+		    struct vmlab_frame **pending);
 void vmlab_window_add(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_tlb_module(struct vmlab_instance *inst, u32 reason, u64 start,
 		      u64 pages);
@@ -201,7 +213,10 @@ int vmlab_store_set(struct vmlab_instance *inst, int fd);
 void vmlab_store_init(struct vmlab_instance *inst);
 void vmlab_store_free(struct vmlab_instance *inst);
 int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
-		    bool dirty);
+		    bool dirty, bool may_write);
+int vmlab_store_write(struct vmlab_instance *inst, struct file *file,
+		      struct page *page, pgoff_t pgoff);
+void vmlab_store_written(struct vmlab_instance *inst, pgoff_t pgoff, int ret);
 struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
 			    int *err);
 bool vmlab_store_has(struct vmlab_instance *inst, pgoff_t pgoff);
