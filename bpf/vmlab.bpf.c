@@ -156,12 +156,21 @@ static __always_inline struct vmt_event *ev_reserve(__u32 type, __u64 id)
 	return e;
 }
 
-/* Batched wakeups: the reader is woken once cfg.wakeup_bytes are queued. */
+/*
+ * Batched wakeups: the record that brings the queue to cfg.wakeup_bytes
+ * wakes the reader; no other does.  A reader that is behind was woken
+ * already and drains everything when it runs; one that is idle polls on a
+ * timer, so a short batch waits at most that long.  (A wakeup is an
+ * irq_work, a self-IPI: waking on every record of a backlog would cost
+ * the fault path more than the record.)
+ */
 static __always_inline void ev_submit(struct vmt_event *e)
 {
+	/* queued counts this record, reserved, and its 8-byte header */
 	__u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 want = cfg.wakeup_bytes, len = sizeof(*e) + 8;
 
-	bpf_ringbuf_submit(e, queued + sizeof(*e) >= cfg.wakeup_bytes ?
+	bpf_ringbuf_submit(e, queued >= want && queued < want + len ?
 			   BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
