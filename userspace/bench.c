@@ -734,13 +734,13 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (state->arg_num > 0 || strcmp(arg, "fault"))
-			argp_error(state, "unknown benchmark '%s'; benchmarks: fault",
+			argp_error(state, "unknown benchmark '%s'; benchmarks: fault, trace",
 				   arg);
 		a->what = state->arg_num;
 		break;
 	case ARGP_KEY_END:
 		if (a->what < 0)
-			argp_error(state, "which benchmark? benchmarks: fault");
+			argp_error(state, "which benchmark? benchmarks: fault, trace");
 		if (!a->have_uffd_pages)
 			b->uffd_pages = b->pages;
 		if (!a->have_uffd_other_pages)
@@ -797,6 +797,9 @@ int cmd_bench(int argc, char **argv)
 	int ret = 1, fd;
 	uint64_t t0;
 
+	/* 'bench trace' has options of its own (bench_trace.c) */
+	if (argc > 1 && !strcmp(argv[1], "trace"))
+		return cmd_bench_trace(argc - 1, argv + 1);
 	memset(b.want, 1, sizeof(b.want));
 	sub_argp_parse(&argp, "bench", argc, argv, &a);
 	b.psize = sysconf(_SC_PAGESIZE);

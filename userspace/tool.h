@@ -45,6 +45,7 @@ int cmd_walk(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_trace(int argc, char **argv);	/* trace.c */
+int cmd_bench_trace(int argc, char **argv);	/* bench_trace.c */
 
 /* ---------------------------------------------------------------- util */
 

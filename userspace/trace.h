@@ -65,6 +65,4 @@ int trace_parse_events(const char *list, unsigned int *mask, const char **bad);
 /* "fault,walk,..." of every kind, for help and errors */
 const char *trace_event_names(void);
 
-int cmd_bench_trace(int argc, char **argv);
-
 #endif /* _VMLAB_TOOL_TRACE_H */

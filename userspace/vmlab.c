@@ -36,7 +36,7 @@ static const char doc[] =
 "  walk      translate a stack, heap, code and vmlab address level by level\n"
 "  run       map an instance, touch its pages, print events and a summary\n"
 "  bench     'bench fault': fault throughput against anonymous memory,\n"
-"            memfd and userfaultfd\n"
+"            memfd and userfaultfd; 'bench trace': the cost of tracing\n"
 "  trace     faults, TLB flushes, evictions and swaps live, through BPF\n"
 "\n"
 "'vmlab COMMAND --help' describes each command.\n"

@@ -1,0 +1,597 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab tool - `vmlab bench trace`: what tracing costs the fault path.
+ *
+ * First-touch write faults on a fresh vmlab instance (events off in the
+ * module), timed as `vmlab bench fault` times them, with:
+ *
+ *   off         nothing attached
+ *   ftrace      the vmlab:* tracepoints enabled in a tracefs instance
+ *   trace       `vmlab trace` running, its output to a file in /tmp
+ *   trace-ring  the same, stopped (SIGSTOP) while the sample runs: the
+ *               records wait in the ring; the fault path's share alone
+ *   trace-all   `vmlab trace -e all`: also page_fault_user, tlb_flush
+ *   trace-hist  `vmlab trace --hist`: histograms, no records
+ *   pinned      the counters `vmlab trace --pin` leaves attached
+ *
+ * Each tracer is the real command (this binary, exec'd), started before a
+ * sample and stopped after it, outside the timed loop.  Rounds interleave
+ * the variants in an order rotated every round; the report gives medians
+ * and the throughput ratio against "off" (off's median time / the
+ * variant's), with the records each tracer printed and lost.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+#define MAX_ROUNDS	100
+#define READY_MS	120000
+#define TRACEFS		"/sys/kernel/tracing"
+#define TRACE_GOAL	0.97
+
+enum how { OFF, FTRACE, TRACER, TRACER_STOPPED, PINNED };
+
+/* bt_variants[] indices the report and setup name */
+enum { VI_OFF, VI_FTRACE, VI_TRACE, VI_TRACE_RING };
+
+static const struct bt_variant {
+	const char *name;
+	enum how how;
+	const char *args[4];	/* of `vmlab trace` */
+	const char *desc;
+} bt_variants[] = {
+	{ "off", OFF, {}, "no tracing" },
+	{ "ftrace", FTRACE, {}, "vmlab:* enabled in a tracefs instance" },
+	{ "trace", TRACER, {}, "vmlab trace > /tmp/file (fault,tlb,evict,swap)" },
+	{ "trace-ring", TRACER_STOPPED, {},
+	  "the same, its reader stopped (SIGSTOP) during the sample: the "
+	  "fault path's share" },
+	{ "trace-all", TRACER, { "-e", "all" },
+	  "vmlab trace -e all > /tmp/file (+ walk, page_fault_user, tlb_flush)" },
+	{ "trace-hist", TRACER, { "--hist" }, "vmlab trace --hist (no records)" },
+	{ "pinned", PINNED, {}, "counters left by vmlab trace --pin" },
+};
+
+#define NBT ARRAY_SIZE(bt_variants)
+
+struct bt {
+	uint64_t pages;
+	unsigned int rounds;
+	bool want[NBT];
+	int cpu;
+	cpu_set_t all;		/* the CPUs allowed at start: the tracers' */
+	bool verbose;
+	size_t psize;
+	char self[256];		/* this binary */
+	char tdir[128];		/* our tracefs instance */
+	char pin[64];		/* bpffs directory of the pinned variant */
+
+	double ns[NBT][MAX_ROUNDS];
+	uint64_t records[NBT], lost[NBT], faults[NBT];
+	double reader_ns[NBT];	/* the tracer's CPU time */
+};
+
+/* ------------------------------------------------------------ tracers */
+
+struct tracer {
+	pid_t pid;
+	int err;
+	char out[64];
+	double cpu0_ns;		/* its CPU time when the sample started */
+};
+
+/* utime + stime of @pid from /proc, in ns, or 0 */
+static double proc_cpu_ns(pid_t pid)
+{
+	unsigned long ut = 0, st = 0;
+	char path[64], buf[1024], *p;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* after "(comm)": state and 10 fields, then utime and stime */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			 &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) * 1e9 / sysconf(_SC_CLK_TCK);
+}
+
+/* Run this binary as `vmlab trace ARGS...`; with @wait_exit, to its end */
+static int tracer_spawn(struct bt *b, struct tracer *t, const char *const *args,
+			bool wait_exit)
+{
+	const char *argv[16] = { "vmlab", "trace" };
+	char buf[4096];
+	size_t len = 0;
+	int errp[2], out, i, st;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; args[i] && i < 12; i++)
+		argv[i + 2] = args[i];
+	snprintf(t->out, sizeof(t->out), "/tmp/vmlab-bench-trace.%d", getpid());
+	out = open(t->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0)
+		return err_errno(t->out);
+	if (pipe2(errp, O_CLOEXEC))
+		return err_errno("pipe");
+	fflush(NULL);
+	t->pid = fork();
+	if (t->pid < 0)
+		return err_errno("fork");
+	if (t->pid == 0) {
+		sched_setaffinity(0, sizeof(b->all), &b->all);
+		dup2(out, 1);
+		dup2(errp[1], 2);
+		execv(b->self, (char *const *)argv);
+		_exit(127);
+	}
+	close(out);
+	close(errp[1]);
+	t->err = errp[0];
+	if (wait_exit) {
+		close(t->err);
+		if (waitpid(t->pid, &st, 0) != t->pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st))
+			return err_msg("bench trace: vmlab trace %s failed",
+				       args[0] ? args[0] : "");
+		return 0;
+	}
+	for (;;) {
+		struct pollfd p = { .fd = t->err, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, READY_MS) != 1)
+			break;
+		n = read(t->err, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			break;
+		len += n;
+		buf[len] = '\0';
+		if (strstr(buf, "Hit Ctrl-C"))
+			return 0;
+		if (len + 1 >= sizeof(buf))
+			break;
+	}
+	buf[len] = '\0';
+	kill(t->pid, SIGKILL);
+	waitpid(t->pid, NULL, 0);
+	close(t->err);
+	return err_msg("bench trace: vmlab trace did not start: %s", buf);
+}
+
+/*
+ * Ctrl-C it and read its totals ("records N printed, M lost") and the CPU
+ * time it used.
+ */
+static int tracer_stop(struct tracer *t, uint64_t *records, uint64_t *lost,
+		       double *cpu_ns)
+{
+	struct rusage ru;
+	char line[512];
+	FILE *f;
+	int st;
+
+	kill(t->pid, SIGCONT);
+	kill(t->pid, SIGINT);
+	if (wait4(t->pid, &st, 0, &ru) != t->pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st)) {
+		close(t->err);
+		unlink(t->out);
+		return err_msg("bench trace: vmlab trace failed");
+	}
+	close(t->err);
+	/* from the sample's start to its exit: the records and the summary */
+	*cpu_ns += (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
+		   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3 - t->cpu0_ns;
+	f = fopen(t->out, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		uint64_t r, l;
+
+		if (sscanf(line, "  records %" SCNu64 " printed, %" SCNu64 " lost",
+			   &r, &l) == 2) {
+			*records += r;
+			*lost += l;
+		}
+	}
+	if (f)
+		fclose(f);
+	unlink(t->out);
+	return 0;
+}
+
+/* ------------------------------------------------------------- ftrace */
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return err_errno(path);
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		ret = err_errno(path);
+	close(fd);
+	return ret;
+}
+
+static int ftrace_enable(struct bt *b, bool on)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "%s/events/vmlab/enable", b->tdir);
+	return write_str(path, on ? "1" : "0");
+}
+
+/* ------------------------------------------------------------- sample */
+
+/* Time @pages first-touch write faults on a new instance: ns per fault */
+static int sample(struct bt *b, double *ns)
+{
+	size_t len = b->pages * b->psize, i;
+	struct vmlab_config cfg;
+	unsigned char *map;
+	uint64_t t0, t1;
+	int fd;
+
+	fd = vmlab_open(O_RDWR);
+	if (fd < 0)
+		return 1;
+	if (vmlab_get_config(fd, &cfg))
+		goto fail;
+	cfg.region_size = len;
+	cfg.event_mask = 0;
+	cfg.flags = 0;
+	if (vmlab_set_config(fd, &cfg))
+		goto fail;
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		err_errno("mmap /dev/vmlab");
+		goto fail;
+	}
+	t0 = now_ns();
+	for (i = 0; i < len; i += b->psize)
+		touch_page(map + i, ACCESS_WRITE);
+	t1 = now_ns();
+	munmap(map, len);
+	close(fd);
+	*ns = (double)(t1 - t0) / b->pages;
+	return 0;
+fail:
+	close(fd);
+	return 1;
+}
+
+/* One sample of variant @vi, its tracer around it */
+static int run_variant(struct bt *b, unsigned int vi, unsigned int round)
+{
+	const struct bt_variant *v = &bt_variants[vi];
+	const char *pin_args[] = { "--pin", b->pin, NULL };
+	const char *unpin_args[] = { "--unpin", b->pin, NULL };
+	struct tracer t;
+	int ret = 0;
+
+	switch (v->how) {
+	case OFF:
+		break;
+	case FTRACE:
+		if (ftrace_enable(b, true))
+			return 1;
+		break;
+	case TRACER:
+	case TRACER_STOPPED:
+		if (tracer_spawn(b, &t, v->args, false))
+			return 1;
+		if (v->how == TRACER_STOPPED &&
+		    (kill(t.pid, SIGSTOP) || waitpid(t.pid, NULL, WUNTRACED) != t.pid))
+			return err_errno("bench trace: stopping vmlab trace");
+		t.cpu0_ns = proc_cpu_ns(t.pid);
+		break;
+	case PINNED:
+		if (tracer_spawn(b, &t, pin_args, true))
+			return 1;
+		break;
+	}
+	ret = sample(b, &b->ns[vi][round]);
+	b->faults[vi] += b->pages;
+	switch (v->how) {
+	case OFF:
+		break;
+	case FTRACE:
+		ret |= ftrace_enable(b, false);
+		break;
+	case TRACER:
+	case TRACER_STOPPED:
+		ret |= tracer_stop(&t, &b->records[vi], &b->lost[vi],
+				   &b->reader_ns[vi]);
+		break;
+	case PINNED:
+		ret |= tracer_spawn(b, &t, unpin_args, true);
+		break;
+	}
+	if (b->verbose)
+		fprintf(stderr, "vmlab: round %u %-10s %.0f ns/fault\n", round,
+			v->name, b->ns[vi][round]);
+	return ret;
+}
+
+/* ------------------------------------------------------------- report */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void median_min_max(const double *s, unsigned int n, double *med,
+			   double *min, double *max)
+{
+	double t[MAX_ROUNDS];
+
+	memcpy(t, s, n * sizeof(*t));
+	qsort(t, n, sizeof(*t), cmp_double);
+	*min = t[0];
+	*max = t[n - 1];
+	*med = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+static void report(struct bt *b)
+{
+	double off_med = NAN, med, min, max, ratio;
+	unsigned int vi;
+	struct jw w;
+
+	if (b->want[VI_OFF])
+		median_min_max(b->ns[VI_OFF], b->rounds, &off_med, &min, &max);
+	if (opt_json) {
+		jw_init(&w, stdout);
+		jw_obj(&w, NULL);
+		jw_str(&w, "bench", "trace");
+		jw_u64(&w, "pages", b->pages);
+		jw_u64(&w, "rounds", b->rounds);
+		jw_u64(&w, "cpu", b->cpu);
+		jw_arr(&w, "variants");
+	} else {
+		printf("vmlab bench trace: %" PRIu64 " first-touch write faults a "
+		       "sample, %u rounds, CPU %d\n\n", b->pages, b->rounds, b->cpu);
+		printf("  %-10s %9s %17s %10s %7s %9s %5s %11s\n", "variant",
+		       "us/fault", "min-max", "faults/s", "vs off", "records",
+		       "lost", "reader us");
+	}
+	for (vi = 0; vi < NBT; vi++) {
+		const struct bt_variant *v = &bt_variants[vi];
+		char range[32];
+
+		if (!b->want[vi])
+			continue;
+		median_min_max(b->ns[vi], b->rounds, &med, &min, &max);
+		ratio = off_med / med;
+		if (opt_json) {
+			jw_obj(&w, NULL);
+			jw_str(&w, "variant", v->name);
+			jw_str(&w, "description", v->desc);
+			jw_dbl(&w, "median_ns", med);
+			jw_dbl(&w, "min_ns", min);
+			jw_dbl(&w, "max_ns", max);
+			jw_dbl(&w, "faults_per_sec", 1e9 / med);
+			jw_dbl(&w, "ratio_vs_off", ratio);
+			if (v->how == TRACER || v->how == TRACER_STOPPED) {
+				jw_u64(&w, "faults", b->faults[vi]);
+				jw_u64(&w, "records", b->records[vi]);
+				jw_u64(&w, "lost", b->lost[vi]);
+				jw_dbl(&w, "reader_cpu_ns_per_fault",
+				       b->reader_ns[vi] / b->faults[vi]);
+			}
+			jw_end(&w);
+			continue;
+		}
+		snprintf(range, sizeof(range), "%.2f-%.2f", min / 1e3, max / 1e3);
+		printf("  %-10s %9.2f %17s %10.0f %7.3f", v->name, med / 1e3, range,
+		       1e9 / med, ratio);
+		if (v->how == TRACER || v->how == TRACER_STOPPED)
+			printf(" %9" PRIu64 " %5" PRIu64 " %11.2f", b->records[vi],
+			       b->lost[vi], b->reader_ns[vi] / b->faults[vi] / 1e3);
+		putchar('\n');
+	}
+	if (opt_json) {
+		jw_end(&w);
+		jw_arr(&w, "goals");
+		for (vi = VI_TRACE; vi <= VI_TRACE_RING; vi++) {
+			if (!b->want[VI_OFF] || !b->want[vi])
+				continue;
+			median_min_max(b->ns[vi], b->rounds, &med, &min, &max);
+			jw_obj(&w, NULL);
+			jw_str(&w, "variant", bt_variants[vi].name);
+			jw_str(&w, "what", "vmlab trace attached / untraced "
+			       "throughput, no records lost");
+			jw_dbl(&w, "ratio", off_med / med);
+			jw_dbl(&w, "min", TRACE_GOAL);
+			jw_u64(&w, "lost", b->lost[vi]);
+			jw_bool(&w, "met", off_med / med >= TRACE_GOAL &&
+				!b->lost[vi]);
+			jw_end(&w);
+		}
+		jw_end(&w);
+		jw_finish(&w);
+		return;
+	}
+	printf("\n");
+	for (vi = 0; vi < NBT; vi++)
+		if (b->want[vi])
+			printf("  %-10s %s\n", bt_variants[vi].name,
+			       bt_variants[vi].desc);
+	for (vi = VI_TRACE; vi <= VI_TRACE_RING; vi++) {
+		if (!b->want[VI_OFF] || !b->want[vi])
+			continue;
+		median_min_max(b->ns[vi], b->rounds, &med, &min, &max);
+		printf("%sgoal (%s): vmlab trace attached >= %.2f of untraced "
+		       "throughput, no records lost: %.3f, %" PRIu64 " lost at "
+		       "%.0f faults/s: %s\n", vi == VI_TRACE ? "\n" : "",
+		       bt_variants[vi].name, TRACE_GOAL, off_med / med,
+		       b->lost[vi], 1e9 / med,
+		       off_med / med >= TRACE_GOAL && !b->lost[vi] ? "met" :
+		       "NOT met");
+	}
+	printf("  (reader us: the CPU time `vmlab trace` used, per fault)\n");
+}
+
+/* ------------------------------------------------------------ command */
+
+static const char bt_doc[] =
+"'vmlab bench trace': the cost of tracing vmlab's fault path.  First-touch\n"
+"write faults on a fresh instance, timed untraced (off), with vmlab's\n"
+"tracepoints enabled in a tracefs instance (ftrace), with `vmlab trace`\n"
+"running and writing its lines to a file (trace; trace-ring: stopped\n"
+"during the sample, its records waiting in the ring; trace-all: -e all;\n"
+"trace-hist: --hist), and with the counters of `vmlab trace --pin`\n"
+"(pinned).  Each tracer is started before its sample and stopped after\n"
+"it; rounds interleave the variants.  Ratios are throughput against off;\n"
+"records and lost are the tracer's own totals, reader us the CPU time\n"
+"it used per fault from the sample's start to its exit (clock ticks).\n"
+"\v"
+"EXAMPLES:\n"
+"  vmlab bench trace                       # 5 rounds of 16384 faults\n"
+"  vmlab bench trace --rounds 9 --pages 65536\n"
+"  vmlab bench trace --variants off,trace  # the goal alone\n"
+"  vmlab -j bench trace > bench-trace.json\n";
+
+enum { OPT_VARIANTS = 0x100 };
+
+static const struct argp_option bt_opts[] = {
+	{ "rounds", 'r', "R", 0, "Interleaved rounds (default 5)", 0 },
+	{ "pages", 'n', "N", 0, "Faults a sample (default 16384)", 0 },
+	{ "variants", OPT_VARIANTS, "LIST", 0,
+	  "Comma-separated: off,ftrace,trace,trace-ring,trace-all,trace-hist,"
+	  "pinned (default: all)", 0 },
+	{ "cpu", 'c', "CPU", 0, "CPU of the faulting thread (default: the first)", 0 },
+	{ "verbose", 'v', NULL, 0, "Each sample on stderr", 0 },
+	{ "json", 'j', NULL, 0, "Print JSON instead of text", 0 },
+	{},
+};
+
+static error_t bt_parse(int key, char *arg, struct argp_state *state)
+{
+	struct bt *b = state->input;
+	char *copy, *tok, *save = NULL;
+	unsigned int i;
+
+	switch (key) {
+	case 'r':
+		b->rounds = arg_u64(state, "--rounds", arg, 1, MAX_ROUNDS);
+		break;
+	case 'n':
+		b->pages = arg_u64(state, "--pages", arg, 1, 1ULL << 24);
+		break;
+	case 'c':
+		b->cpu = arg_u64(state, "--cpu", arg, 0, CPU_SETSIZE - 1);
+		break;
+	case 'v':
+		b->verbose = true;
+		break;
+	case 'j':
+		opt_json = true;
+		break;
+	case OPT_VARIANTS:
+		memset(b->want, 0, sizeof(b->want));
+		copy = strdup(arg);
+		if (!copy)
+			argp_failure(state, 1, ENOMEM, "--variants");
+		for (tok = strtok_r(copy, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			for (i = 0; i < NBT; i++)
+				if (!strcmp(tok, bt_variants[i].name))
+					break;
+			if (i == NBT)
+				argp_error(state, "--variants: unknown variant '%s'",
+					   tok);
+			b->want[i] = true;
+		}
+		free(copy);
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int cmd_bench_trace(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = bt_opts,
+		.parser = bt_parse,
+		.doc = bt_doc,
+	};
+	static struct bt b;
+	unsigned int order[NBT], n = 0, r, k, vi;
+	int cpus[CPU_SETSIZE], ncpu, ret = 1;
+	double warm;
+	ssize_t len;
+
+	b.pages = 16384;
+	b.rounds = 5;
+	b.cpu = -1;
+	memset(b.want, 1, sizeof(b.want));
+	sub_argp_parse(&argp, "bench trace", argc, argv, &b);
+	b.psize = sysconf(_SC_PAGESIZE);
+	len = readlink("/proc/self/exe", b.self, sizeof(b.self) - 1);
+	if (len <= 0)
+		return err_errno("/proc/self/exe");
+	b.self[len] = '\0';
+
+	if (sched_getaffinity(0, sizeof(b.all), &b.all))
+		return err_errno("sched_getaffinity");
+	ncpu = cpus_allowed(cpus, CPU_SETSIZE);
+	if (ncpu <= 0)
+		return err_errno("sched_getaffinity");
+	if (b.cpu < 0)
+		b.cpu = cpus[0];
+	if (pin_self(b.cpu))
+		return err_errno("--cpu: sched_setaffinity");
+
+	for (vi = 0; vi < NBT; vi++)
+		if (b.want[vi])
+			order[n++] = vi;
+	snprintf(b.tdir, sizeof(b.tdir), TRACEFS "/instances/vmlab-bench-%d",
+		 getpid());
+	snprintf(b.pin, sizeof(b.pin), "/sys/fs/bpf/vmlab-bench-%d", getpid());
+	if (b.want[VI_FTRACE] && mkdir(b.tdir, 0700))
+		return err_errno(b.tdir);
+
+	/* warm up the module, the page allocator, the tool's code */
+	if (sample(&b, &warm))
+		goto out;
+	for (r = 0; r < b.rounds; r++)
+		for (k = 0; k < n; k++)
+			if (run_variant(&b, order[(k + r) % n], r))
+				goto out;
+	report(&b);
+	ret = 0;
+out:
+	if (b.want[VI_FTRACE])
+		rmdir(b.tdir);
+	return ret;
+}
