@@ -38,6 +38,10 @@ const char *fault_kind_name(uint32_t kind)
 		return "minor";
 	case VMLAB_FAULT_UPGRADE:
 		return "upgrade";
+	case VMLAB_FAULT_SWAPIN:
+		return "swapin";
+	case VMLAB_FAULT_SOFT:
+		return "soft";
 	default:
 		return "unknown";
 	}
@@ -45,8 +49,18 @@ const char *fault_kind_name(uint32_t kind)
 
 const char *tlb_reason_name(uint32_t origin, uint32_t reason)
 {
-	if (origin == VMLAB_TLB_MODULE)
-		return "unmap";
+	if (origin == VMLAB_TLB_MODULE) {
+		switch (reason) {
+		case VMLAB_TLB_EVICT:
+			return "evict";
+		case VMLAB_TLB_WINDOW:
+			return "window";
+		case VMLAB_TLB_CLOCK:
+			return "clock";
+		default:
+			return "unmap";
+		}
+	}
 	switch (reason) {
 	case VMLAB_TLB_ON_TASK_SWITCH:
 		return "task-switch";

@@ -90,7 +90,7 @@ int exp_setup(struct experiment *e)
 		return -1;
 	e->len = e->pages * e->info.page_size;
 	e->cfg.region_size = e->len;
-	e->cfg.event_mask = e->events ? VMLAB_EV_ALL : 0;
+	e->cfg.event_mask = e->events ? EV_FAULT_TLB : 0;
 	e->cfg.flags = e->events && e->walk ? VMLAB_CFG_WALK : 0;
 	if (e->ring_records)
 		e->cfg.ring_records = e->ring_records;
@@ -345,7 +345,7 @@ static void run_text_tail(const struct experiment *e, const struct run_out *o)
 		return;
 	printf("read         %" PRIu64 " records: %" PRIu64 " fault (zero-fill %"
 	       PRIu64 ", minor %" PRIu64 ", write-upgrade %" PRIu64 "), %" PRIu64
-	       " tlb, %" PRIu64 " lost reporting %" PRIu64 " dropped\n",
+	       " tlb, %" PRIu64 " lost (reporting %" PRIu64 " dropped)\n",
 	       t->records, t->by_type[VMLAB_EV_FAULT], t->by_kind[VMLAB_FAULT_ZERO],
 	       t->by_kind[VMLAB_FAULT_MINOR], t->by_kind[VMLAB_FAULT_UPGRADE],
 	       t->by_type[VMLAB_EV_TLB], t->by_type[VMLAB_EV_LOST], t->lost);
@@ -420,15 +420,17 @@ int cmd_run(int argc, char **argv)
 	struct run_args a = { .e = &e };
 	struct run_out o;
 	struct jw jw;
-	int ret = 1;
+	int ret = 1, touch_err;
 
 	exp_defaults(&e);
 	e.walk = true;
 	sub_argp_parse(&argp, "run", argc, argv, &a);
 
 	memset(&o, 0, sizeof(o));
-	if (exp_setup(&e) || exp_touch(&e))
+	if (exp_setup(&e))
 		goto out;
+	/* a SIGBUS stops the touches; what happened up to it is reported */
+	touch_err = exp_touch(&e);
 	o.ctx.levels = e.info.pgtable_levels;
 	o.ctx.pfn_visible = e.info.flags & VMLAB_INFO_PFN_VISIBLE;
 	o.print = e.events && !a.quiet;
@@ -449,7 +451,7 @@ int cmd_run(int argc, char **argv)
 		run_json_tail(&jw, &e, &o);
 	else
 		run_text_tail(&e, &o);
-	ret = 0;
+	ret = touch_err ? 1 : 0;
 out:
 	exp_teardown(&e);
 	return ret;

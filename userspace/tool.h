@@ -28,6 +28,9 @@
 
 #define VMLAB_DEV "/dev/vmlab"
 
+/* The records `run` and `bench` ask for: faults and TLB flushes */
+#define EV_FAULT_TLB (VMLAB_EV_BIT(VMLAB_EV_FAULT) | VMLAB_EV_BIT(VMLAB_EV_TLB))
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ------------------------------------------------------------- globals */
