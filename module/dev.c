@@ -342,7 +342,8 @@ static long vmlab_ioc_evict(struct vmlab_instance *inst, void __user *uarg)
 	ret = 0;
 	mutex_lock(&inst->lock);
 	xa_for_each_range(&inst->pages, idx, f, idx, last) {
-		if (f->busy)
+		/* being written out already */
+		if (f->busy || f->rescued)
 			continue;
 		ret = vmlab_evict(inst, f, VMLAB_EVICT_FORCED, true);
 		if (ret == VMLAB_EVICT_PENDING) {

@@ -164,8 +164,12 @@ int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_frame *f,
 	inst->nr_busy--;
 	wake_up_all(&inst->busy_wait);
 	if (f->rescued) {
-		/* resident again; the copy in the file is good while clean */
+		/*
+		 * Resident again; the copy in the file is good while clean.
+		 * Only now may the policy choose it: one write at a time.
+		 */
 		f->rescued = false;
+		vmlab_policy_add(inst, f);
 	} else if (ret) {
 		f->busy = false;
 		SetPageDirty(page);
@@ -178,12 +182,14 @@ int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_frame *f,
 	return ret;
 }
 
-/* A fault found @f busy: take it back; its write finishes on its own. */
+/*
+ * A fault found @f busy: take it back.  Its write finishes on its own and
+ * then gives the frame back to the policy (vmlab_evict_write()).
+ */
 void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
 	f->busy = false;
 	f->rescued = true;
-	vmlab_policy_add(inst, f);
 }
 
 /*

@@ -124,6 +124,9 @@ void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 /* A fault touched @f: it is the most recently used page now. */
 void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
+	/* a frame whose write is in flight rejoins the policy after it */
+	if (f->busy || f->rescued)
+		return;
 	list_move_tail(&f->lru, &inst->lru);
 }
 

@@ -80,7 +80,9 @@ struct vmlab_frame {
 	bool window_unmapped;		/* the window unmapped it: next is soft */
 	bool zero;			/* never written since it was zeroed */
 	bool busy;			/* being written out, unlocked */
-	bool rescued;			/* faulted back in while busy */
+	bool rescued;			/* faulted back in while busy; out of
+					 * the policy until the write ends
+					 */
 };
 
 /* A VMA of the instance, for reading accessed bits (policy.c). */
