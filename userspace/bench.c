@@ -5,12 +5,18 @@
  * walks) side by side with anonymous memory, memfd and userfaultfd.
  *
  * A sample maps a fresh region of N pages, touches one byte of each page
- * once, in order, from a thread pinned to one CPU, and times the loop with
- * CLOCK_MONOTONIC (mapping and unmapping are not timed).  Rounds interleave
- * the variants, in an order rotated every round, so drift in the machine
- * hits all of them alike.  Reported: per variant and access, the median and
- * min-max time per fault, and the throughput ratio against anonymous memory
- * (anon's median time / the variant's).
+ * once, in order, from a thread pinned to one CPU, and times the touches
+ * with CLOCK_MONOTONIC (mapping and unmapping are not timed).  Rounds
+ * interleave the variants, in an order rotated every round.
+ *
+ * The machines this runs on are shared and emulated: other work steals the
+ * virtual CPUs for seconds at a time, so two samples taken a second apart
+ * can differ by 2x.  So each variant's sample is paired with a sample of
+ * anonymous memory taken at the same time: the two regions are faulted
+ * chunk by chunk in turn (BENCH_CHUNKS chunks each), and the ratio of the
+ * pair is the variant's throughput relative to anon under the same load.
+ * Reported: per variant and access, the median and min-max time per fault
+ * and the median (min-max) of the paired ratios over the rounds.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +38,7 @@
 
 #define BENCH_MAX_ROUNDS 1000
 #define WARMUP_PAGES 1024
+#define BENCH_CHUNKS 16
 /*
  * A cross-CPU userfaultfd round trip takes milliseconds under emulation
  * (the wakeups are IPIs): 65536 of them would be minutes a sample.
@@ -76,6 +83,7 @@ static const struct variant variants[] = {
 };
 
 #define NVARIANTS ARRAY_SIZE(variants)
+#define V_ANON 0	/* variants[V_ANON] is anonymous memory, the reference */
 
 static const enum access_mode accesses[] = { ACCESS_WRITE, ACCESS_READ };
 
@@ -97,8 +105,11 @@ struct bench {
 	struct vmlab_info info;
 	bool have_vmlab;
 
-	/* results: ns per fault of each sample */
+	/* results: ns per fault of each sample (a round) */
 	double *ns[NACCESS][NVARIANTS];
+	/* anon's ns per fault in the same sample, when paired */
+	double *pair[NACCESS][NVARIANTS];
+	bool paired;		/* anon is measured alongside every variant */
 	uint64_t dropped[NACCESS][NVARIANTS];	/* vmlab: records dropped */
 	uint64_t produced[NACCESS][NVARIANTS];	/* vmlab: records produced */
 };
@@ -376,45 +387,86 @@ static int region_unmap(const struct variant *v, struct region *r)
 	return ret;
 }
 
-static uint64_t touch_all(unsigned char *map, uint64_t pages, size_t psize,
-			  enum access_mode a)
+/* Touch pages [@lo, @hi) of @map; the time it took */
+static uint64_t touch_range(unsigned char *map, uint64_t lo, uint64_t hi,
+			    size_t psize, enum access_mode a)
 {
 	uint64_t i, t0 = now_ns();
 
 	if (a == ACCESS_WRITE)
-		for (i = 0; i < pages; i++)
+		for (i = lo; i < hi; i++)
 			touch_page(map + i * psize, ACCESS_WRITE);
 	else
-		for (i = 0; i < pages; i++)
+		for (i = lo; i < hi; i++)
 			touch_page(map + i * psize, ACCESS_READ);
 	return now_ns() - t0;
 }
 
-/* One sample: ns per fault into *@ns; 0 or 1 (reported) */
-static int sample(struct bench *b, unsigned int vi, unsigned int ai,
-		  uint64_t pages, double *ns)
+/* Unmap and check that every touch was one fault; 0 or 1 (reported) */
+static int region_done(struct bench *b, unsigned int vi, unsigned int ai,
+		       struct region *r, uint64_t pages)
 {
 	const struct variant *v = &variants[vi];
-	struct region r;
-	uint64_t t;
+
+	if (region_unmap(v, r))
+		return 1;
+	if (v->backing == B_UFFD && r->uffd.handled != pages)
+		return err_msg("%s: %" PRIu64 " faults handled for %" PRIu64
+			       " pages", v->name, r->uffd.handled, pages);
+	if (v->backing == B_VMLAB) {
+		if (r->stats.faults != pages)
+			return err_msg("%s: the module counted %" PRIu64
+				       " faults for %" PRIu64 " pages", v->name,
+				       (uint64_t)r->stats.faults, pages);
+		b->dropped[ai][vi] += r->stats.events_dropped;
+		b->produced[ai][vi] += r->stats.events;
+	}
+	return 0;
+}
+
+/*
+ * One sample of variant @vi: @pages first touches, ns per fault into *@ns.
+ * With @anon_ns, an anonymous region of @anon_pages is faulted in the same
+ * sample, a chunk of each in turn (who goes first alternates), and anon's
+ * ns per fault goes to *@anon_ns.  0 or 1 (reported).
+ */
+static int sample(struct bench *b, unsigned int vi, unsigned int ai,
+		  unsigned int round, uint64_t pages, uint64_t anon_pages,
+		  double *ns, double *anon_ns)
+{
+	const struct variant *v = &variants[vi];
+	enum access_mode acc = accesses[ai];
+	struct region r, ra;
+	uint64_t t = 0, ta = 0;
+	unsigned int c, n = BENCH_CHUNKS;
+	int err;
 
 	if (region_map(b, v, &r, pages))
 		return 1;
-	t = touch_all(r.map, pages, b->psize, accesses[ai]);
-	if (region_unmap(v, &r))
+	if (anon_ns && region_map(b, &variants[V_ANON], &ra, anon_pages)) {
+		region_unmap(v, &r);
 		return 1;
-	if (v->backing == B_UFFD && r.uffd.handled != pages)
-		return err_msg("%s: %" PRIu64 " faults handled for %" PRIu64
-			       " pages", v->name, r.uffd.handled, pages);
-	if (v->backing == B_VMLAB) {
-		if (r.stats.faults != pages)
-			return err_msg("%s: the module counted %" PRIu64
-				       " faults for %" PRIu64 " pages", v->name,
-				       (uint64_t)r.stats.faults, pages);
-		b->dropped[ai][vi] += r.stats.events_dropped;
-		b->produced[ai][vi] += r.stats.events;
 	}
+	for (c = 0; c < n; c++) {
+		bool anon_first = (c + round) % 2;
+
+		if (anon_ns && anon_first)
+			ta += touch_range(ra.map, anon_pages * c / n,
+					  anon_pages * (c + 1) / n, b->psize, acc);
+		t += touch_range(r.map, pages * c / n, pages * (c + 1) / n,
+				 b->psize, acc);
+		if (anon_ns && !anon_first)
+			ta += touch_range(ra.map, anon_pages * c / n,
+					  anon_pages * (c + 1) / n, b->psize, acc);
+	}
+	err = region_done(b, vi, ai, &r, pages);
+	if (anon_ns)
+		err |= region_done(b, V_ANON, ai, &ra, anon_pages);
+	if (err)
+		return 1;
 	*ns = (double)t / pages;
+	if (anon_ns)
+		*anon_ns = (double)ta / anon_pages;
 	return 0;
 }
 
@@ -460,35 +512,95 @@ static int variant_index(const char *name)
 	return -1;
 }
 
-/* anon's median over @vi's: the throughput ratio; NAN if either is missing */
-static double ratio(const struct bench *b, unsigned int ai, int num, int den)
+/* Anon's samples: its own, or all those paired with the other variants */
+static double *anon_samples(const struct bench *b, unsigned int ai,
+			    unsigned int *n)
 {
-	struct summary n, d;
+	unsigned int vi, r;
+	double *s;
 
-	if (num < 0 || den < 0 || !b->ns[ai][num] || !b->ns[ai][den])
-		return NAN;
-	n = summarize(b->ns[ai][num], b->rounds);
-	d = summarize(b->ns[ai][den], b->rounds);
-	return n.median / d.median;
+	*n = 0;
+	if (!b->paired) {
+		*n = b->ns[ai][V_ANON] ? b->rounds : 0;
+		return b->ns[ai][V_ANON];
+	}
+	s = calloc((size_t)b->rounds * NVARIANTS, sizeof(*s));
+	if (!s)
+		return NULL;
+	for (vi = 0; vi < NVARIANTS; vi++)
+		for (r = 0; b->pair[ai][vi] && r < b->rounds; r++)
+			s[(*n)++] = b->pair[ai][vi][r];
+	return s;
+}
+
+static struct summary variant_summary(const struct bench *b, unsigned int ai,
+				      unsigned int vi)
+{
+	struct summary s;
+	unsigned int n;
+	double *a;
+
+	if (vi != V_ANON || !b->paired)
+		return summarize(b->ns[ai][vi], b->ns[ai][vi] ? b->rounds : 0);
+	a = anon_samples(b, ai, &n);
+	s = summarize(a, n);
+	free(a);
+	return s;
+}
+
+/*
+ * @vi's throughput relative to anon: the median (min-max) over the rounds
+ * of the paired ratios (anon's time / the variant's in the same sample);
+ * without pairs, anon's median time / the variant's.  NAN if missing.
+ */
+static struct summary vs_anon(const struct bench *b, unsigned int ai, int vi)
+{
+	struct summary s = { NAN, NAN, NAN }, a, v;
+	double r[BENCH_MAX_ROUNDS];
+	unsigned int i;
+
+	if (vi < 0 || !b->ns[ai][vi])
+		return s;
+	if (vi == V_ANON)
+		return (struct summary){ 1, 1, 1 };
+	if (b->paired) {
+		for (i = 0; i < b->rounds; i++)
+			r[i] = b->pair[ai][vi][i] / b->ns[ai][vi][i];
+		return summarize(r, b->rounds);
+	}
+	if (!b->ns[ai][V_ANON])
+		return s;
+	a = summarize(b->ns[ai][V_ANON], b->rounds);
+	v = summarize(b->ns[ai][vi], b->rounds);
+	s.median = s.min = s.max = a.median / v.median;
+	return s;
 }
 
 struct goal {
 	const char *what;
-	const char *num, *den;	/* ratio = time(num) / time(den) */
+	const char *fast, *slow;	/* ratio: fast's throughput / slow's */
 	double min;
 };
 
 static const struct goal goals[] = {
-	{ "vmlab/anon (events off)", "anon", "vmlab", 0.9 },
-	{ "vmlab-walk/anon (all logged)", "anon", "vmlab-walk", 0.75 },
-	{ "vmlab/uffd-same", "uffd-same", "vmlab", 10 },
-	{ "vmlab/uffd-other", "uffd-other", "vmlab", 10 },
+	{ "vmlab/anon (events off)", "vmlab", "anon", 0.9 },
+	{ "vmlab-walk/anon (all logged)", "vmlab-walk", "anon", 0.75 },
+	{ "vmlab/uffd-same", "vmlab", "uffd-same", 10 },
+	{ "vmlab/uffd-other", "vmlab", "uffd-other", 10 },
 };
+
+/* Both measured against anon: the ratio of their ratios */
+static double goal_ratio(const struct bench *b, unsigned int ai,
+			 const struct goal *g)
+{
+	return vs_anon(b, ai, variant_index(g->fast)).median /
+	       vs_anon(b, ai, variant_index(g->slow)).median;
+}
 
 static void print_text(const struct bench *b)
 {
-	int anon = variant_index("anon"), header = 0;
 	unsigned int ai, vi, g;
+	int header = 0;
 
 	printf("vmlab bench fault: faults a sample: %" PRIu64 " (uffd-same and "
 	       "uffd-zero: %" PRIu64 ", uffd-other: %" PRIu64 "), %u rounds "
@@ -496,25 +608,34 @@ static void print_text(const struct bench *b)
 	       b->pages, b->uffd_pages, b->uffd_other_pages, b->rounds, b->cpu);
 	if (b->other_cpu >= 0)
 		printf(", uffd-other handler on CPU %d", b->other_cpu);
-	printf("\ntime per first-touch fault in us: median (min-max); "
-	       "vs anon = anon's median / the variant's (throughput ratio)\n");
+	printf("\ntime per first-touch fault in us: median (min-max) over the "
+	       "rounds\n");
+	if (b->paired)
+		printf("vs anon: throughput relative to anonymous memory faulted "
+		       "in the same sample,\n  chunk by chunk in turn: median "
+		       "(min-max) over the rounds\n");
+	else
+		printf("vs anon: anon's median time / the variant's\n");
 	for (ai = 0; ai < NACCESS; ai++) {
 		if (!b->want_access[ai])
 			continue;
-		printf("\n%-12s %9s %21s %11s %8s\n", access_name(accesses[ai]),
-		       "median", "min-max", "faults/s", "vs anon");
+		printf("\n%-12s %8s %17s %10s %8s %15s\n",
+		       access_name(accesses[ai]), "median", "min-max", "faults/s",
+		       "vs anon", "min-max");
 		for (vi = 0; vi < NVARIANTS; vi++) {
-			struct summary s;
-			char range[32];
+			struct summary s, r;
+			char range[32], rrange[32];
 
 			if (!b->ns[ai][vi])
 				continue;
-			s = summarize(b->ns[ai][vi], b->rounds);
+			s = variant_summary(b, ai, vi);
+			r = vs_anon(b, ai, vi);
 			snprintf(range, sizeof(range), "%.2f-%.2f", s.min / 1e3,
 				 s.max / 1e3);
-			printf("  %-10s %9.2f %21s %11.0f %8.3f", variants[vi].name,
-			       s.median / 1e3, range, 1e9 / s.median,
-			       ratio(b, ai, anon, vi));
+			snprintf(rrange, sizeof(rrange), "%.3f-%.3f", r.min, r.max);
+			printf("  %-10s %8.2f %17s %10.0f %8.3f %15s",
+			       variants[vi].name, s.median / 1e3, range,
+			       1e9 / s.median, r.median, rrange);
 			if (b->dropped[ai][vi])
 				printf("  (%.0f%% of records dropped: ring full)",
 				       100.0 * b->dropped[ai][vi] /
@@ -526,8 +647,7 @@ static void print_text(const struct bench *b)
 		if (!b->want_access[ai])
 			continue;
 		for (g = 0; g < ARRAY_SIZE(goals); g++) {
-			double r = ratio(b, ai, variant_index(goals[g].num),
-					 variant_index(goals[g].den));
+			double r = goal_ratio(b, ai, &goals[g]);
 
 			if (isnan(r))
 				continue;
@@ -540,11 +660,22 @@ static void print_text(const struct bench *b)
 	}
 }
 
+static void json_samples(struct jw *w, const char *key, const double *s,
+			 unsigned int n)
+{
+	unsigned int i;
+
+	jw_arr(w, key);
+	for (i = 0; s && i < n; i++)
+		jw_dbl(w, NULL, s[i]);
+	jw_end(w);
+}
+
 static void print_json(const struct bench *b)
 {
-	int anon = variant_index("anon");
-	unsigned int ai, vi, g, i;
+	unsigned int ai, vi, g, n;
 	struct jw w;
+	double *a;
 
 	jw_init(&w, stdout);
 	jw_obj(&w, NULL);
@@ -554,16 +685,19 @@ static void print_json(const struct bench *b)
 	jw_u64(&w, "uffd_other_pages", b->uffd_other_pages);
 	jw_u64(&w, "rounds", b->rounds);
 	jw_u64(&w, "page_size", b->psize);
+	jw_bool(&w, "paired", b->paired);
+	jw_u64(&w, "chunks", BENCH_CHUNKS);
 	jw_i64(&w, "cpu", b->cpu);
 	jw_i64(&w, "other_cpu", b->other_cpu);
 	jw_arr(&w, "results");
 	for (ai = 0; ai < NACCESS; ai++) {
 		for (vi = 0; vi < NVARIANTS; vi++) {
-			struct summary s;
+			struct summary s, r;
 
 			if (!b->ns[ai][vi])
 				continue;
-			s = summarize(b->ns[ai][vi], b->rounds);
+			s = variant_summary(b, ai, vi);
+			r = vs_anon(b, ai, vi);
 			jw_obj(&w, NULL);
 			jw_str(&w, "access", access_name(accesses[ai]));
 			jw_str(&w, "variant", variants[vi].name);
@@ -572,15 +706,24 @@ static void print_json(const struct bench *b)
 			jw_dbl(&w, "min_ns", s.min);
 			jw_dbl(&w, "max_ns", s.max);
 			jw_dbl(&w, "faults_per_sec", 1e9 / s.median);
-			jw_dbl(&w, "ratio_vs_anon", ratio(b, ai, anon, vi));
+			jw_dbl(&w, "ratio_vs_anon", r.median);
+			jw_dbl(&w, "ratio_vs_anon_min", r.min);
+			jw_dbl(&w, "ratio_vs_anon_max", r.max);
 			if (variants[vi].backing == B_VMLAB) {
 				jw_u64(&w, "records_produced", b->produced[ai][vi]);
 				jw_u64(&w, "records_dropped", b->dropped[ai][vi]);
 			}
-			jw_arr(&w, "samples_ns");
-			for (i = 0; i < b->rounds; i++)
-				jw_dbl(&w, NULL, b->ns[ai][vi][i]);
-			jw_end(&w);
+			if (vi == V_ANON && b->paired) {
+				a = anon_samples(b, ai, &n);
+				json_samples(&w, "samples_ns", a, n);
+				free(a);
+			} else {
+				json_samples(&w, "samples_ns", b->ns[ai][vi],
+					     b->rounds);
+			}
+			if (vi != V_ANON && b->paired)
+				json_samples(&w, "anon_samples_ns", b->pair[ai][vi],
+					     b->rounds);
 			jw_end(&w);
 		}
 	}
@@ -588,8 +731,7 @@ static void print_json(const struct bench *b)
 	jw_arr(&w, "goals");
 	for (ai = 0; ai < NACCESS; ai++) {
 		for (g = 0; g < ARRAY_SIZE(goals); g++) {
-			double r = ratio(b, ai, variant_index(goals[g].num),
-					 variant_index(goals[g].den));
+			double r = goal_ratio(b, ai, &goals[g]);
 
 			if (isnan(r))
 				continue;
@@ -620,8 +762,10 @@ static const char bench_doc[] =
 "memory (MADV_NOHUGEPAGE), memfd MAP_SHARED and userfaultfd (UFFDIO_COPY\n"
 "with the handler thread on the faulting CPU and on another one;\n"
 "UFFDIO_ZEROPAGE).  Each sample touches every page of a fresh mapping\n"
-"once; rounds interleave the variants.  Ratios are throughput ratios\n"
-"against anonymous memory.\n"
+"once; rounds interleave the variants.  Each variant's sample is taken\n"
+"together with one of anonymous memory, 16 chunks of each in turn, so both\n"
+"see the same load; 'vs anon' is the median over the rounds of these\n"
+"paired throughput ratios.\n"
 "\n"
 "Variants: anon, memfd, vmlab, vmlab-ring, vmlab-walk, uffd-same,\n"
 "uffd-other, uffd-zero.\n"
@@ -822,6 +966,10 @@ int cmd_bench(int argc, char **argv)
 				       (uint64_t)b.info.max_region_size / b.psize,
 				       (uint64_t)b.info.max_pages);
 	}
+	/* anon alongside every other variant: see the comment at the top */
+	for (vi = 0; vi < NVARIANTS; vi++)
+		if (vi != V_ANON && b.want[vi] && b.want[V_ANON])
+			b.paired = true;
 	for (vi = 0; vi < NVARIANTS; vi++) {
 		if (!b.want[vi])
 			continue;
@@ -830,12 +978,16 @@ int cmd_bench(int argc, char **argv)
 				variants[vi].name, b.cpu);
 			continue;
 		}
-		order[n++] = vi;
+		if (vi != V_ANON || !b.paired)
+			order[n++] = vi;
 		for (ai = 0; ai < NACCESS; ai++) {
 			if (!b.want_access[ai])
 				continue;
 			b.ns[ai][vi] = calloc(b.rounds, sizeof(double));
-			if (!b.ns[ai][vi]) {
+			if (b.paired && vi != V_ANON)
+				b.pair[ai][vi] = calloc(b.rounds, sizeof(double));
+			if (!b.ns[ai][vi] ||
+			    (b.paired && vi != V_ANON && !b.pair[ai][vi])) {
 				err_errno("calloc");
 				goto out;
 			}
@@ -849,14 +1001,17 @@ int cmd_bench(int argc, char **argv)
 	for (k = 0; k < n; k++) {
 		for (ai = 0; ai < NACCESS; ai++) {
 			uint64_t p = sample_pages(&b, order[k]);
-
-			if (p > WARMUP_PAGES)
-				p = WARMUP_PAGES;
-			double ns;
+			uint64_t pa = b.pages;
+			double ns, ans;
 
 			if (!b.want_access[ai])
 				continue;
-			if (sample(&b, order[k], ai, p, &ns))
+			if (p > WARMUP_PAGES)
+				p = WARMUP_PAGES;
+			if (pa > WARMUP_PAGES)
+				pa = WARMUP_PAGES;
+			if (sample(&b, order[k], ai, 0, p, pa, &ns,
+				   b.paired ? &ans : NULL))
 				goto out;
 		}
 	}
@@ -870,8 +1025,9 @@ int cmd_bench(int argc, char **argv)
 				continue;
 			for (k = 0; k < n; k++) {
 				vi = order[(k + r) % n];
-				if (sample(&b, vi, ai, sample_pages(&b, vi),
-					   &b.ns[ai][vi][r]))
+				if (sample(&b, vi, ai, r, sample_pages(&b, vi),
+					   b.pages, &b.ns[ai][vi][r],
+					   b.paired ? &b.pair[ai][vi][r] : NULL))
 					goto out;
 			}
 		}
@@ -885,8 +1041,11 @@ int cmd_bench(int argc, char **argv)
 		print_text(&b);
 	ret = 0;
 out:
-	for (ai = 0; ai < NACCESS; ai++)
-		for (vi = 0; vi < NVARIANTS; vi++)
+	for (ai = 0; ai < NACCESS; ai++) {
+		for (vi = 0; vi < NVARIANTS; vi++) {
 			free(b.ns[ai][vi]);
+			free(b.pair[ai][vi]);
+		}
+	}
 	return ret;
 }
