@@ -6,8 +6,9 @@
  * vmlab:* tracepoints and on the kernel's exceptions:page_fault_user and
  * tlb:tlb_flush.  They count every event into an array map, and, when
  * events are printed, send one record each to a BPF ring buffer which this
- * command reads in batches: a record wakes it only once --batch records
- * are queued, and it polls every 100 ms besides.  --hist has the programs
+ * command reads in batches: every 100 ms, and when --batch records (a
+ * quarter of the ring by default) are queued, the one record that reaches
+ * that wakes it (it waits edge-triggered).  --hist has the programs
  * fill log2 latency histograms instead; an interval prints the counts (and
  * histograms) every so often; --pin leaves counting programs attached after
  * exit, for bpftool.
@@ -23,6 +24,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <time.h>
@@ -36,7 +38,6 @@
 
 #define BPF_FS_MAGIC		0xcafe4a11
 #define POLL_MS			100
-#define DEFAULT_BATCH		64
 #define DEFAULT_RING_MB		4
 #define MAX_RING_MB		1024
 
@@ -223,11 +224,13 @@ int trace_session_open(struct trace_session *s, const struct trace_opts *o,
 {
 	unsigned int want = o->events, attach = 0;
 	struct vmlab__rodata *ro;
+	unsigned int ring;
 	bool track;
 	size_t i, j;
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	s->epfd = -1;
 	s->fn = fn;
 	s->arg = arg;
 	libbpf_verbose = o->verbose;
@@ -264,7 +267,14 @@ int trace_session_open(struct trace_session *s, const struct trace_opts *o,
 	ro->cfg.tgid = o->pid;
 	ro->cfg.stream = o->stream ? attach : 0;
 	ro->cfg.hist = o->hist;
-	ro->cfg.wakeup_bytes = (o->batch ? o->batch : 1) * sizeof(struct vmt_event);
+	/*
+	 * The reader polls every POLL_MS anyway; a wakeup is for a ring that
+	 * might fill before that: by default at a quarter of it (10082
+	 * records of 4 MiB, 100 ms of 100k faults/s).
+	 */
+	ring = (o->ring_mb ? o->ring_mb : DEFAULT_RING_MB) << 20;
+	ro->cfg.wakeup_bytes = o->batch ? o->batch * (sizeof(struct vmt_event) + 8) :
+			       ring / 4;
 	ro->cfg.off = ~attach;
 
 	/*
@@ -286,8 +296,7 @@ int trace_session_open(struct trace_session *s, const struct trace_opts *o,
 	}
 	set_autoload(s->skel, "vmlab_exit", track);
 	/* a ring nobody reads need not be large */
-	bpf_map__set_max_entries(s->skel->maps.events, o->stream ?
-				 (o->ring_mb ? o->ring_mb : DEFAULT_RING_MB) << 20 :
+	bpf_map__set_max_entries(s->skel->maps.events, o->stream ? ring :
 				 (unsigned int)getpagesize());
 
 	err = vmlab__load(s->skel);
@@ -304,18 +313,30 @@ int trace_session_open(struct trace_session *s, const struct trace_opts *o,
 		goto fail;
 	}
 	if (o->stream) {
-		s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events),
-					 ring_cb, s, NULL);
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+		int fd = bpf_map__fd(s->skel->maps.events);
+
+		s->rb = ring_buffer__new(fd, ring_cb, s, NULL);
 		if (!s->rb) {
 			err_errno("ring_buffer__new");
+			goto fail;
+		}
+		/*
+		 * Our own edge-triggered epoll: libbpf's is level-triggered,
+		 * ready whenever one record is queued, so a reader that keeps
+		 * up would run once per record; edge-triggered, it runs when
+		 * the programs wake it, once per batch.
+		 */
+		s->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (s->epfd < 0 || epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+			err_errno("epoll");
 			goto fail;
 		}
 	}
 	s->events = attach;
 	return 0;
 fail:
-	vmlab__destroy(s->skel);
-	s->skel = NULL;
+	trace_session_close(s);
 	return 1;
 }
 
@@ -323,12 +344,13 @@ int trace_session_poll(struct trace_session *s, int timeout_ms)
 {
 	int n;
 
+	struct epoll_event ev;
+
 	if (!s->rb)
 		return timeout_ms > 0 ? usleep(timeout_ms * 1000), 0 : 0;
-	/* a record wakes us only once a batch is queued: drain on timeout */
-	n = ring_buffer__poll(s->rb, timeout_ms);
-	if (n < 0 && n != -EINTR)
-		return n;
+	/* woken once a batch is queued, or not: drain on the timeout too */
+	if (epoll_wait(s->epfd, &ev, 1, timeout_ms) < 0 && errno != EINTR)
+		return -errno;
 	n = ring_buffer__consume(s->rb);
 	return n < 0 && n != -EINTR ? n : 0;
 }
@@ -344,6 +366,9 @@ void trace_session_detach(struct trace_session *s)
 
 void trace_session_close(struct trace_session *s)
 {
+	if (s->epfd >= 0)
+		close(s->epfd);
+	s->epfd = -1;
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
 	vmlab__destroy(s->skel);
@@ -520,25 +545,6 @@ struct trace_run {
 	FILE *out;
 };
 
-static const char *access_str(uint32_t acc, char *buf, size_t len)
-{
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} bits[] = {
-		{ VMLAB_ACC_READ, "read" }, { VMLAB_ACC_WRITE, "write" },
-		{ VMLAB_ACC_EXEC, "exec" }, { VMLAB_ACC_USER, "user" },
-	};
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(bits) && off < len; i++)
-		if (acc & bits[i].bit)
-			off += snprintf(buf + off, len - off, "%s%s",
-					off ? "|" : "", bits[i].name);
-	return buf;
-}
-
 /* The x86 page-fault error code, as the SDM names its bits */
 static const char *pf_error_str(uint64_t ec, char *buf, size_t len)
 {
@@ -608,80 +614,261 @@ static void print_header(struct trace_run *r)
 		"CPU", "EVENT", "DETAILS");
 }
 
+/*
+ * A line built by hand and written with one fwrite: printf costs about a
+ * microsecond a record, twenty under TCG, and the reader must keep up
+ * with the fault path.
+ */
+struct line {
+	char *p, *end;
+	char buf[384];
+};
+
+static void ln_init(struct line *l)
+{
+	l->p = l->buf;
+	l->end = l->buf + sizeof(l->buf) - 1;
+}
+
+static void ln_c(struct line *l, char c)
+{
+	if (l->p < l->end)
+		*l->p++ = c;
+}
+
+static void ln_s(struct line *l, const char *s)
+{
+	while (*s && l->p < l->end)
+		*l->p++ = *s++;
+}
+
+/* at most @n characters of @s (not NUL-terminated within @n, like comm) */
+static void ln_sn(struct line *l, const char *s, size_t n)
+{
+	while (n-- && *s && l->p < l->end)
+		*l->p++ = *s++;
+}
+
+/* spaces up to column @width of the field that started at @from, then one */
+static void ln_pad(struct line *l, const char *from, int width)
+{
+	while (l->p < from + width && l->p < l->end)
+		*l->p++ = ' ';
+	ln_c(l, ' ');
+}
+
+static int ln_digits(uint64_t v, char *t)
+{
+	int n = 0;
+
+	do
+		t[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	return n;
+}
+
+/* @v in decimal, right-aligned in @width */
+static void ln_u(struct line *l, uint64_t v, int width)
+{
+	char t[20];
+	int n = ln_digits(v, t);
+
+	while (width-- > n)
+		ln_c(l, ' ');
+	while (n)
+		ln_c(l, t[--n]);
+}
+
+/* @v in decimal, zero-padded to @width */
+static void ln_u0(struct line *l, uint64_t v, int width)
+{
+	char t[20];
+	int n = ln_digits(v, t);
+
+	while (width-- > n)
+		ln_c(l, '0');
+	while (n)
+		ln_c(l, t[--n]);
+}
+
+/* "0x" and @v in hex, at least @digits digits */
+static void ln_x(struct line *l, uint64_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	char t[16];
+	int n = 0;
+
+	do {
+		t[n++] = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	ln_s(l, "0x");
+	while (digits-- > n)
+		ln_c(l, '0');
+	while (n)
+		ln_c(l, t[--n]);
+}
+
+/* printf for the rare records */
+static void ln_f(struct line *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void ln_f(struct line *l, const char *fmt, ...)
+{
+	size_t room = l->end - l->p;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(l->p, room + 1, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		l->p += (size_t)n < room ? (size_t)n : room;
+}
+
+static void ln_access(struct line *l, uint32_t acc)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} bits[] = {
+		{ VMLAB_ACC_READ, "read" }, { VMLAB_ACC_WRITE, "write" },
+		{ VMLAB_ACC_EXEC, "exec" }, { VMLAB_ACC_USER, "user" },
+	};
+	bool first = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bits); i++) {
+		if (!(acc & bits[i].bit))
+			continue;
+		if (!first)
+			ln_c(l, '|');
+		ln_s(l, bits[i].name);
+		first = false;
+	}
+}
+
+static void ln_pages(struct line *l, uint64_t pages)
+{
+	if (flush_all(pages)) {
+		ln_s(l, " pages all");
+		return;
+	}
+	ln_s(l, " pages ");
+	ln_u(l, pages, 0);
+}
+
 static void print_event(struct trace_run *r, const struct vmt_event *e)
 {
-	FILE *f = r->out;
-	char buf[96];
+	const struct trace_kind *k = kind_of(e->type);
+	struct line l;
+	char buf[96], *at;
 
-	if (r->a->timestamp)
-		fprintf(f, "%-10.6f ", e->time_ns >= r->t0 ?
-			(e->time_ns - r->t0) / 1e9 : 0.0);
-	fprintf(f, "%-16.16s %-7u %-7u %-3u %-5s ", e->comm, e->tgid, e->pid,
-		e->cpu, kind_of(e->type) ? kind_of(e->type)->name : "?");
+	ln_init(&l);
+	if (r->a->timestamp) {
+		uint64_t t = e->time_ns >= r->t0 ? e->time_ns - r->t0 : 0;
+		uint64_t us = t / 1000 % 1000000;
+
+		at = l.p;
+		ln_u(&l, t / 1000000000, 0);
+		ln_c(&l, '.');
+		ln_u0(&l, us, 6);
+		ln_pad(&l, at, 10);
+	}
+	at = l.p;
+	ln_sn(&l, e->comm, sizeof(e->comm));
+	ln_pad(&l, at, 16);
+	at = l.p;
+	ln_u(&l, e->tgid, 0);
+	ln_pad(&l, at, 7);
+	at = l.p;
+	ln_u(&l, e->pid, 0);
+	ln_pad(&l, at, 7);
+	at = l.p;
+	ln_u(&l, e->cpu, 0);
+	ln_pad(&l, at, 3);
+	at = l.p;
+	ln_s(&l, k ? k->name : "?");
+	ln_pad(&l, at, 5);
 	switch (e->type) {
 	case VMT_FAULT:
-		fprintf(f, "inst %u %-7s %-10s 0x%012" PRIx64 " pgoff %-6" PRIu64
-			" %8" PRIu64 " ns pfn 0x%" PRIx64, e->inst,
-			fault_kind_name(e->fault.kind),
-			access_str(e->fault.access, buf, sizeof(buf)),
-			(uint64_t)e->fault.addr, (uint64_t)e->fault.pgoff,
-			(uint64_t)e->fault.latency_ns, (uint64_t)e->fault.pfn);
+		ln_s(&l, "inst ");
+		ln_u(&l, e->inst, 0);
+		ln_c(&l, ' ');
+		at = l.p;
+		ln_s(&l, fault_kind_name(e->fault.kind));
+		ln_pad(&l, at, 7);
+		at = l.p;
+		ln_access(&l, e->fault.access);
+		ln_pad(&l, at, 10);
+		ln_x(&l, e->fault.addr, 12);
+		ln_s(&l, " pgoff ");
+		at = l.p;
+		ln_u(&l, e->fault.pgoff, 0);
+		ln_pad(&l, at, 6);
+		ln_u(&l, e->fault.latency_ns, 8);
+		ln_s(&l, " ns pfn ");
+		ln_x(&l, e->fault.pfn, 0);
 		break;
 	case VMT_WALK: {
 		unsigned int d = e->walk.depth, leaf;
 
-		fprintf(f, "inst %u 0x%012" PRIx64 " depth %u", e->inst,
-			(uint64_t)e->walk.addr, d);
+		ln_s(&l, "inst ");
+		ln_u(&l, e->inst, 0);
+		ln_c(&l, ' ');
+		ln_x(&l, e->walk.addr, 12);
+		ln_s(&l, " depth ");
+		ln_u(&l, d, 0);
 		if (!d || d > VMLAB_LEVELS)
 			break;
 		leaf = d - 1;
-		fprintf(f, " %s [%s] frame 0x%" PRIx64, level_name(leaf),
-			pte_flags_str(e->walk.entry[leaf], leaf, buf, sizeof(buf)),
-			pte_frame(e->walk.entry[leaf], leaf));
+		ln_c(&l, ' ');
+		ln_s(&l, level_name(leaf));
+		ln_s(&l, " [");
+		ln_s(&l, pte_flags_str(e->walk.entry[leaf], leaf, buf, sizeof(buf)));
+		ln_s(&l, "] frame ");
+		ln_x(&l, pte_frame(e->walk.entry[leaf], leaf), 0);
 		break;
 	}
 	case VMT_TLB:
-		fprintf(f, "inst %u %s %s", e->inst, tlb_origin_str(e->tlb.origin),
-			tlb_reason_name(e->tlb.origin, e->tlb.reason));
+		ln_f(&l, "inst %u %s %s", e->inst, tlb_origin_str(e->tlb.origin),
+		     tlb_reason_name(e->tlb.origin, e->tlb.reason));
 		if (e->tlb.origin == VMLAB_TLB_MODULE)
-			fprintf(f, " pgoff %" PRIu64, (uint64_t)e->tlb.start);
-		if (flush_all(e->tlb.pages))
-			fputs(" pages all", f);
-		else
-			fprintf(f, " pages %" PRIu64, (uint64_t)e->tlb.pages);
+			ln_f(&l, " pgoff %" PRIu64, (uint64_t)e->tlb.start);
+		ln_pages(&l, e->tlb.pages);
 		break;
 	case VMT_PF:
-		fprintf(f, "0x%012" PRIx64 " ip 0x%" PRIx64 " %s",
-			(uint64_t)e->pf.addr, (uint64_t)e->pf.ip,
-			pf_error_str(e->pf.error_code, buf, sizeof(buf)));
+		ln_x(&l, e->pf.addr, 12);
+		ln_s(&l, " ip ");
+		ln_x(&l, e->pf.ip, 0);
+		ln_c(&l, ' ');
+		ln_s(&l, pf_error_str(e->pf.error_code, buf, sizeof(buf)));
 		break;
 	case VMT_KTLB:
-		fprintf(f, "%s", tlb_reason_name(VMLAB_TLB_KERNEL, e->tlb.reason));
-		if (flush_all(e->tlb.pages))
-			fputs(" pages all", f);
-		else
-			fprintf(f, " pages %" PRIu64, (uint64_t)e->tlb.pages);
+		ln_s(&l, tlb_reason_name(VMLAB_TLB_KERNEL, e->tlb.reason));
+		ln_pages(&l, e->tlb.pages);
 		break;
 	case VMT_EVICT:
-		fprintf(f, "inst %u pgoff %-6" PRIu64 " %s %s %s %8" PRIu64 " ns",
-			e->inst, (uint64_t)e->evict.pgoff,
-			policy_str(e->evict.policy),
-			evict_reason_str(e->evict.reason),
-			evict_action_str(e->evict.action),
-			(uint64_t)e->evict.latency_ns);
+		ln_f(&l, "inst %u pgoff %-6" PRIu64 " %s %s %s %8" PRIu64 " ns",
+		     e->inst, (uint64_t)e->evict.pgoff,
+		     policy_str(e->evict.policy),
+		     evict_reason_str(e->evict.reason),
+		     evict_action_str(e->evict.action),
+		     (uint64_t)e->evict.latency_ns);
 		if (e->evict.error)
-			fprintf(f, " error %s", strerror(-e->evict.error));
+			ln_f(&l, " error %s", strerror(-e->evict.error));
 		break;
 	case VMT_SWAP:
-		fprintf(f, "inst %u pgoff %-6" PRIu64 " %-3s %s %8" PRIu64 " ns",
-			e->inst, (uint64_t)e->swap.pgoff,
-			e->swap.dir == VMLAB_SWAP_OUT ? "out" : "in",
-			store_str(e->swap.store), (uint64_t)e->swap.latency_ns);
+		ln_f(&l, "inst %u pgoff %-6" PRIu64 " %-3s %s %8" PRIu64 " ns",
+		     e->inst, (uint64_t)e->swap.pgoff,
+		     e->swap.dir == VMLAB_SWAP_OUT ? "out" : "in",
+		     store_str(e->swap.store), (uint64_t)e->swap.latency_ns);
 		if (e->swap.error)
-			fprintf(f, " error %s", strerror(-e->swap.error));
+			ln_f(&l, " error %s", strerror(-e->swap.error));
 		break;
 	}
-	fputc('\n', f);
+	ln_c(&l, '\n');
+	fwrite_unlocked(l.buf, 1, l.p - l.buf, r->out);
 }
 
 static void json_event(struct trace_run *r, const struct vmt_event *e)
@@ -1027,7 +1214,8 @@ static const struct argp_option trace_opts[] = {
 	{ "unpin", OPT_UNPIN, "DIR", 0,
 	  "Detach what --pin DIR left running and remove DIR", 0 },
 	{ "batch", OPT_BATCH, "N", 0,
-	  "Wake the reader once N records are queued (default 64)", 0 },
+	  "Wake the reader once N records are queued (default: a quarter of "
+	  "the ring); it also reads every 100 ms", 0 },
 	{ "ring-mb", OPT_RING, "MB", 0,
 	  "Ring buffer size in MiB, a power of two (default 4)", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's messages", 0 },
@@ -1166,8 +1354,7 @@ int cmd_trace(int argc, char **argv)
 		.args_doc = "[INTERVAL [COUNT]]",
 		.doc = trace_doc,
 	};
-	struct trace_args a = { .o.batch = DEFAULT_BATCH,
-				.o.ring_mb = DEFAULT_RING_MB };
+	struct trace_args a = { .o.ring_mb = DEFAULT_RING_MB };
 	static struct trace_run r;
 	uint64_t c[VMT_COUNTERS], next = 0, n = 0;
 	struct sigaction sa = { .sa_handler = on_signal };

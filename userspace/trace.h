@@ -28,7 +28,7 @@ struct trace_opts {
 	bool events_given;	/* -e: a kind that is unavailable is an error */
 	bool stream;		/* send records of those kinds to the ring */
 	bool hist;		/* fill the latency histograms */
-	unsigned int batch;	/* records queued before the reader is woken */
+	unsigned int batch;	/* records that wake the reader; 0: ring / 4 */
 	unsigned int ring_mb;	/* ring buffer size, MiB, a power of two */
 	bool verbose;		/* libbpf's messages */
 };
@@ -38,6 +38,7 @@ typedef int (*trace_event_fn)(const struct vmt_event *e, void *arg);
 struct trace_session {
 	struct vmlab *skel;
 	struct ring_buffer *rb;
+	int epfd;		/* edge-triggered epoll on the ring */
 	unsigned int events;	/* the kinds attached */
 	trace_event_fn fn;
 	void *arg;
