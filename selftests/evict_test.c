@@ -134,7 +134,14 @@ TEST_F(policy, belady_fifo_4_frames_gives_10_misses)
 	EXPECT_EQ(10ULL, sim_misses(SIM_FIFO, 4, belady, 12));
 }
 
-TEST_F(policy, fifo_misses_equal_simulated_fifo_on_random_strings)
+/*
+ * The kernel's @policy (with a software TLB of @window pages) misses exactly
+ * as often as the simulator's @sim on random strings, for budgets from one
+ * frame to all but one of the 64 pages.
+ */
+static void expect_kernel_equals_sim(struct __test_metadata *_metadata,
+				     __u32 policy, __u32 window,
+				     enum sim_policy sim)
 {
 	static const __u64 frames[] = { 1, 4, 7, 16, 31, 63 };
 	uint64_t refs[3000];
@@ -144,28 +151,21 @@ TEST_F(policy, fifo_misses_equal_simulated_fifo_on_random_strings)
 	for (seed = 1; seed <= 4; seed++) {
 		random_refs(refs, ARRAY_SIZE(refs), 64, seed);
 		for (i = 0; i < ARRAY_SIZE(frames); i++)
-			EXPECT_EQ(sim_misses(SIM_FIFO, frames[i], refs, ARRAY_SIZE(refs)),
-				  kernel_misses(VMLAB_POLICY_FIFO, frames[i], 0, refs,
+			EXPECT_EQ(sim_misses(sim, frames[i], refs, ARRAY_SIZE(refs)),
+				  kernel_misses(policy, frames[i], window, refs,
 						ARRAY_SIZE(refs), 64))
 				TH_LOG("seed %u, %llu frames", seed, frames[i]);
 	}
 }
 
+TEST_F(policy, fifo_misses_equal_simulated_fifo_on_random_strings)
+{
+	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_FIFO, 0, SIM_FIFO);
+}
+
 TEST_F(policy, lru_with_a_one_page_tlb_equals_simulated_lru)
 {
-	static const __u64 frames[] = { 1, 4, 7, 16, 31, 63 };
-	uint64_t refs[3000];
-	unsigned int seed;
-	size_t i;
-
-	for (seed = 1; seed <= 4; seed++) {
-		random_refs(refs, ARRAY_SIZE(refs), 64, seed);
-		for (i = 0; i < ARRAY_SIZE(frames); i++)
-			EXPECT_EQ(sim_misses(SIM_LRU, frames[i], refs, ARRAY_SIZE(refs)),
-				  kernel_misses(VMLAB_POLICY_LRU, frames[i], 1, refs,
-						ARRAY_SIZE(refs), 64))
-				TH_LOG("seed %u, %llu frames", seed, frames[i]);
-	}
+	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_LRU, 1, SIM_LRU);
 }
 
 TEST_F(policy, belady_lru_with_a_one_page_tlb_gives_10_and_8_misses)
