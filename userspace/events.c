@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmlab tool - decoding the module's output: event records (fault, TLB,
- * lost), the stats, and the flags of raw x86-64 page-table entries.  Shared
+ * lost, evict, swap), the stats, the policies, and the flags of raw x86-64
+ * page-table entries.  Shared
  * by run, walk and the commands that will read the stream live (trace).
  */
 #include <errno.h>
@@ -75,6 +76,68 @@ const char *tlb_reason_name(uint32_t origin, uint32_t reason)
 	default:
 		return "unknown";
 	}
+}
+
+static const char *const policy_names[VMLAB_POLICY_MAX] = {
+	[VMLAB_POLICY_FIFO] = "fifo",
+	[VMLAB_POLICY_RANDOM] = "random",
+	[VMLAB_POLICY_CLOCK] = "clock",
+	[VMLAB_POLICY_LRU_APPROX] = "lru-approx",
+	[VMLAB_POLICY_LRU] = "lru",
+};
+
+const char *policy_name(uint32_t policy)
+{
+	return policy < VMLAB_POLICY_MAX ? policy_names[policy] : "?";
+}
+
+int policy_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < VMLAB_POLICY_MAX; i++)
+		if (!strcmp(name, policy_names[i]))
+			return i;
+	return -1;
+}
+
+static const char *evict_action_name(uint32_t action)
+{
+	switch (action) {
+	case VMLAB_EVICT_WRITE:
+		return "write";
+	case VMLAB_EVICT_MOVE:
+		return "move";
+	case VMLAB_EVICT_DROP:
+		return "drop";
+	case VMLAB_EVICT_DEFER:
+		return "defer";
+	default:
+		return "none";
+	}
+}
+
+static const char *evict_reason_name(uint32_t reason)
+{
+	switch (reason) {
+	case VMLAB_EVICT_BUDGET:
+		return "budget";
+	case VMLAB_EVICT_FORCED:
+		return "forced";
+	default:
+		return "unknown";
+	}
+}
+
+static const char *swap_dir_name(uint32_t dir)
+{
+	return dir == VMLAB_SWAP_OUT ? "out" : dir == VMLAB_SWAP_IN ? "in" : "?";
+}
+
+static const char *store_name(uint32_t store)
+{
+	return store == VMLAB_STORE_MEM ? "memory" :
+	       store == VMLAB_STORE_FILE ? "file" : "?";
 }
 
 static const char *tlb_origin_name(uint32_t origin)
@@ -282,6 +345,24 @@ void ev_print(const struct vmlab_event *ev, struct ev_ctx *ctx, FILE *f)
 		else
 			fprintf(f, " pages %llu", ev->tlb.pages);
 		break;
+	case VMLAB_EV_EVICT:
+		fprintf(f, "%-5s %-7s %-7s %-14s pgoff %-6llu %7llu ns  policy %s",
+			"evict", evict_action_name(ev->evict.action),
+			evict_reason_name(ev->evict.reason), "",
+			ev->evict.pgoff, ev->evict.latency_ns,
+			policy_name(ev->evict.policy));
+		if (ev->evict.error)
+			fprintf(f, "  error %s (stays resident)",
+				strerror(-ev->evict.error));
+		break;
+	case VMLAB_EV_SWAP:
+		fprintf(f, "%-5s %-7s %-7s %-14s pgoff %-6llu %7llu ns  %llu bytes",
+			"swap", swap_dir_name(ev->swap.dir),
+			store_name(ev->swap.store), "", ev->swap.pgoff,
+			ev->swap.latency_ns, ev->swap.bytes);
+		if (ev->swap.error)
+			fprintf(f, "  error %s", strerror(-ev->swap.error));
+		break;
 	case VMLAB_EV_LOST:
 		fprintf(f, "%-5s %llu records (seq %llu..%llu) dropped: the ring was full", "lost", ev->lost.count,
 			ev->lost.first_seq,
@@ -351,6 +432,24 @@ void ev_json(struct jw *w, const struct vmlab_event *ev)
 		else
 			jw_u64(w, "pages", ev->tlb.pages);
 		break;
+	case VMLAB_EV_EVICT:
+		jw_str(w, "type", "evict");
+		jw_u64(w, "pgoff", ev->evict.pgoff);
+		jw_u64(w, "latency_ns", ev->evict.latency_ns);
+		jw_str(w, "policy", policy_name(ev->evict.policy));
+		jw_str(w, "action", evict_action_name(ev->evict.action));
+		jw_str(w, "reason", evict_reason_name(ev->evict.reason));
+		jw_i64(w, "error", ev->evict.error);
+		break;
+	case VMLAB_EV_SWAP:
+		jw_str(w, "type", "swap");
+		jw_str(w, "dir", swap_dir_name(ev->swap.dir));
+		jw_str(w, "store", store_name(ev->swap.store));
+		jw_u64(w, "pgoff", ev->swap.pgoff);
+		jw_u64(w, "latency_ns", ev->swap.latency_ns);
+		jw_u64(w, "bytes", ev->swap.bytes);
+		jw_i64(w, "error", ev->swap.error);
+		break;
 	case VMLAB_EV_LOST:
 		jw_str(w, "type", "lost");
 		jw_u64(w, "count", ev->lost.count);
@@ -392,15 +491,29 @@ long ev_drain(int fd, ev_fn fn, void *arg)
 
 /* ----------------------------------------------------------------- stats */
 
+uint64_t stats_misses(const struct vmlab_stats *st)
+{
+	return st->faults_zero + st->faults_swapin;
+}
+
 void stats_print(const struct vmlab_stats *st, FILE *f)
 {
+	char in[32], out[32];
+
 	fprintf(f, "faults       %llu (zero-fill %llu, minor %llu, "
-		"write-upgrade %llu), errors %llu\n",
+		"write-upgrade %llu, swap-in %llu, soft %llu), errors %llu\n",
 		st->faults, st->faults_zero, st->faults_minor,
-		st->faults_upgrade, st->fault_errors);
-	fprintf(f, "pages        %llu resident, %llu allocated\n",
-		st->pages_resident, st->pages_allocated);
+		st->faults_upgrade, st->faults_swapin, st->faults_soft,
+		st->fault_errors);
+	fprintf(f, "evictions    %llu: swap-outs %llu (%s), clean drops %llu; "
+		"swap-ins %llu (%s)\n", st->evictions, st->swap_outs,
+		fmt_bytes(st->swap_out_bytes, out, sizeof(out)), st->clean_drops,
+		st->swap_ins, fmt_bytes(st->swap_in_bytes, in, sizeof(in)));
+	fprintf(f, "pages        %llu resident, %llu allocated, %llu in the "
+		"store, %llu in the soft TLB\n", st->pages_resident,
+		st->pages_allocated, st->store_pages, st->pages_mapped);
 	fprintf(f, "TLB flushes  %llu by the module, %llu by the kernel\n", st->tlb_module, st->tlb_kernel);
+	fprintf(f, "I/O errors   %llu\n", st->io_errors);
 	fprintf(f, "records      %llu produced, %llu dropped\n",
 		st->events, st->events_dropped);
 }
@@ -412,9 +525,21 @@ void stats_json(struct jw *w, const char *key, const struct vmlab_stats *st)
 	jw_u64(w, "faults_zero", st->faults_zero);
 	jw_u64(w, "faults_minor", st->faults_minor);
 	jw_u64(w, "faults_upgrade", st->faults_upgrade);
+	jw_u64(w, "faults_swapin", st->faults_swapin);
+	jw_u64(w, "faults_soft", st->faults_soft);
 	jw_u64(w, "fault_errors", st->fault_errors);
+	jw_u64(w, "misses", stats_misses(st));
 	jw_u64(w, "pages_resident", st->pages_resident);
 	jw_u64(w, "pages_allocated", st->pages_allocated);
+	jw_u64(w, "pages_mapped", st->pages_mapped);
+	jw_u64(w, "evictions", st->evictions);
+	jw_u64(w, "swap_outs", st->swap_outs);
+	jw_u64(w, "swap_out_bytes", st->swap_out_bytes);
+	jw_u64(w, "swap_ins", st->swap_ins);
+	jw_u64(w, "swap_in_bytes", st->swap_in_bytes);
+	jw_u64(w, "clean_drops", st->clean_drops);
+	jw_u64(w, "store_pages", st->store_pages);
+	jw_u64(w, "io_errors", st->io_errors);
 	jw_u64(w, "tlb_module", st->tlb_module);
 	jw_u64(w, "tlb_kernel", st->tlb_kernel);
 	jw_u64(w, "events", st->events);

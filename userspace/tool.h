@@ -76,6 +76,8 @@ int vmlab_set_config(int fd, struct vmlab_config *cfg);
 int vmlab_get_stats(int fd, struct vmlab_stats *st);
 int vmlab_reset_stats(int fd);
 int vmlab_walk(int fd, uint64_t addr, struct vmlab_walk *w);
+/* @backing_fd, or -1 for the memory store; @what names it in errors */
+int vmlab_set_backing(int fd, int backing_fd, const char *what);
 /* The module's version from sysfs into @buf, or -errno */
 int vmlab_module_version(char *buf, size_t len);
 
@@ -153,6 +155,12 @@ struct ev_tally {
 	struct log2_hist latency;	/* fault records' latency_ns */
 };
 
+/* "fifo", "random", "clock", "lru-approx", "lru"; "?" if unknown */
+const char *policy_name(uint32_t policy);
+/* enum vmlab_policy of @name, or -1 */
+int policy_parse(const char *name);
+/* vmlab_stats.faults_zero + faults_swapin: references that missed */
+uint64_t stats_misses(const struct vmlab_stats *st);
 const char *level_name(unsigned int level);
 const char *fault_kind_name(uint32_t kind);
 const char *tlb_reason_name(uint32_t origin, uint32_t reason);

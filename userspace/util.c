@@ -174,6 +174,29 @@ int vmlab_walk(int fd, uint64_t addr, struct vmlab_walk *w)
 	return vmlab_ioctl(fd, VMLAB_WALK, w, "VMLAB_WALK");
 }
 
+int vmlab_set_backing(int fd, int backing_fd, const char *what)
+{
+	struct vmlab_backing b = { .size = sizeof(b), .fd = backing_fd };
+	const char *why;
+
+	if (ioctl(fd, VMLAB_SET_BACKING, &b) == 0)
+		return 0;
+	switch (errno) {
+	case EINVAL:
+		why = "not a regular file, a vmlab fd, or opened O_APPEND";
+		break;
+	case EACCES:
+		why = "not open for both reading and writing";
+		break;
+	case EBUSY:
+		why = "the store already holds pages";
+		break;
+	default:
+		why = strerror(errno);
+	}
+	return err_msg("VMLAB_SET_BACKING %s: %s", what, why), -1;
+}
+
 int vmlab_module_version(char *buf, size_t len)
 {
 	FILE *f = fopen("/sys/module/vmlab/version", "r");
