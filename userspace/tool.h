@@ -192,16 +192,21 @@ void stats_json(struct jw *w, const char *key, const struct vmlab_stats *st);
 
 /*
  * An access pattern: a generator of page indices in [0, pages).  Patterns
- * are named by a spec "NAME[:ARG]" (ARG for patterns that take one, such as
- * a future trace:FILE); add one by adding an entry to the table in
- * pattern.c.
+ * are named by a spec "NAME[:FILE]" (trace:FILE takes one); add one by
+ * adding an entry to the table in pattern.c.
  */
 struct pattern;
+
+/* The largest region and reference string a pattern makes */
+#define PATTERN_MAX_PAGES (1ULL << 32)
+#define PATTERN_MAX_REFS (1ULL << 28)
 
 struct pattern_ops {
 	const char *name;
 	const char *help;
 	bool takes_arg;
+	bool sizes_itself;	/* pages 0: the pattern knows the region */
+	unsigned int passes;	/* default length: passes x pages (0: 1) */
 	int (*init)(struct pattern *p, const char *arg);
 	bool (*next)(struct pattern *p, uint64_t *page);
 	void (*fini)(struct pattern *p);
@@ -219,12 +224,25 @@ struct pattern {
 
 /* Find a pattern by spec; NULL if unknown.  *@arg gets the ARG part. */
 const struct pattern_ops *pattern_lookup(const char *spec, const char **arg);
-/* "seq, rand" for help and error messages */
+/* argp_error() unless @spec names a pattern, with its argument if any */
+void arg_pattern(struct argp_state *state, const char *spec);
+/* "seq, rand, ..., trace:FILE" for help and error messages */
 const char *pattern_names(void);
+/*
+ * @pages 0: the pattern sizes the region itself (trace), or fails;
+ * @length 0: the pattern's default.  Prints why on failure: 0 or -1.
+ */
 int pattern_init(struct pattern *p, const char *spec, uint64_t pages,
 		 uint64_t length, uint64_t seed);
 bool pattern_next(struct pattern *p, uint64_t *page);
 void pattern_fini(struct pattern *p);
+/*
+ * The whole reference string of a pattern, malloc()ed; *@pages and
+ * *@length as pattern_init() takes them, and updated.  NULL (and why on
+ * stderr) on failure.
+ */
+uint64_t *pattern_refs(const char *spec, uint64_t *pages, uint64_t *length,
+		       uint64_t seed);
 uint64_t rng_next(uint64_t *state);
 
 /* ---------------------------------------------------------- experiment */
