@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlab tool - `vmlab run`: one experiment.  It opens an instance,
- * configures it, maps N pages, touches them in a pattern, drains the event
- * stream and reports the records, the stats and the fault latencies.
+ * vmlab tool - `vmlab run`: one experiment.  It makes the pattern's
+ * reference string, opens an instance, configures it (frame budget, policy,
+ * software TLB, backing file), maps N pages, makes the references, drains
+ * the event stream and reports the records, the stats and the fault
+ * latencies; with --compare, the misses of the simulated policies on the
+ * very same reference string (sim.c).
  *
- * The steps are exp_setup(), exp_touch(), exp_collect() and exp_teardown()
- * on a struct experiment, so later commands (frame budgets, policies,
- * backing files, simulate) extend the struct and the steps, not the flow.
+ * The steps are exp_prepare(), exp_setup(), exp_touch(), exp_collect() and
+ * exp_teardown() on a struct experiment, so later commands extend the
+ * struct and the steps, not the flow.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,10 +21,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "sim.h"
 #include "tool.h"
 
 /* The largest run one command does: 2^32 pages is 16 TiB of 4 KiB pages */
-#define RUN_MAX_PAGES (1ULL << 32)
+#define RUN_MAX_PAGES PATTERN_MAX_PAGES
 
 const char *access_name(enum access_mode a)
 {
@@ -51,6 +55,8 @@ void exp_defaults(struct experiment *e)
 
 static uint64_t exp_touches(const struct experiment *e)
 {
+	if (e->refs)
+		return e->nrefs;
 	return e->touches ? e->touches : e->pages;
 }
 
@@ -60,11 +66,44 @@ static uint32_t auto_ring(const struct experiment *e)
 	uint64_t want = exp_touches(e) * (e->access == ACCESS_READ_WRITE ? 2 : 1);
 	uint64_t max = e->info.max_ring_records, r;
 
+	/* a miss under a budget: fault, unmap flush, evict, swap out, swap in */
+	if (e->frames || e->tlb_window)
+		want *= 5;
 	want += 64;	/* TLB records and slack */
 	r = round_up_pow2(want);
 	while (r > max && r > 1)
 		r >>= 1;
 	return (uint32_t)r;
+}
+
+int exp_prepare(struct experiment *e)
+{
+	const struct pattern_ops *ops;
+	uint64_t pages = e->pages, length = e->touches;
+	const char *arg;
+
+	ops = pattern_lookup(e->pattern, &arg);
+	if (ops && ops->sizes_itself && !e->pages_given)
+		pages = 0;
+	free(e->refs);
+	e->refs = pattern_refs(e->pattern, &pages, &length, e->seed);
+	if (!e->refs)
+		return -1;
+	e->pages = pages;
+	e->nrefs = length;
+	return 0;
+}
+
+static int exp_backing(struct experiment *e)
+{
+	int bfd, ret;
+
+	bfd = open(e->backing, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (bfd < 0)
+		return err_errno(e->backing), -1;
+	ret = vmlab_set_backing(e->fd, bfd, e->backing);
+	close(bfd);	/* the module holds its own reference */
+	return ret;
 }
 
 int exp_setup(struct experiment *e)
@@ -86,17 +125,31 @@ int exp_setup(struct experiment *e)
 			e->ring_records, e->info.max_ring_records);
 		return -1;
 	}
+	if (e->frames > e->info.max_pages) {
+		err_msg("--frames %" PRIu64 ": the module allows at most %llu "
+			"resident pages (its max_pages parameter)", e->frames,
+			e->info.max_pages);
+		return -1;
+	}
 	if (vmlab_get_config(e->fd, &e->cfg))
 		return -1;
 	e->len = e->pages * e->info.page_size;
 	e->cfg.region_size = e->len;
-	e->cfg.event_mask = e->events ? EV_FAULT_TLB : 0;
+	e->cfg.event_mask = e->events ? VMLAB_EV_ALL : 0;
 	e->cfg.flags = e->events && e->walk ? VMLAB_CFG_WALK : 0;
+	if (e->clock_flush)
+		e->cfg.flags |= VMLAB_CFG_CLOCK_FLUSH;
+	e->cfg.frames = e->frames;
+	e->cfg.policy = e->policy;
+	e->cfg.tlb_window = e->tlb_window;
+	e->cfg.seed = e->seed;
 	if (e->ring_records)
 		e->cfg.ring_records = e->ring_records;
 	else if (e->events)
 		e->cfg.ring_records = auto_ring(e);
 	if (vmlab_set_config(e->fd, &e->cfg))
+		return -1;
+	if (e->backing && exp_backing(e))
 		return -1;
 	e->map = mmap(NULL, e->len, PROT_READ | PROT_WRITE, MAP_SHARED, e->fd, 0);
 	if (e->map == MAP_FAILED) {
@@ -118,16 +171,11 @@ static void touch_sigbus(int sig)
 int exp_touch(struct experiment *e)
 {
 	struct sigaction sa = { .sa_handler = touch_sigbus }, old;
-	struct pattern p;
 	volatile uint64_t page = 0;
-	uint64_t pg, t0;
-	int err;
+	uint64_t i, t0;
 
-	err = pattern_init(&p, e->pattern, e->pages, exp_touches(e), e->seed);
-	if (err) {
-		errno = -err;
-		return err_errno("pattern"), -1;
-	}
+	if (!e->refs && exp_prepare(e))
+		return -1;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, &old);
 	e->references = 0;
@@ -135,19 +183,17 @@ int exp_touch(struct experiment *e)
 	if (sigsetjmp(touch_jmp, 1)) {
 		e->elapsed_ns = now_ns() - t0;
 		sigaction(SIGBUS, &old, NULL);
-		pattern_fini(&p);
 		err_msg("SIGBUS touching page %" PRIu64 " (the module refused the "
-			"fault: see fault_errors)", page);
+			"fault: see fault_errors and io_errors)", page);
 		return -1;
 	}
-	while (pattern_next(&p, &pg)) {
-		page = pg;
-		touch_page(e->map + pg * e->info.page_size, e->access);
+	for (i = 0; i < e->nrefs; i++) {
+		page = e->refs[i];
+		touch_page(e->map + e->refs[i] * e->info.page_size, e->access);
 		e->references++;
 	}
 	e->elapsed_ns = now_ns() - t0;
 	sigaction(SIGBUS, &old, NULL);
-	pattern_fini(&p);
 	return 0;
 }
 
@@ -164,29 +210,53 @@ void exp_teardown(struct experiment *e)
 	if (e->fd >= 0)
 		close(e->fd);
 	e->fd = -1;
+	free(e->refs);
+	e->refs = NULL;
+	e->nrefs = 0;
 }
 
 /* ---------------------------------------------------------- vmlab run */
 
 static const char run_doc[] =
 "Map an instance of N pages, touch them in a pattern, then print the event\n"
-"records the module logged (with --events) and a summary: faults by kind\n"
-"(VMLAB_GET_STATS), TLB flushes, records, and a log2 histogram of the\n"
-"module's fault-handling latency.\n"
+"records the module logged (with --events) and a summary: misses, faults by\n"
+"kind (VMLAB_GET_STATS), evictions, swap-outs and swap-ins, TLB flushes,\n"
+"records, and a log2 histogram of the module's fault-handling latency.\n"
+"\n"
+"With --frames F at most F pages are resident: a miss beyond them evicts the\n"
+"--policy's victim to the store (--backing FILE, or the module's memory).\n"
+"A miss is a zero-fill or a swap-in fault.  --compare runs the reference\n"
+"simulator (vmlab simulate) on the very references made and prints its FIFO,\n"
+"LRU and OPT misses (and CLOCK's or RANDOM's) next to the kernel's.\n"
 "\n"
 "Each record line: sequence number, time since the first record, CPU, pid,\n"
-"then for a fault its kind (zero-fill, minor, write-upgrade), access,\n"
+"then for a fault its kind (zero, minor, upgrade, swapin, soft), access,\n"
 "address, page offset, latency and the walk done after the fault (indices\n"
 "PGD/P4D/PUD/PMD/PTE, '-' for a folded level, the leaf's flags and frame);\n"
-"for a TLB flush its origin, reason and pages; 'lost' when the ring was full.\n"
+"for a TLB flush its origin, reason and pages; for an eviction its action\n"
+"(write, move, drop, defer), reason, page and latency; for a swap its\n"
+"direction, store, page, latency and bytes; 'lost' when the ring was full.\n"
 "\n"
-"Patterns: seq (pages 0, 1, 2, ...), rand (every page once, in a random\n"
-"order).\n"
+"Patterns:\n"
+"  seq         pages 0, 1, 2, ... (one pass)\n"
+"  rand        every page once, in a random order (--seed)\n"
+"  loop        pages 0..N-1 over and over (4 passes unless --touches)\n"
+"  hotcold     80% of the references to the first 20% of the pages\n"
+"              (--seed; 4N references unless --touches)\n"
+"  trace:FILE  one page number a line, each line a reference ('#' lines and\n"
+"              blank lines skipped); the region is the highest page + 1\n"
+"              unless --pages\n"
+"\n"
+"Policies: fifo, random (--seed), clock, lru-approx, lru (needs --soft-tlb;\n"
+"exact LRU with --soft-tlb 1).\n"
 "\n"
 "EXAMPLES:\n"
 "  vmlab run --pages 64 --pattern rand --events\n"
 "  vmlab run --pages 8 --read-then-write --events\n"
 "  vmlab run --pages 65536 --write --events --quiet   # histogram only\n"
+"  vmlab run --pages 64 --frames 16 --policy clock --clock-flush \\\n"
+"            --pattern hotcold --backing /tmp/store --compare\n"
+"  vmlab run --frames 3 --pattern trace:belady.txt --events\n"
 "  vmlab -j run --pages 16 --events\n";
 
 enum {
@@ -196,14 +266,36 @@ enum {
 	OPT_READ,
 	OPT_WRITE,
 	OPT_RW,
+	OPT_FRAMES,
+	OPT_POLICY,
+	OPT_CLOCK_FLUSH,
+	OPT_BACKING,
+	OPT_SOFT_TLB,
+	OPT_COMPARE,
 };
 
 static const struct argp_option run_opts[] = {
 	{ "pages", 'n', "N", 0, "Pages to map (default 16)", 0 },
-	{ "pattern", 'p', "PATTERN", 0, "Access pattern: seq (default), rand", 0 },
-	{ "seed", 's', "S", 0, "Seed of the random patterns (default 1)", 0 },
+	{ "pattern", 'p', "PATTERN", 0,
+	  "Access pattern: seq (default), rand, loop, hotcold, trace:FILE", 0 },
+	{ "seed", 's', "S", 0,
+	  "Seed of the random patterns and of the random policy (default 1)", 0 },
 	{ "touches", OPT_TOUCHES, "T", 0,
-	  "References to make (default: one per page)", 0 },
+	  "References to make (default: the pattern's: one per page, 4 per "
+	  "page for loop and hotcold, the file's lines for trace)", 0 },
+	{ "frames", OPT_FRAMES, "F", 0,
+	  "Frame budget: at most F resident pages (default: no budget)", 4 },
+	{ "policy", OPT_POLICY, "POLICY", 0,
+	  "Replacement policy: fifo (default), random, clock, lru-approx, lru", 4 },
+	{ "clock-flush", OPT_CLOCK_FLUSH, NULL, 0,
+	  "clock, lru-approx: flush TLBs after clearing accessed bits", 4 },
+	{ "soft-tlb", OPT_SOFT_TLB, "W", 0,
+	  "Software TLB: keep at most W resident pages mapped", 4 },
+	{ "backing", OPT_BACKING, "FILE", 0,
+	  "Swap to FILE (opened read-write, created if missing; default: the "
+	  "module's memory store)", 4 },
+	{ "compare", OPT_COMPARE, NULL, 0,
+	  "Print the simulated FIFO, LRU and OPT misses on the same references", 4 },
 	{ "read", OPT_READ, NULL, 0, "Read one byte a page (the default)", 1 },
 	{ "write", OPT_WRITE, NULL, 0, "Write one byte a page", 1 },
 	{ "read-then-write", OPT_RW, NULL, 0,
@@ -222,24 +314,48 @@ static const struct argp_option run_opts[] = {
 struct run_args {
 	struct experiment *e;
 	bool quiet;
+	bool compare;
+	bool have_policy;
 };
 
 static error_t run_parse(int key, char *arg, struct argp_state *state)
 {
 	struct run_args *a = state->input;
 	struct experiment *e = a->e;
-	const char *parg;
 	uint64_t v;
 
 	switch (key) {
 	case 'n':
 		e->pages = arg_u64(state, "--pages", arg, 1, RUN_MAX_PAGES);
+		e->pages_given = true;
 		break;
 	case 'p':
-		if (!pattern_lookup(arg, &parg))
-			argp_error(state, "--pattern '%s': unknown; patterns: %s",
-				   arg, pattern_names());
+		arg_pattern(state, arg);
 		e->pattern = arg;
+		break;
+	case OPT_FRAMES:
+		e->frames = arg_u64(state, "--frames", arg, 1, UINT64_MAX);
+		break;
+	case OPT_POLICY:
+		if (policy_parse(arg) < 0)
+			argp_error(state, "--policy '%s': unknown; policies: fifo, "
+				   "random, clock, lru-approx, lru", arg);
+		e->policy = policy_parse(arg);
+		a->have_policy = true;
+		break;
+	case OPT_CLOCK_FLUSH:
+		e->clock_flush = true;
+		break;
+	case OPT_SOFT_TLB:
+		e->tlb_window = arg_u64(state, "--soft-tlb", arg, 1, UINT32_MAX);
+		break;
+	case OPT_BACKING:
+		if (!*arg)
+			argp_error(state, "--backing: no file name given");
+		e->backing = arg;
+		break;
+	case OPT_COMPARE:
+		a->compare = true;
 		break;
 	case 's':
 		e->seed = arg_u64(state, "--seed", arg, 0, UINT64_MAX);
@@ -282,6 +398,24 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--ring needs --events");
 		if (!e->walk && !e->events)
 			argp_error(state, "--no-walk needs --events");
+		if (a->have_policy && !e->frames)
+			argp_error(state, "--policy %s needs --frames F: without a "
+				   "frame budget nothing is evicted",
+				   policy_name(e->policy));
+		if (e->policy == VMLAB_POLICY_LRU && !e->tlb_window)
+			argp_error(state, "--policy lru needs --soft-tlb W: the "
+				   "kernel sees a reference only when it faults, "
+				   "so exact LRU needs the software TLB (W = 1 "
+				   "sees every change of page)");
+		if (e->clock_flush && e->policy != VMLAB_POLICY_CLOCK &&
+		    e->policy != VMLAB_POLICY_LRU_APPROX)
+			argp_error(state, "--clock-flush needs --policy clock or "
+				   "lru-approx: only they clear accessed bits");
+		if (e->backing && !e->frames)
+			argp_error(state, "--backing needs --frames F: without a "
+				   "frame budget nothing is swapped");
+		if (a->compare && !e->frames)
+			argp_error(state, "--compare needs --frames F");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -316,17 +450,155 @@ static void run_record(const struct vmlab_event *ev, void *arg)
 	ev_print(ev, &o->ctx, stdout);
 }
 
+/* ------------------------------------------------------------ --compare */
+
+/* The simulated policies --compare shows: FIFO, LRU, OPT, and the run's */
+struct compare {
+	unsigned int n;
+	enum sim_policy policy[SIM_NR_POLICIES];
+	struct sim_result res[SIM_NR_POLICIES];
+};
+
+static int sim_of_policy(uint32_t policy)
+{
+	switch (policy) {
+	case VMLAB_POLICY_FIFO:
+		return SIM_FIFO;
+	case VMLAB_POLICY_LRU:
+		return SIM_LRU;
+	case VMLAB_POLICY_CLOCK:
+		return SIM_CLOCK;
+	case VMLAB_POLICY_RANDOM:
+		return SIM_RANDOM;
+	default:
+		return -1;	/* lru-approx has no textbook twin */
+	}
+}
+
+static int run_compare(const struct experiment *e, struct compare *c)
+{
+	static const enum sim_policy always[] = { SIM_FIFO, SIM_LRU, SIM_OPT };
+	int own = sim_of_policy(e->policy);
+	unsigned int i;
+
+	c->n = 0;
+	for (i = 0; i < ARRAY_SIZE(always); i++)
+		c->policy[c->n++] = always[i];
+	if (own == SIM_CLOCK || own == SIM_RANDOM)
+		c->policy[c->n++] = own;
+	for (i = 0; i < c->n; i++)
+		if (sim_run(c->policy[i], e->frames, e->refs, e->references,
+			    e->seed, &c->res[i]))
+			return err_errno("simulate"), -1;
+	return 0;
+}
+
+static double hit_ratio(uint64_t refs, uint64_t misses)
+{
+	return refs && misses <= refs ? (double)(refs - misses) / refs : 0.0;
+}
+
+/* What the kernel's policy should match in the simulator, and how well */
+static const char *compare_note(const struct experiment *e, enum sim_policy p)
+{
+	if (p == SIM_FIFO && e->policy == VMLAB_POLICY_FIFO)
+		return "exact: equals the kernel's FIFO";
+	if (p == SIM_LRU && e->policy == VMLAB_POLICY_LRU)
+		return e->tlb_window == 1 ? "exact: equals the kernel's LRU "
+		       "(--soft-tlb 1)" : "the kernel sees only references "
+		       "that leave the soft TLB";
+	if (p == SIM_OPT)
+		return "Belady's optimum: no policy misses less";
+	if (p == SIM_CLOCK)
+		return "textbook clock: every reference sets the bit";
+	if (p == SIM_RANDOM)
+		return "another random stream: equal only on average";
+	return "";
+}
+
+static void compare_text(const struct experiment *e, const struct compare *c)
+{
+	uint64_t kmiss = stats_misses(&e->stats);
+	unsigned int i;
+
+	printf("\ncompare: misses on the same %" PRIu64 " references (%" PRIu64
+	       " pages, %" PRIu64 " frames)\n", e->references, e->pages,
+	       e->frames);
+	printf("  %-26s %8s %10s\n", "", "misses", "hit ratio");
+	printf("  kernel    %-16s %8" PRIu64 " %9.1f%%\n",
+	       e->clock_flush ? (e->policy == VMLAB_POLICY_CLOCK ? "clock+flush" :
+				 "lru-approx+flush") : policy_name(e->policy),
+	       kmiss, 100 * hit_ratio(e->references, kmiss));
+	for (i = 0; i < c->n; i++) {
+		const char *note = compare_note(e, c->policy[i]);
+		bool same = c->res[i].misses == kmiss;
+
+		printf("  simulated %-16s %8" PRIu64 " %9.1f%%%s%s%s%s\n",
+		       sim_policy_name(c->policy[i]), c->res[i].misses,
+		       100 * hit_ratio(c->res[i].refs, c->res[i].misses),
+		       same || *note ? "  " : "", same ? "= kernel" : "",
+		       same && *note ? "; " : "", note);
+	}
+}
+
+static void compare_json(struct jw *w, const struct experiment *e,
+			 const struct compare *c)
+{
+	uint64_t kmiss = stats_misses(&e->stats);
+	unsigned int i;
+
+	jw_obj(w, "compare");
+	jw_u64(w, "references", e->references);
+	jw_u64(w, "frames", e->frames);
+	jw_obj(w, "kernel");
+	jw_str(w, "policy", policy_name(e->policy));
+	jw_bool(w, "clock_flush", e->clock_flush);
+	jw_u64(w, "soft_tlb", e->tlb_window);
+	jw_u64(w, "misses", kmiss);
+	jw_dbl(w, "hit_ratio", hit_ratio(e->references, kmiss));
+	jw_end(w);
+	jw_arr(w, "simulated");
+	for (i = 0; i < c->n; i++) {
+		jw_obj(w, NULL);
+		jw_str(w, "policy", sim_policy_name(c->policy[i]));
+		jw_u64(w, "misses", c->res[i].misses);
+		jw_dbl(w, "hit_ratio", hit_ratio(c->res[i].refs, c->res[i].misses));
+		jw_u64(w, "evictions", c->res[i].evictions);
+		jw_bool(w, "equals_kernel", c->res[i].misses == kmiss);
+		jw_end(w);
+	}
+	jw_end(w);
+	jw_end(w);
+}
+
+/* ---------------------------------------------------------------- output */
+
 static void run_text_head(const struct experiment *e)
 {
 	char b[32];
 
 	printf("vmlab run: %" PRIu64 " pages (%s), pattern %s", e->pages,
 	       fmt_bytes(e->len, b, sizeof(b)), e->pattern);
-	if (strcmp(e->pattern, "seq"))
+	if (strcmp(e->pattern, "seq") && strcmp(e->pattern, "loop") &&
+	    strncmp(e->pattern, "trace:", 6))
 		printf(" (seed %" PRIu64 ")", e->seed);
 	printf(", %" PRIu64 " touches, %s\n", exp_touches(e), access_name(e->access));
+	if (e->frames) {
+		printf("frames %" PRIu64 ", policy %s", e->frames,
+		       policy_name(e->policy));
+		if (e->clock_flush)
+			printf(" (TLB flush after clearing accessed bits)");
+		if (e->policy == VMLAB_POLICY_RANDOM)
+			printf(" (seed %" PRIu64 ")", e->seed);
+		printf(", store: %s%s\n", e->backing ? "file " : "memory",
+		       e->backing ? e->backing : "");
+	}
+	if (e->tlb_window)
+		printf("software TLB: at most %u page%s mapped\n", e->tlb_window,
+		       e->tlb_window == 1 ? "" : "s");
 	if (e->events)
-		printf("events: faults and TLB flushes%s, ring of %u records\n",
+		printf("events: faults, TLB flushes, evictions and swaps%s, ring "
+		       "of %u records\n",
 		       e->walk ? ", with page-table walks" : "",
 		       e->cfg.ring_records);
 	else
@@ -340,15 +612,22 @@ static void run_text_tail(const struct experiment *e, const struct run_out *o)
 	printf("\ntouched %" PRIu64 " times in %.3f ms: %.2f us per touch\n",
 	       e->references, e->elapsed_ns / 1e6,
 	       e->references ? e->elapsed_ns / 1e3 / e->references : 0.0);
+	printf("misses       %" PRIu64 " of %" PRIu64 " references (zero-fill + "
+	       "swap-in), hit ratio %.1f%%\n", stats_misses(&e->stats),
+	       e->references,
+	       100 * hit_ratio(e->references, stats_misses(&e->stats)));
 	stats_print(&e->stats, stdout);
 	if (!e->events)
 		return;
 	printf("read         %" PRIu64 " records: %" PRIu64 " fault (zero-fill %"
-	       PRIu64 ", minor %" PRIu64 ", write-upgrade %" PRIu64 "), %" PRIu64
-	       " tlb, %" PRIu64 " lost (reporting %" PRIu64 " dropped)\n",
+	       PRIu64 ", minor %" PRIu64 ", write-upgrade %" PRIu64 ", swap-in %"
+	       PRIu64 ", soft %" PRIu64 "), %" PRIu64 " tlb, %" PRIu64 " evict, %"
+	       PRIu64 " swap, %" PRIu64 " lost (reporting %" PRIu64 " dropped)\n",
 	       t->records, t->by_type[VMLAB_EV_FAULT], t->by_kind[VMLAB_FAULT_ZERO],
 	       t->by_kind[VMLAB_FAULT_MINOR], t->by_kind[VMLAB_FAULT_UPGRADE],
-	       t->by_type[VMLAB_EV_TLB], t->by_type[VMLAB_EV_LOST], t->lost);
+	       t->by_kind[VMLAB_FAULT_SWAPIN], t->by_kind[VMLAB_FAULT_SOFT],
+	       t->by_type[VMLAB_EV_TLB], t->by_type[VMLAB_EV_EVICT],
+	       t->by_type[VMLAB_EV_SWAP], t->by_type[VMLAB_EV_LOST], t->lost);
 	/* every record produced was read, or reported lost */
 	if (t->records - t->by_type[VMLAB_EV_LOST] + t->lost != e->stats.events)
 		printf("note: %" PRIu64 " records read and %" PRIu64 " reported "
@@ -379,6 +658,14 @@ static void run_json_head(struct jw *w, const struct experiment *e)
 	jw_bool(w, "events", e->events);
 	jw_bool(w, "walk", e->events && e->walk);
 	jw_u64(w, "ring_records", e->cfg.ring_records);
+	jw_u64(w, "frames", e->frames);
+	jw_str(w, "policy", policy_name(e->policy));
+	jw_bool(w, "clock_flush", e->clock_flush);
+	jw_u64(w, "soft_tlb", e->tlb_window);
+	if (e->backing)
+		jw_str(w, "backing", e->backing);
+	else
+		jw_null(w, "backing");
 	jw_u64(w, "pgtable_levels", e->info.pgtable_levels);
 	jw_bool(w, "pfn_visible", e->info.flags & VMLAB_INFO_PFN_VISIBLE);
 	jw_end(w);
@@ -386,21 +673,29 @@ static void run_json_head(struct jw *w, const struct experiment *e)
 }
 
 static void run_json_tail(struct jw *w, const struct experiment *e,
-			  const struct run_out *o)
+			  const struct run_out *o, const struct compare *c)
 {
 	const struct ev_tally *t = &o->tally;
 
 	jw_end(w);	/* events */
 	jw_u64(w, "references", e->references);
 	jw_u64(w, "elapsed_ns", e->elapsed_ns);
+	jw_u64(w, "misses", stats_misses(&e->stats));
+	jw_dbl(w, "hit_ratio", hit_ratio(e->references, stats_misses(&e->stats)));
 	stats_json(w, "stats", &e->stats);
+	if (c)
+		compare_json(w, e, c);
 	jw_obj(w, "records");
 	jw_u64(w, "total", t->records);
 	jw_u64(w, "fault", t->by_type[VMLAB_EV_FAULT]);
 	jw_u64(w, "fault_zero", t->by_kind[VMLAB_FAULT_ZERO]);
 	jw_u64(w, "fault_minor", t->by_kind[VMLAB_FAULT_MINOR]);
 	jw_u64(w, "fault_upgrade", t->by_kind[VMLAB_FAULT_UPGRADE]);
+	jw_u64(w, "fault_swapin", t->by_kind[VMLAB_FAULT_SWAPIN]);
+	jw_u64(w, "fault_soft", t->by_kind[VMLAB_FAULT_SOFT]);
 	jw_u64(w, "tlb", t->by_type[VMLAB_EV_TLB]);
+	jw_u64(w, "evict", t->by_type[VMLAB_EV_EVICT]);
+	jw_u64(w, "swap", t->by_type[VMLAB_EV_SWAP]);
 	jw_u64(w, "lost_records", t->by_type[VMLAB_EV_LOST]);
 	jw_u64(w, "lost", t->lost);
 	jw_u64(w, "seq_gaps", t->seq_gaps);
@@ -418,6 +713,7 @@ int cmd_run(int argc, char **argv)
 	};
 	struct experiment e;
 	struct run_args a = { .e = &e };
+	struct compare c;
 	struct run_out o;
 	struct jw jw;
 	int ret = 1, touch_err;
@@ -427,7 +723,8 @@ int cmd_run(int argc, char **argv)
 	sub_argp_parse(&argp, "run", argc, argv, &a);
 
 	memset(&o, 0, sizeof(o));
-	if (exp_setup(&e))
+	/* the references first: a bad trace file is refused before the device */
+	if (exp_prepare(&e) || exp_setup(&e))
 		goto out;
 	/* a SIGBUS stops the touches; what happened up to it is reported */
 	touch_err = exp_touch(&e);
@@ -447,10 +744,15 @@ int cmd_run(int argc, char **argv)
 	}
 	if (exp_collect(&e))
 		goto out;
-	if (opt_json)
-		run_json_tail(&jw, &e, &o);
-	else
+	if (a.compare && run_compare(&e, &c))
+		goto out;
+	if (opt_json) {
+		run_json_tail(&jw, &e, &o, a.compare ? &c : NULL);
+	} else {
 		run_text_tail(&e, &o);
+		if (a.compare)
+			compare_text(&e, &c);
+	}
 	ret = touch_err ? 1 : 0;
 out:
 	exp_teardown(&e);

@@ -10,7 +10,7 @@
  *   pattern.c  access-pattern generators (seq, rand, ...)
  *   info.c     vmlab info
  *   walk.c     vmlab walk
- *   run.c      vmlab run: the experiment
+ *   run.c      vmlab run: the experiment (and --compare, with sim.c)
  *   bench.c    vmlab bench fault
  *
  * The ABI is include/uapi/linux/vmlab.h; nothing here redefines it.
@@ -270,6 +270,16 @@ struct experiment {
 	bool events;		/* record faults and TLB flushes */
 	bool walk;		/* ... with the page-table walk */
 	uint32_t ring_records;	/* 0 = large enough for the run, if allowed */
+	bool pages_given;	/* --pages: else trace:FILE sizes the region */
+	uint64_t frames;	/* frame budget; 0 = none */
+	uint32_t policy;	/* enum vmlab_policy */
+	bool clock_flush;	/* VMLAB_CFG_CLOCK_FLUSH */
+	uint32_t tlb_window;	/* software TLB, pages; 0 = off */
+	const char *backing;	/* backing file; NULL = the memory store */
+
+	/* the reference string, made by exp_prepare() */
+	uint64_t *refs;
+	uint64_t nrefs;
 
 	/* the instance */
 	int fd;
@@ -285,8 +295,9 @@ struct experiment {
 };
 
 void exp_defaults(struct experiment *e);
+int exp_prepare(struct experiment *e);	/* the pattern's reference string */
 int exp_setup(struct experiment *e);	/* open, check, configure, mmap */
-int exp_touch(struct experiment *e);	/* run the pattern */
+int exp_touch(struct experiment *e);	/* make the references */
 int exp_collect(struct experiment *e);	/* stats */
 void exp_teardown(struct experiment *e);
 
