@@ -11,6 +11,7 @@
  *   info.c     vmlab info
  *   walk.c     vmlab walk
  *   run.c      vmlab run: the experiment (and --compare, with sim.c)
+ *   simulate.c vmlab simulate: the reference simulator (sim.c) on a string
  *   bench.c    vmlab bench fault
  *
  * The ABI is include/uapi/linux/vmlab.h; nothing here redefines it.
@@ -49,6 +50,7 @@ int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_trace(int argc, char **argv);	/* trace.c */
 int cmd_bench_trace(int argc, char **argv);	/* bench_trace.c */
+int cmd_simulate(int argc, char **argv);	/* simulate.c */
 
 /* ---------------------------------------------------------------- util */
 

@@ -24,6 +24,7 @@ static const struct command {
 	{ "info", cmd_info },
 	{ "walk", cmd_walk },
 	{ "run", cmd_run },
+	{ "simulate", cmd_simulate },
 	{ "bench", cmd_bench },
 	{ "trace", cmd_trace },
 };
@@ -34,7 +35,10 @@ static const char doc[] =
 "Commands:\n"
 "  info      the module: ABI version, page size, limits, paging levels\n"
 "  walk      translate a stack, heap, code and vmlab address level by level\n"
-"  run       map an instance, touch its pages, print events and a summary\n"
+"  run       map an instance, touch its pages, print events and a summary;\n"
+"            with --frames and --policy, evict and swap; --compare with\n"
+"            the simulator\n"
+"  simulate  FIFO, LRU, OPT, CLOCK, RANDOM on a reference string, no module\n"
 "  bench     'bench fault': fault throughput against anonymous memory,\n"
 "            memfd and userfaultfd; 'bench trace': the cost of tracing\n"
 "  trace     faults, TLB flushes, evictions and swaps live, through BPF\n"
@@ -45,6 +49,8 @@ static const char doc[] =
 "  vmlab info                            # which module, which limits\n"
 "  vmlab walk                            # the page tables made visible\n"
 "  vmlab run --pages 64 --pattern rand --events\n"
+"  vmlab run --pages 64 --frames 16 --policy clock --pattern loop --compare\n"
+"  vmlab simulate --refs 1,2,3,4,1,2,5,1,2,3,4,5 --frames 3,4 --policy fifo\n"
 "  vmlab -j bench fault --rounds 9       # the benchmark, as JSON\n"
 "  vmlab trace --hist                    # fault latency by kind, Ctrl-C\n";
 

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab tool - `vmlab simulate`: the reference simulator (sim.c) of FIFO,
+ * LRU, OPT, CLOCK and RANDOM over one reference string, for a list of frame
+ * counts: misses and hit ratio per policy and frame count, and any
+ * Belady's anomaly (more frames, more misses) it shows.  No module needed.
+ *
+ * The reference string comes from --refs (page numbers) or from a pattern,
+ * the same generators `vmlab run` touches pages with, so the two commands
+ * see the same string for the same --pattern, --pages, --touches, --seed.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+#include "tool.h"
+
+#define SIM_MAX_FRAME_COUNTS 1024
+/* A short string is printed with the results */
+#define SHOW_REFS 40
+
+struct simulate {
+	/* the reference string */
+	const char *refs_arg;	/* --refs */
+	const char *pattern;	/* --pattern */
+	uint64_t pages;		/* --pages; 0: not given */
+	uint64_t touches;	/* --touches; 0: the pattern's default */
+	uint64_t seed;
+	uint64_t *refs;
+	uint64_t n;
+
+	/* what to simulate */
+	bool policy[SIM_NR_POLICIES];
+	uint64_t frames[SIM_MAX_FRAME_COUNTS];
+	unsigned int nframes;
+
+	/* results, [policy][frame count] */
+	struct sim_result *res;
+};
+
+static const char simulate_doc[] =
+"Run the reference simulator: textbook FIFO, LRU, OPT (Belady's optimal:\n"
+"evict the page used furthest ahead), CLOCK (every reference sets the\n"
+"page's bit) and RANDOM over one reference string, for each frame count,\n"
+"and print the misses and the hit ratio of each.  A miss is a reference to\n"
+"a page not resident.  Belady's anomaly -- more frames, more misses -- is\n"
+"pointed out when the frame counts show it.  No module is needed.\n"
+"\n"
+"The reference string is --refs, a list of page numbers, or a --pattern\n"
+"(seq, rand, loop, hotcold, trace:FILE) of --pages pages: the same string\n"
+"'vmlab run' makes with the same --pattern, --pages, --touches and --seed,\n"
+"so 'vmlab run --compare' and this command agree.\n"
+"\n"
+"EXAMPLES:\n"
+"  vmlab simulate --refs 1,2,3,4,1,2,5,1,2,3,4,5 --frames 3,4 --policy fifo\n"
+"  vmlab simulate --pattern loop --pages 64 --frames 16,32,48,64\n"
+"  vmlab simulate --pattern hotcold --pages 100 --touches 10000 --frames 1-40\n"
+"  vmlab simulate --pattern trace:refs.txt --frames 3,4 --policy fifo,opt\n"
+"  vmlab -j simulate --refs 0,1,2,0,1,3 --frames 2\n";
+
+enum {
+	OPT_REFS = 0x100,
+	OPT_TOUCHES,
+};
+
+static const struct argp_option simulate_opts[] = {
+	{ "frames", 'f', "F[,F2,...]", 0,
+	  "Frame counts: a list, ranges allowed (3,4 or 1-8) (required)", 0 },
+	{ "policy", 'P', "POLICY", 0,
+	  "fifo, lru, opt, clock, random, a list of them, or all (default)", 0 },
+	{ "refs", OPT_REFS, "LIST", 0,
+	  "The reference string: page numbers, comma-separated", 1 },
+	{ "pattern", 'p', "PATTERN", 0,
+	  "Or a pattern: seq, rand, loop, hotcold, trace:FILE", 1 },
+	{ "pages", 'n', "N", 0,
+	  "The pattern's region in pages (default 16; trace: the highest page "
+	  "+ 1)", 1 },
+	{ "touches", OPT_TOUCHES, "T", 0,
+	  "References the pattern makes (default: the pattern's)", 1 },
+	{ "seed", 's', "S", 0,
+	  "Seed of the random patterns and of RANDOM (default 1)", 1 },
+	{ "json", 'j', NULL, 0, "Print JSON instead of text", 2 },
+	{},
+};
+
+/* "3,4" or "1-8" or "2,4-6": sorted, without duplicates */
+static void parse_frames(struct argp_state *state, struct simulate *s,
+			 const char *list)
+{
+	char *copy = strdup(list), *tok, *save = NULL, *dash;
+	uint64_t lo, hi, v;
+	unsigned int i, j;
+
+	if (!copy)
+		argp_failure(state, 1, ENOMEM, "--frames");
+	s->nframes = 0;
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		dash = strchr(tok, '-');
+		if (dash)
+			*dash = '\0';
+		if (parse_u64(tok, &lo) || (dash && parse_u64(dash + 1, &hi)))
+			argp_error(state, "--frames '%s': not a list of frame "
+				   "counts (like 3,4 or 1-8)", list);
+		if (!dash)
+			hi = lo;
+		if (!lo || hi < lo)
+			argp_error(state, "--frames '%s': frame counts are 1 or "
+				   "more, ranges low-high", list);
+		for (v = lo; v <= hi; v++) {
+			for (i = 0; i < s->nframes && s->frames[i] < v; i++)
+				;
+			if (i < s->nframes && s->frames[i] == v)
+				continue;
+			if (s->nframes == SIM_MAX_FRAME_COUNTS)
+				argp_error(state, "--frames '%s': more than %d "
+					   "frame counts", list,
+					   SIM_MAX_FRAME_COUNTS);
+			for (j = s->nframes; j > i; j--)
+				s->frames[j] = s->frames[j - 1];
+			s->frames[i] = v;
+			s->nframes++;
+		}
+	}
+	free(copy);
+	if (!s->nframes)
+		argp_error(state, "--frames '%s': no frame count given", list);
+}
+
+static void parse_policies(struct argp_state *state, struct simulate *s,
+			   const char *list)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	bool any = false;
+	int p;
+
+	if (!copy)
+		argp_failure(state, 1, ENOMEM, "--policy");
+	memset(s->policy, 0, sizeof(s->policy));
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "all")) {
+			memset(s->policy, 1, sizeof(s->policy));
+			any = true;
+			continue;
+		}
+		p = sim_policy_parse(tok);
+		if (p < 0)
+			argp_error(state, "--policy '%s': the simulator knows fifo, "
+				   "lru, opt, clock, random (or all)", tok);
+		s->policy[p] = true;
+		any = true;
+	}
+	free(copy);
+	if (!any)
+		argp_error(state, "--policy '%s': no policy given", list);
+}
+
+/* --refs: comma-separated page numbers (spaces allowed after commas) */
+static int parse_refs(struct simulate *s)
+{
+	const char *p = s->refs_arg;
+	uint64_t cap = 0, v;
+	char tok[32];
+	size_t len;
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		len = strcspn(p, ",");
+		if (len >= sizeof(tok) || !len)
+			return err_msg("--refs: '%.*s' is not a page number "
+				       "(a list like 1,2,3)", (int)len, p);
+		memcpy(tok, p, len);
+		tok[len] = '\0';
+		while (len && tok[len - 1] == ' ')
+			tok[--len] = '\0';
+		if (parse_u64(tok, &v))
+			return err_msg("--refs: '%s' is not a page number (a "
+				       "list like 1,2,3)", tok);
+		if (v >= PATTERN_MAX_PAGES)
+			return err_msg("--refs: page %" PRIu64 " is too large "
+				       "(at most %llu)", v, PATTERN_MAX_PAGES - 1);
+		if (s->pages && v >= s->pages)
+			return err_msg("--refs: page %" PRIu64 " is outside the "
+				       "region of %" PRIu64 " pages (--pages)",
+				       v, s->pages);
+		if (s->n == cap) {
+			uint64_t *r;
+
+			cap = cap ? 2 * cap : 64;
+			r = realloc(s->refs, cap * sizeof(*r));
+			if (!r)
+				return err_msg("--refs: out of memory");
+			s->refs = r;
+		}
+		s->refs[s->n++] = v;
+		p += strcspn(p, ",");
+		if (*p == ',' && !*++p)
+			return err_msg("--refs: a comma ends the list");
+	}
+	if (!s->n)
+		return err_msg("--refs: no references given");
+	return 0;
+}
+
+static error_t simulate_parse(int key, char *arg, struct argp_state *state)
+{
+	struct simulate *s = state->input;
+
+	switch (key) {
+	case 'f':
+		parse_frames(state, s, arg);
+		break;
+	case 'P':
+		parse_policies(state, s, arg);
+		break;
+	case OPT_REFS:
+		s->refs_arg = arg;
+		break;
+	case 'p':
+		arg_pattern(state, arg);
+		s->pattern = arg;
+		break;
+	case 'n':
+		s->pages = arg_u64(state, "--pages", arg, 1, PATTERN_MAX_PAGES);
+		break;
+	case OPT_TOUCHES:
+		s->touches = arg_u64(state, "--touches", arg, 1, PATTERN_MAX_REFS);
+		break;
+	case 's':
+		s->seed = arg_u64(state, "--seed", arg, 0, UINT64_MAX);
+		break;
+	case 'j':
+		opt_json = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (!s->nframes)
+			argp_error(state, "--frames F[,F2,...] is required");
+		if (s->refs_arg && s->pattern)
+			argp_error(state, "--refs and --pattern: give one reference "
+				   "string");
+		if (!s->refs_arg && !s->pattern)
+			argp_error(state, "no reference string: give --refs LIST "
+				   "or --pattern PATTERN");
+		if (s->refs_arg && s->touches)
+			argp_error(state, "--touches is for --pattern; --refs is "
+				   "the whole string");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* The reference string, from --refs or the pattern */
+static int make_refs(struct simulate *s)
+{
+	const struct pattern_ops *ops;
+	uint64_t pages = s->pages, length = s->touches, i;
+	const char *arg;
+
+	if (s->refs_arg) {
+		if (parse_refs(s))
+			return -1;
+		if (!s->pages)
+			for (i = 0; i < s->n; i++)
+				if (s->refs[i] + 1 > s->pages)
+					s->pages = s->refs[i] + 1;
+		return 0;
+	}
+	ops = pattern_lookup(s->pattern, &arg);
+	if (!pages && !(ops && ops->sizes_itself))
+		pages = 16;	/* as vmlab run */
+	s->refs = pattern_refs(s->pattern, &pages, &length, s->seed);
+	if (!s->refs)
+		return -1;
+	s->pages = pages;
+	s->n = length;
+	return 0;
+}
+
+static uint64_t distinct_pages(const struct simulate *s)
+{
+	uint64_t i, n = 0;
+	uint8_t *seen = calloc(s->pages ? s->pages : 1, 1);
+
+	if (!seen)
+		return 0;
+	for (i = 0; i < s->n; i++)
+		if (!seen[s->refs[i]]++)
+			n++;
+	free(seen);
+	return n;
+}
+
+static struct sim_result *result(const struct simulate *s, unsigned int p,
+				 unsigned int f)
+{
+	return &s->res[p * s->nframes + f];
+}
+
+static double ratio_of(const struct sim_result *r)
+{
+	return r->refs ? (double)(r->refs - r->misses) / r->refs : 0.0;
+}
+
+/* Belady's anomaly: frame counts i < j (adjacent in the list) where j misses more */
+static bool anomaly(const struct simulate *s, unsigned int p, unsigned int f)
+{
+	return f + 1 < s->nframes &&
+	       result(s, p, f + 1)->misses > result(s, p, f)->misses;
+}
+
+static void print_text(const struct simulate *s)
+{
+	unsigned int p, f, found = 0;
+	uint64_t i;
+
+	printf("vmlab simulate: %" PRIu64 " references to %" PRIu64 " distinct "
+	       "pages (region of %" PRIu64 " pages), ", s->n, distinct_pages(s),
+	       s->pages);
+	if (s->refs_arg)
+		printf("from --refs\n");
+	else
+		printf("pattern %s, seed %" PRIu64 "\n", s->pattern, s->seed);
+	if (s->n <= SHOW_REFS) {
+		printf("references:");
+		for (i = 0; i < s->n; i++)
+			printf(" %" PRIu64, s->refs[i]);
+		printf("\n");
+	}
+	printf("misses and hit ratio by policy and frames:\n\n%8s", "frames");
+	for (p = 0; p < SIM_NR_POLICIES; p++)
+		if (s->policy[p])
+			printf("  %15s", sim_policy_name(p));
+	printf("\n");
+	for (f = 0; f < s->nframes; f++) {
+		printf("%8" PRIu64, s->frames[f]);
+		for (p = 0; p < SIM_NR_POLICIES; p++) {
+			const struct sim_result *r = result(s, p, f);
+
+			if (s->policy[p])
+				printf("  %8" PRIu64 " %5.1f%%", r->misses,
+				       100 * ratio_of(r));
+		}
+		printf("\n");
+	}
+	for (p = 0; p < SIM_NR_POLICIES; p++) {
+		if (!s->policy[p])
+			continue;
+		for (f = 0; f < s->nframes; f++) {
+			if (!anomaly(s, p, f))
+				continue;
+			if (!found++)
+				printf("\n");
+			printf("Belady's anomaly: %s misses %" PRIu64 " times with "
+			       "%" PRIu64 " frames, more than the %" PRIu64
+			       " with %" PRIu64 "\n", sim_policy_name(p),
+			       result(s, p, f + 1)->misses, s->frames[f + 1],
+			       result(s, p, f)->misses, s->frames[f]);
+		}
+	}
+}
+
+static void print_json(const struct simulate *s)
+{
+	unsigned int p, f;
+	struct jw w;
+	uint64_t i;
+
+	jw_init(&w, stdout);
+	jw_obj(&w, NULL);
+	jw_str(&w, "source", s->refs_arg ? "refs" : "pattern");
+	if (s->pattern)
+		jw_str(&w, "pattern", s->pattern);
+	jw_u64(&w, "seed", s->seed);
+	jw_u64(&w, "pages", s->pages);
+	jw_u64(&w, "distinct_pages", distinct_pages(s));
+	jw_u64(&w, "references", s->n);
+	if (s->n <= SHOW_REFS) {
+		jw_arr(&w, "refs");
+		for (i = 0; i < s->n; i++)
+			jw_u64(&w, NULL, s->refs[i]);
+		jw_end(&w);
+	}
+	jw_arr(&w, "results");
+	for (p = 0; p < SIM_NR_POLICIES; p++) {
+		if (!s->policy[p])
+			continue;
+		for (f = 0; f < s->nframes; f++) {
+			const struct sim_result *r = result(s, p, f);
+
+			jw_obj(&w, NULL);
+			jw_str(&w, "policy", sim_policy_name(p));
+			jw_u64(&w, "frames", s->frames[f]);
+			jw_u64(&w, "misses", r->misses);
+			jw_u64(&w, "hits", r->refs - r->misses);
+			jw_dbl(&w, "hit_ratio", ratio_of(r));
+			jw_u64(&w, "evictions", r->evictions);
+			jw_end(&w);
+		}
+	}
+	jw_end(&w);
+	jw_arr(&w, "anomalies");
+	for (p = 0; p < SIM_NR_POLICIES; p++) {
+		if (!s->policy[p])
+			continue;
+		for (f = 0; f < s->nframes; f++) {
+			if (!anomaly(s, p, f))
+				continue;
+			jw_obj(&w, NULL);
+			jw_str(&w, "policy", sim_policy_name(p));
+			jw_u64(&w, "frames", s->frames[f]);
+			jw_u64(&w, "misses", result(s, p, f)->misses);
+			jw_u64(&w, "more_frames", s->frames[f + 1]);
+			jw_u64(&w, "more_misses", result(s, p, f + 1)->misses);
+			jw_end(&w);
+		}
+	}
+	jw_finish(&w);
+}
+
+int cmd_simulate(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = simulate_opts,
+		.parser = simulate_parse,
+		.doc = simulate_doc,
+	};
+	struct simulate *s = calloc(1, sizeof(*s));
+	unsigned int p, f;
+	int ret = 1;
+
+	if (!s)
+		return err_msg("out of memory");
+	s->seed = 1;
+	memset(s->policy, 1, sizeof(s->policy));
+	sub_argp_parse(&argp, "simulate", argc, argv, s);
+	if (make_refs(s))
+		goto out;
+	s->res = calloc(SIM_NR_POLICIES * s->nframes, sizeof(*s->res));
+	if (!s->res) {
+		err_msg("out of memory");
+		goto out;
+	}
+	for (p = 0; p < SIM_NR_POLICIES; p++) {
+		if (!s->policy[p])
+			continue;
+		for (f = 0; f < s->nframes; f++) {
+			if (sim_run(p, s->frames[f], s->refs, s->n, s->seed,
+				    result(s, p, f))) {
+				err_errno("simulate");
+				goto out;
+			}
+		}
+	}
+	if (opt_json)
+		print_json(s);
+	else
+		print_text(s);
+	ret = 0;
+out:
+	free(s->res);
+	free(s->refs);
+	free(s);
+	return ret;
+}
