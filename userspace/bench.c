@@ -770,6 +770,9 @@ static const char bench_doc[] =
 "Variants: anon, memfd, vmlab, vmlab-ring, vmlab-walk, uffd-same,\n"
 "uffd-other, uffd-zero.\n"
 "\n"
+"'vmlab bench trace --help' and 'vmlab bench evict --help' describe the\n"
+"others.\n"
+"\n"
 "EXAMPLES:\n"
 "  vmlab bench fault                      # 9 rounds of 65536 faults\n"
 "  vmlab bench fault --rounds 3 --pages 4096\n"
@@ -878,13 +881,14 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (state->arg_num > 0 || strcmp(arg, "fault"))
-			argp_error(state, "unknown benchmark '%s'; benchmarks: fault, trace",
-				   arg);
+			argp_error(state, "unknown benchmark '%s'; benchmarks: fault, "
+				   "trace, evict", arg);
 		a->what = state->arg_num;
 		break;
 	case ARGP_KEY_END:
 		if (a->what < 0)
-			argp_error(state, "which benchmark? benchmarks: fault, trace");
+			argp_error(state, "which benchmark? benchmarks: fault, trace, "
+				   "evict");
 		if (!a->have_uffd_pages)
 			b->uffd_pages = b->pages;
 		if (!a->have_uffd_other_pages)
@@ -941,9 +945,11 @@ int cmd_bench(int argc, char **argv)
 	int ret = 1, fd;
 	uint64_t t0;
 
-	/* 'bench trace' has options of its own (bench_trace.c) */
+	/* 'bench trace' and 'bench evict' have options of their own */
 	if (argc > 1 && !strcmp(argv[1], "trace"))
 		return cmd_bench_trace(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "evict"))
+		return cmd_bench_evict(argc - 1, argv + 1);
 	memset(b.want, 1, sizeof(b.want));
 	sub_argp_parse(&argp, "bench", argc, argv, &a);
 	b.psize = sysconf(_SC_PAGESIZE);

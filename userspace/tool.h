@@ -13,6 +13,7 @@
  *   run.c      vmlab run: the experiment (and --compare, with sim.c)
  *   simulate.c vmlab simulate: the reference simulator (sim.c) on a string
  *   bench.c    vmlab bench fault
+ *   bench_evict.c  vmlab bench evict: swapping against the kernel's swap
  *
  * The ABI is include/uapi/linux/vmlab.h; nothing here redefines it.
  */
@@ -50,6 +51,7 @@ int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_trace(int argc, char **argv);	/* trace.c */
 int cmd_bench_trace(int argc, char **argv);	/* bench_trace.c */
+int cmd_bench_evict(int argc, char **argv);	/* bench_evict.c */
 int cmd_simulate(int argc, char **argv);	/* simulate.c */
 
 /* ---------------------------------------------------------------- util */
