@@ -293,8 +293,10 @@ static uint64_t distinct_pages(const struct simulate *s)
 	if (!seen)
 		return 0;
 	for (i = 0; i < s->n; i++)
-		if (!seen[s->refs[i]]++)
+		if (!seen[s->refs[i]]) {
+			seen[s->refs[i]] = 1;
 			n++;
+		}
 	free(seen);
 	return n;
 }
