@@ -63,6 +63,20 @@ struct {
 	__type(value, __u32);
 } procs SEC(".maps");
 
+/* Two counters, one map lookup: the fault path's usual case */
+static __always_inline void count2(__u32 a, __u32 b)
+{
+	__u32 zero = 0;
+	__u64 *c = bpf_map_lookup_elem(&counts, &zero);
+
+	barrier_var(a);
+	barrier_var(b);
+	if (!c || a >= VMT_COUNTERS || b >= VMT_COUNTERS)
+		return;
+	__sync_fetch_and_add(&c[a], 1);
+	__sync_fetch_and_add(&c[b], 1);
+}
+
 static __always_inline void count(__u32 counter)
 {
 	__u32 zero = 0;
@@ -194,6 +208,10 @@ static __always_inline bool track(__u32 tgid, __u32 access)
 
 	if (cfg.tgid)
 		return tgid == cfg.tgid;
+	/* only the kernel's tracepoints need to know (default: not attached) */
+	if ((cfg.off & (VMT_BIT(VMT_PF) | VMT_BIT(VMT_KTLB))) ==
+	    (VMT_BIT(VMT_PF) | VMT_BIT(VMT_KTLB)))
+		return true;
 	if (bpf_map_lookup_elem(&procs, &tgid))
 		return true;
 	if (bpf_map_update_elem(&procs, &tgid, &one, BPF_NOEXIST))
@@ -214,9 +232,8 @@ int vmlab_fault(struct vmlab_tp_fault *ctx)
 
 	if (!track(id >> 32, ctx->access))
 		return 0;
-	count(VMT_FAULTS);
-	count(kind && kind < VMLAB_FAULT_KIND_MAX ? VMT_FAULTS + kind :
-	      VMT_FAULT_OTHER);
+	count2(VMT_FAULTS, kind && kind < VMLAB_FAULT_KIND_MAX ?
+	       VMT_FAULTS + kind : VMT_FAULT_OTHER);
 	if (kind < VMT_HIST_FAULT_MAX)
 		hist_add(kind, ctx->latency_ns);
 	if (!streamed(VMT_FAULT))
