@@ -92,7 +92,7 @@ static void vmlab_evict_finish(struct vmlab_instance *inst, struct vmlab_frame *
 {
 	struct page *page = f->page;
 
-	xa_erase(&inst->pages, f->pgoff);
+	vmlab_xa_vacate(&inst->pages, f->pgoff, f);
 	atomic64_dec(&inst->nr_resident);
 	atomic64_inc(&inst->stats.evictions);
 	page->mapping = NULL;

@@ -265,7 +265,8 @@ struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
 	if (page) {
 		/* never written to the file: dirty until it is */
 		pending = xa_get_mark(&inst->store_mem, pgoff, VMLAB_STORE_PENDING);
-		xa_erase(&inst->store_mem, pgoff);
+		xa_clear_mark(&inst->store_mem, pgoff, VMLAB_STORE_PENDING);
+		vmlab_xa_vacate(&inst->store_mem, pgoff, page);
 		atomic64_dec(&inst->store_pages);
 		if (pending || inst->backing)
 			SetPageDirty(page);
@@ -324,7 +325,7 @@ static void vmlab_store_worker(struct work_struct *work)
 		if (!ret) {
 			/* still parked, not faulted back in meanwhile */
 			if (xa_load(&inst->store_mem, idx) == page) {
-				xa_erase(&inst->store_mem, idx);
+				vmlab_xa_vacate(&inst->store_mem, idx, page);
 				atomic64_dec(&inst->store_pages);
 				vmlab_page_release(page);
 			}

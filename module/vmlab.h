@@ -160,6 +160,19 @@ struct vmlab_mm_link {
 extern atomic_long_t vmlab_nr_instances;
 extern atomic_long_t vmlab_nr_pages;
 
+/*
+ * Take @index out of @xa but keep its slot, as a reserved (zero) entry that
+ * loads and iterates as empty: a page that leaves and comes back, as
+ * evicted pages do, then costs no xarray node freed and allocated again.
+ * That keeps a fault's cost the same in a sparse 1 GiB region as in a
+ * dense 1 MiB one.  The nodes go with the instance.
+ */
+static inline void vmlab_xa_vacate(struct xarray *xa, unsigned long index,
+				   void *entry)
+{
+	xa_cmpxchg(xa, index, entry, XA_ZERO_ENTRY, GFP_NOWAIT);
+}
+
 /* The memory store marks parked pages the worker must still write. */
 #define VMLAB_STORE_PENDING	XA_MARK_1
 
