@@ -124,6 +124,8 @@ int vmlab_evict(struct vmlab_instance *inst, struct vmlab_frame *f, u32 reason,
 		return action;
 	}
 	vmlab_policy_remove(inst, f);
+	/* under the page lock: ->page_mkwrite checks it there */
+	page->mapping = NULL;
 	if (action == VMLAB_EVICT_WRITE) {
 		/* stays in the xarray: a fault on it takes it back */
 		ClearPageDirty(page);
@@ -172,6 +174,7 @@ int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_frame *f,
 		vmlab_policy_add(inst, f);
 	} else if (ret) {
 		f->busy = false;
+		page->mapping = inst->inode->i_mapping;
 		SetPageDirty(page);
 		vmlab_policy_add(inst, f);
 	} else {
@@ -188,6 +191,7 @@ int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_frame *f,
  */
 void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
+	f->page->mapping = inst->inode->i_mapping;
 	f->busy = false;
 	f->rescued = true;
 }

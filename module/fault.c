@@ -155,7 +155,11 @@ static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 	struct page *page;
 	int err;
 
-	page = vmlab_store_in(inst, pgoff, &err);
+	/* an empty store has nothing to swap in: skip the lookups */
+	err = 0;
+	page = NULL;
+	if (atomic64_read(&inst->store_pages))
+		page = vmlab_store_in(inst, pgoff, &err);
 	if (err)
 		return NULL;
 	*kind = page ? VMLAB_FAULT_SWAPIN : VMLAB_FAULT_ZERO;
@@ -268,6 +272,8 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 		if (!f)
 			goto fail;
 	}
+	if (vmf->flags & FAULT_FLAG_WRITE)
+		f->zero = false;
 	vmlab_policy_touch(inst, f);
 	vmlab_window_add(inst, f);
 	page = f->page;
@@ -300,6 +306,20 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 	u64 t0 = ktime_get_ns();
 	struct vmlab_frame *f;
 
+	if (!upgrade) {
+		/*
+		 * The write half of the fault ->fault just handled, which
+		 * counted it.  An eviction clears ->mapping under the page
+		 * lock before it lets go of the page.
+		 */
+		lock_page(page);
+		if (page->mapping != inst->inode->i_mapping) {
+			unlock_page(page);
+			return VM_FAULT_NOPAGE;
+		}
+		return VM_FAULT_LOCKED;
+	}
+
 	mutex_lock(&inst->lock);
 	f = xa_load(&inst->pages, vmf->pgoff);
 	if (!f || f->page != page || f->busy) {
@@ -308,14 +328,12 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 		return VM_FAULT_NOPAGE;
 	}
 	f->zero = false;
-	if (upgrade)
-		vmlab_policy_touch(inst, f);
+	vmlab_policy_touch(inst, f);
 	lock_page(page);
 	mutex_unlock(&inst->lock);
 
-	if (upgrade)
-		vmlab_fault_done(inst, vmf, VMLAB_FAULT_UPGRADE,
-				 VMLAB_ACC_WRITE, t0, page);
+	vmlab_fault_done(inst, vmf, VMLAB_FAULT_UPGRADE, VMLAB_ACC_WRITE, t0,
+			 page);
 	return VM_FAULT_LOCKED;
 }
 

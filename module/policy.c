@@ -5,7 +5,8 @@
  * Every resident page has a frame, kept in all the policies' structures at
  * once so the policy can change at any time:
  *   fifo   list in load order (FIFO)
- *   lru    list in order of the last fault on the page (LRU)
+ *   lru    list in order of the last fault on the page (LRU; kept
+ *          while LRU is the policy)
  *   slots  array of frames a clock hand sweeps (CLOCK, LRU_APPROX, RANDOM)
  * A frame that replaces a victim takes the victim's slot, as in a textbook
  * clock.  Work per fault is O(1) amortized and independent of region size:
@@ -121,9 +122,15 @@ void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 	f->slot = VMLAB_NO_SLOT;
 }
 
-/* A fault touched @f: it is the most recently used page now. */
+/*
+ * A fault touched @f: it is the most recently used page now.  Only LRU
+ * reads that order, so it is kept while LRU is the policy: a switch to LRU
+ * starts from load order.
+ */
 void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
+	if (READ_ONCE(inst->policy) != VMLAB_POLICY_LRU)
+		return;
 	/* a frame whose write is in flight rejoins the policy after it */
 	if (f->busy || f->rescued)
 		return;
