@@ -191,7 +191,7 @@ static long vmlab_ioc_get_config(struct vmlab_instance *inst, void __user *uarg)
 	ret = vmlab_copy_in(&cfg, sizeof(cfg), uarg);
 	if (ret < 0)
 		return ret;
-	if (cfg.reserved0 || !vmlab_zeroed(cfg.reserved, sizeof(cfg.reserved)))
+	if (!vmlab_zeroed(cfg.reserved, sizeof(cfg.reserved)))
 		return -EINVAL;
 	mutex_lock(&inst->lock);
 	cfg = inst->cfg;
@@ -201,7 +201,9 @@ static long vmlab_ioc_get_config(struct vmlab_instance *inst, void __user *uarg)
 
 static int vmlab_config_check(const struct vmlab_config *cfg)
 {
-	if (cfg->reserved0 || !vmlab_zeroed(cfg->reserved, sizeof(cfg->reserved)))
+	if (!vmlab_zeroed(cfg->reserved, sizeof(cfg->reserved)))
+		return -EINVAL;
+	if (cfg->evict_batch > VMLAB_EVICT_BATCH_MAX)
 		return -EINVAL;
 	if (cfg->flags & ~VMLAB_CFG_FLAGS)
 		return -EINVAL;
@@ -256,6 +258,7 @@ static long vmlab_ioc_set_config(struct vmlab_instance *inst, void __user *uarg)
 	inst->cfg = cfg;
 	inst->frames = cfg.frames;
 	inst->tlb_window = cfg.tlb_window;
+	inst->evict_batch = clamp_t(u32, cfg.evict_batch, 1, VMLAB_EVICT_BATCH_MAX);
 	WRITE_ONCE(inst->policy, cfg.policy);
 	WRITE_ONCE(inst->nr_pages, cfg.region_size >> PAGE_SHIFT);
 	WRITE_ONCE(inst->event_mask, cfg.event_mask);
@@ -342,14 +345,18 @@ static long vmlab_ioc_evict(struct vmlab_instance *inst, void __user *uarg)
 	ret = 0;
 	mutex_lock(&inst->lock);
 	xa_for_each_range(&inst->pages, idx, f, idx, last) {
+		struct vmlab_batch b = { .n = 1 };
+
 		/* being written out already */
 		if (f->busy || f->rescued)
 			continue;
-		ret = vmlab_evict(inst, f, VMLAB_EVICT_FORCED, true);
+		b.f[0] = f;
+		vmlab_policy_remove(inst, f);
+		ret = vmlab_evict(inst, &b, VMLAB_EVICT_FORCED, true);
 		if (ret == VMLAB_EVICT_PENDING) {
 			/* no lock across the write: see store.c */
 			mutex_unlock(&inst->lock);
-			ret = vmlab_evict_write(inst, f, VMLAB_EVICT_FORCED);
+			ret = vmlab_evict_write(inst, &b, VMLAB_EVICT_FORCED);
 			mutex_lock(&inst->lock);
 		}
 		if (ret) {

@@ -27,6 +27,7 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include "trace.h"
 #include "vmlab.h"
@@ -102,69 +103,111 @@ static void vmlab_evict_finish(struct vmlab_instance *inst, struct vmlab_frame *
 	vmlab_frame_free(f);
 }
 
-/*
- * Evict resident page @f, the instance lock held: 0, or -errno with @f
- * still resident.  A dirty page the backing file must get is, when
- * @may_write, only unmapped and marked busy: VMLAB_EVICT_PENDING tells the
- * caller to drop its locks and call vmlab_evict_write().
- */
-int vmlab_evict(struct vmlab_instance *inst, struct vmlab_frame *f, u32 reason,
-		bool may_write)
+static int vmlab_frame_cmp(const void *a, const void *b)
 {
-	struct page *page = f->page;
-	u64 t0 = ktime_get_ns();
-	int action;
+	const struct vmlab_frame *fa = *(const struct vmlab_frame **)a;
+	const struct vmlab_frame *fb = *(const struct vmlab_frame **)b;
 
-	lock_page(page);
-	vmlab_unmap_frame(inst, f, VMLAB_TLB_EVICT);
-	action = vmlab_store_out(inst, f, PageDirty(page), may_write);
-	if (action < 0) {
-		unlock_page(page);
-		vmlab_evict_event(inst, f->pgoff, action, reason, t0);
-		return action;
-	}
-	vmlab_policy_remove(inst, f);
-	/* under the page lock: ->page_mkwrite checks it there */
-	page->mapping = NULL;
-	if (action == VMLAB_EVICT_WRITE) {
-		/* stays in the xarray: a fault on it takes it back */
-		ClearPageDirty(page);
-		unlock_page(page);
-		f->busy = true;
-		f->rescued = false;
-		inst->nr_busy++;
-		return VMLAB_EVICT_PENDING;
-	}
-	unlock_page(page);
-	vmlab_evict_event(inst, f->pgoff, action, reason, t0);
-	vmlab_evict_finish(inst, f, action);
-	return 0;
+	return fa->pgoff < fb->pgoff ? -1 : fa->pgoff > fb->pgoff;
+}
+
+/* Pages @b->f[i..] run on consecutively: the end of the run. */
+static unsigned int vmlab_run_end(struct vmlab_batch *b, unsigned int i)
+{
+	unsigned int j;
+
+	for (j = i + 1; j < b->n; j++)
+		if (b->f[j]->pgoff != b->f[i]->pgoff + (j - i))
+			break;
+	return j;
 }
 
 /*
- * Write busy @f to the backing file with no lock held, then finish its
- * eviction.  If a fault took it back meanwhile it stays resident; if the
- * write failed it stays resident and dirty.  0 or -errno.
+ * Unmap the victims from every process with one call, so one TLB flush,
+ * per run of consecutive pages.
  */
-int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_frame *f,
-		      u32 reason)
+static void vmlab_unmap_batch(struct vmlab_instance *inst, struct vmlab_batch *b)
 {
-	struct page *page = f->page;
-	pgoff_t pgoff = f->pgoff;
+	unsigned int i, j, k;
+	bool mapped;
+
+	for (i = 0; i < b->n; i = j) {
+		j = vmlab_run_end(b, i);
+		mapped = false;
+		for (k = i; k < j; k++) {
+			mapped |= page_mapped(b->f[k]->page);
+			if (!list_empty(&b->f[k]->win)) {
+				list_del_init(&b->f[k]->win);
+				inst->nr_win--;
+			}
+		}
+		unmap_mapping_range(inst->inode->i_mapping,
+				    (loff_t)b->f[i]->pgoff << PAGE_SHIFT,
+				    (loff_t)(j - i) << PAGE_SHIFT, 1);
+		if (mapped)
+			vmlab_tlb_module(inst, VMLAB_TLB_EVICT, b->f[i]->pgoff, j - i);
+	}
+}
+
+/*
+ * Evict the frames of @b, the instance lock held: the caller took them out
+ * of the policy; here they are locked, unmapped together and handed to the
+ * store.  Those it takes without I/O are gone on return.  Those the
+ * backing file must get (only when @may_write) stay in @b, busy, for the
+ * caller to write with vmlab_evict_write() once it dropped its locks:
+ * VMLAB_EVICT_PENDING.  Otherwise 0, or the first -errno, whose frame is
+ * resident again.
+ */
+int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b, u32 reason,
+		bool may_write)
+{
+	unsigned int i, pending = 0;
 	u64 t0 = ktime_get_ns();
-	struct file *file;
-	int ret;
+	int action, err = 0;
 
-	mutex_lock(&inst->lock);
-	file = get_file(inst->backing);
-	mutex_unlock(&inst->lock);
-	ret = vmlab_store_write(inst, file, page, pgoff);
-	fput(file);
+	sort(b->f, b->n, sizeof(b->f[0]), vmlab_frame_cmp, NULL);
+	for (i = 0; i < b->n; i++)
+		lock_page(b->f[i]->page);
+	vmlab_unmap_batch(inst, b);
 
-	mutex_lock(&inst->lock);
-	vmlab_store_written(inst, pgoff, ret);
+	for (i = 0; i < b->n; i++) {
+		struct vmlab_frame *f = b->f[i];
+		struct page *page = f->page;
+
+		action = vmlab_store_out(inst, f, PageDirty(page), may_write);
+		if (action < 0) {
+			unlock_page(page);
+			vmlab_policy_add(inst, f);
+			vmlab_evict_event(inst, f->pgoff, action, reason, t0);
+			err = err ?: action;
+			continue;
+		}
+		/* under the page lock: ->page_mkwrite checks it there */
+		page->mapping = NULL;
+		if (action == VMLAB_EVICT_WRITE) {
+			/* stays in the xarray: a fault on it takes it back */
+			ClearPageDirty(page);
+			unlock_page(page);
+			f->busy = true;
+			f->rescued = false;
+			inst->nr_busy++;
+			b->f[pending++] = f;
+			continue;
+		}
+		unlock_page(page);
+		vmlab_evict_event(inst, f->pgoff, action, reason, t0);
+		vmlab_evict_finish(inst, f, action);
+	}
+	b->n = pending;
+	return pending ? VMLAB_EVICT_PENDING : err;
+}
+
+/* The write of busy @f ended with @ret; the instance lock is held. */
+static void vmlab_evict_written(struct vmlab_instance *inst,
+				struct vmlab_frame *f, int ret)
+{
+	vmlab_store_written(inst, f->pgoff, ret);
 	inst->nr_busy--;
-	wake_up_all(&inst->busy_wait);
 	if (f->rescued) {
 		/*
 		 * Resident again; the copy in the file is good while clean.
@@ -174,15 +217,54 @@ int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_frame *f,
 		vmlab_policy_add(inst, f);
 	} else if (ret) {
 		f->busy = false;
-		page->mapping = inst->inode->i_mapping;
-		SetPageDirty(page);
+		f->page->mapping = inst->inode->i_mapping;
+		SetPageDirty(f->page);
 		vmlab_policy_add(inst, f);
 	} else {
 		vmlab_evict_finish(inst, f, VMLAB_EVICT_WRITE);
 	}
+}
+
+/*
+ * Write the busy frames vmlab_evict() left in @b to the backing file, one
+ * write per run of consecutive pages, with no lock held; then finish their
+ * eviction.  A frame a fault took back meanwhile stays resident; one whose
+ * write failed stays resident and dirty.  0 or the first -errno.
+ */
+int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
+		      u32 reason)
+{
+	pgoff_t pgoff[VMLAB_EVICT_BATCH_MAX];
+	int ret[VMLAB_EVICT_BATCH_MAX];
+	u64 t0 = ktime_get_ns();
+	unsigned int i, j, k;
+	struct file *file;
+	int err = 0;
+
+	mutex_lock(&inst->lock);
+	file = get_file(inst->backing);
 	mutex_unlock(&inst->lock);
-	vmlab_evict_event(inst, pgoff, ret ? ret : VMLAB_EVICT_WRITE, reason, t0);
-	return ret;
+	for (i = 0; i < b->n; i = j) {
+		j = vmlab_run_end(b, i);
+		ret[i] = vmlab_store_write(inst, file, &b->f[i], j - i);
+		for (k = i; k < j; k++) {
+			ret[k] = ret[i];
+			pgoff[k] = b->f[k]->pgoff;
+		}
+	}
+	fput(file);
+
+	mutex_lock(&inst->lock);
+	for (i = 0; i < b->n; i++)
+		vmlab_evict_written(inst, b->f[i], ret[i]);
+	wake_up_all(&inst->busy_wait);
+	mutex_unlock(&inst->lock);
+	for (i = 0; i < b->n; i++) {
+		vmlab_evict_event(inst, pgoff[i], ret[i] ?: VMLAB_EVICT_WRITE,
+				  reason, t0);
+		err = err ?: ret[i];
+	}
+	return err;
 }
 
 /*
@@ -197,27 +279,40 @@ void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f)
 }
 
 /*
- * Keep the frame budget before a page comes in: evict the policy's victim
- * when the budget is used up.  0 when there is room (or, with every
- * resident page busy being written, when the caller may not wait: the
- * budget is then exceeded by those pages until they are written), -errno,
- * VMLAB_EVICT_PENDING with *@pending to write, or -EAGAIN when the caller
- * should wait for a busy page and retry.
+ * Keep the frame budget before a page comes in: when it is used up, evict
+ * the policy's next evict_batch victims.  0 when there is room (or, with
+ * every resident page busy being written, when the caller may not wait:
+ * the budget is then exceeded by those pages until they are written),
+ * -errno, VMLAB_EVICT_PENDING with the victims to write in @pending, or
+ * -EAGAIN when the caller should wait for a busy page and retry.
  */
 int vmlab_make_room(struct vmlab_instance *inst, bool may_write,
-		    struct vmlab_frame **pending)
+		    struct vmlab_batch *pending)
 {
+	u64 resident = atomic64_read(&inst->nr_resident);
 	struct vmlab_frame *victim;
+	unsigned int want, i;
 	int ret;
 
-	if (!inst->frames || atomic64_read(&inst->nr_resident) < inst->frames)
+	if (!inst->frames || resident < inst->frames)
 		return 0;
-	victim = vmlab_policy_choose(inst);
-	if (!victim)
+	want = min_t(u64, inst->evict_batch, resident);
+	pending->n = 0;
+	for (i = 0; i < want; i++) {
+		victim = vmlab_policy_choose(inst);
+		if (!victim)
+			break;
+		/* out of the policy now, so the next choice is another page */
+		vmlab_policy_remove(inst, victim);
+		pending->f[pending->n++] = victim;
+	}
+	if (!pending->n)
 		return inst->nr_busy && may_write ? -EAGAIN : 0;
-	ret = vmlab_evict(inst, victim, VMLAB_EVICT_BUDGET, may_write);
-	if (ret == VMLAB_EVICT_PENDING)
-		*pending = victim;
+
+	ret = vmlab_evict(inst, pending, VMLAB_EVICT_BUDGET, may_write);
+	/* some victims may have failed, but room is what counts */
+	if (ret < 0 && atomic64_read(&inst->nr_resident) < inst->frames)
+		ret = 0;
 	return ret;
 }
 

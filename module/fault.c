@@ -196,14 +196,14 @@ free_page:
 }
 
 /*
- * The budget needs a page written to the backing file first (@victim), or
- * every candidate is being written (@victim NULL): drop the instance and
- * mmap locks, write it or wait for one, and have the core retry the fault.
+ * The budget needs pages written to the backing file first (@victims), or
+ * every candidate is being written (no victims): drop the instance and
+ * mmap locks, write them or wait for one, and have the core retry the fault.
  * A failed write fails the retry of this fault with SIGBUS.
  */
 static vm_fault_t vmlab_fault_retry(struct vmlab_instance *inst,
 				    struct vm_fault *vmf,
-				    struct vmlab_frame *victim)
+				    struct vmlab_batch *victims)
 {
 	struct file *fpin = get_file(vmf->vma->vm_file);
 	pgoff_t pgoff = vmf->pgoff;
@@ -212,8 +212,8 @@ static vm_fault_t vmlab_fault_retry(struct vmlab_instance *inst,
 	mutex_unlock(&inst->lock);
 	/* from here on, the VMA may be gone: fpin keeps the instance */
 	mmap_read_unlock(vmf->vma->vm_mm);
-	if (victim) {
-		if (vmlab_evict_write(inst, victim, VMLAB_EVICT_BUDGET)) {
+	if (victims->n) {
+		if (vmlab_evict_write(inst, victims, VMLAB_EVICT_BUDGET)) {
 			mutex_lock(&inst->lock);
 			inst->err_task = current;
 			inst->err_pgoff = pgoff;
@@ -242,7 +242,8 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	bool may_write = (vmf->flags & (FAULT_FLAG_ALLOW_RETRY |
 					FAULT_FLAG_RETRY_NOWAIT)) ==
 			 FAULT_FLAG_ALLOW_RETRY;
-	struct vmlab_frame *f, *victim = NULL;
+	struct vmlab_batch victims = { .n = 0 };
+	struct vmlab_frame *f;
 	u64 t0 = ktime_get_ns();
 	struct page *page;
 	unsigned int kind;
@@ -263,9 +264,9 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	} else {
 		if (vmlab_fault_failed(inst, vmf))
 			goto fail;
-		ret = vmlab_make_room(inst, may_write, &victim);
+		ret = vmlab_make_room(inst, may_write, &victims);
 		if (ret == VMLAB_EVICT_PENDING || ret == -EAGAIN)
-			return vmlab_fault_retry(inst, vmf, victim);
+			return vmlab_fault_retry(inst, vmf, &victims);
 		if (ret)
 			goto fail;
 		f = vmlab_frame_new(inst, vmf->pgoff, &kind);

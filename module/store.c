@@ -23,7 +23,9 @@
 
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/bvec.h>
 #include <linux/highmem.h>
+#include <linux/uio.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -220,20 +222,40 @@ int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
 }
 
 /*
- * Write page @pgoff to the backing file; no vmlab lock is held.  The caller
- * completes, under the instance lock, with vmlab_store_written().
+ * Write the pages of @n frames with consecutive page offsets to the backing
+ * file, with one write; no vmlab lock is held.  The caller completes each,
+ * under the instance lock, with vmlab_store_written().
  */
 int vmlab_store_write(struct vmlab_instance *inst, struct file *file,
-		      struct page *page, pgoff_t pgoff)
+		      struct vmlab_frame **f, unsigned int n)
 {
+	struct bio_vec bv[VMLAB_EVICT_BATCH_MAX];
+	loff_t pos = (loff_t)f[0]->pgoff << PAGE_SHIFT;
+	size_t len = (size_t)n << PAGE_SHIFT;
 	u64 t0 = ktime_get_ns();
-	int ret;
+	struct iov_iter iter;
+	unsigned int nofs, i;
+	ssize_t ret;
 
-	ret = vmlab_store_io(file, page, pgoff, true);
-	vmlab_swap_event(inst, VMLAB_SWAP_OUT, pgoff, VMLAB_STORE_FILE, ret, t0);
+	for (i = 0; i < n; i++) {
+		bv[i].bv_page = f[i]->page;
+		bv[i].bv_len = PAGE_SIZE;
+		bv[i].bv_offset = 0;
+	}
+	iov_iter_bvec(&iter, WRITE, bv, n, len);
+	nofs = memalloc_nofs_save();
+	file_start_write(file);
+	ret = vfs_iter_write(file, &iter, &pos, 0);
+	file_end_write(file);
+	memalloc_nofs_restore(nofs);
+	/* a short write is a full disk */
+	ret = ret == len ? 0 : ret < 0 ? ret : -ENOSPC;
+	for (i = 0; i < n; i++)
+		vmlab_swap_event(inst, VMLAB_SWAP_OUT, f[i]->pgoff,
+				 VMLAB_STORE_FILE, ret, t0);
 	if (ret)
-		pr_warn_ratelimited("instance %u: writing page %lu: %d\n",
-				    inst->id, pgoff, ret);
+		pr_warn_ratelimited("instance %u: writing pages %lu-%lu: %zd\n",
+				    inst->id, f[0]->pgoff, f[n - 1]->pgoff, ret);
 	return ret;
 }
 
@@ -301,6 +323,7 @@ static void vmlab_store_worker(struct work_struct *work)
 	struct page *page;
 	struct file *file;
 	unsigned long idx;
+	u64 t0;
 	int ret;
 
 	for (;;) {
@@ -317,7 +340,9 @@ static void vmlab_store_worker(struct work_struct *work)
 		mutex_unlock(&inst->lock);
 
 		/* no instance lock here: the file's lock holder may fault */
-		ret = vmlab_store_write(inst, file, page, idx);
+		t0 = ktime_get_ns();
+		ret = vmlab_store_io(file, page, idx, true);
+		vmlab_swap_event(inst, VMLAB_SWAP_OUT, idx, VMLAB_STORE_FILE, ret, t0);
 
 		mutex_lock(&inst->lock);
 		vmlab_store_written(inst, idx, ret);

@@ -112,6 +112,7 @@ struct vmlab_instance {
 	u32 policy;
 	u64 frames;			/* budget, 0 = unlimited */
 	u32 tlb_window;			/* software TLB, 0 = off */
+	u32 evict_batch;		/* victims a full budget evicts, >= 1 */
 	struct list_head fifo;
 	struct list_head lru;
 	struct vmlab_frame **slots;
@@ -209,14 +210,21 @@ void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f);
 struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst);
 
 /* evict.c */
-#define VMLAB_EVICT_PENDING	1	/* vmlab_evict(): write with vmlab_evict_write() */
-int vmlab_evict(struct vmlab_instance *inst, struct vmlab_frame *f, u32 reason,
+#define VMLAB_EVICT_PENDING	1	/* write with vmlab_evict_write() */
+
+/* Victims evicted together, in page order once unmapped */
+struct vmlab_batch {
+	struct vmlab_frame *f[VMLAB_EVICT_BATCH_MAX];
+	unsigned int n;
+};
+
+int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b, u32 reason,
 		bool may_write);
-int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_frame *f,
+int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
 		      u32 reason);
 void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f);
 int vmlab_make_room(struct vmlab_instance *inst, bool may_write,
-		    struct vmlab_frame **pending);
+		    struct vmlab_batch *pending);
 void vmlab_window_add(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_tlb_module(struct vmlab_instance *inst, u32 reason, u64 start,
 		      u64 pages);
@@ -230,7 +238,7 @@ void vmlab_store_free(struct vmlab_instance *inst);
 int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
 		    bool dirty, bool may_write);
 int vmlab_store_write(struct vmlab_instance *inst, struct file *file,
-		      struct page *page, pgoff_t pgoff);
+		      struct vmlab_frame **f, unsigned int n);
 void vmlab_store_written(struct vmlab_instance *inst, pgoff_t pgoff, int ret);
 struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
 			    int *err);

@@ -472,6 +472,35 @@ TEST_F(swap, soft_tlb_of_one_page_turns_revisits_into_soft_faults)
 	EXPECT_EQ(5ULL, st.tlb_module);
 }
 
+/*
+ * With evict_batch 16, a full budget evicts the next 16 victims at once:
+ * FIFO's victims of a sequential pass are consecutive pages, unmapped with
+ * one call, so one TLB flush per 16 evictions; the next 15 misses evict
+ * nothing.
+ */
+TEST_F(swap, batched_eviction_flushes_once_per_run_of_victims)
+{
+	struct vmlab_config cfg;
+	struct vmlab_stats st;
+
+	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
+	ASSERT_EQ(0, vmlab_get_config(self->lab.fd, &cfg));
+	cfg.frames = 16;
+	cfg.evict_batch = 16;
+	ASSERT_EQ(0, vmlab_ioctl(self->lab.fd, VMLAB_SET_CONFIG, &cfg));
+	vmlab_fill(self->lab.map, 0, 64, 19);
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ(64ULL, st.faults_zero);
+	EXPECT_EQ(48ULL, st.evictions);
+	EXPECT_EQ(48ULL, st.swap_outs);
+	EXPECT_EQ(3ULL, st.tlb_module);
+	EXPECT_EQ(16ULL, st.pages_resident);
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 64, 19));
+
+	cfg.evict_batch = VMLAB_EVICT_BATCH_MAX + 1;
+	EXPECT_EQ(-EINVAL, vmlab_ioctl(self->lab.fd, VMLAB_SET_CONFIG, &cfg));
+}
+
 /* The backing file's errors, each as documented. */
 TEST_F(swap, backing_file_is_validated)
 {

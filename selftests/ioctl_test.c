@@ -48,15 +48,13 @@ FIXTURE_VARIANT_ADD(sized, get_info) {
 FIXTURE_VARIANT_ADD(sized, get_config) {
 	.cmd = VMLAB_GET_CONFIG,
 	.size = sizeof(struct vmlab_config),
-	.reserved = { FIELD(vmlab_config, reserved0),
-		      FIELD(vmlab_config, reserved) },
+	.reserved = { FIELD(vmlab_config, reserved) },
 };
 
 FIXTURE_VARIANT_ADD(sized, set_config) {
 	.cmd = VMLAB_SET_CONFIG,
 	.size = sizeof(struct vmlab_config),
-	.reserved = { FIELD(vmlab_config, reserved0),
-		      FIELD(vmlab_config, reserved) },
+	.reserved = { FIELD(vmlab_config, reserved) },
 	.prepare = prepare_config,
 };
 

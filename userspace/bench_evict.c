@@ -138,6 +138,7 @@ struct ebench {
 	unsigned int rounds;
 	const char *dir;
 	uint32_t policy;
+	uint32_t batch;		/* vmlab's evict_batch */
 	bool want[NVAR];
 	bool region;		/* the 1 GiB vs 1 MiB measurement */
 	uint32_t region_policy;
@@ -383,6 +384,7 @@ static int vmlab_region(struct ebench *b, uint64_t len, uint64_t frames,
 	cfg.frames = frames;
 	cfg.policy = policy;
 	cfg.tlb_window = 0;
+	cfg.evict_batch = b->batch;
 	if (vmlab_set_config(fd, &cfg))
 		goto fail;
 	if (store_fd >= 0 && vmlab_set_backing(fd, store_fd, b->store_path))
@@ -1445,6 +1447,7 @@ enum {
 	OPT_REGION_PAGES,
 	OPT_REGION_FRAMES,
 	OPT_REGION_POLICY,
+	OPT_BATCH,
 	OPT_NO_SHOOTDOWN,
 };
 
@@ -1466,6 +1469,8 @@ static const struct argp_option evict_opts[] = {
 	  "Pages touched in each region (default 256)", 1 },
 	{ "region-frames", OPT_REGION_FRAMES, "F", 0,
 	  "Frames for them (default 64)", 1 },
+	{ "batch", OPT_BATCH, "B", 0,
+	  "vmlab evicts B victims at once (evict_batch; default 1)", 0 },
 	{ "region-policy", OPT_REGION_POLICY, "POLICY", 0,
 	  "Policy for them (default clock)", 1 },
 	{ "no-shootdown", OPT_NO_SHOOTDOWN, NULL, 0,
@@ -1550,6 +1555,9 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_REGION_FRAMES:
 		b->region_frames = arg_u64(state, "--region-frames", arg, 1, 255);
+		break;
+	case OPT_BATCH:
+		b->batch = arg_u64(state, "--batch", arg, 1, VMLAB_EVICT_BATCH_MAX);
 		break;
 	case OPT_REGION_POLICY:
 		p = policy_parse(arg);

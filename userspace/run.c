@@ -142,6 +142,7 @@ int exp_setup(struct experiment *e)
 	e->cfg.frames = e->frames;
 	e->cfg.policy = e->policy;
 	e->cfg.tlb_window = e->tlb_window;
+	e->cfg.evict_batch = e->evict_batch;
 	e->cfg.seed = e->seed;
 	if (e->ring_records)
 		e->cfg.ring_records = e->ring_records;
@@ -271,6 +272,7 @@ enum {
 	OPT_CLOCK_FLUSH,
 	OPT_BACKING,
 	OPT_SOFT_TLB,
+	OPT_EVICT_BATCH,
 	OPT_COMPARE,
 };
 
@@ -291,6 +293,9 @@ static const struct argp_option run_opts[] = {
 	  "clock, lru-approx: flush TLBs after clearing accessed bits", 4 },
 	{ "soft-tlb", OPT_SOFT_TLB, "W", 0,
 	  "Software TLB: keep at most W resident pages mapped", 4 },
+	{ "evict-batch", OPT_EVICT_BATCH, "B", 0,
+	  "Evict B victims at once when the budget is full, with one TLB flush "
+	  "and one write per run of consecutive pages (default 1: the textbook)", 4 },
 	{ "backing", OPT_BACKING, "FILE", 0,
 	  "Swap to FILE (opened read-write, created if missing; default: the "
 	  "module's memory store)", 4 },
@@ -348,6 +353,10 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SOFT_TLB:
 		e->tlb_window = arg_u64(state, "--soft-tlb", arg, 1, UINT32_MAX);
+		break;
+	case OPT_EVICT_BATCH:
+		e->evict_batch = arg_u64(state, "--evict-batch", arg, 1,
+					 VMLAB_EVICT_BATCH_MAX);
 		break;
 	case OPT_BACKING:
 		if (!*arg)

@@ -279,6 +279,7 @@ struct experiment {
 	uint32_t policy;	/* enum vmlab_policy */
 	bool clock_flush;	/* VMLAB_CFG_CLOCK_FLUSH */
 	uint32_t tlb_window;	/* software TLB, pages; 0 = off */
+	uint32_t evict_batch;	/* victims evicted together; 0 = one */
 	const char *backing;	/* backing file; NULL = the memory store */
 
 	/* the reference string, made by exp_prepare() */

@@ -128,7 +128,8 @@ enum vmlab_policy {
  *           not a power of two; an unknown event_mask or flags bit
  *   EFBIG   region_size above max_region_size, or ring_records above
  *           max_ring_records
- *           policy unknown; LRU without tlb_window
+ *           policy unknown; LRU without tlb_window; evict_batch above
+ *           VMLAB_EVICT_BATCH_MAX
  *   EFBIG   region_size above max_region_size, ring_records above
  *           max_ring_records, or frames above max_pages
  *   EBUSY   region_size or ring_records changed after the first mmap(), or
@@ -146,9 +147,19 @@ struct vmlab_config {
 	__u64 frames;		/* most resident pages; 0 = unlimited */
 	__u64 seed;		/* RANDOM's seed */
 	__u32 tlb_window;	/* software TLB: most mapped pages; 0 = off */
-	__u32 reserved0;	/* zero */
+	__u32 evict_batch;	/* victims evicted together; 0, 1: one */
 	__u64 reserved[3];	/* zero */
 };
+
+/*
+ * vmlab_config.evict_batch: when the budget is used up, evict this many of
+ * the policy's victims at once, as the kernel's reclaim does: they are
+ * unmapped with one call, so one TLB flush, per run of consecutive pages,
+ * and written with one write per run.  The next batch - 1 misses then need
+ * no eviction.  0 or 1 evicts one page a miss, which is what textbooks (and
+ * the simulator) count.
+ */
+#define VMLAB_EVICT_BATCH_MAX	32
 
 /* ----------------------------------------------------------------- stats */
 
