@@ -1082,10 +1082,12 @@ static void print_text(const struct ebench *b)
 	double r, ipi;
 
 	printf("vmlab bench evict: %" PRIu64 " pages (%s) through %" PRIu64
-	       " frames (%s), policy %s, %u rounds interleaved, CPU %d\n",
+	       " frames (%s), policy %s, %u victim%s at once, %u rounds "
+	       "interleaved, CPU %d\n",
 	       b->pages, fmt_bytes(b->pages * b->psize, s1, sizeof(s1)),
 	       b->frames, fmt_bytes(b->frames * b->psize, s2, sizeof(s2)),
-	       policy_name(b->policy), b->rounds, b->cpu);
+	       policy_name(b->policy), b->batch > 1 ? b->batch : 1,
+	       b->batch > 1 ? "s" : "", b->rounds, b->cpu);
 	if (b->want[V_FILE])
 		printf("  vmlab-file  backing file %s (%s); the write pass "
 		       "includes its fsync\n", b->store_path, b->fstype);
@@ -1279,6 +1281,7 @@ static void print_json(const struct ebench *b)
 	jw_u64(&w, "page_size", b->psize);
 	jw_u64(&w, "rounds", b->rounds);
 	jw_str(&w, "policy", policy_name(b->policy));
+	jw_u64(&w, "evict_batch", b->batch > 1 ? b->batch : 1);
 	jw_str(&w, "dir", b->dir);
 	jw_str(&w, "fstype", b->fstype);
 	jw_i64(&w, "cpu", b->cpu);

@@ -510,6 +510,8 @@ static double hit_ratio(uint64_t refs, uint64_t misses)
 /* What the kernel's policy should match in the simulator, and how well */
 static const char *compare_note(const struct experiment *e, enum sim_policy p)
 {
+	if (e->evict_batch > 1 && (p == SIM_FIFO || p == SIM_LRU))
+		return "the simulator evicts one victim a miss, the kernel a batch";
 	if (p == SIM_FIFO && e->policy == VMLAB_POLICY_FIFO)
 		return "exact: equals the kernel's FIFO";
 	if (p == SIM_LRU && e->policy == VMLAB_POLICY_LRU)
@@ -599,6 +601,8 @@ static void run_text_head(const struct experiment *e)
 			printf(" (TLB flush after clearing accessed bits)");
 		if (e->policy == VMLAB_POLICY_RANDOM)
 			printf(" (seed %" PRIu64 ")", e->seed);
+		if (e->evict_batch > 1)
+			printf(", %u victims at once", e->evict_batch);
 		printf(", store: %s%s\n", e->backing ? "file " : "memory",
 		       e->backing ? e->backing : "");
 	}
@@ -671,6 +675,7 @@ static void run_json_head(struct jw *w, const struct experiment *e)
 	jw_str(w, "policy", policy_name(e->policy));
 	jw_bool(w, "clock_flush", e->clock_flush);
 	jw_u64(w, "soft_tlb", e->tlb_window);
+	jw_u64(w, "evict_batch", e->evict_batch ? e->evict_batch : 1);
 	if (e->backing)
 		jw_str(w, "backing", e->backing);
 	else
