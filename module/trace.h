@@ -14,6 +14,18 @@
 #include <linux/tracepoint.h>
 #include <uapi/linux/vmlab.h>
 
+/* enums, unlike #defines, must be exported for the format files to decode */
+TRACE_DEFINE_ENUM(VMLAB_FAULT_ZERO);
+TRACE_DEFINE_ENUM(VMLAB_FAULT_MINOR);
+TRACE_DEFINE_ENUM(VMLAB_FAULT_UPGRADE);
+TRACE_DEFINE_ENUM(VMLAB_FAULT_SWAPIN);
+TRACE_DEFINE_ENUM(VMLAB_FAULT_SOFT);
+TRACE_DEFINE_ENUM(VMLAB_POLICY_FIFO);
+TRACE_DEFINE_ENUM(VMLAB_POLICY_RANDOM);
+TRACE_DEFINE_ENUM(VMLAB_POLICY_CLOCK);
+TRACE_DEFINE_ENUM(VMLAB_POLICY_LRU_APPROX);
+TRACE_DEFINE_ENUM(VMLAB_POLICY_LRU);
+
 #define vmlab_show_kind(kind)					\
 	__print_symbolic(kind,					\
 			 { VMLAB_FAULT_ZERO, "zero" },		\
