@@ -52,11 +52,14 @@ static inline int vmlab_load(const char *params)
 		close(fd);
 		return ret;
 	}
-	snprintf(cmd, sizeof(cmd), "modprobe -q vmlab %s 2>/dev/null", params);
+	/* modprobe's complaint, if any, goes to the log as a TAP comment */
+	snprintf(cmd, sizeof(cmd),
+		 "out=$(modprobe vmlab %s 2>&1); rc=$?; "
+		 "[ -z \"$out\" ] || echo \"# $out\" >&2; exit $rc", params);
 	ret = system(cmd);
 	if (ret == -1)
 		return -errno;
-	/* modprobe does not say why; the module refuses bad input with EINVAL */
+	/* modprobe's status does not say why; the module refuses bad input with EINVAL */
 	return WIFEXITED(ret) && WEXITSTATUS(ret) == 0 ? 0 : -EINVAL;
 }
 
