@@ -30,9 +30,16 @@ static u64 vmlab_max_region_size(void)
 	return (u64)READ_ONCE(vmlab_max_region_mb) << 20;
 }
 
-static void vmlab_instance_free_rcu(struct rcu_head *rcu)
+/*
+ * After a grace period, in process context: the TLB flush probe (an RCU
+ * reader that may queue the ring's irq_work) is done with the instance,
+ * and irq_work_sync() may sleep.
+ */
+static void vmlab_instance_free_work(struct work_struct *work)
 {
-	struct vmlab_instance *inst = container_of(rcu, struct vmlab_instance, rcu);
+	struct vmlab_instance *inst = container_of(to_rcu_work(work),
+						   struct vmlab_instance,
+						   free_work);
 
 	vmlab_ring_free(&inst->ring);
 	kfree(inst);
@@ -52,7 +59,8 @@ static void vmlab_instance_release(struct kref *ref)
 	mutex_destroy(&inst->read_lock);
 	mutex_destroy(&inst->lock);
 	/* the TLB flush probe may still be looking at the instance */
-	call_rcu(&inst->rcu, vmlab_instance_free_rcu);
+	INIT_RCU_WORK(&inst->free_work, vmlab_instance_free_work);
+	queue_rcu_work(vmlab_wq, &inst->free_work);
 }
 
 void vmlab_instance_put(struct vmlab_instance *inst)

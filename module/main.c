@@ -10,6 +10,7 @@
 
 #include <linux/module.h>
 #include <linux/rcupdate.h>
+#include <linux/workqueue.h>
 
 #include "vmlab.h"
 
@@ -25,6 +26,7 @@ unsigned int vmlab_max_ring_records = 65536;
 module_param_named(max_ring_records, vmlab_max_ring_records, uint, 0644);
 MODULE_PARM_DESC(max_ring_records, "Largest event ring of an instance, in records (default 65536)");
 
+struct workqueue_struct *vmlab_wq;
 atomic_long_t vmlab_nr_instances = ATOMIC_LONG_INIT(0);
 atomic_long_t vmlab_nr_pages = ATOMIC_LONG_INIT(0);
 
@@ -43,9 +45,12 @@ static int __init vmlab_init(void)
 		return -EINVAL;
 	}
 
+	vmlab_wq = alloc_workqueue("vmlab", 0, 0);
+	if (!vmlab_wq)
+		return -ENOMEM;
 	ret = vmlab_fs_init();
 	if (ret)
-		return ret;
+		goto destroy_wq;
 	ret = vmlab_walk_init();
 	if (ret)
 		goto unmount_fs;
@@ -71,6 +76,8 @@ destroy_walk_cache:
 	vmlab_walk_exit();
 unmount_fs:
 	vmlab_fs_exit();
+destroy_wq:
+	destroy_workqueue(vmlab_wq);
 	return ret;
 }
 
@@ -79,8 +86,9 @@ static void __exit vmlab_exit(void)
 	vmlab_dev_exit();
 	vmlab_debugfs_exit();
 	vmlab_events_exit();
-	/* instances are freed after an RCU grace period */
+	/* instances are freed by work queued after an RCU grace period */
 	rcu_barrier();
+	destroy_workqueue(vmlab_wq);
 	vmlab_policy_exit();
 	vmlab_walk_exit();
 	vmlab_fs_exit();

@@ -144,7 +144,7 @@ struct vmlab_instance {
 
 	struct list_head mms;		/* vmlab_mm_link, under vmlab_mm_lock */
 	struct dentry *debugfs;
-	struct rcu_head rcu;
+	struct rcu_work free_work;	/* frees it after a grace period */
 };
 
 /* Every mm that maps an instance, for attributing the kernel's flushes. */
@@ -158,6 +158,7 @@ struct vmlab_mm_link {
 };
 
 /* main.c */
+extern struct workqueue_struct *vmlab_wq;
 extern atomic_long_t vmlab_nr_instances;
 extern atomic_long_t vmlab_nr_pages;
 
