@@ -15,22 +15,23 @@
  * Structures: every ioctl structure starts with its size in bytes (set it to
  * sizeof(struct ...)), has only fixed-width fields and no implicit padding,
  * and carries reserved fields that must be zero.  A structure larger than the
- * kernel knows is accepted when the extra bytes are zero, so the ABI can grow.
+ * kernel knows (up to one page) is accepted when the extra bytes are zero,
+ * so the ABI can grow.
  *
  * Errors common to every ioctl:
  *   ENOTTY  unknown command
  *   EFAULT  the argument pointer is not readable/writable
  *   EINVAL  size smaller than the first version of the structure, a
  *           reserved field or unknown flag bit is not zero
- *   E2BIG   size larger than the kernel knows and the extra bytes not zero
+ *   E2BIG   size larger than the kernel knows and the extra bytes not zero,
+ *           or larger than a page
  *
  * mmap() errors:
  *   EINVAL  MAP_PRIVATE (vmlab pages are shared by definition), or length 0
  *   EFBIG   length larger than the instance's region_size
  *   ENXIO   offset + length past the end of the region
- * A fault on a page past the region (after the region shrank) gets SIGBUS;
- * a fault that cannot get memory (module page limit or allocation failure)
- * gets SIGBUS too, counted in vmlab_stats.fault_errors.
+ * A fault that cannot get memory (module page limit or allocation failure)
+ * gets SIGBUS, counted in vmlab_stats.fault_errors.
  *
  * read() returns whole struct vmlab_event records, oldest first:
  *   EINVAL  the buffer is smaller than one record
@@ -225,7 +226,8 @@ enum vmlab_level {
  * level.  depth is the number of levels walked from the PGD: 5 when a PTE was
  * reached, less where an entry was not present or was a huge-page leaf.
  * Without CAP_SYS_ADMIN (checked at open(), as /proc/PID/pagemap does) the
- * PFN bits of every entry, pfn and phys are zero.
+ * PFN bits of every entry, pfn and phys are zero.  A kernel address walks
+ * nothing: depth 0.
  * Errors: EFAULT when the process has no mm; otherwise the common ones.
  */
 #define VMLAB_WALK_MAPPED	(1U << 0)	/* out: a present leaf maps addr */
@@ -266,7 +268,9 @@ enum vmlab_fault_kind {
 struct vmlab_ev_fault {
 	__u64 addr;		/* faulting virtual address (page aligned) */
 	__u64 pgoff;		/* page index in the instance */
-	__u32 access;		/* VMLAB_ACC_* */
+	__u32 access;		/* VMLAB_ACC_*; never USER for an UPGRADE:
+				 * ->page_mkwrite is not told the mode
+				 */
 	__u32 kind;		/* enum vmlab_fault_kind */
 	__u64 latency_ns;	/* time in the module's fault handler */
 	__u64 pfn;		/* frame, 0 without CAP_SYS_ADMIN */
@@ -348,8 +352,11 @@ struct vmlab_ev_lost {
 };
 
 /*
- * One record of the read() stream, 128 bytes.  seq counts every record the
- * instance produced, so a gap in it is the records a VMLAB_EV_LOST reports.
+ * One record of the read() stream, 128 bytes.  seq counts, from 0, every
+ * record the instance produced (vmlab_stats.events), so a gap in it is the
+ * records a VMLAB_EV_LOST reports; a LOST record takes no seq of its own:
+ * its seq is its first_seq.  The vmlab:* tracepoints fire whatever the
+ * event_mask.
  */
 struct vmlab_event {
 	__u16 type;		/* enum vmlab_event_type */
