@@ -367,10 +367,8 @@ static long vmlab_ioc_evict(struct vmlab_instance *inst, void __user *uarg)
 			ret = vmlab_evict_write(inst, &b, VMLAB_EVICT_FORCED);
 			mutex_lock(&inst->lock);
 		}
-		if (ret) {
-			ret = -EIO;
+		if (ret)
 			break;
-		}
 		ev.evicted++;
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;

@@ -202,18 +202,24 @@ int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b, u32 reason,
 	return pending ? VMLAB_EVICT_PENDING : err;
 }
 
-/* The write of busy @f ended with @ret; the instance lock is held. */
-static void vmlab_evict_written(struct vmlab_instance *inst,
-				struct vmlab_frame *f, int ret)
+/*
+ * The write of busy @f ended with @ret; the instance lock is held.  Returns
+ * 0 when the copy is in the store, else the error that kept @f resident.
+ */
+static int vmlab_evict_written(struct vmlab_instance *inst,
+			       struct vmlab_frame *f, int ret)
 {
-	vmlab_store_written(inst, f->pgoff, ret);
+	ret = vmlab_store_written(inst, f->pgoff, ret);
 	inst->nr_busy--;
 	if (f->rescued) {
 		/*
-		 * Resident again; the copy in the file is good while clean.
+		 * Resident again; the copy in the file is good while clean,
+		 * and there is none (or an older one) when the write failed.
 		 * Only now may the policy choose it: one write at a time.
 		 */
 		f->rescued = false;
+		if (ret)
+			SetPageDirty(f->page);
 		vmlab_policy_add(inst, f);
 	} else if (ret) {
 		f->busy = false;
@@ -223,6 +229,7 @@ static void vmlab_evict_written(struct vmlab_instance *inst,
 	} else {
 		vmlab_evict_finish(inst, f, VMLAB_EVICT_WRITE);
 	}
+	return ret;
 }
 
 /*
@@ -256,7 +263,7 @@ int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
 
 	mutex_lock(&inst->lock);
 	for (i = 0; i < b->n; i++)
-		vmlab_evict_written(inst, b->f[i], ret[i]);
+		ret[i] = vmlab_evict_written(inst, b->f[i], ret[i]);
 	wake_up_all(&inst->busy_wait);
 	mutex_unlock(&inst->lock);
 	for (i = 0; i < b->n; i++) {

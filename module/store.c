@@ -172,13 +172,18 @@ static ssize_t vmlab_store_io(struct file *file, struct page *page,
 	return ret;
 }
 
-static void vmlab_store_file_add(struct vmlab_instance *inst, pgoff_t pgoff)
+/* Index page @pgoff as written to the file; 0 or -ENOMEM. */
+static int vmlab_store_file_add(struct vmlab_instance *inst, pgoff_t pgoff)
 {
+	int ret;
+
 	if (xa_load(&inst->store_file, pgoff))
-		return;
-	if (!xa_err(xa_store(&inst->store_file, pgoff, xa_mk_value(1),
-			     GFP_KERNEL_ACCOUNT)))
+		return 0;
+	ret = xa_err(xa_store(&inst->store_file, pgoff, xa_mk_value(1),
+			      GFP_KERNEL_ACCOUNT));
+	if (!ret)
 		atomic64_inc(&inst->store_pages);
+	return ret;
 }
 
 /*
@@ -259,15 +264,21 @@ int vmlab_store_write(struct vmlab_instance *inst, struct file *file,
 	return ret;
 }
 
-/* Account a write's result; the instance lock is held. */
-void vmlab_store_written(struct vmlab_instance *inst, pgoff_t pgoff, int ret)
+/*
+ * Account a write's result @ret, the instance lock held.  The copy counts
+ * only once it is indexed: 0, or @ret or the index's -ENOMEM, when the page
+ * must stay in memory.
+ */
+int vmlab_store_written(struct vmlab_instance *inst, pgoff_t pgoff, int ret)
 {
+	if (!ret)
+		ret = vmlab_store_file_add(inst, pgoff);
 	if (ret) {
 		atomic64_inc(&inst->stats.io_errors);
-		return;
+		return ret;
 	}
 	atomic64_inc(&inst->stats.swap_outs);
-	vmlab_store_file_add(inst, pgoff);
+	return 0;
 }
 
 /*
@@ -345,7 +356,7 @@ static void vmlab_store_worker(struct work_struct *work)
 		vmlab_swap_event(inst, VMLAB_SWAP_OUT, idx, VMLAB_STORE_FILE, ret, t0);
 
 		mutex_lock(&inst->lock);
-		vmlab_store_written(inst, idx, ret);
+		ret = vmlab_store_written(inst, idx, ret);
 		/* a failed page stays parked in memory: nothing is lost */
 		if (!ret) {
 			/* still parked, not faulted back in meanwhile */

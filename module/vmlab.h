@@ -240,7 +240,7 @@ int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
 		    bool dirty, bool may_write);
 int vmlab_store_write(struct vmlab_instance *inst, struct file *file,
 		      struct vmlab_frame **f, unsigned int n);
-void vmlab_store_written(struct vmlab_instance *inst, pgoff_t pgoff, int ret);
+int vmlab_store_written(struct vmlab_instance *inst, pgoff_t pgoff, int ret);
 struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
 			    int *err);
 bool vmlab_store_has(struct vmlab_instance *inst, pgoff_t pgoff);

@@ -407,8 +407,11 @@ struct vmlab_backing {
 /*
  * VMLAB_EVICT evicts the resident pages in [start, start + count) (all of
  * them with VMLAB_EVICT_ALL), as the policy would evict a victim.
- * evicted returns how many.  Errors: EIO when a store write failed (pages
- * before it are evicted, the failed one stays resident).
+ * evicted returns how many.  When a page cannot go to the store, the call
+ * fails with the store's error - ENOMEM (no memory for the store's index),
+ * ENOSPC (the backing file system is full), EIO or another error of the
+ * backing file's write - and the pages before it are evicted, that one and
+ * those after it stay resident.
  */
 #define VMLAB_EVICT_ALL		(1U << 0)
 
