@@ -6,6 +6,9 @@
 #   make           build vmlab.ko, the vmlab tool and the selftests
 #   make check     deps + build + checkpatch + the whole suite in the test VM
 #   make demo      boot the test VM and run a paging experiment
+#   make debug-kernel   build (once, cached) the debug test kernel
+#   make debug-module   vmlab.ko for the debug kernel, in build/debug-module
+#   make check-debug    the whole suite and fault injection on the debug kernel
 #
 # KVER selects the kernel (default: newest installed with headers); KDIR
 # overrides its build tree.
@@ -37,6 +40,7 @@ BPF_SKEL	:= $(B)/vmlab.skel.h
 BPF_VMLINUX_H	:= $(B)/bpf/$(KVER)/vmlinux.h
 
 .PHONY: all module tool selftests deps check demo checkpatch clean help
+.PHONY: debug-kernel debug-module check-debug
 
 all: module tool selftests
 
@@ -117,6 +121,37 @@ check:
 
 demo:
 	./scripts/demo
+
+# The debug kernel (scripts/debug-kernel) is cached outside the tree.  Its
+# vmlab.ko is built in a copy of the module's sources, so the stock build in
+# module/ stays as it is (6.1's kbuild cannot put an external module's
+# objects elsewhere).
+DEBUG_MOD	:= $(B)/debug-module
+FAULT_WORKLOAD	:= $(B)/selftests/fault_workload
+TIMEOUT_SCALE	:= $(B)/selftests/timeout_scale.so
+
+debug-kernel:
+	./scripts/debug-kernel >/dev/null
+
+debug-module: debug-kernel
+	rm -rf $(DEBUG_MOD)
+	mkdir -p $(DEBUG_MOD)
+	tar -c --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='*.cmd' --exclude='*.a' \
+		--exclude='*.d' --exclude=modules.order --exclude=Module.symvers \
+		Kbuild module include | tar -x -C $(DEBUG_MOD)
+	$(MAKE) -C $$(./scripts/debug-kernel --kdir) M=$(CURDIR)/$(DEBUG_MOD) modules
+
+# selftests/fault_inject.sh's workload (not a *_test: run_tests.sh skips it),
+# and the preload that stretches test timeouts on the debug kernel
+selftests: $(FAULT_WORKLOAD) $(TIMEOUT_SCALE)
+
+$(TIMEOUT_SCALE): selftests/timeout_scale.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
+
+check-debug:
+	./scripts/check --debug
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
