@@ -9,7 +9,8 @@
 # installed one), runs every test program (default: build/selftests/*), unloads
 # it and prints "N passed, N failed[, N skipped]" as its last line.  Exits 0
 # when nothing failed, 1 otherwise, 4 (kselftest's skip) when vmlab cannot be
-# loaded at all.
+# loaded at all.  With VMLAB_TIMEOUT_SCALE=N (the debug kernel's runs) every
+# test's timeout is N times its own (selftests/timeout_scale.c).
 
 set -u
 
@@ -23,6 +24,13 @@ fi
 if [ "$(id -u)" != 0 ]; then
 	echo "run_tests: must run as root (use scripts/vm)" >&2
 	exit 4
+fi
+
+preload=
+if [ "${VMLAB_TIMEOUT_SCALE:-1}" != 1 ]; then
+	preload=$top/build/selftests/timeout_scale.so
+	[ -f "$preload" ] || { echo "run_tests: $preload not built" >&2; exit 1; }
+	echo "run_tests: test timeouts x$VMLAB_TIMEOUT_SCALE"
 fi
 
 if [ $modprobe = 1 ]; then
@@ -52,7 +60,7 @@ for p in "${progs[@]}"; do
 	name=$(basename "$p")
 	out=$(mktemp)
 	echo "run_tests: ---- $name"
-	"$p" 2>&1 | tee "$out"
+	env ${preload:+LD_PRELOAD="$preload"} "$p" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
 	totals=$(sed -n 's/^# Totals: pass:\([0-9]*\) fail:\([0-9]*\) xfail:[0-9]* xpass:[0-9]* skip:\([0-9]*\) error:\([0-9]*\).*/\1 \2 \3 \4/p' "$out")
 	rm -f "$out"
