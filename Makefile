@@ -127,7 +127,7 @@ demo:
 # module/ stays as it is (6.1's kbuild cannot put an external module's
 # objects elsewhere).
 DEBUG_MOD	:= $(B)/debug-module
-FAULT_WORKLOAD	:= $(B)/selftests/fault_workload
+FAULT_INJECT	:= $(B)/selftests/fault_inject
 TIMEOUT_SCALE	:= $(B)/selftests/timeout_scale.so
 
 debug-kernel:
@@ -142,9 +142,9 @@ debug-module: debug-kernel
 		Kbuild module include | tar -x -C $(DEBUG_MOD)
 	$(MAKE) -C $$(./scripts/debug-kernel --kdir) M=$(CURDIR)/$(DEBUG_MOD) modules
 
-# selftests/fault_inject.sh's workload (not a *_test: run_tests.sh skips it),
+# fault injection (not a *_test: check-debug runs it in a VM of its own),
 # and the preload that stretches test timeouts on the debug kernel
-selftests: $(FAULT_WORKLOAD) $(TIMEOUT_SCALE)
+selftests: $(FAULT_INJECT) $(TIMEOUT_SCALE)
 
 $(TIMEOUT_SCALE): selftests/timeout_scale.c
 	@mkdir -p $(@D)
