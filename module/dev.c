@@ -321,7 +321,9 @@ static long vmlab_ioc_set_backing(struct vmlab_instance *inst, void __user *uarg
 		return ret;
 	if (!vmlab_zeroed(b.reserved, sizeof(b.reserved)))
 		return -EINVAL;
-	if (b.fd < -1)
+	if (b.fd == VMLAB_BACKING_MEMORY)
+		return vmlab_store_set(inst, -1);
+	if (b.fd > INT_MAX)
 		return -EBADF;
 	return vmlab_store_set(inst, b.fd);
 }

@@ -83,7 +83,7 @@ static void vmlab_evict_event(struct vmlab_instance *inst, pgoff_t pgoff,
 	ev.evict.policy = policy;
 	ev.evict.action = action < 0 ? 0 : action;
 	ev.evict.reason = reason;
-	ev.evict.error = error;
+	ev.evict.error = -error;
 	vmlab_emit(inst, &ev);
 }
 

@@ -51,7 +51,7 @@ static void vmlab_swap_event(struct vmlab_instance *inst, u32 dir, pgoff_t pgoff
 	ev.swap.bytes = error ? 0 : PAGE_SIZE;
 	ev.swap.dir = dir;
 	ev.swap.store = store;
-	ev.swap.error = error;
+	ev.swap.error = -error;
 	vmlab_emit(inst, &ev);
 }
 

@@ -24,7 +24,7 @@
 #include <linux/xarray.h>
 #include <uapi/linux/vmlab.h>
 
-#define VMLAB_VERSION "0.3.0"
+#define VMLAB_VERSION "0.4.0"
 
 struct dentry;
 struct mm_struct;

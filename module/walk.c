@@ -121,10 +121,8 @@ static void vmlab_walk_work_fn(struct callback_head *cb)
 	if (!inst->pfn_visible)
 		for (i = 0; i < VMLAB_LEVELS; i++)
 			w.entry[i] &= ~VMLAB_PTE_PFN_MASK;
-	for (i = 0; i < VMLAB_LEVELS; i++) {
+	for (i = 0; i < VMLAB_LEVELS; i++)
 		f->entry[i] = w.entry[i];
-		f->index[i] = w.index[i];
-	}
 	f->depth = w.depth;
 	vmlab_emit_fault(inst, &work->ev);
 

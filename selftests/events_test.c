@@ -50,11 +50,12 @@ TEST_F(events, fault_record_describes_its_fault)
 	t1 = vmlab_now_ns();
 	ASSERT_EQ(1, vmlab_read_ready(self->lab.fd, ev, 2));
 
-	EXPECT_EQ(VMLAB_EV_FAULT, ev[0].type);
+	EXPECT_EQ((__u32)VMLAB_EV_FAULT, ev[0].type);
 	EXPECT_EQ(REC, ev[0].size);
 	EXPECT_EQ((__u32)gettid(), ev[0].pid);
 	EXPECT_EQ((__u32)getpid(), ev[0].tgid);
 	EXPECT_GT((__u32)sysconf(_SC_NPROCESSORS_CONF), ev[0].cpu);
+	EXPECT_EQ(0U, ev[0].reserved);
 	EXPECT_LE(t0, ev[0].time_ns);
 	EXPECT_GE(t1, ev[0].time_ns);
 	EXPECT_EQ((__u64)(uintptr_t)vmlab_page(&self->lab, 3), ev[0].fault.addr);
@@ -63,7 +64,7 @@ TEST_F(events, fault_record_describes_its_fault)
 	EXPECT_EQ((__u32)VMLAB_FAULT_ZERO, ev[0].fault.kind);
 	EXPECT_LT(0ULL, ev[0].fault.latency_ns);
 	EXPECT_GE(t1 - t0, ev[0].fault.latency_ns);
-	EXPECT_EQ(0, ev[0].fault.depth);
+	EXPECT_EQ(0U, ev[0].fault.depth);
 	EXPECT_EQ(0U, ev[0].fault.reserved);
 }
 
@@ -479,11 +480,11 @@ TEST_F(overflow, full_ring_is_read_then_one_lost_record_with_the_exact_count)
 	ASSERT_EQ(RING + 1, vmlab_read_ready(self->lab.fd, ev, 2 * RING));
 	/* the oldest records are kept, the newest dropped */
 	for (i = 0; i < RING; i++) {
-		EXPECT_EQ(VMLAB_EV_FAULT, ev[i].type);
+		EXPECT_EQ((__u32)VMLAB_EV_FAULT, ev[i].type);
 		EXPECT_EQ((__u64)i, ev[i].fault.pgoff);
 		EXPECT_EQ(ev[0].seq + i, ev[i].seq);
 	}
-	EXPECT_EQ(VMLAB_EV_LOST, ev[RING].type);
+	EXPECT_EQ((__u32)VMLAB_EV_LOST, ev[RING].type);
 	EXPECT_EQ(REC, ev[RING].size);
 	EXPECT_EQ((__u64)EXTRA, ev[RING].lost.count);
 	EXPECT_EQ(ev[0].seq + RING, ev[RING].lost.first_seq);
@@ -499,7 +500,7 @@ TEST_F(overflow, records_after_a_loss_continue_past_the_gap_in_seq)
 	first = ev[0].seq;
 	vmlab_touch_read(vmlab_page(&self->lab, RING + EXTRA), 1);
 	ASSERT_EQ(1, vmlab_read_ready(self->lab.fd, ev, 2 * RING));
-	EXPECT_EQ(VMLAB_EV_FAULT, ev[0].type);
+	EXPECT_EQ((__u32)VMLAB_EV_FAULT, ev[0].type);
 	EXPECT_EQ(first + RING + EXTRA, ev[0].seq);
 	EXPECT_EQ((__u64)(RING + EXTRA), ev[0].fault.pgoff);
 }
@@ -519,10 +520,10 @@ TEST_F(overflow, lost_record_sits_at_the_gap_before_newer_records)
 	ASSERT_EQ(RING / 2 + 3, vmlab_read_ready(self->lab.fd, ev, 2 * RING));
 	for (i = 0; i < RING / 2; i++)
 		EXPECT_EQ(first + RING / 2 + i, ev[i].seq);
-	EXPECT_EQ(VMLAB_EV_LOST, ev[RING / 2].type);
+	EXPECT_EQ((__u32)VMLAB_EV_LOST, ev[RING / 2].type);
 	EXPECT_EQ((__u64)EXTRA, ev[RING / 2].lost.count);
 	EXPECT_EQ(first + RING, ev[RING / 2].lost.first_seq);
-	EXPECT_EQ(VMLAB_EV_FAULT, ev[RING / 2 + 1].type);
+	EXPECT_EQ((__u32)VMLAB_EV_FAULT, ev[RING / 2 + 1].type);
 	EXPECT_EQ(first + RING + EXTRA, ev[RING / 2 + 1].seq);
 	EXPECT_EQ(first + RING + EXTRA + 1, ev[RING / 2 + 2].seq);
 }
@@ -558,10 +559,10 @@ TEST_F(overflow, lost_record_is_put_in_the_ring_when_records_follow_the_gap)
 	vmlab_touch_read(vmlab_page(&self->lab, RING + EXTRA), 1);
 
 	ASSERT_EQ(2, vmlab_read_ready(self->lab.fd, ev, 2 * RING));
-	EXPECT_EQ(VMLAB_EV_LOST, ev[0].type);
+	EXPECT_EQ((__u32)VMLAB_EV_LOST, ev[0].type);
 	EXPECT_EQ((__u64)EXTRA, ev[0].lost.count);
 	EXPECT_EQ(first + RING, ev[0].lost.first_seq);
-	EXPECT_EQ(VMLAB_EV_FAULT, ev[1].type);
+	EXPECT_EQ((__u32)VMLAB_EV_FAULT, ev[1].type);
 	EXPECT_EQ(first + RING + EXTRA, ev[1].seq);
 }
 
@@ -578,8 +579,8 @@ TEST(one_record_ring_counts_every_record)
 	EXPECT_EQ(5ULL, st.events);
 	EXPECT_EQ(4ULL, st.events_dropped);
 	ASSERT_EQ(2, vmlab_read_ready(lab.fd, ev, ARRAY_SIZE(ev)));
-	EXPECT_EQ(VMLAB_EV_FAULT, ev[0].type);
-	EXPECT_EQ(VMLAB_EV_LOST, ev[1].type);
+	EXPECT_EQ((__u32)VMLAB_EV_FAULT, ev[0].type);
+	EXPECT_EQ((__u32)VMLAB_EV_LOST, ev[1].type);
 	EXPECT_EQ(4ULL, ev[1].lost.count);
 	EXPECT_EQ(ev[0].seq + 1, ev[1].lost.first_seq);
 	vmlab_lab_close(&lab);

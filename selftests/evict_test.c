@@ -35,7 +35,7 @@ static int lab_policy(int fd, __u32 policy, __u64 frames, __u32 window,
 	return vmlab_ioctl(fd, VMLAB_SET_CONFIG, &cfg);
 }
 
-static int lab_backing(int fd, int backing_fd)
+static int lab_backing(int fd, __u32 backing_fd)
 {
 	struct vmlab_backing b = { .size = sizeof(b), .fd = backing_fd };
 
@@ -508,7 +508,8 @@ TEST_F(swap, backing_file_is_validated)
 	int fd;
 
 	EXPECT_EQ(-EBADF, lab_backing(self->lab.fd, 1000));
-	EXPECT_EQ(-EBADF, lab_backing(self->lab.fd, -2));
+	EXPECT_EQ(-EBADF, lab_backing(self->lab.fd, VMLAB_BACKING_MEMORY - 1));
+	EXPECT_EQ(-EBADF, lab_backing(self->lab.fd, 1U << 31));
 	fd = open(self->dir, O_RDONLY | O_DIRECTORY);
 	EXPECT_EQ(-EINVAL, lab_backing(self->lab.fd, fd));
 	close(fd);
@@ -524,7 +525,7 @@ TEST_F(swap, backing_file_is_validated)
 	EXPECT_EQ(-EACCES, lab_backing(self->lab.fd, fd));
 	close(fd);
 	unlink(path);
-	EXPECT_EQ(0, lab_backing(self->lab.fd, -1));
+	EXPECT_EQ(0, lab_backing(self->lab.fd, VMLAB_BACKING_MEMORY));
 }
 
 TEST_F(swap, backing_cannot_change_while_the_store_holds_pages)
@@ -547,22 +548,32 @@ static int mount_small_tmpfs(const char *dir, size_t pages)
 	return mount("tmpfs", dir, "tmpfs", 0, opts) ? -errno : 0;
 }
 
+/*
+ * A backing file on a 16-page tmpfs, FIFO over 4 frames, pages 0-19 written
+ * with @seed: 16 fill the file, 4 are resident and dirty.  Then page 20
+ * needs a frame, writing victim 16 fails and the access gets SIGBUS.
+ */
+static void overflow_small_backing_file(struct __test_metadata *_metadata,
+					FIXTURE_DATA(swap) *self, int seed)
+{
+	struct vmlab_stats st;
+
+	ASSERT_EQ(0, mount_small_tmpfs(self->dir, 16));
+	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
+	ASSERT_EQ(0, lab_policy(self->lab.fd, VMLAB_POLICY_FIFO, 4, 0, 0));
+	vmlab_fill(self->lab.map, 0, 20, seed);
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	ASSERT_EQ(16ULL, st.swap_outs);
+	ASSERT_EQ(0ULL, st.io_errors);
+	ASSERT_EQ(SIGBUS, vmlab_access_signal(vmlab_page(&self->lab, 20), false));
+}
+
 TEST_F(swap, full_backing_filesystem_gives_sigbus_and_loses_nothing)
 {
 	struct vmlab_stats st;
 	char opts[64];
 
-	ASSERT_EQ(0, mount_small_tmpfs(self->dir, 16));
-	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
-	ASSERT_EQ(0, lab_policy(self->lab.fd, VMLAB_POLICY_FIFO, 4, 0, 0));
-	/* 20 pages: 16 fill the file, 4 are resident and dirty */
-	vmlab_fill(self->lab.map, 0, 20, 15);
-	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
-	ASSERT_EQ(16ULL, st.swap_outs);
-	ASSERT_EQ(0ULL, st.io_errors);
-
-	/* page 20 needs a frame: writing victim 16 fails, the access gets SIGBUS */
-	EXPECT_EQ(SIGBUS, vmlab_access_signal(vmlab_page(&self->lab, 20), false));
+	overflow_small_backing_file(_metadata, self, 15);
 	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
 	EXPECT_EQ(1ULL, st.io_errors);
 	EXPECT_EQ(4ULL, st.pages_resident);
@@ -573,6 +584,38 @@ TEST_F(swap, full_backing_filesystem_gives_sigbus_and_loses_nothing)
 	ASSERT_EQ(0, mount("tmpfs", self->dir, "tmpfs", MS_REMOUNT, opts));
 	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 20, 15));
 	EXPECT_TRUE(vmlab_all_zero(vmlab_page(&self->lab, 20), vmlab_page_size()));
+}
+
+/*
+ * The failed write is in the record stream with its errno: 16 evictions,
+ * each a swap-out and an evict record, then victim 16's swap-out and
+ * eviction, both failed with ENOSPC.
+ */
+TEST_F(swap, failed_swap_out_is_recorded_with_its_errno)
+{
+	struct vmlab_event ev[40];
+	ssize_t n, i;
+
+	overflow_small_backing_file(_metadata, self, 16);
+	n = vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev));
+	ASSERT_EQ(34, n);
+	for (i = 0; i < 32; i++) {
+		EXPECT_EQ((__u32)(i % 2 ? VMLAB_EV_EVICT : VMLAB_EV_SWAP),
+			  ev[i].type);
+		EXPECT_EQ(0U, i % 2 ? ev[i].evict.error : ev[i].swap.error)
+			TH_LOG("record %zd", i);
+	}
+	EXPECT_EQ((__u32)VMLAB_EV_SWAP, ev[32].type);
+	EXPECT_EQ((__u32)VMLAB_SWAP_OUT, ev[32].swap.dir);
+	EXPECT_EQ((__u32)VMLAB_STORE_FILE, ev[32].swap.store);
+	EXPECT_EQ(16ULL, ev[32].swap.pgoff);
+	EXPECT_EQ(0ULL, ev[32].swap.bytes);
+	EXPECT_EQ((__u32)ENOSPC, ev[32].swap.error);
+	EXPECT_EQ((__u32)VMLAB_EV_EVICT, ev[33].type);
+	EXPECT_EQ(16ULL, ev[33].evict.pgoff);
+	EXPECT_EQ((__u32)VMLAB_EVICT_BUDGET, ev[33].evict.reason);
+	EXPECT_EQ(0U, ev[33].evict.action);
+	EXPECT_EQ((__u32)ENOSPC, ev[33].evict.error);
 }
 
 /*

@@ -140,7 +140,7 @@ static int configure(struct tally *t, int fd, enum setup setup, size_t len)
 {
 	struct vmlab_backing bk = { .size = sizeof(bk) };
 	struct vmlab_config cfg;
-	int ret = 0;
+	int bfd, ret = 0;
 
 	vmlab_config_init(&cfg, len, VMLAB_EV_ALL, VMLAB_CFG_WALK, 64);
 	switch (setup) {
@@ -166,12 +166,13 @@ static int configure(struct tally *t, int fd, enum setup setup, size_t len)
 	if (setup != FILESTORE && setup != LRU)
 		return 0;
 
-	bk.fd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (bk.fd < 0)
+	bfd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (bfd < 0)
 		return failed(t, "O_TMPFILE", errno, false) ? -1 : 1;
+	bk.fd = bfd;
 	if (ioctl(fd, VMLAB_SET_BACKING, &bk))
 		ret = failed(t, "VMLAB_SET_BACKING", errno, false) ? -1 : 1;
-	close(bk.fd);
+	close(bfd);
 	return ret;
 }
 

@@ -38,7 +38,7 @@ FIXTURE_TEARDOWN(fault)
 		size_t __i;						\
 									\
 		for (__i = 0; __i < (n); __i++) {			\
-			EXPECT_EQ(VMLAB_EV_FAULT, (ev)[__i].type);	\
+			EXPECT_EQ((__u32)VMLAB_EV_FAULT, (ev)[__i].type);	\
 			EXPECT_EQ((__u32)(kind_), (ev)[__i].fault.kind); \
 			EXPECT_EQ((__u32)(access_), (ev)[__i].fault.access); \
 			EXPECT_EQ((__u64)(uintptr_t)vmlab_page(lab, __i), \
@@ -107,7 +107,7 @@ TEST_F(fault, read_then_write_gives_one_zero_fill_and_one_upgrade_per_page)
 	for (i = 0; i < PAGES; i++) {
 		const struct vmlab_event *e = &ev[PAGES + i];
 
-		EXPECT_EQ(VMLAB_EV_FAULT, e->type);
+		EXPECT_EQ((__u32)VMLAB_EV_FAULT, e->type);
 		EXPECT_EQ((__u32)VMLAB_FAULT_UPGRADE, e->fault.kind);
 		/* the core does not tell ->page_mkwrite the user bit */
 		EXPECT_EQ((__u32)VMLAB_ACC_WRITE,

@@ -30,6 +30,17 @@ bool level_folded(unsigned int level, unsigned int levels)
 	return level == VMLAB_P4D && levels < 5;
 }
 
+unsigned int level_index(uint64_t addr, unsigned int level, unsigned int levels)
+{
+	static const unsigned int shift4[VMLAB_LEVELS] = { 39, 39, 30, 21, 12 };
+	static const unsigned int shift5[VMLAB_LEVELS] = { 48, 39, 30, 21, 12 };
+	const unsigned int *shift = levels >= 5 ? shift5 : shift4;
+
+	if (level >= VMLAB_LEVELS || level_folded(level, levels))
+		return 0;
+	return (addr >> shift[level]) & 511;
+}
+
 const char *fault_kind_name(uint32_t kind)
 {
 	switch (kind) {
@@ -303,7 +314,7 @@ static void walk_summary(const struct vmlab_ev_fault *fl,
 		if (level_folded(l, ctx->levels))
 			fputc('-', f);
 		else if (l < depth)
-			fprintf(f, "%u", fl->index[l]);
+			fprintf(f, "%u", level_index(fl->addr, l, ctx->levels));
 		else
 			fputc('.', f);
 	}
@@ -353,7 +364,7 @@ void ev_print(const struct vmlab_event *ev, struct ev_ctx *ctx, FILE *f)
 			policy_name(ev->evict.policy));
 		if (ev->evict.error)
 			fprintf(f, "  error %s (stays resident)",
-				strerror(-ev->evict.error));
+				strerror(ev->evict.error));
 		break;
 	case VMLAB_EV_SWAP:
 		fprintf(f, "%-5s %-7s %-7s %-14s pgoff %-6llu %7llu ns  %llu bytes",
@@ -361,7 +372,7 @@ void ev_print(const struct vmlab_event *ev, struct ev_ctx *ctx, FILE *f)
 			store_name(ev->swap.store), "", ev->swap.pgoff,
 			ev->swap.latency_ns, ev->swap.bytes);
 		if (ev->swap.error)
-			fprintf(f, "  error %s", strerror(-ev->swap.error));
+			fprintf(f, "  error %s", strerror(ev->swap.error));
 		break;
 	case VMLAB_EV_LOST:
 		fprintf(f, "%-5s %llu records (seq %llu..%llu) dropped: the ring was full", "lost", ev->lost.count,
@@ -388,7 +399,8 @@ static void access_json(struct jw *w, uint32_t acc)
 	jw_end(w);
 }
 
-void ev_json(struct jw *w, const struct vmlab_event *ev)
+void ev_json(struct jw *w, const struct vmlab_event *ev,
+	     const struct ev_ctx *ctx)
 {
 	unsigned int l;
 
@@ -414,7 +426,7 @@ void ev_json(struct jw *w, const struct vmlab_event *ev)
 		for (l = 0; l < fl->depth && l < VMLAB_LEVELS; l++) {
 			jw_obj(w, NULL);
 			jw_str(w, "level", level_name(l));
-			jw_u64(w, "index", fl->index[l]);
+			jw_u64(w, "index", level_index(fl->addr, l, ctx->levels));
 			jw_hex(w, "entry", fl->entry[l]);
 			pte_flags_json(w, "flags", fl->entry[l], l);
 			jw_end(w);
@@ -439,7 +451,7 @@ void ev_json(struct jw *w, const struct vmlab_event *ev)
 		jw_str(w, "policy", policy_name(ev->evict.policy));
 		jw_str(w, "action", evict_action_name(ev->evict.action));
 		jw_str(w, "reason", evict_reason_name(ev->evict.reason));
-		jw_i64(w, "error", ev->evict.error);
+		jw_u64(w, "error", ev->evict.error);
 		break;
 	case VMLAB_EV_SWAP:
 		jw_str(w, "type", "swap");
@@ -448,7 +460,7 @@ void ev_json(struct jw *w, const struct vmlab_event *ev)
 		jw_u64(w, "pgoff", ev->swap.pgoff);
 		jw_u64(w, "latency_ns", ev->swap.latency_ns);
 		jw_u64(w, "bytes", ev->swap.bytes);
-		jw_i64(w, "error", ev->swap.error);
+		jw_u64(w, "error", ev->swap.error);
 		break;
 	case VMLAB_EV_LOST:
 		jw_str(w, "type", "lost");

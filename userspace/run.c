@@ -448,7 +448,7 @@ static void run_record(const struct vmlab_event *ev, void *arg)
 	if (!o->print)
 		return;
 	if (o->jw) {
-		ev_json(o->jw, ev);
+		ev_json(o->jw, ev, &o->ctx);
 		return;
 	}
 	if (!o->header) {

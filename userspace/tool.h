@@ -176,11 +176,14 @@ void pte_flags_json(struct jw *w, const char *key, uint64_t entry,
 uint64_t pte_frame(uint64_t entry, unsigned int level);
 /* Does this level exist with @levels levels of paging? */
 bool level_folded(unsigned int level, unsigned int levels);
+/* The index of @addr's entry in the table at @level (0 where folded) */
+unsigned int level_index(uint64_t addr, unsigned int level, unsigned int levels);
 
 void ev_tally_add(struct ev_tally *t, const struct vmlab_event *ev);
 void ev_print_header(FILE *f);
 void ev_print(const struct vmlab_event *ev, struct ev_ctx *ctx, FILE *f);
-void ev_json(struct jw *w, const struct vmlab_event *ev);
+void ev_json(struct jw *w, const struct vmlab_event *ev,
+	     const struct ev_ctx *ctx);
 
 /*
  * Read every record ready on @fd (which must be O_NONBLOCK) and hand each

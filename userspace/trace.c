@@ -948,7 +948,7 @@ static void json_event(struct trace_run *r, const struct vmt_event *e)
 		jw_str(&w, "reason", evict_reason_str(e->evict.reason));
 		jw_str(&w, "action", evict_action_str(e->evict.action));
 		jw_u64(&w, "latency_ns", e->evict.latency_ns);
-		jw_i64(&w, "error", e->evict.error);
+		jw_u64(&w, "error", (uint32_t)-e->evict.error);
 		break;
 	case VMT_SWAP:
 		jw_u64(&w, "inst", e->inst);
@@ -956,7 +956,7 @@ static void json_event(struct trace_run *r, const struct vmt_event *e)
 		jw_str(&w, "dir", e->swap.dir == VMLAB_SWAP_OUT ? "out" : "in");
 		jw_str(&w, "store", store_str(e->swap.store));
 		jw_u64(&w, "latency_ns", e->swap.latency_ns);
-		jw_i64(&w, "error", e->swap.error);
+		jw_u64(&w, "error", (uint32_t)-e->swap.error);
 		break;
 	}
 	jw_finish(&w);

@@ -176,7 +176,10 @@ int vmlab_walk(int fd, uint64_t addr, struct vmlab_walk *w)
 
 int vmlab_set_backing(int fd, int backing_fd, const char *what)
 {
-	struct vmlab_backing b = { .size = sizeof(b), .fd = backing_fd };
+	struct vmlab_backing b = {
+		.size = sizeof(b),
+		.fd = backing_fd < 0 ? VMLAB_BACKING_MEMORY : (__u32)backing_fd,
+	};
 	const char *why;
 
 	if (ioctl(fd, VMLAB_SET_BACKING, &b) == 0)

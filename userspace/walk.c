@@ -141,18 +141,6 @@ static void region_of(uint64_t addr, char *buf, size_t len)
 }
 
 /* The index an address has at @level, computed from its bits */
-static unsigned int addr_index(uint64_t addr, unsigned int level,
-			       unsigned int levels)
-{
-	static const unsigned int shift4[VMLAB_LEVELS] = { 39, 39, 30, 21, 12 };
-	static const unsigned int shift5[VMLAB_LEVELS] = { 48, 39, 30, 21, 12 };
-	const unsigned int *shift = levels >= 5 ? shift5 : shift4;
-
-	if (level_folded(level, levels))
-		return 0;
-	return (addr >> shift[level]) & 511;
-}
-
 static const char *leaf_size(unsigned int leaf)
 {
 	return leaf == VMLAB_PUD ? "1 GiB" : leaf == VMLAB_PMD ? "2 MiB" : "4 KiB";
@@ -173,7 +161,7 @@ static void print_walk(const char *name, const struct vmlab_walk *w,
 	for (l = 0; l < VMLAB_LEVELS; l++) {
 		if (level_folded(l, levels))
 			continue;
-		printf("%s %u | ", level_name(l), addr_index(w->addr, l, levels));
+		printf("%s %u | ", level_name(l), level_index(w->addr, l, levels));
 	}
 	printf("offset 0x%03llx\n", w->addr & (info->page_size - 1));
 	printf("  %-5s %5s  %-18s  %-19s  %s\n", "level", "index", "entry",
@@ -196,9 +184,9 @@ static void print_walk(const char *name, const struct vmlab_walk *w,
 			       leaf ? "(page)" : "(table)");
 		else
 			printf("hidden");
-		if (w->index[l] != addr_index(w->addr, l, levels))
+		if (w->index[l] != level_index(w->addr, l, levels))
 			printf("  [index != %u from the address bits]",
-			       addr_index(w->addr, l, levels));
+			       level_index(w->addr, l, levels));
 		printf("\n");
 	}
 	if (w->flags & VMLAB_WALK_MAPPED) {
@@ -249,7 +237,7 @@ static void json_walk(struct jw *jw, const char *name, const struct vmlab_walk *
 		jw_str(jw, "level", level_name(l));
 		jw_bool(jw, "folded", level_folded(l, levels));
 		jw_u64(jw, "index", w->index[l]);
-		jw_u64(jw, "address_index", addr_index(w->addr, l, levels));
+		jw_u64(jw, "address_index", level_index(w->addr, l, levels));
 		jw_hex(jw, "entry", e);
 		jw_bool(jw, "present", e & VMLAB_PTE_P);
 		pte_flags_json(jw, "flags", e, l);

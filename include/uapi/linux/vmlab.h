@@ -13,7 +13,7 @@
  * the fd passed over a unix socket) shares its pages.
  *
  * Structures: every ioctl structure starts with its size in bytes (set it to
- * sizeof(struct ...)), has only fixed-width fields and no implicit padding,
+ * sizeof(struct ...)), has only __u32 and __u64 fields, no implicit padding,
  * and carries reserved fields that must be zero.  A structure larger than the
  * kernel knows (up to one page) is accepted when the extra bytes are zero,
  * so the ABI can grow.
@@ -46,7 +46,7 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change. */
-#define VMLAB_ABI_VERSION	1
+#define VMLAB_ABI_VERSION	2
 
 /* The ioctl type of every vmlab command. */
 #define VMLAB_IOC_MAGIC		0xB7
@@ -265,6 +265,12 @@ enum vmlab_fault_kind {
 	VMLAB_FAULT_KIND_MAX,
 };
 
+/*
+ * A fault.  With VMLAB_CFG_WALK, entry[] holds the raw entries of a walk of
+ * the faulting mm at addr, from the PGD down depth levels, as VMLAB_WALK
+ * gives them; the index into each level's table is a function of addr (the
+ * one VMLAB_WALK's index[] reports), so the record does not carry it.
+ */
 struct vmlab_ev_fault {
 	__u64 addr;		/* faulting virtual address (page aligned) */
 	__u64 pgoff;		/* page index in the instance */
@@ -275,8 +281,7 @@ struct vmlab_ev_fault {
 	__u64 latency_ns;	/* time in the module's fault handler */
 	__u64 pfn;		/* frame, 0 without CAP_SYS_ADMIN */
 	__u64 entry[VMLAB_LEVELS];	/* walk after the page was installed */
-	__u16 index[VMLAB_LEVELS];	/* (all zero unless VMLAB_CFG_WALK) */
-	__u16 depth;		/* levels walked, 0 if no walk */
+	__u32 depth;		/* levels walked, 0 if no walk (VMLAB_CFG_WALK) */
 	__u32 reserved;
 };
 
@@ -325,7 +330,7 @@ struct vmlab_ev_evict {
 	__u32 policy;		/* enum vmlab_policy that chose it */
 	__u32 action;		/* VMLAB_EVICT_* action */
 	__u32 reason;		/* VMLAB_EVICT_BUDGET or _FORCED */
-	__s32 error;		/* 0, or -errno: the page stayed resident */
+	__u32 error;		/* 0, or an errno: the page stayed resident */
 };
 
 /* vmlab_ev_swap.dir */
@@ -342,7 +347,7 @@ struct vmlab_ev_swap {
 	__u64 bytes;
 	__u32 dir;		/* VMLAB_SWAP_OUT or VMLAB_SWAP_IN */
 	__u32 store;		/* VMLAB_STORE_* */
-	__s32 error;		/* 0 or -errno */
+	__u32 error;		/* 0, or an errno */
 	__u32 reserved;
 };
 
@@ -359,28 +364,29 @@ struct vmlab_ev_lost {
  * event_mask.
  */
 struct vmlab_event {
-	__u16 type;		/* enum vmlab_event_type */
-	__u16 size;		/* sizeof(struct vmlab_event) */
-	__u32 cpu;
+	__u32 type;		/* enum vmlab_event_type */
+	__u32 size;		/* sizeof(struct vmlab_event) */
 	__u64 seq;
 	__u64 time_ns;		/* CLOCK_MONOTONIC */
+	__u32 cpu;
 	__u32 pid;
 	__u32 tgid;
+	__u32 reserved;		/* zero */
 	union {
 		struct vmlab_ev_fault fault;
 		struct vmlab_ev_tlb tlb;
 		struct vmlab_ev_lost lost;
 		struct vmlab_ev_evict evict;
 		struct vmlab_ev_swap swap;
-		__u8 raw[96];
+		__u64 raw[11];
 	};
 };
 
 /* --------------------------------------------------------- backing store */
 
 /*
- * VMLAB_SET_BACKING chooses where evicted pages go: fd = -1 for the
- * in-kernel memory store (the default: nothing is ever lost), or a regular
+ * VMLAB_SET_BACKING chooses where evicted pages go: fd = VMLAB_BACKING_MEMORY
+ * for the in-kernel memory store (the default: nothing is ever lost), or a regular
  * file opened for reading and writing, not O_APPEND, on any filesystem.
  * Page n lives at byte n * page_size of the file.  The module holds its own
  * reference; the caller may close fd.
@@ -398,9 +404,11 @@ struct vmlab_event {
  * O_APPEND; EACCES not open for both reading and writing; EBUSY the store
  * holds pages.
  */
+#define VMLAB_BACKING_MEMORY	0xffffffffU	/* vmlab_backing.fd: no file */
+
 struct vmlab_backing {
 	__u32 size;		/* in: sizeof(struct vmlab_backing) */
-	__s32 fd;		/* backing file, or -1 for the memory store */
+	__u32 fd;		/* backing file, or VMLAB_BACKING_MEMORY */
 	__u64 reserved[2];	/* zero */
 };
 
