@@ -902,30 +902,6 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 }
 
 /* Choose and check the CPUs; pin this thread */
-static int bench_cpus(struct bench *b)
-{
-	int cpus[CPU_SETSIZE], n, i;
-	bool ok = false;
-
-	n = cpus_allowed(cpus, CPU_SETSIZE);
-	if (n <= 0)
-		return err_errno("sched_getaffinity");
-	if (b->cpu < 0)
-		b->cpu = cpus[0];
-	b->other_cpu = -1;
-	for (i = 0; i < n; i++) {
-		if (cpus[i] == b->cpu)
-			ok = true;
-		else if (b->other_cpu < 0)
-			b->other_cpu = cpus[i];
-	}
-	if (!ok)
-		return err_msg("--cpu %d: not a CPU this process may run on", b->cpu);
-	if (pin_self(b->cpu))
-		return err_errno("sched_setaffinity");
-	return 0;
-}
-
 int cmd_bench(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -953,7 +929,7 @@ int cmd_bench(int argc, char **argv)
 	memset(b.want, 1, sizeof(b.want));
 	sub_argp_parse(&argp, "bench", argc, argv, &a);
 	b.psize = sysconf(_SC_PAGESIZE);
-	if (bench_cpus(&b))
+	if (bench_pin(&b.cpu, &b.other_cpu))
 		return 1;
 
 	for (vi = 0; vi < NVARIANTS; vi++)

@@ -1603,30 +1603,12 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 
 static int choose_cpus(struct ebench *b)
 {
-	int cpus[CPU_SETSIZE], n, i;
-	bool ok = false;
-
-	n = cpus_allowed(cpus, CPU_SETSIZE);
-	if (n <= 0)
-		return err_errno("sched_getaffinity"), -1;
-	if (b->cpu < 0)
-		b->cpu = cpus[0];
-	b->other_cpu = -1;
-	for (i = 0; i < n; i++) {
-		if (cpus[i] == b->cpu)
-			ok = true;
-		else if (b->other_cpu < 0)
-			b->other_cpu = cpus[i];
-	}
-	if (!ok)
-		return err_msg("--cpu %d: not a CPU this process may run on",
-			       b->cpu), -1;
+	if (bench_pin(&b->cpu, &b->other_cpu))
+		return -1;
 	if (b->shootdown && b->other_cpu < 0) {
 		fprintf(stderr, "vmlab: one CPU only: no shootdown measurement\n");
 		b->shootdown = false;
 	}
-	if (pin_self(b->cpu))
-		return err_errno("sched_setaffinity"), -1;
 	return 0;
 }
 

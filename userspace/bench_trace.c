@@ -605,7 +605,7 @@ int cmd_bench_trace(int argc, char **argv)
 	};
 	static struct bt b;
 	unsigned int order[NBT], n = 0, r, k, vi;
-	int cpus[CPU_SETSIZE], ncpu, ret = 1;
+	int other, ret = 1;
 	double warm;
 	ssize_t len;
 
@@ -622,19 +622,14 @@ int cmd_bench_trace(int argc, char **argv)
 
 	if (sched_getaffinity(0, sizeof(b.all), &b.all))
 		return err_errno("sched_getaffinity");
-	ncpu = cpus_allowed(cpus, CPU_SETSIZE);
-	if (ncpu <= 0)
-		return err_errno("sched_getaffinity");
-	if (b.cpu < 0)
-		b.cpu = cpus[0];
-	if (pin_self(b.cpu))
-		return err_errno("--cpu: sched_setaffinity");
+	if (bench_pin(&b.cpu, &other))
+		return 1;
 	/*
 	 * The tracers run on the other CPUs: woken from the faulting CPU, a
 	 * reader is otherwise often placed on it (wake-affine) and takes
 	 * half of it, which measures the scheduler, not the tracing.
 	 */
-	if (ncpu > 1)
+	if (other >= 0)
 		CPU_CLR(b.cpu, &b.all);
 
 	for (vi = 0; vi < NBT; vi++)

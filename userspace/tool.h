@@ -88,6 +88,12 @@ int vmlab_module_version(char *buf, size_t len);
 uint64_t now_ns(void);			/* CLOCK_MONOTONIC */
 int pin_self(int cpu);			/* sched_setaffinity of the caller */
 int cpus_allowed(int *cpus, int max);	/* the allowed CPUs, in order */
+/*
+ * A benchmark's CPUs: *cpu (--cpu, or the first allowed one when negative)
+ * must be allowed; *other becomes another allowed one, or -1.  Pins the
+ * caller to *cpu.  0, or 1 after saying why on stderr.
+ */
+int bench_pin(int *cpu, int *other);
 uint64_t round_up_pow2(uint64_t v);
 /* "4 KiB", "256 MiB": @v bytes in the largest exact binary unit */
 const char *fmt_bytes(uint64_t v, char *buf, size_t len);

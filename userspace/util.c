@@ -245,6 +245,30 @@ int cpus_allowed(int *cpus, int max)
 	return n;
 }
 
+int bench_pin(int *cpu, int *other)
+{
+	int cpus[CPU_SETSIZE], n, i;
+	bool ok = false;
+
+	n = cpus_allowed(cpus, CPU_SETSIZE);
+	if (n <= 0)
+		return err_errno("sched_getaffinity");
+	if (*cpu < 0)
+		*cpu = cpus[0];
+	*other = -1;
+	for (i = 0; i < n; i++) {
+		if (cpus[i] == *cpu)
+			ok = true;
+		else if (*other < 0)
+			*other = cpus[i];
+	}
+	if (!ok)
+		return err_msg("--cpu %d: not a CPU this process may run on", *cpu);
+	if (pin_self(*cpu))
+		return err_errno("sched_setaffinity");
+	return 0;
+}
+
 uint64_t round_up_pow2(uint64_t v)
 {
 	uint64_t p = 1;
