@@ -42,6 +42,8 @@ void vmlab_stats_fill(struct vmlab_instance *inst, struct vmlab_stats *st)
 	st->swap_in_bytes = st->swap_ins * PAGE_SIZE;
 	st->clean_drops = atomic64_read(&c->clean_drops);
 	st->io_errors = atomic64_read(&c->io_errors);
+	st->evict_pinned = atomic64_read(&c->evict_pinned);
+	st->over_budget = atomic64_read(&c->over_budget);
 	st->store_pages = atomic64_read(&inst->store_pages);
 	st->pages_mapped = READ_ONCE(inst->nr_win);
 }
@@ -88,6 +90,8 @@ static int vmlab_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "swap_ins %llu\n", st.swap_ins);
 	seq_printf(m, "clean_drops %llu\n", st.clean_drops);
 	seq_printf(m, "io_errors %llu\n", st.io_errors);
+	seq_printf(m, "evict_pinned %llu\n", st.evict_pinned);
+	seq_printf(m, "over_budget %llu\n", st.over_budget);
 	seq_printf(m, "store_pages %llu\n", st.store_pages);
 	return 0;
 }

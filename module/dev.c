@@ -97,6 +97,7 @@ static int vmlab_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&inst->fifo);
 	INIT_LIST_HEAD(&inst->lru);
 	INIT_LIST_HEAD(&inst->win);
+	INIT_LIST_HEAD(&inst->spill);
 	INIT_LIST_HEAD(&inst->vmas);
 	spin_lock_init(&inst->vma_lock);
 	prandom_seed_state(&inst->rnd, 0);
@@ -308,6 +309,8 @@ static long vmlab_ioc_reset_stats(struct vmlab_instance *inst)
 	atomic64_set(&c->swap_ins, 0);
 	atomic64_set(&c->clean_drops, 0);
 	atomic64_set(&c->io_errors, 0);
+	atomic64_set(&c->evict_pinned, 0);
+	atomic64_set(&c->over_budget, 0);
 	return 0;
 }
 

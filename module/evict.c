@@ -150,6 +150,22 @@ static void vmlab_unmap_batch(struct vmlab_instance *inst, struct vmlab_batch *b
 }
 
 /*
+ * Does anyone besides the instance hold the locked, unmapped @page?  A pin
+ * or a reference from get_user_pages() - O_DIRECT, process_vm_writev(),
+ * vmsplice(), io_uring's fixed buffers - writes into the page after its
+ * fault returned, so a page written out and freed now would lose that data
+ * (or take it into a page vmlab no longer owns).  Reclaim keeps such pages
+ * too: folio_maybe_dma_pinned(), and the reference count frozen in
+ * __remove_mapping().  With every PTE gone the instance's own reference is
+ * the only one left; a get_user_pages_fast() that raced with the unmap
+ * rechecks the PTE and lets go, so at worst it costs the page a turn.
+ */
+static bool vmlab_page_pinned(struct page *page)
+{
+	return page_count(page) != 1;
+}
+
+/*
  * Evict the frames of @b, the instance lock held: the caller took them out
  * of the policy; here they are locked, unmapped together and handed to the
  * store.  Those it takes without I/O are gone on return.  Those the
@@ -174,12 +190,21 @@ int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b, u32 reason,
 		struct vmlab_frame *f = b->f[i];
 		struct page *page = f->page;
 
-		action = vmlab_store_out(inst, f, PageDirty(page), may_write);
+		if (vmlab_page_pinned(page)) {
+			atomic64_inc(&inst->stats.evict_pinned);
+			action = -EBUSY;
+		} else {
+			action = vmlab_store_out(inst, f, PageDirty(page),
+						 may_write);
+		}
 		if (action < 0) {
+			/* resident, unmapped: the next touch is a minor fault */
 			unlock_page(page);
 			vmlab_policy_add(inst, f);
 			vmlab_evict_event(inst, f->pgoff, action, reason, t0);
-			err = err ?: action;
+			/* a store error outranks a pinned page */
+			if (!err || err == -EBUSY)
+				err = action;
 			continue;
 		}
 		/* under the page lock: ->page_mkwrite checks it there */
@@ -287,40 +312,59 @@ void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f)
 
 /*
  * Keep the frame budget before a page comes in: when it is used up, evict
- * the policy's next evict_batch victims.  0 when there is room (or, with
- * every resident page busy being written, when the caller may not wait:
- * the budget is then exceeded by those pages until they are written),
- * -errno, VMLAB_EVICT_PENDING with the victims to write in @pending, or
- * -EAGAIN when the caller should wait for a busy page and retry.
+ * the policy's next evict_batch victims; a pinned victim stays resident and
+ * the next one is tried.  0 when there is room, or when there is none to be
+ * had without waiting (every page pinned, or busy being written and the
+ * caller may not wait): the page is then admitted past the budget and
+ * vmlab_stats.over_budget counts it.  -errno from the store,
+ * VMLAB_EVICT_PENDING with the victims to write in @pending, or -EAGAIN when
+ * the caller should wait for a busy page and retry.
  */
 int vmlab_make_room(struct vmlab_instance *inst, bool may_write,
 		    struct vmlab_batch *pending)
 {
 	u64 resident = atomic64_read(&inst->nr_resident);
+	/* a pinned victim goes back to the policy: try each page once */
+	u64 tries = resident;
 	struct vmlab_frame *victim;
 	unsigned int want, i;
 	int ret;
 
 	if (!inst->frames || resident < inst->frames)
 		return 0;
-	want = min_t(u64, inst->evict_batch, resident);
 	pending->n = 0;
-	for (i = 0; i < want; i++) {
-		victim = vmlab_policy_choose(inst);
-		if (!victim)
+	while (tries) {
+		want = min_t(u64, inst->evict_batch, tries);
+		for (i = 0; i < want; i++) {
+			victim = vmlab_policy_choose(inst);
+			if (!victim)
+				break;
+			/* out of the policy now: the next choice is another */
+			vmlab_policy_remove(inst, victim);
+			pending->f[pending->n++] = victim;
+		}
+		if (!pending->n)
 			break;
-		/* out of the policy now, so the next choice is another page */
-		vmlab_policy_remove(inst, victim);
-		pending->f[pending->n++] = victim;
-	}
-	if (!pending->n)
-		return inst->nr_busy && may_write ? -EAGAIN : 0;
+		tries -= pending->n;
 
-	ret = vmlab_evict(inst, pending, VMLAB_EVICT_BUDGET, may_write);
-	/* some victims may have failed, but room is what counts */
-	if (ret < 0 && atomic64_read(&inst->nr_resident) < inst->frames)
-		ret = 0;
-	return ret;
+		ret = vmlab_evict(inst, pending, VMLAB_EVICT_BUDGET, may_write);
+		if (ret == VMLAB_EVICT_PENDING)
+			return ret;
+		/* some victims may have failed, but room is what counts */
+		if (atomic64_read(&inst->nr_resident) < inst->frames)
+			return 0;
+		if (ret != -EBUSY)
+			return ret;
+	}
+	if (inst->nr_busy && may_write)
+		return -EAGAIN;
+	/*
+	 * Every page the policy holds is pinned, or being written by a fault
+	 * that cannot wait: admit this one past the budget, as reclaim
+	 * leaves pinned pages where they are, and count it.
+	 */
+	atomic64_inc(&inst->stats.over_budget);
+	return 0;
 }
 
 /* @f is being mapped: it enters the software TLB, the oldest page leaves. */

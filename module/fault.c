@@ -235,13 +235,26 @@ static bool vmlab_fault_failed(struct vmlab_instance *inst, struct vm_fault *vmf
 	return vmf->flags & FAULT_FLAG_TRIED;
 }
 
+/*
+ * May this fault write a victim to the backing file itself?  Only a fault
+ * from user mode that may drop the mmap lock and retry: such a task holds no
+ * other lock.  A fault the kernel takes on the task's behalf - copy_*_user()
+ * inside write(2) or splice, get_user_pages() for O_DIRECT, pins,
+ * /proc/PID/mem, populate - may hold a file system's freeze protection
+ * (sb_writers), an inode lock, even the backing file's own, which the write
+ * would take again: its victims are parked for the worker instead.
+ */
+static bool vmlab_fault_may_write(unsigned int flags)
+{
+	unsigned int need = FAULT_FLAG_USER | FAULT_FLAG_ALLOW_RETRY;
+
+	return (flags & (need | FAULT_FLAG_RETRY_NOWAIT)) == need;
+}
+
 static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 {
 	struct vmlab_instance *inst = vmlab_vma_instance(vmf->vma);
-	/* the write of a victim may drop the mmap lock and retry */
-	bool may_write = (vmf->flags & (FAULT_FLAG_ALLOW_RETRY |
-					FAULT_FLAG_RETRY_NOWAIT)) ==
-			 FAULT_FLAG_ALLOW_RETRY;
+	bool may_write = vmlab_fault_may_write(vmf->flags);
 	struct vmlab_batch victims = { .n = 0 };
 	struct vmlab_frame *f;
 	u64 t0 = ktime_get_ns();
@@ -372,7 +385,12 @@ int vmlab_mmap(struct file *file, struct vm_area_struct *vma)
 	unsigned long pages = vma_pages(vma);
 	int ret;
 
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * VM_MAYSHARE, not VM_SHARED: do_mmap() clears VM_SHARED for a shared
+	 * mapping of a file not open for writing, which is a read-only
+	 * shared mapping all the same.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
 	mutex_lock(&inst->lock);

@@ -9,7 +9,9 @@
  *          while LRU is the policy)
  *   slots  array of frames a clock hand sweeps (CLOCK, LRU_APPROX, RANDOM)
  * A frame that replaces a victim takes the victim's slot, as in a textbook
- * clock.  Work per fault is O(1) amortized and independent of region size:
+ * clock.  The array has one slot per frame of the budget; a page admitted
+ * past the budget (every other one pinned, see evict.c) waits on the spill
+ * list for the next slot to free.  Work per fault is O(1) amortized and independent of region size:
  * a CLOCK hand clears what it passes, so it stops within two sweeps; an
  * aging hand halves what it passes, so within nine.
  *
@@ -88,6 +90,7 @@ struct vmlab_frame *vmlab_frame_alloc(struct vmlab_instance *inst,
 	f->pgoff = pgoff;
 	f->slot = VMLAB_NO_SLOT;
 	INIT_LIST_HEAD(&f->win);
+	INIT_LIST_HEAD(&f->spill);
 	return f;
 }
 
@@ -104,21 +107,38 @@ void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f)
 	f->age = 0;
 	if (!inst->nr_slots)
 		return;
-	if (inst->nr_free_slots)
+	if (inst->nr_free_slots) {
 		f->slot = inst->free_slots[--inst->nr_free_slots];
-	else
+	} else if (inst->nr_used_slots < inst->nr_slots) {
 		f->slot = inst->nr_used_slots++;
+	} else {
+		/* admitted past the budget: it takes the next slot to free */
+		list_add_tail(&f->spill, &inst->spill);
+		return;
+	}
 	inst->slots[f->slot] = f;
 }
 
 void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
+	struct vmlab_frame *waiting;
+
 	list_del(&f->fifo);
 	list_del(&f->lru);
-	if (f->slot == VMLAB_NO_SLOT)
+	if (f->slot == VMLAB_NO_SLOT) {
+		list_del_init(&f->spill);
 		return;
-	inst->slots[f->slot] = NULL;
-	inst->free_slots[inst->nr_free_slots++] = f->slot;
+	}
+	waiting = list_first_entry_or_null(&inst->spill, struct vmlab_frame,
+					   spill);
+	if (waiting) {
+		list_del_init(&waiting->spill);
+		waiting->slot = f->slot;
+		inst->slots[f->slot] = waiting;
+	} else {
+		inst->slots[f->slot] = NULL;
+		inst->free_slots[inst->nr_free_slots++] = f->slot;
+	}
 	f->slot = VMLAB_NO_SLOT;
 }
 

@@ -90,41 +90,69 @@ void vmlab_store_free(struct vmlab_instance *inst)
 	inst->backing = NULL;
 }
 
-/* Choose the store: a file by @fd, or the memory store for -1. */
+static bool vmlab_file_rw(struct file *file)
+{
+	return (file->f_mode & (FMODE_READ | FMODE_WRITE)) ==
+	       (FMODE_READ | FMODE_WRITE) &&
+	       (file->f_mode & FMODE_CAN_READ) && (file->f_mode & FMODE_CAN_WRITE);
+}
+
+/*
+ * The backing file behind @fd, opened again for vmlab alone: buffered I/O
+ * whatever the fd's own flags are, now or after an fcntl().  An O_DIRECT fd
+ * is welcome, but O_DIRECT I/O from a kernel buffer fails (EFAULT on a kvec)
+ * and a direct read takes the inode lock that the fd's owner holds in its
+ * own direct write(backing_fd, vmlab_memory, n) while that faults.
+ */
+static struct file *vmlab_store_open(int fd)
+{
+	struct file *user, *file;
+	struct inode *inode;
+
+	user = fget(fd);
+	if (!user)
+		return ERR_PTR(-EBADF);
+	inode = file_inode(user);
+	/* a vmlab fd is a character device: refused here too */
+	file = ERR_PTR(-EINVAL);
+	if (!S_ISREG(inode->i_mode) || (user->f_flags & O_APPEND) ||
+	    IS_APPEND(inode))
+		goto put_user;
+	file = ERR_PTR(-EACCES);
+	if (!vmlab_file_rw(user))
+		goto put_user;
+	file = dentry_open(&user->f_path, O_RDWR | O_LARGEFILE, user->f_cred);
+	if (!IS_ERR(file) && !vmlab_file_rw(file)) {
+		fput(file);
+		file = ERR_PTR(-EACCES);
+	}
+put_user:
+	fput(user);
+	return file;
+}
+
+/*
+ * Choose the store: a file by @fd, or the memory store for -1.  Not while
+ * the store holds a page or a write to the old file is in flight: its
+ * copy would be indexed as in the new one.
+ */
 int vmlab_store_set(struct vmlab_instance *inst, int fd)
 {
 	struct file *file = NULL;
-	struct inode *inode;
-	int ret;
+	int ret = 0;
 
 	if (fd != -1) {
-		file = fget(fd);
-		if (!file)
-			return -EBADF;
-		inode = file_inode(file);
-		ret = -EINVAL;
-		/* a vmlab fd is a character device: refused here too */
-		if (!S_ISREG(inode->i_mode) || (file->f_flags & O_APPEND) ||
-		    IS_APPEND(inode))
-			goto put_file;
-		ret = -EACCES;
-		if ((file->f_mode & (FMODE_READ | FMODE_WRITE)) !=
-		    (FMODE_READ | FMODE_WRITE) ||
-		    !(file->f_mode & FMODE_CAN_READ) ||
-		    !(file->f_mode & FMODE_CAN_WRITE))
-			goto put_file;
+		file = vmlab_store_open(fd);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
 	}
 
 	mutex_lock(&inst->lock);
-	if (atomic64_read(&inst->store_pages)) {
-		mutex_unlock(&inst->lock);
+	if (atomic64_read(&inst->store_pages) || inst->nr_busy)
 		ret = -EBUSY;
-		goto put_file;
-	}
-	swap(inst->backing, file);
+	else
+		swap(inst->backing, file);
 	mutex_unlock(&inst->lock);
-	ret = 0;
-put_file:
 	if (file)
 		fput(file);
 	return ret;
@@ -357,10 +385,17 @@ static void vmlab_store_worker(struct work_struct *work)
 
 		mutex_lock(&inst->lock);
 		ret = vmlab_store_written(inst, idx, ret);
-		/* a failed page stays parked in memory: nothing is lost */
+		/*
+		 * A failed page stays parked in memory: nothing is lost.  A
+		 * written one leaves memory if it is still parked as it was:
+		 * not faulted back in meanwhile, nor faulted in, written to
+		 * and parked again (the same page, marked pending again,
+		 * whose new contents this write may not have seen).
+		 */
 		if (!ret) {
-			/* still parked, not faulted back in meanwhile */
-			if (xa_load(&inst->store_mem, idx) == page) {
+			if (xa_load(&inst->store_mem, idx) == page &&
+			    !xa_get_mark(&inst->store_mem, idx,
+					 VMLAB_STORE_PENDING)) {
 				vmlab_xa_vacate(&inst->store_mem, idx, page);
 				atomic64_dec(&inst->store_pages);
 				vmlab_page_release(page);

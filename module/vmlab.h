@@ -64,6 +64,8 @@ struct vmlab_counters {
 	atomic64_t swap_ins;
 	atomic64_t clean_drops;
 	atomic64_t io_errors;
+	atomic64_t evict_pinned;
+	atomic64_t over_budget;
 };
 
 #define VMLAB_NO_SLOT	U32_MAX
@@ -75,6 +77,7 @@ struct vmlab_frame {
 	struct list_head fifo;		/* load order */
 	struct list_head lru;		/* order of the last fault */
 	struct list_head win;		/* software TLB window, if in it */
+	struct list_head spill;		/* waiting for a slot, if on it */
 	u32 slot;			/* in vmlab_instance.slots */
 	u8 age;				/* LRU_APPROX counter */
 	bool window_unmapped;		/* the window unmapped it: next is soft */
@@ -118,6 +121,7 @@ struct vmlab_instance {
 	struct vmlab_frame **slots;
 	u32 *free_slots;
 	u32 nr_slots, nr_used_slots, nr_free_slots, hand;
+	struct list_head spill;		/* frames past the budget, no slot */
 	struct rnd_state rnd;
 	cpumask_var_t flush_cpus;	/* CLOCK_FLUSH: CPUs to flush */
 	struct list_head win;		/* software TLB window, oldest first */

@@ -27,10 +27,21 @@ static void vmlab_walk_set(struct vmlab_walk *w, unsigned int level,
 	w->depth = level + 1;
 }
 
+/*
+ * A leaf maps @addr.  The core's pte_present() is also true for PROT_NONE
+ * entries, which have the hardware's present bit clear and their frame bits
+ * inverted: @flags (the entry's) tells them apart.
+ */
 static void vmlab_walk_leaf(struct vmlab_walk *w, unsigned long pfn,
-			    unsigned long addr, bool huge, bool pfn_visible)
+			    unsigned long addr, bool huge, u64 flags,
+			    bool pfn_visible)
 {
-	w->flags |= VMLAB_WALK_MAPPED | (huge ? VMLAB_WALK_HUGE : 0);
+	w->flags |= huge ? VMLAB_WALK_HUGE : 0;
+	if (!(flags & _PAGE_PRESENT)) {
+		w->flags |= VMLAB_WALK_PROTNONE;
+		return;
+	}
+	w->flags |= VMLAB_WALK_MAPPED;
 	if (!pfn_visible)
 		return;
 	w->pfn = pfn;
@@ -69,7 +80,7 @@ void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
 		return;
 	if (pud_leaf(pud)) {
 		vmlab_walk_leaf(w, pud_pfn(pud) + ((addr & ~PUD_MASK) >> PAGE_SHIFT),
-				addr, true, pfn_visible);
+				addr, true, pud_flags(pud), pfn_visible);
 		return;
 	}
 
@@ -80,7 +91,7 @@ void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
 		return;
 	if (pmd_leaf(pmd)) {
 		vmlab_walk_leaf(w, pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT),
-				addr, true, pfn_visible);
+				addr, true, pmd_flags(pmd), pfn_visible);
 		return;
 	}
 
@@ -89,7 +100,8 @@ void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
 	pte_unmap(ptep);
 	vmlab_walk_set(w, VMLAB_PTE, pte_index(addr), pte_val(pte), pfn_visible);
 	if (pte_present(pte))
-		vmlab_walk_leaf(w, pte_pfn(pte), addr, false, pfn_visible);
+		vmlab_walk_leaf(w, pte_pfn(pte), addr, false, pte_flags(pte),
+				pfn_visible);
 }
 
 struct vmlab_walk_work {

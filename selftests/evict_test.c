@@ -20,35 +20,13 @@
 /* --------------------------------------------------------------- helpers */
 
 /* Set the policy knobs of @fd; nothing may be resident. */
-static int lab_policy(int fd, __u32 policy, __u64 frames, __u32 window,
-		      __u64 seed)
-{
-	struct vmlab_config cfg;
-	int ret = vmlab_get_config(fd, &cfg);
-
-	if (ret)
-		return ret;
-	cfg.policy = policy;
-	cfg.frames = frames;
-	cfg.tlb_window = window;
-	cfg.seed = seed;
-	return vmlab_ioctl(fd, VMLAB_SET_CONFIG, &cfg);
-}
-
-static int lab_backing(int fd, __u32 backing_fd)
-{
-	struct vmlab_backing b = { .size = sizeof(b), .fd = backing_fd };
-
-	return vmlab_ioctl(fd, VMLAB_SET_BACKING, &b);
-}
-
 /* A new instance of @pages pages, mapped, with a policy: 0 or -errno. */
 static int lab_open_policy(struct vmlab_lab *lab, size_t pages, __u32 policy,
 			   __u64 frames, __u32 window)
 {
 	int ret = vmlab_lab_open(lab, pages, 0, 0, 1024);
 
-	return ret ? ret : lab_policy(lab->fd, policy, frames, window, 1);
+	return ret ? ret : vmlab_set_policy(lab->fd, policy, frames, window, 1);
 }
 
 static __u64 lab_misses(int fd)
@@ -222,7 +200,7 @@ TEST_F(policy, random_policy_repeats_its_victims_with_the_same_seed)
 	for (run = 0; run < 3; run++) {
 		ASSERT_EQ(0, vmlab_lab_open(&lab, 64, VMLAB_EV_BIT(VMLAB_EV_EVICT),
 					    0, 4096));
-		ASSERT_EQ(0, lab_policy(lab.fd, VMLAB_POLICY_RANDOM, 16, 0,
+		ASSERT_EQ(0, vmlab_set_policy(lab.fd, VMLAB_POLICY_RANDOM, 16, 0,
 					run < 2 ? 1234 : 99));
 		lab_reference(&lab, refs, ARRAY_SIZE(refs));
 		n = vmlab_read_ready(lab.fd, ev, ARRAY_SIZE(ev));
@@ -270,9 +248,9 @@ TEST_F(policy, lru_without_a_software_tlb_is_refused)
 	int fd = vmlab_open(0);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EINVAL, lab_policy(fd, VMLAB_POLICY_LRU, 4, 0, 0));
-	EXPECT_EQ(-EINVAL, lab_policy(fd, VMLAB_POLICY_MAX, 4, 0, 0));
-	EXPECT_EQ(0, lab_policy(fd, VMLAB_POLICY_LRU, 4, 1, 0));
+	EXPECT_EQ(-EINVAL, vmlab_set_policy(fd, VMLAB_POLICY_LRU, 4, 0, 0));
+	EXPECT_EQ(-EINVAL, vmlab_set_policy(fd, VMLAB_POLICY_MAX, 4, 0, 0));
+	EXPECT_EQ(0, vmlab_set_policy(fd, VMLAB_POLICY_LRU, 4, 1, 0));
 	close(fd);
 }
 
@@ -283,7 +261,7 @@ TEST_F(policy, frame_budget_cannot_change_while_pages_are_resident)
 
 	ASSERT_EQ(0, lab_open_policy(&lab, 8, VMLAB_POLICY_FIFO, 4, 0));
 	vmlab_touch_read(lab.map, 2);
-	EXPECT_EQ(-EBUSY, lab_policy(lab.fd, VMLAB_POLICY_FIFO, 5, 0, 1));
+	EXPECT_EQ(-EBUSY, vmlab_set_policy(lab.fd, VMLAB_POLICY_FIFO, 5, 0, 1));
 	/* the policy itself switches at any time */
 	ASSERT_EQ(0, vmlab_get_config(lab.fd, &cfg));
 	cfg.policy = VMLAB_POLICY_CLOCK;
@@ -335,7 +313,7 @@ static int swap_file_in(struct vmlab_lab *lab, const char *dir, int *bfd)
 	*bfd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (*bfd < 0)
 		return -errno;
-	return lab_backing(lab->fd, *bfd);
+	return vmlab_set_backing(lab->fd, *bfd);
 }
 
 static int evict_all(int fd, __u64 *evicted)
@@ -462,7 +440,7 @@ TEST_F(swap, soft_tlb_of_one_page_turns_revisits_into_soft_faults)
 	static const uint64_t refs[] = { 0, 1, 0, 1, 2, 0 };
 	struct vmlab_stats st;
 
-	ASSERT_EQ(0, lab_policy(self->lab.fd, VMLAB_POLICY_FIFO, 8, 1, 0));
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, 8, 1, 0));
 	lab_reference(&self->lab, refs, ARRAY_SIZE(refs));
 	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
 	EXPECT_EQ(3ULL, st.faults_zero);
@@ -507,25 +485,25 @@ TEST_F(swap, backing_file_is_validated)
 	char path[96];
 	int fd;
 
-	EXPECT_EQ(-EBADF, lab_backing(self->lab.fd, 1000));
-	EXPECT_EQ(-EBADF, lab_backing(self->lab.fd, VMLAB_BACKING_MEMORY - 1));
-	EXPECT_EQ(-EBADF, lab_backing(self->lab.fd, 1U << 31));
+	EXPECT_EQ(-EBADF, vmlab_set_backing(self->lab.fd, 1000));
+	EXPECT_EQ(-EBADF, vmlab_set_backing(self->lab.fd, VMLAB_BACKING_MEMORY - 1));
+	EXPECT_EQ(-EBADF, vmlab_set_backing(self->lab.fd, 1U << 31));
 	fd = open(self->dir, O_RDONLY | O_DIRECTORY);
-	EXPECT_EQ(-EINVAL, lab_backing(self->lab.fd, fd));
+	EXPECT_EQ(-EINVAL, vmlab_set_backing(self->lab.fd, fd));
 	close(fd);
-	EXPECT_EQ(-EINVAL, lab_backing(self->lab.fd, self->lab.fd));
+	EXPECT_EQ(-EINVAL, vmlab_set_backing(self->lab.fd, self->lab.fd));
 	snprintf(path, sizeof(path), "%s/f", self->dir);
 	fd = open(path, O_RDWR | O_CREAT | O_APPEND, 0600);
-	EXPECT_EQ(-EINVAL, lab_backing(self->lab.fd, fd));
+	EXPECT_EQ(-EINVAL, vmlab_set_backing(self->lab.fd, fd));
 	close(fd);
 	fd = open(path, O_RDONLY);
-	EXPECT_EQ(-EACCES, lab_backing(self->lab.fd, fd));
+	EXPECT_EQ(-EACCES, vmlab_set_backing(self->lab.fd, fd));
 	close(fd);
 	fd = open(path, O_WRONLY);
-	EXPECT_EQ(-EACCES, lab_backing(self->lab.fd, fd));
+	EXPECT_EQ(-EACCES, vmlab_set_backing(self->lab.fd, fd));
 	close(fd);
 	unlink(path);
-	EXPECT_EQ(0, lab_backing(self->lab.fd, VMLAB_BACKING_MEMORY));
+	EXPECT_EQ(0, vmlab_set_backing(self->lab.fd, VMLAB_BACKING_MEMORY));
 }
 
 TEST_F(swap, backing_cannot_change_while_the_store_holds_pages)
@@ -560,7 +538,7 @@ static void overflow_small_backing_file(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, mount_small_tmpfs(self->dir, 16));
 	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
-	ASSERT_EQ(0, lab_policy(self->lab.fd, VMLAB_POLICY_FIFO, 4, 0, 0));
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, 4, 0, 0));
 	vmlab_fill(self->lab.map, 0, 20, seed);
 	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
 	ASSERT_EQ(16ULL, st.swap_outs);
@@ -632,7 +610,7 @@ static void write_from_vmlab_into_backing(struct __test_metadata *_metadata,
 	struct vmlab_stats st;
 
 	ASSERT_NE(NULL, copy);
-	ASSERT_EQ(0, lab_policy(lab->fd, VMLAB_POLICY_FIFO, 8, 0, 0));
+	ASSERT_EQ(0, vmlab_set_policy(lab->fd, VMLAB_POLICY_FIFO, 8, 0, 0));
 	vmlab_fill(lab->map, 0, pages, 16);
 	ASSERT_EQ((ssize_t)(pages * ps), pwrite(bfd, lab->map, pages * ps, at));
 	ASSERT_EQ((ssize_t)(pages * ps), pread(bfd, copy, pages * ps, at));
@@ -666,7 +644,7 @@ TEST_F(swap, processes_sharing_an_instance_under_eviction_see_the_same_data)
 	pid_t pid;
 	int status;
 
-	ASSERT_EQ(0, lab_policy(self->lab.fd, VMLAB_POLICY_CLOCK, 16, 0, 0));
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_CLOCK, 16, 0, 0));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -716,7 +694,7 @@ TEST_F_TIMEOUT(swap, threads_sharing_a_budget_and_a_backing_file_lose_nothing, 1
 	int i;
 
 	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
-	ASSERT_EQ(0, lab_policy(self->lab.fd, VMLAB_POLICY_FIFO, 16, 0, 0));
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, 16, 0, 0));
 	for (i = 0; i < 4; i++) {
 		t[i] = (struct integrity_thread){
 			.lab = &self->lab, .first = i * 32, .pages = 32,
@@ -826,14 +804,14 @@ FIXTURE_SETUP(integrity)
 		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
 	self->bfd = -1;
 	ASSERT_EQ(0, vmlab_lab_open(&self->lab, INTEGRITY_PAGES, 0, 0, 1024));
-	ASSERT_EQ(0, lab_policy(self->lab.fd, variant->policy, INTEGRITY_FRAMES,
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, variant->policy, INTEGRITY_FRAMES,
 				variant->window, 5));
 	if (variant->file) {
 		snprintf(path, sizeof(path), "%s/vmlab-integrity", dir);
 		self->bfd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		ASSERT_LE(0, self->bfd);
 		unlink(path);
-		ASSERT_EQ(0, lab_backing(self->lab.fd, self->bfd));
+		ASSERT_EQ(0, vmlab_set_backing(self->lab.fd, self->bfd));
 	}
 }
 
@@ -887,7 +865,7 @@ static int leak_child(int go, int done)
 	if (vmlab_write_file(LEAK_CGROUP "/cgroup.procs", "0"))
 		return 1;
 	if (vmlab_lab_open(&lab, 256, 0, 0, 1024) ||
-	    lab_policy(lab.fd, VMLAB_POLICY_FIFO, 64, 0, 0))
+	    vmlab_set_policy(lab.fd, VMLAB_POLICY_FIFO, 64, 0, 0))
 		return 2;
 	vmlab_fill(lab.map, 0, 256, 18);
 	if (write(done, "x", 1) != 1 || read(go, &c, 1) != 1)

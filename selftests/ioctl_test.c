@@ -456,6 +456,31 @@ TEST_F(mmap, shared_mapping_inside_the_region_at_an_offset_succeeds)
 	EXPECT_EQ(0, mmap_errno(self->fd, 1, REGION_PAGES - 1, RW, MAP_SHARED));
 }
 
+/*
+ * do_mmap() clears VM_SHARED (keeping VM_MAYSHARE) for a shared mapping of a
+ * file not open for writing: it is still a shared mapping, read-only.
+ */
+TEST_F(mmap, read_only_shared_mapping_of_a_read_only_open_reads_zeros)
+{
+	int fd = open(VMLAB_DEV, O_RDONLY | O_CLOEXEC);
+	struct vmlab_stats st;
+	char *p;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(EACCES, mmap_errno(fd, 1, 0, RW, MAP_SHARED));
+	p = mmap(NULL, 2 * self->ps, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+	EXPECT_TRUE(vmlab_all_zero(p, 2 * self->ps));
+	EXPECT_EQ(-1, mprotect(p, self->ps, RW));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(SIGSEGV, vmlab_access_signal(p, true));
+	ASSERT_EQ(0, vmlab_get_stats(fd, &st));
+	EXPECT_EQ(2ULL, st.faults_zero);
+	EXPECT_EQ(2ULL, st.pages_resident);
+	munmap(p, 2 * self->ps);
+	close(fd);
+}
+
 TEST_F(mmap, private_mapping_fails_einval)
 {
 	EXPECT_EQ(EINVAL, mmap_errno(self->fd, 1, 0, RW, MAP_PRIVATE));

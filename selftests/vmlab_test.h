@@ -242,6 +242,30 @@ static inline int vmlab_walk(int fd, const void *addr, struct vmlab_walk *w)
 	return vmlab_ioctl(fd, VMLAB_WALK, w);
 }
 
+/* Set the replacement policy, frame budget, software TLB and seed. */
+static inline int vmlab_set_policy(int fd, __u32 policy, __u64 frames,
+				   __u32 window, __u64 seed)
+{
+	struct vmlab_config cfg;
+	int ret = vmlab_get_config(fd, &cfg);
+
+	if (ret)
+		return ret;
+	cfg.policy = policy;
+	cfg.frames = frames;
+	cfg.tlb_window = window;
+	cfg.seed = seed;
+	return vmlab_ioctl(fd, VMLAB_SET_CONFIG, &cfg);
+}
+
+/* Back instance @fd with the file open on @backing_fd (or the memory store). */
+static inline int vmlab_set_backing(int fd, __u32 backing_fd)
+{
+	struct vmlab_backing b = { .size = sizeof(b), .fd = backing_fd };
+
+	return vmlab_ioctl(fd, VMLAB_SET_BACKING, &b);
+}
+
 /* Open an instance and configure it: an fd or -errno. */
 static inline int vmlab_open_config(size_t region_pages, __u64 event_mask,
 				    __u32 flags, __u32 ring_records)

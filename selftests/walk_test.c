@@ -194,6 +194,30 @@ TEST_F(walk, walk_of_an_untouched_vmlab_page_reaches_an_empty_pte)
 	EXPECT_EQ(0ULL, w.phys);
 }
 
+/*
+ * A PROT_NONE page keeps its leaf with the present bit clear (and, on x86,
+ * its frame bits inverted): the walk says so and shows no frame.
+ */
+TEST_F(walk, walk_of_a_prot_none_page_finds_a_leaf_the_cpu_cannot_use)
+{
+	struct vmlab_walk w;
+
+	vmlab_touch_write(self->lab.map, 1, 1);
+	ASSERT_EQ(0, mprotect(self->lab.map, self->lab.ps, PROT_NONE));
+	ASSERT_EQ(0, vmlab_walk(self->lab.fd, self->lab.map, &w));
+	EXPECT_EQ(5U, w.depth);
+	EXPECT_EQ(VMLAB_WALK_PROTNONE, w.flags);
+	EXPECT_NE(0ULL, PTE(w));
+	EXPECT_EQ(0ULL, PTE(w) & VMLAB_PTE_P);
+	EXPECT_EQ(0ULL, w.pfn);
+	EXPECT_EQ(0ULL, w.phys);
+
+	ASSERT_EQ(0, mprotect(self->lab.map, self->lab.ps, PROT_READ));
+	ASSERT_EQ(0, vmlab_walk(self->lab.fd, self->lab.map, &w));
+	EXPECT_EQ(VMLAB_WALK_MAPPED, w.flags);
+	EXPECT_EQ(VMLAB_PTE_P, PTE(w) & VMLAB_PTE_P);
+}
+
 TEST_F(walk, walk_of_an_unmapped_address_finds_no_frame)
 {
 	char *p = mmap(NULL, self->lab.ps, PROT_NONE,

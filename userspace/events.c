@@ -526,6 +526,9 @@ void stats_print(const struct vmlab_stats *st, FILE *f)
 		st->pages_allocated, st->store_pages, st->pages_mapped);
 	fprintf(f, "TLB flushes  %llu by the module, %llu by the kernel\n", st->tlb_module, st->tlb_kernel);
 	fprintf(f, "I/O errors   %llu\n", st->io_errors);
+	if (st->evict_pinned || st->over_budget)
+		fprintf(f, "pinned       %llu victims kept, %llu pages over budget\n",
+			st->evict_pinned, st->over_budget);
 	fprintf(f, "records      %llu produced, %llu dropped\n",
 		st->events, st->events_dropped);
 }
@@ -552,6 +555,8 @@ void stats_json(struct jw *w, const char *key, const struct vmlab_stats *st)
 	jw_u64(w, "clean_drops", st->clean_drops);
 	jw_u64(w, "store_pages", st->store_pages);
 	jw_u64(w, "io_errors", st->io_errors);
+	jw_u64(w, "evict_pinned", st->evict_pinned);
+	jw_u64(w, "over_budget", st->over_budget);
 	jw_u64(w, "tlb_module", st->tlb_module);
 	jw_u64(w, "tlb_kernel", st->tlb_kernel);
 	jw_u64(w, "events", st->events);

@@ -28,6 +28,8 @@
  *
  * mmap() errors:
  *   EINVAL  MAP_PRIVATE (vmlab pages are shared by definition), or length 0
+ *   EACCES  PROT_WRITE on an fd not open for writing (the kernel's check; a
+ *           read-only shared mapping of such an fd works)
  *   EFBIG   length larger than the instance's region_size
  *   ENXIO   offset + length past the end of the region
  * A fault that cannot get memory (module page limit or allocation failure)
@@ -162,6 +164,20 @@ struct vmlab_config {
  */
 #define VMLAB_EVICT_BATCH_MAX	32
 
+/*
+ * Pinned pages.  A page someone besides the instance holds - pinned or
+ * referenced through get_user_pages() by O_DIRECT, process_vm_writev(),
+ * vmsplice(), io_uring's fixed buffers - is never evicted: data written
+ * into it after its fault would be lost.  The policy's victim is unmapped
+ * (the next touch is a minor fault), stays resident, is counted in
+ * vmlab_stats.evict_pinned and rotates back into the policy as the newest
+ * page; the next victim is tried, each resident page once.  When every
+ * one is pinned - or, for a fault that may not wait (the kernel's own), being
+ * written - the page comes in past the budget, counted in over_budget, as
+ * the kernel's reclaim leaves pinned pages where they are; later misses
+ * evict the instance back under its budget.
+ */
+
 /* ----------------------------------------------------------------- stats */
 
 /*
@@ -193,7 +209,9 @@ struct vmlab_stats {
 	__u64 io_errors;	/* store reads/writes that failed */
 	__u64 store_pages;	/* pages the store holds now */
 	__u64 pages_mapped;	/* pages in the software TLB window now */
-	__u64 reserved[5];	/* zero */
+	__u64 evict_pinned;	/* victims kept: pinned or referenced by the kernel */
+	__u64 over_budget;	/* pages admitted past the frame budget */
+	__u64 reserved[3];	/* zero */
 };
 
 /* ------------------------------------------------------------------ walk */
@@ -232,6 +250,13 @@ enum vmlab_level {
  */
 #define VMLAB_WALK_MAPPED	(1U << 0)	/* out: a present leaf maps addr */
 #define VMLAB_WALK_HUGE		(1U << 1)	/* out: the leaf is a PMD or PUD */
+/*
+ * out: a leaf for addr whose present bit is clear: PROT_NONE (or a NUMA
+ * hinting entry).  Not MAPPED, no pfn or phys: the CPU cannot use it, and
+ * x86 stores such an entry's frame bits inverted (L1TF), so entry[] shows
+ * them as they are in memory.
+ */
+#define VMLAB_WALK_PROTNONE	(1U << 2)
 
 struct vmlab_walk {
 	__u32 size;		/* in: sizeof(struct vmlab_walk) */
@@ -388,21 +413,33 @@ struct vmlab_event {
  * VMLAB_SET_BACKING chooses where evicted pages go: fd = VMLAB_BACKING_MEMORY
  * for the in-kernel memory store (the default: nothing is ever lost), or a regular
  * file opened for reading and writing, not O_APPEND, on any filesystem.
- * Page n lives at byte n * page_size of the file.  The module holds its own
- * reference; the caller may close fd.
+ * Page n lives at byte n * page_size of the file.  The module opens the
+ * file again for itself (the caller may close fd): its I/O is buffered
+ * whatever fd's flags are, so an O_DIRECT fd, or one made O_DIRECT later
+ * with fcntl(), works as any other.
  *
- * Where the I/O runs: in the faulting task, under the instance lock and
- * memalloc_nofs, after the victim is unmapped from every process.  When the
- * faulting task itself holds the backing file's inode lock (it is in
- * write(backing_fd, vmlab_memory, n)), writing would deadlock: the victim is
- * parked in memory instead and a worker writes it once the lock is free
- * (VMLAB_EVICT_DEFER).  A failed write (ENOSPC, EIO) gives SIGBUS to the
- * faulting access only; the victim stays resident and io_errors counts it.
- * A failed read gives SIGBUS and leaves the copy in the store.
+ * Where the writes run: with no vmlab lock and no mmap lock held, after the
+ * victim is unmapped from every process.  A fault from user mode writes its
+ * victims itself: it drops the mmap lock, writes and retries, as the
+ * kernel's own file faults read.  A fault the kernel takes for the task -
+ * a copy inside write(2) or splice, get_user_pages() for O_DIRECT, pins,
+ * process_vm_writev(), /proc/PID/mem, mlock, MAP_POPULATE, MADV_POPULATE_*
+ * - may hold a file system's freeze protection or an inode lock (the backing
+ * file's own, in write(backing_fd, vmlab_memory, n)) that the write would
+ * take again: its victims are parked in memory and a worker writes them
+ * (VMLAB_EVICT_DEFER).  So are a user fault's when another task holds the
+ * backing file's inode lock.  A failed write (ENOSPC, EIO) gives SIGBUS to
+ * the faulting access only and the victim stays resident; a failed write
+ * of the worker leaves the page parked in memory; io_errors counts both.
+ *
+ * Reads (swap-ins) run in the faulting task, buffered: ext4, tmpfs and
+ * btrfs take no inode lock for them, so a task in its own direct
+ * write(backing_fd, vmlab_memory, n) swaps its source pages in.  A failed
+ * read gives SIGBUS and leaves the copy in the store.
  *
  * Errors: EBADF fd is not open; EINVAL not a regular file, a vmlab fd, or
  * O_APPEND; EACCES not open for both reading and writing; EBUSY the store
- * holds pages.
+ * holds pages, or a write to the current backing file is in flight.
  */
 #define VMLAB_BACKING_MEMORY	0xffffffffU	/* vmlab_backing.fd: no file */
 
@@ -418,8 +455,9 @@ struct vmlab_backing {
  * evicted returns how many.  When a page cannot go to the store, the call
  * fails with the store's error - ENOMEM (no memory for the store's index),
  * ENOSPC (the backing file system is full), EIO or another error of the
- * backing file's write - and the pages before it are evicted, that one and
- * those after it stay resident.
+ * backing file's write - or EBUSY (the page is pinned, see below) - and
+ * the pages before it are evicted, that one and those after it stay
+ * resident.
  */
 #define VMLAB_EVICT_ALL		(1U << 0)
 
