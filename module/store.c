@@ -121,7 +121,10 @@ static struct file *vmlab_store_open(int fd)
 	file = ERR_PTR(-EACCES);
 	if (!vmlab_file_rw(user))
 		goto put_user;
-	file = dentry_open(&user->f_path, O_RDWR | O_LARGEFILE, user->f_cred);
+	/* O_SYNC and O_DSYNC stay: they are what the file's user asked of it */
+	file = dentry_open(&user->f_path,
+			   O_RDWR | O_LARGEFILE | (user->f_flags & O_SYNC),
+			   user->f_cred);
 	if (!IS_ERR(file) && !vmlab_file_rw(file)) {
 		fput(file);
 		file = ERR_PTR(-EACCES);

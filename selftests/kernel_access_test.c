@@ -551,6 +551,66 @@ TEST_F(kaccess, direct_write_of_swapped_out_pages_into_the_backing_file_finishes
 	free(copy);
 }
 
+/* Spin for @us microseconds. */
+static void spin_us(unsigned int us)
+{
+	__u64 end = vmlab_now_ns() + (__u64)us * 1000;
+
+	while (vmlab_now_ns() < end)
+		;
+}
+
+/*
+ * A fault the kernel takes parks its victim for the worker.  Faulting it
+ * straight back in, writing it and parking it again hands the worker the
+ * same page while it may be writing the older contents: it must write it
+ * again, not free it.  Each round: page 0 written with a new value through
+ * /proc/self/mem and parked, then after a delay that sweeps across the
+ * worker's write (slow: the backing fd is O_SYNC on ext4) written again and
+ * parked again, and read back once the worker is done.
+ */
+#define REPARK_ROUNDS	120
+
+TEST_F(kaccess, page_parked_again_while_the_worker_writes_it_keeps_its_new_contents)
+{
+	size_t ps = self->e.lab.ps;
+	char *page0 = self->e.lab.map, *page1 = vmlab_page(&self->e.lab, 1);
+	char *buf = filled_buffer(0, 1, 0), *out = malloc(ps);
+	const char *disk = test_disk();
+	struct vmlab_stats st;
+	unsigned int round;
+
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, out);
+	if (!disk)
+		SKIP(return, "no ext4 test disk (scripts/vm --disk)");
+	ASSERT_EQ(0, backing_in(&self->e, disk, O_SYNC));
+	ASSERT_EQ(0, vmlab_set_policy(self->e.lab.fd, VMLAB_POLICY_FIFO, 1, 0, 1));
+	for (round = 1; round <= REPARK_ROUNDS; round++) {
+		vmlab_fill(buf, 0, 1, 2 * round);
+		ASSERT_EQ((ssize_t)ps, proc_mem_io(page0, buf, ps, true));
+		ASSERT_EQ((ssize_t)ps, proc_mem_io(page1, buf, ps, true));
+		spin_us(round * 97 % 6000);
+		vmlab_fill(buf, 0, 1, 2 * round + 1);
+		ASSERT_EQ((ssize_t)ps, proc_mem_io(page0, buf, ps, true));
+		ASSERT_EQ((ssize_t)ps, proc_mem_io(page1, buf, ps, true));
+		/*
+		 * Give the worker time to finish (a write takes well under a
+		 * millisecond here): a read before it does would find the
+		 * page still parked, which proves nothing but fails nothing.
+		 */
+		usleep(20000);
+		ASSERT_EQ((ssize_t)ps, proc_mem_io(page0, out, ps, false));
+		ASSERT_EQ(-1, vmlab_check(out, 0, 1, 2 * round + 1))
+			TH_LOG("round %u: page 0 lost its last write", round);
+	}
+	ASSERT_EQ(0, vmlab_get_stats(self->e.lab.fd, &st));
+	EXPECT_EQ(0ULL, st.io_errors);
+	free(buf);
+	free(out);
+}
+
 /* ------------------------------------------------------------- populate */
 
 #ifndef MADV_POPULATE_WRITE
@@ -647,4 +707,4 @@ TEST_F(populate, on_a_full_backing_file_system_finishes_and_loses_nothing)
 				   4 * self->e.lab.ps));
 }
 
-TEST_HARNESS_MAIN
+VMLAB_HARNESS_MAIN
