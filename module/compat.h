@@ -28,4 +28,57 @@ static inline void vmlab_vm_flags_set(struct vm_area_struct *vma,
 }
 #endif
 
+/*
+ * The lock a fault handler runs under.  6.1 runs ->fault and ->page_mkwrite
+ * under the mmap lock (read); from 6.4 a fault may run under the per-VMA
+ * lock instead (FAULT_FLAG_VMA_LOCK), though 6.12 sends a VMA without
+ * ->map_pages, as vmlab's, back to an mmap lock retry before ->fault or
+ * ->page_mkwrite (vmf_can_call_fault()).  A handler that returns
+ * VM_FAULT_RETRY after dropping the lock drops whichever it holds.
+ */
+#ifdef VMLAB_HAVE_RELEASE_FAULT_LOCK
+static inline void vmlab_fault_unlock(struct vm_fault *vmf)
+{
+	release_fault_lock(vmf);
+}
+
+static inline void vmlab_fault_assert_locked(struct vm_fault *vmf)
+{
+	assert_fault_locked(vmf);
+}
+#else
+static inline void vmlab_fault_unlock(struct vm_fault *vmf)
+{
+	mmap_read_unlock(vmf->vma->vm_mm);
+}
+
+static inline void vmlab_fault_assert_locked(struct vm_fault *vmf)
+{
+	mmap_assert_locked(vmf->vma->vm_mm);
+}
+#endif
+
+/*
+ * A full TLB flush of this CPU, for VMLAB_CFG_CLOCK_FLUSH.  __flush_tlb_all()
+ * is exported (GPL) through 6.x; later kernels export it to KVM alone, in a
+ * symbol namespace, and nothing else exported flushes the entries of another
+ * mm: there the option is refused (EOPNOTSUPP, VMLAB_INFO_TLB_FLUSH clear).
+ */
+#ifdef VMLAB_HAVE_FLUSH_TLB_ALL
+#include <asm/tlbflush.h>
+
+#define VMLAB_CAN_FLUSH_TLB	true
+
+static inline void vmlab_flush_tlb_local(void)
+{
+	__flush_tlb_all();
+}
+#else
+#define VMLAB_CAN_FLUSH_TLB	false
+
+static inline void vmlab_flush_tlb_local(void)
+{
+}
+#endif
+
 #endif /* _VMLAB_COMPAT_H */

@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "vmlab.h"
 
 static ushort vmlab_dev_mode = 0600;
@@ -184,6 +185,8 @@ static long vmlab_ioc_info(struct vmlab_instance *inst, void __user *uarg)
 	info.pgtable_levels = pgtable_l5_enabled() ? 5 : 4;
 	if (info.pgtable_levels == 5)
 		info.flags |= VMLAB_INFO_LA57;
+	if (VMLAB_CAN_FLUSH_TLB)
+		info.flags |= VMLAB_INFO_TLB_FLUSH;
 	info.max_region_size = vmlab_max_region_size();
 	info.max_pages = READ_ONCE(vmlab_max_pages);
 	info.max_ring_records = READ_ONCE(vmlab_max_ring_records);
@@ -216,6 +219,8 @@ static int vmlab_config_check(const struct vmlab_config *cfg)
 		return -EINVAL;
 	if (cfg->flags & ~VMLAB_CFG_FLAGS)
 		return -EINVAL;
+	if ((cfg->flags & VMLAB_CFG_CLOCK_FLUSH) && !VMLAB_CAN_FLUSH_TLB)
+		return -EOPNOTSUPP;
 	if (cfg->event_mask & ~VMLAB_EV_ALL)
 		return -EINVAL;
 	if (!cfg->region_size || !PAGE_ALIGNED(cfg->region_size))
@@ -418,7 +423,7 @@ static long vmlab_ioc_resident(struct vmlab_instance *inst, void __user *uarg)
 			r.resident++;
 			buf[j] |= VMLAB_PAGE_RESIDENT;
 			/* written since its copy was made, or it has none */
-			if (PageDirty(f->page) ||
+			if (folio_test_dirty(page_folio(f->page)) ||
 			    (!f->zero && !(buf[j] & VMLAB_PAGE_STORED)))
 				buf[j] |= VMLAB_PAGE_DIRTY;
 			if (!list_empty(&f->win))

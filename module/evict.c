@@ -53,7 +53,7 @@ void vmlab_tlb_module(struct vmlab_instance *inst, u32 reason, u64 start,
 static void vmlab_unmap_frame(struct vmlab_instance *inst, struct vmlab_frame *f,
 			      u32 reason)
 {
-	bool mapped = page_mapped(f->page);
+	bool mapped = folio_mapped(page_folio(f->page));
 
 	unmap_mapping_range(inst->inode->i_mapping, (loff_t)f->pgoff << PAGE_SHIFT,
 			    PAGE_SIZE, 1);
@@ -96,8 +96,8 @@ static void vmlab_evict_finish(struct vmlab_instance *inst, struct vmlab_frame *
 	vmlab_xa_vacate(&inst->pages, f->pgoff, f);
 	atomic64_dec(&inst->nr_resident);
 	atomic64_inc(&inst->stats.evictions);
-	page->mapping = NULL;
-	ClearPageDirty(page);
+	page_folio(page)->mapping = NULL;
+	folio_clear_dirty(page_folio(page));
 	if (action == VMLAB_EVICT_WRITE || action == VMLAB_EVICT_DROP)
 		vmlab_page_release(page);
 	vmlab_frame_free(f);
@@ -135,7 +135,7 @@ static void vmlab_unmap_batch(struct vmlab_instance *inst, struct vmlab_batch *b
 		j = vmlab_run_end(b, i);
 		mapped = false;
 		for (k = i; k < j; k++) {
-			mapped |= page_mapped(b->f[k]->page);
+			mapped |= folio_mapped(page_folio(b->f[k]->page));
 			if (!list_empty(&b->f[k]->win)) {
 				list_del_init(&b->f[k]->win);
 				inst->nr_win--;
@@ -194,7 +194,8 @@ int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b, u32 reason,
 			atomic64_inc(&inst->stats.evict_pinned);
 			action = -EBUSY;
 		} else {
-			action = vmlab_store_out(inst, f, PageDirty(page),
+			action = vmlab_store_out(inst, f,
+						 folio_test_dirty(page_folio(page)),
 						 may_write);
 		}
 		if (action < 0) {
@@ -208,10 +209,10 @@ int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b, u32 reason,
 			continue;
 		}
 		/* under the page lock: ->page_mkwrite checks it there */
-		page->mapping = NULL;
+		page_folio(page)->mapping = NULL;
 		if (action == VMLAB_EVICT_WRITE) {
 			/* stays in the xarray: a fault on it takes it back */
-			ClearPageDirty(page);
+			folio_clear_dirty(page_folio(page));
 			unlock_page(page);
 			f->busy = true;
 			f->rescued = false;
@@ -244,12 +245,12 @@ static int vmlab_evict_written(struct vmlab_instance *inst,
 		 */
 		f->rescued = false;
 		if (ret)
-			SetPageDirty(f->page);
+			folio_set_dirty(page_folio(f->page));
 		vmlab_policy_add(inst, f);
 	} else if (ret) {
 		f->busy = false;
-		f->page->mapping = inst->inode->i_mapping;
-		SetPageDirty(f->page);
+		page_folio(f->page)->mapping = inst->inode->i_mapping;
+		folio_set_dirty(page_folio(f->page));
 		vmlab_policy_add(inst, f);
 	} else {
 		vmlab_evict_finish(inst, f, VMLAB_EVICT_WRITE);
@@ -305,7 +306,7 @@ int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
  */
 void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
-	f->page->mapping = inst->inode->i_mapping;
+	page_folio(f->page)->mapping = inst->inode->i_mapping;
 	f->busy = false;
 	f->rescued = true;
 }

@@ -6,8 +6,9 @@
  * file->f_mapping points at its address_space, so every VMA of the instance,
  * in every process, sits on one i_mmap tree: rmap and unmap_mapping_range()
  * then reach all of them.  Pages live in an xarray indexed by page offset and
- * carry page->mapping/index like page-cache pages, so the core installs them
- * with the file rmap.  The anon inode's a_ops has noop_dirty_folio, which
+ * carry ->mapping and ->index (their folio's: struct page lost both after
+ * 6.1) like page-cache pages, so the core installs them with the file rmap.
+ * The anon inode's a_ops has noop_dirty_folio, which
  * fault_dirty_shared_page() needs; the char device's own inode has no a_ops.
  *
  * A read fault maps the page read-only (the VMA wants write notification
@@ -17,6 +18,10 @@
  *
  * ->fault returns the page locked, as filemap_fault() does: an eviction,
  * which locks the page too, cannot take it between ->fault and the PTE.
+ *
+ * ->fault and ->page_mkwrite run under the mmap lock held for reading (or,
+ * on kernels with per-VMA locks, the VMA's lock: compat.h), asserted on
+ * entry; ->open and ->close under the mmap lock.
  *
  * Lock order: mmap_lock -> vmlab_instance.lock -> page lock -> i_mmap_rwsem
  * (unmap_mapping_range) -> PTE lock.
@@ -172,8 +177,8 @@ static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 	if (!f)
 		goto free_page;
 	f->zero = *kind == VMLAB_FAULT_ZERO;
-	page->mapping = inst->inode->i_mapping;
-	page->index = pgoff;
+	page_folio(page)->mapping = inst->inode->i_mapping;
+	page_folio(page)->index = pgoff;
 	if (xa_err(xa_store(&inst->pages, pgoff, f, GFP_KERNEL_ACCOUNT)))
 		goto free_frame;
 	vmlab_policy_add(inst, f);
@@ -211,7 +216,7 @@ static vm_fault_t vmlab_fault_retry(struct vmlab_instance *inst,
 
 	mutex_unlock(&inst->lock);
 	/* from here on, the VMA may be gone: fpin keeps the instance */
-	mmap_read_unlock(vmf->vma->vm_mm);
+	vmlab_fault_unlock(vmf);
 	if (victims->n) {
 		if (vmlab_evict_write(inst, victims, VMLAB_EVICT_BUDGET)) {
 			mutex_lock(&inst->lock);
@@ -262,6 +267,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	unsigned int kind;
 	int ret;
 
+	vmlab_fault_assert_locked(vmf);
 	/* mmap() checked the range; the region cannot change once mapped */
 	if (vmf->pgoff >= READ_ONCE(inst->nr_pages))
 		return vmlab_fault_error(inst);
@@ -320,6 +326,7 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 	u64 t0 = ktime_get_ns();
 	struct vmlab_frame *f;
 
+	vmlab_fault_assert_locked(vmf);
 	if (!upgrade) {
 		/*
 		 * The write half of the fault ->fault just handled, which
@@ -327,7 +334,7 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 		 * lock before it lets go of the page.
 		 */
 		lock_page(page);
-		if (page->mapping != inst->inode->i_mapping) {
+		if (page_folio(page)->mapping != inst->inode->i_mapping) {
 			unlock_page(page);
 			return VM_FAULT_NOPAGE;
 		}

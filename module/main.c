@@ -45,7 +45,8 @@ static int __init vmlab_init(void)
 		return -EINVAL;
 	}
 
-	vmlab_wq = alloc_workqueue("vmlab", 0, 0);
+	/* unbound: nothing queued here needs a CPU (and 7.x wants it said) */
+	vmlab_wq = alloc_workqueue("vmlab", WQ_UNBOUND, 0);
 	if (!vmlab_wq)
 		return -ENOMEM;
 	ret = vmlab_fs_init();

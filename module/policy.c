@@ -22,13 +22,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <asm/tlbflush.h>
 #include <linux/cpumask.h>
 #include <linux/mm.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 
+#include "compat.h"
 #include "vmlab.h"
 
 static struct kmem_cache *vmlab_frame_cache;
@@ -161,7 +161,7 @@ void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f)
 
 static void vmlab_flush_local(void *info)
 {
-	__flush_tlb_all();
+	vmlab_flush_tlb_local();
 }
 
 /*
@@ -179,8 +179,6 @@ static bool vmlab_frame_young(struct vmlab_instance *inst, struct vmlab_frame *f
 		struct vm_area_struct *vma = link->vma;
 		struct mm_struct *mm = vma->vm_mm;
 		unsigned long addr;
-		spinlock_t *ptl;	/* the PTE lock follow_pte() takes */
-		pte_t *ptep;
 
 		if (!mmap_read_trylock(mm)) {
 			young = true;
@@ -190,14 +188,10 @@ static bool vmlab_frame_young(struct vmlab_instance *inst, struct vmlab_frame *f
 		    f->pgoff < vma->vm_pgoff + vma_pages(vma)) {
 			addr = vma->vm_start +
 			       ((f->pgoff - vma->vm_pgoff) << PAGE_SHIFT);
-			if (!follow_pte(mm, addr, &ptep, &ptl)) {
-				if (test_and_clear_bit(_PAGE_BIT_ACCESSED,
-						       (unsigned long *)&ptep->pte)) {
-					young = true;
-					cpumask_or(inst->flush_cpus, inst->flush_cpus,
-						   mm_cpumask(mm));
-				}
-				pte_unmap_unlock(ptep, ptl);
+			if (vmlab_pte_test_and_clear_young(mm, addr)) {
+				young = true;
+				cpumask_or(inst->flush_cpus, inst->flush_cpus,
+					   mm_cpumask(mm));
 			}
 		}
 		mmap_read_unlock(mm);
@@ -210,7 +204,8 @@ static bool vmlab_frame_young(struct vmlab_instance *inst, struct vmlab_frame *f
  * VMLAB_CFG_CLOCK_FLUSH: after a sweep cleared accessed bits, flush the TLBs
  * of the CPUs that ran those mms, once for the whole sweep, so the hardware
  * walks the PTEs and sets A again on the next use.  Nothing exported flushes
- * one address of another mm; __flush_tlb_all() on each CPU does it all.
+ * one address of another mm; a full flush on each CPU does it all (compat.h:
+ * where even that is not exported, SET_CONFIG refuses the option).
  */
 static void vmlab_policy_flush(struct vmlab_instance *inst)
 {

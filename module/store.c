@@ -59,8 +59,8 @@ static void vmlab_swap_event(struct vmlab_instance *inst, u32 dir, pgoff_t pgoff
 void vmlab_page_release(struct page *page)
 {
 	/* a page with ->mapping set is a "Bad page" to the allocator */
-	page->mapping = NULL;
-	ClearPageDirty(page);
+	page_folio(page)->mapping = NULL;
+	folio_clear_dirty(page_folio(page));
 	put_page(page);
 	atomic_long_dec(&vmlab_nr_pages);
 }
@@ -333,7 +333,7 @@ struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
 		vmlab_xa_vacate(&inst->store_mem, pgoff, page);
 		atomic64_dec(&inst->store_pages);
 		if (pending || inst->backing)
-			SetPageDirty(page);
+			folio_set_dirty(page_folio(page));
 		atomic64_inc(&inst->stats.swap_ins);
 		vmlab_swap_event(inst, VMLAB_SWAP_IN, pgoff, VMLAB_STORE_MEM, 0, t0);
 		return page;

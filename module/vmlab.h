@@ -253,6 +253,7 @@ void vmlab_page_release(struct page *page);
 /* walk.c */
 void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
 		   struct vmlab_walk *w, bool pfn_visible);
+bool vmlab_pte_test_and_clear_young(struct mm_struct *mm, unsigned long addr);
 int vmlab_walk_defer(struct vmlab_instance *inst, struct vm_area_struct *vma,
 		     struct vmlab_event *ev);
 int vmlab_walk_init(void);

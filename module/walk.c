@@ -5,8 +5,15 @@
  * A fault's walk must show the PTE the core installs after ->fault returns,
  * so it is deferred with task_work to the faulting task's return to user
  * space: by then the page is mapped, and the task is still the one that
- * faulted.  The walk takes the mmap lock for reading, so page tables cannot
- * be freed under it.
+ * faulted.
+ *
+ * Walks run with the mmap lock held for reading and inside an RCU read-side
+ * section, as pte_offset_map() does (which vmlab cannot call: since 6.5 it
+ * calls the unexported __pte_offset_map()).  Upper tables are freed only
+ * under the mmap write lock; a PTE table may be freed under the read lock
+ * since 6.5 (khugepaged's collapse), but only after a grace period
+ * (pte_free_defer()), so the table a PMD value read in the section names
+ * stays a page table until the section ends.  Every entry is read once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -59,49 +66,91 @@ void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
 	p4d_t *p4dp, p4d;
 	pud_t *pudp, pud;
 	pmd_t *pmdp, pmd;
-	pte_t *ptep, pte;
+	pte_t pte;
 
+	rcu_read_lock();
 	pgdp = pgd_offset(mm, addr);
 	pgd = READ_ONCE(*pgdp);
 	vmlab_walk_set(w, VMLAB_PGD, pgd_index(addr), pgd_val(pgd), pfn_visible);
 	if (pgd_none(pgd) || pgd_bad(pgd))
-		return;
+		goto out;
 
 	p4dp = p4d_offset(pgdp, addr);
 	p4d = READ_ONCE(*p4dp);
 	vmlab_walk_set(w, VMLAB_P4D, p4d_index(addr), p4d_val(p4d), pfn_visible);
 	if (p4d_none(p4d) || p4d_bad(p4d))
-		return;
+		goto out;
 
 	pudp = pud_offset(p4dp, addr);
 	pud = READ_ONCE(*pudp);
 	vmlab_walk_set(w, VMLAB_PUD, pud_index(addr), pud_val(pud), pfn_visible);
 	if (pud_none(pud) || !pud_present(pud))
-		return;
+		goto out;
 	if (pud_leaf(pud)) {
 		vmlab_walk_leaf(w, pud_pfn(pud) + ((addr & ~PUD_MASK) >> PAGE_SHIFT),
 				addr, true, pud_flags(pud), pfn_visible);
-		return;
+		goto out;
 	}
 
 	pmdp = pmd_offset(pudp, addr);
 	pmd = READ_ONCE(*pmdp);
 	vmlab_walk_set(w, VMLAB_PMD, pmd_index(addr), pmd_val(pmd), pfn_visible);
 	if (pmd_none(pmd) || !pmd_present(pmd))
-		return;
+		goto out;
 	if (pmd_leaf(pmd)) {
 		vmlab_walk_leaf(w, pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT),
 				addr, true, pmd_flags(pmd), pfn_visible);
-		return;
+		goto out;
 	}
 
-	ptep = pte_offset_map(&pmd, addr);
-	pte = READ_ONCE(*ptep);
-	pte_unmap(ptep);
+	pte = ptep_get(pte_offset_kernel(&pmd, addr));
 	vmlab_walk_set(w, VMLAB_PTE, pte_index(addr), pte_val(pte), pfn_visible);
 	if (pte_present(pte))
 		vmlab_walk_leaf(w, pte_pfn(pte), addr, false, pte_flags(pte),
 				pfn_visible);
+out:
+	rcu_read_unlock();
+}
+
+/*
+ * Test and clear the accessed bit of the PTE that maps @addr in @mm, the
+ * mmap lock held for reading: what ptep_test_and_clear_young() does on x86,
+ * an atomic bit operation, so neither the hardware setting A nor a racing
+ * zap needs the PTE lock against it.  False when no PTE maps @addr.
+ */
+bool vmlab_pte_test_and_clear_young(struct mm_struct *mm, unsigned long addr)
+{
+	bool young = false;
+	pgd_t *pgdp, pgd;
+	p4d_t *p4dp, p4d;
+	pud_t *pudp, pud;
+	pmd_t *pmdp, pmd;
+	pte_t *ptep;
+
+	rcu_read_lock();
+	pgdp = pgd_offset(mm, addr);
+	pgd = READ_ONCE(*pgdp);
+	if (pgd_none(pgd) || pgd_bad(pgd))
+		goto out;
+	p4dp = p4d_offset(pgdp, addr);
+	p4d = READ_ONCE(*p4dp);
+	if (p4d_none(p4d) || p4d_bad(p4d))
+		goto out;
+	pudp = pud_offset(p4dp, addr);
+	pud = READ_ONCE(*pudp);
+	if (pud_none(pud) || !pud_present(pud) || pud_leaf(pud))
+		goto out;
+	pmdp = pmd_offset(pudp, addr);
+	pmd = READ_ONCE(*pmdp);
+	if (pmd_none(pmd) || !pmd_present(pmd) || pmd_leaf(pmd))
+		goto out;
+	ptep = pte_offset_kernel(&pmd, addr);
+	if (pte_present(ptep_get(ptep)))
+		young = test_and_clear_bit(_PAGE_BIT_ACCESSED,
+					   (unsigned long *)&ptep->pte);
+out:
+	rcu_read_unlock();
+	return young;
 }
 
 struct vmlab_walk_work {

@@ -236,6 +236,18 @@ TEST_F(ioctl, info_pgtable_levels_agree_with_the_la57_flag)
 		EXPECT_EQ(4U, self->info.pgtable_levels);
 }
 
+/* CLOCK_FLUSH is accepted exactly where the module says it can flush */
+TEST_F(ioctl, clock_flush_is_refused_eopnotsupp_only_where_info_says_so)
+{
+	bool can = self->info.flags & VMLAB_INFO_TLB_FLUSH;
+	struct vmlab_config cfg;
+
+	ASSERT_EQ(0, vmlab_get_config(self->fd, &cfg));
+	cfg.flags |= VMLAB_CFG_CLOCK_FLUSH;
+	EXPECT_EQ(can ? 0 : -EOPNOTSUPP,
+		  vmlab_ioctl(self->fd, VMLAB_SET_CONFIG, &cfg));
+}
+
 TEST_F(ioctl, info_shows_pfns_to_cap_sys_admin)
 {
 	ASSERT_TRUE(vmlab_has_cap(CAP_SYS_ADMIN));

@@ -90,6 +90,7 @@ int cmd_info(int argc, char **argv)
 		jw_u64(&w, "pgtable_levels", info.pgtable_levels);
 		jw_bool(&w, "la57", la57);
 		jw_bool(&w, "pfn_visible", pfn);
+		jw_bool(&w, "clock_flush", info.flags & VMLAB_INFO_TLB_FLUSH);
 		jw_u64(&w, "max_region_size", info.max_region_size);
 		jw_u64(&w, "max_pages", info.max_pages);
 		jw_u64(&w, "max_ring_records", info.max_ring_records);
@@ -120,6 +121,9 @@ int cmd_info(int argc, char **argv)
 		       " (this tool expects another size)");
 		printf("PFNs visible      %s\n", pfn ? "yes (CAP_SYS_ADMIN)" :
 		       "no: frames read as 0 without CAP_SYS_ADMIN");
+		printf("clock TLB flush   %s\n", info.flags & VMLAB_INFO_TLB_FLUSH ?
+		       "available (--clock-flush)" :
+		       "no: this kernel exports no TLB flush to modules");
 		printf("instance id       %u (this open(); gone at exit)\n",
 		       info.instance_id);
 	}

@@ -125,6 +125,11 @@ int exp_setup(struct experiment *e)
 			e->ring_records, e->info.max_ring_records);
 		return -1;
 	}
+	if (e->clock_flush && !(e->info.flags & VMLAB_INFO_TLB_FLUSH)) {
+		err_msg("--clock-flush: this kernel exports no TLB flush a module "
+			"may call (see vmlab info)");
+		return -1;
+	}
 	if (e->frames > e->info.max_pages) {
 		err_msg("--frames %" PRIu64 ": the module allows at most %llu "
 			"resident pages (its max_pages parameter)", e->frames,

@@ -58,6 +58,7 @@
 /* vmlab_info.flags */
 #define VMLAB_INFO_PFN_VISIBLE	(1U << 0)	/* this opener sees PFNs (CAP_SYS_ADMIN) */
 #define VMLAB_INFO_LA57		(1U << 1)	/* 5-level paging is enabled */
+#define VMLAB_INFO_TLB_FLUSH	(1U << 2)	/* VMLAB_CFG_CLOCK_FLUSH is available */
 
 struct vmlab_info {
 	__u32 size;		/* in: sizeof(struct vmlab_info) */
@@ -122,17 +123,19 @@ enum vmlab_policy {
 
 /* vmlab_config.flags */
 #define VMLAB_CFG_WALK		(1U << 0)	/* walk the page tables after each fault */
-#define VMLAB_CFG_CLOCK_FLUSH	(1U << 1)	/* CLOCK/LRU_APPROX: flush TLBs after clearing A */
+#define VMLAB_CFG_CLOCK_FLUSH	(1U << 1)	/* CLOCK/LRU_APPROX: flush TLBs after clearing A;
+						 * only where VMLAB_INFO_TLB_FLUSH
+						 */
 #define VMLAB_CFG_FLAGS		(VMLAB_CFG_WALK | VMLAB_CFG_CLOCK_FLUSH)
 
 /*
  * VMLAB_SET_CONFIG errors:
  *   EINVAL  region_size 0 or not a multiple of the page size; ring_records
- *           not a power of two; an unknown event_mask or flags bit
- *   EFBIG   region_size above max_region_size, or ring_records above
- *           max_ring_records
- *           policy unknown; LRU without tlb_window; evict_batch above
+ *           not a power of two; an unknown event_mask or flags bit; policy
+ *           unknown; LRU without tlb_window; evict_batch above
  *           VMLAB_EVICT_BATCH_MAX
+ *   EOPNOTSUPP  VMLAB_CFG_CLOCK_FLUSH on a kernel that exports no TLB flush
+ *           a module may call (VMLAB_INFO_TLB_FLUSH clear: 7.x)
  *   EFBIG   region_size above max_region_size, ring_records above
  *           max_ring_records, or frames above max_pages
  *   EBUSY   region_size or ring_records changed after the first mmap(), or
