@@ -327,8 +327,15 @@ static void vmlab_tlb_probe(void *data, int reason, unsigned long pages)
 	struct vmlab_mm_link *link;
 	struct vmlab_event ev;
 
-	/* emitted before the switch: current->active_mm is the old mm */
-	if (reason == TLB_FLUSH_ON_TASK_SWITCH || !atomic_read(&vmlab_nr_links))
+	/*
+	 * Flushes of this CPU's mm: remote and local shootdowns and the IPIs
+	 * sent for them.  Not TLB_FLUSH_ON_TASK_SWITCH, emitted before the
+	 * switch (current->active_mm is the old mm), nor 7.x's
+	 * TLB_REMOTE_WRONG_CPU, an IPI that found the CPU already running
+	 * another mm.  bpf/vmlab.bpf.c counts the same reasons.
+	 */
+	if (reason < TLB_REMOTE_SHOOTDOWN || reason > TLB_REMOTE_SEND_IPI ||
+	    !atomic_read(&vmlab_nr_links))
 		return;
 
 	rcu_read_lock();
