@@ -11,11 +11,13 @@
 #   make check-debug    the whole suite and fault injection on the debug kernel
 #
 # KVER selects the kernel (default: newest installed with headers); KDIR
-# overrides its build tree.
+# overrides its build tree.  The default build tree is the headers' own, or
+# for Debian's 6.1 one made from them that gives the module BTF
+# (scripts/kdir-btf, cached; found once per make, when first needed).
 
 SHELL	:= /bin/bash
 KVER	?= $(shell . ./scripts/kver.sh && vmlab_kver)
-KDIR	?= /lib/modules/$(KVER)/build
+KDIR	?= $(eval KDIR := $$(shell ./scripts/kdir-btf $(KVER)))$(KDIR)
 B	:= build
 SRC	:= $(B)/src
 
@@ -48,6 +50,7 @@ help:
 	@sed -n 's/^#   //p' Makefile
 
 module:
+	@[ -n "$(KDIR)" ] || { echo "make: no build tree for $(KVER)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 tool: $(B)/vmlab

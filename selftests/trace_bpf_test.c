@@ -776,6 +776,37 @@ TEST_F(bpf, rmmod_fails_while_attached_and_works_after)
 	ASSERT_EQ(0, vmlab_ensure_loaded());
 }
 
+/*
+ * With module BTF (/sys/kernel/btf/vmlab) bpftrace attaches to vmlab's own
+ * functions - kfunc, bpftrace 0.17's name for fentry: ->fault runs once for
+ * every fault but a write upgrade (->page_mkwrite), over random reads then
+ * writes that fault, upgrade, evict and swap in.
+ */
+TEST_F(bpf, bpftrace_kfunc_on_vmlab_fault_counts_every_fault)
+{
+	char cmd[512], *out, *stats, *at;
+	__u64 faults;
+
+	if (access("/sys/kernel/btf/vmlab", R_OK))
+		SKIP(return, "vmlab has no BTF: built against headers without vmlinux");
+	out = self->out = malloc(OUT_MAX);
+	ASSERT_NE(NULL, out);
+	snprintf(cmd, sizeof(cmd),
+		 "bpftrace -e 'kfunc:vmlab:vmlab_fault { @faults = count(); }' "
+		 "-c '%s run -j --pages 64 --frames 16 --pattern rand "
+		 "--touches 256 --read-then-write' 2>&1", tool_path());
+	ASSERT_EQ(0, run(cmd, out, OUT_MAX)) TH_LOG("%s", out);
+	stats = strstr(out, "\"stats\":");
+	ASSERT_NE(NULL, stats) TH_LOG("%s", out);
+	faults = jget_u64(stats, "faults");
+	EXPECT_LT(0ULL, jget_u64(stats, "faults_upgrade"));
+	EXPECT_LT(0ULL, jget_u64(stats, "faults_swapin"));
+	at = strstr(out, "@faults: ");
+	ASSERT_NE(NULL, at) TH_LOG("%s", out);
+	EXPECT_EQ(faults - jget_u64(stats, "faults_upgrade"),
+		  strtoull(at + strlen("@faults: "), NULL, 10));
+}
+
 /* The object loads with bpftool's own loader, its defaults in .rodata */
 TEST_F(bpf, bpftool_loads_the_object)
 {
