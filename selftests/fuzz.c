@@ -4,7 +4,8 @@
  * oracle, built on include/uapi/linux/vmlab.h and standard system calls only.
  *
  *   fuzz [--seed S] [--ops N] [--seconds T] [--watchdog W] [--disk DIR]
- *        [--frames-min F] [--no-odirect-backing] [--skip OP,...] [--verbose]
+ *        [--frames-min F] [--window-min W] [--no-odirect-backing]
+ *        [--skip OP,...] [--verbose]
  *
  * It keeps a shadow of every byte of the instance's region and makes every
  * access to vmlab memory write through it and check against it: loads and
@@ -129,6 +130,7 @@ static struct {
 	unsigned int watchdog_s;
 	const char *disk;
 	unsigned int frames_min;	/* a budget of fewer frames is made 0 */
+	unsigned int window_min;	/* a smaller software TLB is made this */
 	bool no_odirect_backing;
 	bool verbose;
 } opt = { .seed = 1, .watchdog_s = 30 };
@@ -1507,6 +1509,8 @@ static void random_config(struct vmlab_config *c, size_t npages)
 		c->frames = 0;
 	c->policy = below(VMLAB_POLICY_MAX);
 	c->tlb_window = chance(30) || c->policy == VMLAB_POLICY_LRU ? 1 + below(4) : 0;
+	if (c->tlb_window && c->tlb_window < opt.window_min)
+		c->tlb_window = opt.window_min;
 	c->evict_batch = chance(70) ? below(2) : below(VMLAB_EVICT_BATCH_MAX + 1);
 	c->seed = rnd();
 	c->event_mask = rnd() & VMLAB_EV_ALL;
@@ -1848,7 +1852,7 @@ static void fuzz_valid_arg(const struct fuzz_cmd *c, unsigned char *buf)
 		break;
 	case VMLAB_EVICT:
 		((struct vmlab_evict *)buf)->start = below(lab.npages + 8);
-		((struct vmlab_evict *)buf)->count = below(lab.npages + 8);
+		((struct vmlab_evict *)buf)->count = 1 + below(lab.npages + 8);
 		break;
 	case VMLAB_RESIDENT:
 		((struct vmlab_resident *)buf)->start = below(lab.npages);
@@ -2204,6 +2208,11 @@ struct worker {
 	unsigned char *data[FUZZ_ROUNDS];
 	int method[FUZZ_ROUNDS];
 	char err[256];
+	size_t bad_page;	/* the instance page of the error */
+};
+
+static const char *const worker_method[] = {
+	"store", "process_vm_writev", "pwrite(/proc/self/mem)",
 };
 
 static void *worker_run(void *arg)
@@ -2248,11 +2257,15 @@ static void *worker_run(void *arg)
 		at = guarded_cmp(w->addr, w->data[r], len, &sig);
 		atomic_fetch_add(&n_checks_mt, w->npages);
 		if (sig || at >= 0) {
+			w->bad_page = w->pgoff + (at < 0 ? 0 : at) / ps;
 			snprintf(w->err, sizeof(w->err),
-				 "thread %s pages %zu+%zu after round %d: %s at page %zu offset %zu",
+				 "thread %s pages %zu+%zu after round %d (%s): %s at page %zu offset %zu: has %#04x, wrote %#04x",
 				 sig ? "load of" : "MISMATCH in", w->pgoff, w->npages, r,
-				 sig ? "signal" : "differs", w->pgoff + (at < 0 ? 0 : at) / ps,
-				 (size_t)(at < 0 ? 0 : at) % ps);
+				 worker_method[w->method[r]],
+				 sig ? "signal" : "differs", w->bad_page,
+				 (size_t)(at < 0 ? 0 : at) % ps,
+				 at < 0 ? 0 : ((unsigned char *)w->addr)[at],
+				 at < 0 ? 0 : w->data[r][at]);
 			return NULL;
 		}
 	}
@@ -2316,9 +2329,12 @@ static void op_threads(void)
 	}
 	for (i = 0; i < nt; i++)
 		pthread_join(w[i].th, NULL);
-	for (i = 0; i < nt; i++)
-		if (w[i].err[0])
-			fail("%s", w[i].err);
+	for (i = 0; i < nt; i++) {
+		if (!w[i].err[0])
+			continue;
+		report_page(w[i].bad_page);
+		fail("%s", w[i].err);
+	}
 	for (i = 0; i < nt; i++) {
 		memcpy(shadow_at(w[i].pgoff), w[i].data[FUZZ_ROUNDS - 1], per * ps);
 		for (r = 0; r < FUZZ_ROUNDS; r++)
@@ -2513,10 +2529,12 @@ static void usage(void)
 
 	fprintf(stderr,
 		"usage: fuzz [--seed S] [--ops N] [--seconds T] [--watchdog W] [--disk DIR]\n"
-		"            [--frames-min F] [--no-odirect-backing] [--verbose]\n"
+		"            [--frames-min F] [--window-min W] [--no-odirect-backing]\n"
+		"            [--skip OP,...] [--verbose]\n"
 		"  stops after N operations or T seconds, whichever comes first\n"
 		"  (default: 1000 operations); --disk defaults to $VMLAB_DISK;\n"
-		"  --frames-min, --no-odirect-backing and --skip steer around known bugs;\n"
+		"  --frames-min, --window-min, --no-odirect-backing and --skip steer\n"
+		"  around known bugs;\n"
 		"  operations:");
 	for (i = 0; i < C_MAX; i++)
 		fprintf(stderr, " %s", cat_name[i]);
@@ -2552,6 +2570,8 @@ static void parse_args(int argc, char **argv)
 			opt.watchdog_s = strtoul(v, NULL, 0);
 		else if (!strcmp(a, "--skip"))
 			skip_ops(v);
+		else if (!strcmp(a, "--window-min"))
+			opt.window_min = strtoul(v, NULL, 0);
 		else if (!strcmp(a, "--frames-min"))
 			opt.frames_min = strtoul(v, NULL, 0);
 		else if (!strcmp(a, "--disk"))

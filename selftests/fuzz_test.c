@@ -19,8 +19,8 @@
 #include "vmlab_test.h"
 
 #define FUZZ_SEED	"1"
-#define FUZZ_OPS	"4000"
-#define FUZZ_SECONDS	"45"
+#define FUZZ_OPS	"50000"
+#define FUZZ_SECONDS	"40"
 /* the harness's own limit, scaled with it on the debug kernel */
 #define FUZZ_TIMEOUT	180
 
