@@ -40,6 +40,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -100,7 +101,7 @@ enum category {
 	C_IOCTL_FUZZ, C_IOCTL, C_EVICT, C_MADVISE, C_MLOCK, C_MPROTECT,
 	C_MMAP, C_MUNMAP, C_MREMAP, C_EVENTS, C_RECONFIG, C_BACKING,
 	C_FORK, C_THREADS, C_CLOSE_RACE, C_NEW_LAB, C_BAD_MMAP, C_RDONLY,
-	C_VSPLICE_HOLD, C_WALK,
+	C_VSPLICE_HOLD, C_WALK, C_FULL_FS,
 	C_MAX,
 };
 
@@ -109,7 +110,7 @@ static const char *const cat_name[C_MAX] = {
 	"ioctl_fuzz", "ioctl", "evict", "madvise", "mlock", "mprotect",
 	"mmap", "munmap", "mremap", "events", "reconfig", "backing",
 	"fork", "threads", "close_race", "new_lab", "bad_mmap", "rdonly",
-	"vsplice_hold", "walk",
+	"vsplice_hold", "walk", "full_fs",
 };
 
 /* how often each operation is picked */
@@ -121,6 +122,7 @@ static unsigned int cat_weight[C_MAX] = {
 	[C_EVENTS] = 3, [C_RECONFIG] = 2, [C_BACKING] = 1, [C_FORK] = 2,
 	[C_THREADS] = 2, [C_CLOSE_RACE] = 1, [C_NEW_LAB] = 1,
 	[C_BAD_MMAP] = 1, [C_RDONLY] = 1, [C_VSPLICE_HOLD] = 2, [C_WALK] = 2,
+	[C_FULL_FS] = 1,
 };
 
 static struct {
@@ -270,6 +272,41 @@ static void dump_tasks(pid_t pid)
 	closedir(dir);
 }
 
+/*
+ * A task spinning in the kernel has no stack in /proc: ask every CPU for its
+ * backtrace (sysrq l) and copy what the kernel log got.
+ */
+static void dump_cpus(void)
+{
+	char rec[1024];
+	ssize_t n;
+	int kmsg, trig;
+
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	trig = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
+	if (kmsg < 0 || trig < 0 || lseek(kmsg, 0, SEEK_END) < 0 ||
+	    write(trig, "l", 1) != 1) {
+		fprintf(stderr, "# fuzz: no backtrace of the CPUs (sysrq): %s\n",
+			strerror(errno));
+	} else {
+		sleep(1);
+		fprintf(stderr, "# fuzz: ---- the CPUs' backtraces (sysrq l):\n");
+		while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
+			char *msg;
+
+			if (n <= 0)
+				continue;
+			rec[n] = '\0';
+			msg = strchr(rec, ';');
+			fprintf(stderr, "# fuzz: %s", msg ? msg + 1 : rec);
+		}
+	}
+	if (kmsg >= 0)
+		close(kmsg);
+	if (trig >= 0)
+		close(trig);
+}
+
 static void *watchdog(void *arg)
 {
 	unsigned long last = atomic_load(&progress);
@@ -289,6 +326,7 @@ static void *watchdog(void *arg)
 		dump_tasks(getpid());
 		if (child_pid > 0)
 			dump_tasks(child_pid);
+		dump_cpus();
 		dump_ring();
 		fprintf(stderr, "# fuzz: replay: fuzz --seed %llu --ops %lu\n",
 			(unsigned long long)opt.seed, op_index + 1);
@@ -2428,6 +2466,156 @@ static void op_close_race(void)
 	munmap(r.addr, r.npages * ps);
 }
 
+/*
+ * The full file system: the mount op_full_fs backs its instances with, a
+ * tmpfs with room for FULL_FS_PAGES pages ("" until mounted; NULL when it
+ * cannot be, e.g. not root).
+ */
+#define FULL_FS_PAGES	2
+static char full_dir_buf[64];
+static const char *full_dir = "";
+
+static void full_fs_umount(void)
+{
+	if (full_dir && *full_dir) {
+		umount2(full_dir, MNT_DETACH);
+		rmdir(full_dir);
+	}
+}
+
+static bool full_fs_ready(void)
+{
+	char opts[32];
+
+	if (full_dir && !*full_dir) {
+		snprintf(full_dir_buf, sizeof(full_dir_buf), "/tmp/vmlab-fuzz-full-%d",
+			 getpid());
+		snprintf(opts, sizeof(opts), "size=%zu", FULL_FS_PAGES * ps);
+		if (mkdir(full_dir_buf, 0700) ||
+		    mount("vmlab-fuzz", full_dir_buf, "tmpfs", 0, opts)) {
+			printf("# fuzz: mount tmpfs on %s: %s: no full file system\n",
+			       full_dir_buf, strerror(errno));
+			rmdir(full_dir_buf);
+			full_dir = NULL;
+		} else {
+			full_dir = full_dir_buf;
+			atexit(full_fs_umount);
+		}
+	}
+	return full_dir;
+}
+
+/*
+ * An instance of its own, 2 frames, backed by a file on a file system with
+ * room for two pages: evictions fail with ENOSPC.  The header's contract:
+ * the access that needed the frame gets SIGBUS, the victim stays resident,
+ * nothing is lost.  So a store or load may take SIGBUS, but a load that
+ * works gives the last store that worked, and the populate paths
+ * (MADV_POPULATE_*, mlock, MAP_POPULATE) and VMLAB_EVICT return with an
+ * error instead of spinning (the watchdog reports a spin).
+ */
+static void op_full_fs(void)
+{
+	static const char *const how[] = {
+		"MADV_POPULATE_WRITE", "MADV_POPULATE_READ", "mlock",
+		"MAP_POPULATE", "VMLAB_EVICT_ALL",
+	};
+	struct vmlab_config c = { .size = sizeof(c) };
+	struct vmlab_evict ev = { .size = sizeof(ev), .flags = VMLAB_EVICT_ALL };
+	unsigned char want[8], *page = malloc(ps);
+	size_t np = 8, i, k;
+	int fd, bfd, sig, ret, pop = below(5);
+	char *p, *q;
+
+	if (!full_fs_ready()) {
+		note("full_fs: no full file system (skipped)");
+		n_skipped++;
+		free(page);
+		return;
+	}
+	note("full_fs: 8 pages, 2 frames, a file system with room for %d pages; then %s",
+	     FULL_FS_PAGES, how[pop]);
+	fd = open("/dev/vmlab", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		fail("open /dev/vmlab: %s", strerror(errno));
+	c.region_size = np * ps;
+	c.ring_records = 16;
+	c.frames = 2;
+	c.policy = below(VMLAB_POLICY_LRU);
+	n_ioctls += 2;
+	if (ioctl(fd, VMLAB_SET_CONFIG, &c))
+		fail("SET_CONFIG: %s", strerror(errno));
+	snprintf(path_buf, sizeof(path_buf), "%s/backing", full_dir);
+	bfd = open(path_buf, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (bfd < 0)
+		fail("open %s: %s", path_buf, strerror(errno));
+	unlink(path_buf);
+	{
+		struct vmlab_backing b = { .size = sizeof(b), .fd = bfd };
+
+		if (ioctl(fd, VMLAB_SET_BACKING, &b))
+			fail("SET_BACKING to a file on tmpfs: %s", strerror(errno));
+	}
+	p = mmap(NULL, np * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		fail("mmap: %s", strerror(errno));
+	memset(want, 0, sizeof(want));
+	for (k = 0; k < 2 * np; k++) {
+		i = below(np);
+		memset(page, 1 + below(255), ps);
+		/* one page: the first byte faults or none does */
+		sig = guarded_copy(p + i * ps, page, ps);
+		if (sig && sig != SIGBUS)
+			fail("full_fs: store to page %zu: signal %d", i, sig);
+		if (!sig)
+			want[i] = page[0];
+		atomic_fetch_add(&progress, 1);
+	}
+	note_more(" [stores done]");
+	switch (pop) {
+	case 0:
+	case 1:
+		ret = madvise(p, np * ps, pop ? MADV_POPULATE_READ : MADV_POPULATE_WRITE);
+		if (ret && errno != EFAULT && errno != ENOMEM && errno != EINTR)
+			fail("full_fs: %s: %s", how[pop], strerror(errno));
+		break;
+	case 2:
+		ret = mlock(p, np * ps);
+		if (ret && errno != ENOMEM && errno != EAGAIN && errno != EFAULT)
+			fail("full_fs: mlock: %s", strerror(errno));
+		munlock(p, np * ps);
+		break;
+	case 3:
+		q = mmap(NULL, np * ps, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_POPULATE, fd, 0);
+		if (q == MAP_FAILED)
+			fail("full_fs: mmap(MAP_POPULATE): %s", strerror(errno));
+		munmap(q, np * ps);
+		break;
+	default:
+		ret = ioctl(fd, VMLAB_EVICT, &ev) ? -errno : 0;
+		ioctl_errno_check(VMLAB_EVICT, ret, "full_fs: VMLAB_EVICT");
+	}
+	note_more(" [%s returned]", how[pop]);
+	atomic_fetch_add(&progress, 1);
+	for (i = 0; i < np; i++) {
+		long at;
+
+		memset(page, want[i], ps);
+		at = guarded_cmp(p + i * ps, page, ps, &sig);
+		n_checks++;
+		if (sig && sig != SIGBUS)
+			fail("full_fs: load of page %zu: signal %d", i, sig);
+		if (!sig && at >= 0)
+			fail("full_fs: MISMATCH in page %zu at offset %ld: has %#04x, the last store that worked %#04x",
+			     i, at, (unsigned char)p[i * ps + at], want[i]);
+	}
+	munmap(p, np * ps);
+	close(bfd);
+	close(fd);
+	free(page);
+}
+
 /* ---------------------------------------------------------------- main */
 
 static void (*const op_fn[C_MAX])(void) = {
@@ -2442,6 +2630,7 @@ static void (*const op_fn[C_MAX])(void) = {
 	[C_CLOSE_RACE] = op_close_race, [C_NEW_LAB] = op_new_lab,
 	[C_BAD_MMAP] = op_bad_mmap, [C_RDONLY] = op_rdonly,
 	[C_VSPLICE_HOLD] = op_vsplice_hold, [C_WALK] = op_walk,
+	[C_FULL_FS] = op_full_fs,
 };
 
 static enum category pick_op(void)
