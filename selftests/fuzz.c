@@ -156,7 +156,6 @@ static double t_start;
 static bool in_child;
 static volatile pid_t child_pid;
 
-
 static char ring[FUZZ_RING][192];
 
 /* ------------------------------------------------------------- reports */

@@ -13,30 +13,30 @@
 
 #include <linux/vmlab.h>
 
-/* "Errors common to every ioctl" */
-#define FUZZ_ERR_COMMON		ENOTTY, EFAULT, EINVAL, E2BIG
-
 /* A list of errnos, 0-terminated. */
 struct fuzz_errnos {
 	const char *call;
 	int err[16];
 };
 
-/* Per command: the common errors and the ones its comment documents. */
+/*
+ * Per command: the "Errors common to every ioctl" (ENOTTY, EFAULT, EINVAL,
+ * E2BIG) and the ones its comment documents.
+ */
 static const struct fuzz_errnos fuzz_ioctl_errnos[] = {
-	{ "VMLAB_GET_INFO",	{ FUZZ_ERR_COMMON, 0 } },
+	{ "VMLAB_GET_INFO",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
 	/* "VMLAB_SET_CONFIG errors: EINVAL ... EFBIG ... EBUSY" */
-	{ "VMLAB_SET_CONFIG",	{ FUZZ_ERR_COMMON, EFBIG, EBUSY, 0 } },
-	{ "VMLAB_GET_CONFIG",	{ FUZZ_ERR_COMMON, 0 } },
-	{ "VMLAB_GET_STATS",	{ FUZZ_ERR_COMMON, 0 } },
-	{ "VMLAB_RESET_STATS",	{ FUZZ_ERR_COMMON, 0 } },
+	{ "VMLAB_SET_CONFIG",	{ ENOTTY, EFAULT, EINVAL, E2BIG, EFBIG, EBUSY, 0 } },
+	{ "VMLAB_GET_CONFIG",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
+	{ "VMLAB_GET_STATS",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
+	{ "VMLAB_RESET_STATS",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
 	/* "Errors: EFAULT when the process has no mm" */
-	{ "VMLAB_WALK",		{ FUZZ_ERR_COMMON, 0 } },
+	{ "VMLAB_WALK",		{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
 	/* "Errors: EBADF ... EINVAL ... EACCES ... EBUSY" */
-	{ "VMLAB_SET_BACKING",	{ FUZZ_ERR_COMMON, EBADF, EACCES, EBUSY, 0 } },
+	{ "VMLAB_SET_BACKING",	{ ENOTTY, EFAULT, EINVAL, E2BIG, EBADF, EACCES, EBUSY, 0 } },
 	/* "the call fails with the store's error - ENOMEM, ENOSPC, EIO" */
-	{ "VMLAB_EVICT",	{ FUZZ_ERR_COMMON, ENOMEM, ENOSPC, EIO, 0 } },
-	{ "VMLAB_RESIDENT",	{ FUZZ_ERR_COMMON, 0 } },
+	{ "VMLAB_EVICT",	{ ENOTTY, EFAULT, EINVAL, E2BIG, ENOMEM, ENOSPC, EIO, 0 } },
+	{ "VMLAB_RESIDENT",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
 };
 
 /* "read() returns whole struct vmlab_event records": its errors */
