@@ -9,7 +9,7 @@
 #   make debug-kernel   build (once, cached) the debug test kernel
 #   make debug-module   vmlab.ko for the debug kernel, in build/debug-module
 #   make check-debug    the whole suite and fault injection on the debug kernel
-#   make fuzz [SECONDS=N] [SEED=S] [DEBUG=1]
+#   make fuzz [SECONDS=N] [SEED=S] [DEBUG=1] [FUZZ_ARGS=...]
 #                  the fuzzer in the test VM for N seconds (default 600),
 #                  seeds S, S+1, ... (default: the time); DEBUG=1: debug kernel
 #
@@ -165,7 +165,8 @@ SECONDS	?= 600
 SEED	?= $(shell date +%s)
 
 fuzz: $(if $(DEBUG),tool selftests debug-module,all)
-	./scripts/fuzz $(if $(DEBUG),--debug) --seconds $(SECONDS) --seed $(SEED)
+	./scripts/fuzz $(if $(DEBUG),--debug) --seconds $(SECONDS) --seed $(SEED) \
+		-- $(FUZZ_ARGS)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
