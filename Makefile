@@ -9,6 +9,9 @@
 #   make debug-kernel   build (once, cached) the debug test kernel
 #   make debug-module   vmlab.ko for the debug kernel, in build/debug-module
 #   make check-debug    the whole suite and fault injection on the debug kernel
+#   make fuzz [SECONDS=N] [SEED=S] [DEBUG=1] [FUZZ_ARGS=...]
+#                  the fuzzer in the test VM for N seconds (default 600),
+#                  seeds S, S+1, ... (default: the time); DEBUG=1: debug kernel
 #
 # KVER selects the kernel (default: newest installed with headers); KDIR
 # overrides its build tree.  The default build tree is the headers' own, or
@@ -42,7 +45,7 @@ BPF_SKEL	:= $(B)/vmlab.skel.h
 BPF_VMLINUX_H	:= $(B)/bpf/$(KVER)/vmlinux.h
 
 .PHONY: all module tool selftests deps check demo checkpatch clean help
-.PHONY: debug-kernel debug-module check-debug
+.PHONY: debug-kernel debug-module check-debug fuzz
 
 all: module tool selftests
 
@@ -102,6 +105,11 @@ $(B)/selftests/%: selftests/%.c $(TEST_HDRS) $(SRC)/.stamp
 	$(CC) $(CPPFLAGS) -I$(SRC)/tools/testing/selftests $(CFLAGS) -o $@ \
 		$(filter %.c,$^) -lpthread -lm
 
+# the fuzzer (not a *_test: fuzz_test runs it, and so does make fuzz)
+FUZZ	:= $(B)/selftests/fuzz
+selftests: $(FUZZ)
+$(B)/selftests/fuzz_test: | $(FUZZ)
+
 # tests that compare the kernel with the reference simulator link it in
 $(B)/selftests/evict_test: userspace/sim.c userspace/sim.h
 
@@ -155,6 +163,13 @@ $(TIMEOUT_SCALE): selftests/timeout_scale.c
 
 check-debug:
 	./scripts/check --debug
+
+SECONDS	?= 600
+SEED	?= $(shell date +%s)
+
+fuzz: $(if $(DEBUG),tool selftests debug-module,all)
+	./scripts/fuzz $(if $(DEBUG),--debug) --seconds $(SECONDS) --seed $(SEED) \
+		-- $(FUZZ_ARGS)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

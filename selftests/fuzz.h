@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fuzz.h - what the fuzzer knows of vmlab's ABI, read off the text of
+ * include/uapi/linux/vmlab.h: the errno each call may return.  When the
+ * header documents a new errno, add it here (and nowhere else).
+ */
+#ifndef _VMLAB_FUZZ_H
+#define _VMLAB_FUZZ_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <linux/vmlab.h>
+
+/* A list of errnos, 0-terminated. */
+struct fuzz_errnos {
+	const char *call;
+	int err[16];
+};
+
+/*
+ * Per command: the "Errors common to every ioctl" (ENOTTY, EFAULT, EINVAL,
+ * E2BIG) and the ones its comment documents.
+ */
+static const struct fuzz_errnos fuzz_ioctl_errnos[] = {
+	{ "VMLAB_GET_INFO",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
+	/* "VMLAB_SET_CONFIG errors: EINVAL ... EFBIG ... EBUSY" */
+	{ "VMLAB_SET_CONFIG",	{ ENOTTY, EFAULT, EINVAL, E2BIG, EFBIG, EBUSY, 0 } },
+	{ "VMLAB_GET_CONFIG",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
+	{ "VMLAB_GET_STATS",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
+	{ "VMLAB_RESET_STATS",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
+	/* "Errors: EFAULT when the process has no mm" */
+	{ "VMLAB_WALK",		{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
+	/* "Errors: EBADF ... EINVAL ... EACCES ... EBUSY" */
+	{ "VMLAB_SET_BACKING",	{ ENOTTY, EFAULT, EINVAL, E2BIG, EBADF, EACCES, EBUSY, 0 } },
+	/* "the call fails with the store's error - ENOMEM, ENOSPC, EIO" */
+	{ "VMLAB_EVICT",	{ ENOTTY, EFAULT, EINVAL, E2BIG, ENOMEM, ENOSPC, EIO, 0 } },
+	{ "VMLAB_RESIDENT",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
+};
+
+/* "read() returns whole struct vmlab_event records": its errors */
+static const struct fuzz_errnos fuzz_read_errnos = {
+	"read", { EINVAL, EAGAIN, EINTR, 0 }
+};
+
+/* "mmap() errors" */
+static const struct fuzz_errnos fuzz_mmap_errnos = {
+	"mmap", { EINVAL, EFBIG, ENXIO, 0 }
+};
+
+static inline bool fuzz_errno_ok(const struct fuzz_errnos *e, int err)
+{
+	const int *p;
+
+	for (p = e->err; *p; p++)
+		if (*p == err)
+			return true;
+	return false;
+}
+
+#endif /* _VMLAB_FUZZ_H */
