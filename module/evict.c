@@ -23,9 +23,11 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/file.h>
+#include <linux/jhash.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
@@ -312,6 +314,39 @@ void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f)
 }
 
 /*
+ * The access a fault serves: its task's user registers, which are the same
+ * on every fault until the access completes - an instruction retried after
+ * its fault (a load that straddles two pages needs both mapped at once), or
+ * a system call whose copy faults page after page - and differ once the
+ * task has moved on (a loop's next iteration changes a pointer or a count).
+ */
+u32 vmlab_access_sig(void)
+{
+	return jhash(task_pt_regs(current), sizeof(struct pt_regs), 0);
+}
+
+/* Page @pgoff came in for the access @sig of this task; the lock is held. */
+void vmlab_access_note(struct vmlab_instance *inst, pgoff_t pgoff, u32 sig)
+{
+	inst->last_task = current;
+	inst->last_pgoff = pgoff;
+	inst->last_sig = sig;
+}
+
+/*
+ * May @f be evicted for access @sig of this task?  Not if the same access
+ * faulted it in last: it may need both pages at once, and evicting one for
+ * the other would fault forever (an architecture's minimum of frames: one
+ * x86 instruction can touch several pages).
+ */
+static bool vmlab_access_needs(struct vmlab_instance *inst,
+			       struct vmlab_frame *f, u32 sig)
+{
+	return f->pgoff == inst->last_pgoff && inst->last_task == current &&
+	       inst->last_sig == sig;
+}
+
+/*
  * Keep the frame budget before a page comes in: when it is used up, evict
  * the policy's next evict_batch victims; a pinned victim stays resident and
  * the next one is tried.  0 when there is room, or when there is none to be
@@ -321,13 +356,13 @@ void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f)
  * VMLAB_EVICT_PENDING with the victims to write in @pending, or -EAGAIN when
  * the caller should wait for a busy page and retry.
  */
-int vmlab_make_room(struct vmlab_instance *inst, bool may_write,
+int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
 		    struct vmlab_batch *pending)
 {
 	u64 resident = atomic64_read(&inst->nr_resident);
-	/* a pinned victim goes back to the policy: try each page once */
+	/* a victim kept goes back to the policy: try each page once */
 	u64 tries = resident;
-	struct vmlab_frame *victim;
+	struct vmlab_frame *victim = NULL;
 	unsigned int want, i;
 	int ret;
 
@@ -336,17 +371,25 @@ int vmlab_make_room(struct vmlab_instance *inst, bool may_write,
 	pending->n = 0;
 	while (tries) {
 		want = min_t(u64, inst->evict_batch, tries);
-		for (i = 0; i < want; i++) {
+		for (i = 0; i < want && tries; i++) {
 			victim = vmlab_policy_choose(inst);
 			if (!victim)
 				break;
+			tries--;
 			/* out of the policy now: the next choice is another */
 			vmlab_policy_remove(inst, victim);
+			if (vmlab_access_needs(inst, victim, sig)) {
+				vmlab_policy_add(inst, victim);
+				atomic64_inc(&inst->stats.evict_pinned);
+				continue;
+			}
 			pending->f[pending->n++] = victim;
 		}
-		if (!pending->n)
+		if (!pending->n) {
+			if (victim)
+				continue;
 			break;
-		tries -= pending->n;
+		}
 
 		ret = vmlab_evict(inst, pending, VMLAB_EVICT_BUDGET, may_write);
 		if (ret == VMLAB_EVICT_PENDING)
@@ -354,22 +397,29 @@ int vmlab_make_room(struct vmlab_instance *inst, bool may_write,
 		/* some victims may have failed, but room is what counts */
 		if (atomic64_read(&inst->nr_resident) < inst->frames)
 			return 0;
-		if (ret != -EBUSY)
+		if (ret && ret != -EBUSY)
 			return ret;
 	}
 	if (inst->nr_busy && may_write)
 		return -EAGAIN;
 	/*
-	 * Every page the policy holds is pinned, or being written by a fault
-	 * that cannot wait: admit this one past the budget, as reclaim
-	 * leaves pinned pages where they are, and count it.
+	 * Every page the policy holds is pinned or needed by this access, or
+	 * being written by a fault that cannot wait: admit this one past the
+	 * budget, as reclaim leaves pinned pages where they are, and count it.
 	 */
 	atomic64_inc(&inst->stats.over_budget);
 	return 0;
 }
 
-/* @f is being mapped: it enters the software TLB, the oldest page leaves. */
-void vmlab_window_add(struct vmlab_instance *inst, struct vmlab_frame *f)
+/*
+ * @f is being mapped: it enters the software TLB and, with @trim, the oldest
+ * pages leave until the window holds tlb_window.  A fault the kernel takes
+ * does not trim: a copy_from_user() or a page-by-page get_user_pages() over
+ * two pages would otherwise unmap the first while faulting the second, and
+ * retry forever with a window of one.  The next user fault trims.
+ */
+void vmlab_window_add(struct vmlab_instance *inst, struct vmlab_frame *f,
+		      bool trim)
 {
 	struct vmlab_frame *old;
 
@@ -377,7 +427,7 @@ void vmlab_window_add(struct vmlab_instance *inst, struct vmlab_frame *f)
 		return;
 	list_add_tail(&f->win, &inst->win);
 	inst->nr_win++;
-	while (inst->nr_win > inst->tlb_window) {
+	while (trim && inst->nr_win > inst->tlb_window) {
 		old = list_first_entry(&inst->win, struct vmlab_frame, win);
 		vmlab_unmap_frame(inst, old, VMLAB_TLB_WINDOW);
 		old->window_unmapped = true;

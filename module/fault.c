@@ -261,6 +261,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	struct vmlab_instance *inst = vmlab_vma_instance(vmf->vma);
 	bool may_write = vmlab_fault_may_write(vmf->flags);
 	struct vmlab_batch victims = { .n = 0 };
+	u32 sig = vmlab_access_sig();
 	struct vmlab_frame *f;
 	u64 t0 = ktime_get_ns();
 	struct page *page;
@@ -283,7 +284,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	} else {
 		if (vmlab_fault_failed(inst, vmf))
 			goto fail;
-		ret = vmlab_make_room(inst, may_write, &victims);
+		ret = vmlab_make_room(inst, may_write, sig, &victims);
 		if (ret == VMLAB_EVICT_PENDING || ret == -EAGAIN)
 			return vmlab_fault_retry(inst, vmf, &victims);
 		if (ret)
@@ -294,8 +295,10 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	}
 	if (vmf->flags & FAULT_FLAG_WRITE)
 		f->zero = false;
+	vmlab_access_note(inst, vmf->pgoff, sig);
 	vmlab_policy_touch(inst, f);
-	vmlab_window_add(inst, f);
+	/* the kernel's copies may need two pages mapped at once */
+	vmlab_window_add(inst, f, vmf->flags & FAULT_FLAG_USER);
 	page = f->page;
 	get_page(page);
 	/* locked until the PTE is in: an eviction waits for it */

@@ -142,6 +142,11 @@ struct vmlab_instance {
 	struct task_struct *err_task;	/* a write failed for its fault: */
 	pgoff_t err_pgoff;		/* SIGBUS when it retries this page */
 
+	/* the last page faulted in, and by which access (evict.c), under lock */
+	struct task_struct *last_task;
+	pgoff_t last_pgoff;
+	u32 last_sig;
+
 	struct vmlab_ring ring;
 	struct mutex read_lock;		/* serialises read() */
 	struct vmlab_counters stats;
@@ -228,9 +233,12 @@ int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b, u32 reason,
 int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
 		      u32 reason);
 void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f);
-int vmlab_make_room(struct vmlab_instance *inst, bool may_write,
+int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
 		    struct vmlab_batch *pending);
-void vmlab_window_add(struct vmlab_instance *inst, struct vmlab_frame *f);
+u32 vmlab_access_sig(void);
+void vmlab_access_note(struct vmlab_instance *inst, pgoff_t pgoff, u32 sig);
+void vmlab_window_add(struct vmlab_instance *inst, struct vmlab_frame *f,
+		      bool trim);
 void vmlab_tlb_module(struct vmlab_instance *inst, u32 reason, u64 start,
 		      u64 pages);
 int vmlab_vma_track(struct vmlab_instance *inst, struct vm_area_struct *vma);

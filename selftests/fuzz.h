@@ -25,8 +25,9 @@ struct fuzz_errnos {
  */
 static const struct fuzz_errnos fuzz_ioctl_errnos[] = {
 	{ "VMLAB_GET_INFO",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
-	/* "VMLAB_SET_CONFIG errors: EINVAL ... EFBIG ... EBUSY" */
-	{ "VMLAB_SET_CONFIG",	{ ENOTTY, EFAULT, EINVAL, E2BIG, EFBIG, EBUSY, 0 } },
+	/* "VMLAB_SET_CONFIG errors: EINVAL ... EOPNOTSUPP ... EFBIG ... EBUSY" */
+	{ "VMLAB_SET_CONFIG",	{ ENOTTY, EFAULT, EINVAL, E2BIG, EOPNOTSUPP, EFBIG,
+				  EBUSY, 0 } },
 	{ "VMLAB_GET_CONFIG",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
 	{ "VMLAB_GET_STATS",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
 	{ "VMLAB_RESET_STATS",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
@@ -34,8 +35,9 @@ static const struct fuzz_errnos fuzz_ioctl_errnos[] = {
 	{ "VMLAB_WALK",		{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
 	/* "Errors: EBADF ... EINVAL ... EACCES ... EBUSY" */
 	{ "VMLAB_SET_BACKING",	{ ENOTTY, EFAULT, EINVAL, E2BIG, EBADF, EACCES, EBUSY, 0 } },
-	/* "the call fails with the store's error - ENOMEM, ENOSPC, EIO" */
-	{ "VMLAB_EVICT",	{ ENOTTY, EFAULT, EINVAL, E2BIG, ENOMEM, ENOSPC, EIO, 0 } },
+	/* "the store's error - ENOMEM, ENOSPC, EIO ... - or EBUSY (pinned)" */
+	{ "VMLAB_EVICT",	{ ENOTTY, EFAULT, EINVAL, E2BIG, ENOMEM, ENOSPC, EIO,
+				  EBUSY, 0 } },
 	{ "VMLAB_RESIDENT",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
 };
 
@@ -46,7 +48,7 @@ static const struct fuzz_errnos fuzz_read_errnos = {
 
 /* "mmap() errors" */
 static const struct fuzz_errnos fuzz_mmap_errnos = {
-	"mmap", { EINVAL, EFBIG, ENXIO, 0 }
+	"mmap", { EINVAL, EACCES, EFBIG, ENXIO, 0 }
 };
 
 static inline bool fuzz_errno_ok(const struct fuzz_errnos *e, int err)

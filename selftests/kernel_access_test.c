@@ -503,6 +503,79 @@ TEST_F(kaccess, write_from_vmlab_memory_to_a_file_parks_the_victims)
 }
 
 /*
+ * A software TLB of one page keeps one page mapped, but the kernel's copy
+ * of a buffer that straddles two pages needs both at once: its faults do
+ * not shrink the window (the user's next fault does), so the copy finishes.
+ */
+TEST_F(kaccess, copy_straddling_two_pages_with_a_one_page_window_finishes)
+{
+	size_t ps = self->e.lab.ps;
+	char path[96], *copy = malloc(ps);
+	int fd;
+
+	ASSERT_NE(NULL, copy);
+	ASSERT_EQ(0, vmlab_set_policy(self->e.lab.fd, VMLAB_POLICY_FIFO, 0, 1, 1));
+	vmlab_fill(self->e.lab.map, 0, 2, 13);
+	snprintf(path, sizeof(path), "%s/copy", self->e.dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)ps, write(fd, self->e.lab.map + ps / 2, ps));
+	ASSERT_EQ((ssize_t)ps, pread(fd, copy, ps, 0));
+	EXPECT_EQ(0, memcmp(copy, self->e.lab.map + ps / 2, ps));
+	close(fd);
+	unlink(path);
+	free(copy);
+}
+
+/*
+ * One frame, and one access that needs two pages: a load straddling them
+ * (one instruction) or the kernel's copy of a buffer straddling them (one
+ * system call).  The page the access faulted in first is not evicted for
+ * the second; it comes in past the budget, and the access completes.
+ */
+static void straddle_one_frame(struct __test_metadata *_metadata,
+			       struct kenv *e, bool kernel)
+{
+	size_t ps = e->lab.ps;
+	char path[96], *copy = malloc(ps);
+	struct vmlab_stats st;
+	uint64_t v;
+	int fd;
+
+	ASSERT_NE(NULL, copy);
+	ASSERT_EQ(0, vmlab_set_policy(e->lab.fd, VMLAB_POLICY_FIFO, 1, 0, 1));
+	vmlab_fill(e->lab.map, 0, 2, 14);
+	ASSERT_EQ(0, vmlab_reset_stats(e->lab.fd));
+	if (kernel) {
+		snprintf(path, sizeof(path), "%s/copy", e->dir);
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ((ssize_t)ps, write(fd, e->lab.map + ps / 2, ps));
+		ASSERT_EQ((ssize_t)ps, pread(fd, copy, ps, 0));
+		EXPECT_EQ(0, memcmp(copy, e->lab.map + ps / 2, ps));
+		close(fd);
+		unlink(path);
+	} else {
+		/* the last 4 bytes of page 0 and the first 4 of page 1 */
+		memcpy(&v, (const char *)e->lab.map + ps - 4, sizeof(v));
+		EXPECT_EQ(~vmlab_tag(14, 0) >> 32 | vmlab_tag(14, 1) << 32, v);
+	}
+	ASSERT_EQ(0, vmlab_get_stats(e->lab.fd, &st));
+	EXPECT_EQ(1ULL, st.over_budget);
+	free(copy);
+}
+
+TEST_F(kaccess, load_straddling_two_pages_with_one_frame_completes)
+{
+	straddle_one_frame(_metadata, &self->e, false);
+}
+
+TEST_F(kaccess, copy_straddling_two_pages_with_one_frame_finishes)
+{
+	straddle_one_frame(_metadata, &self->e, true);
+}
+
+/*
  * The backing fd may be O_DIRECT: vmlab opens the file again for itself,
  * buffered, so its reads of a kernel buffer work (direct ones would fail).
  */
