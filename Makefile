@@ -17,8 +17,22 @@
 # overrides its build tree.  The default build tree is the headers' own, or
 # for Debian's 6.1 one made from them that gives the module BTF
 # (scripts/kdir-btf, cached; found once per make, when first needed).
+# KERNEL=6.1|6.12|newest|debug builds the module for a leg of scripts/kernels
+# instead (fetched into the cache on first use): 6.1 in module/ as without
+# it, 6.12 and newest in build/kernels/LEG/module/ (newest inside the sid
+# build root), debug as 'make debug-module'.  The tool and the selftests are
+# userspace, built for the host whatever KERNEL is.
+#
+#   make check KERNELS="6.1 6.12 newest"   the suite on each leg (default: all)
 
 SHELL	:= /bin/bash
+KERNEL	?=
+ifneq ($(filter-out 6.1 6.12 newest debug,$(KERNEL)),)
+$(error KERNEL=$(KERNEL): use 6.1, 6.12, newest or debug)
+endif
+ifeq ($(KERNEL),6.1)
+KVER	:= $(shell ./scripts/kernels --release 6.1)
+endif
 KVER	?= $(shell . ./scripts/kver.sh && vmlab_kver)
 KDIR	?= $(eval KDIR := $$(shell ./scripts/kdir-btf $(KVER)))$(KDIR)
 B	:= build
@@ -52,9 +66,30 @@ all: module tool selftests
 help:
 	@sed -n 's/^#   //p' Makefile
 
+# A copy of the module's sources (nothing built) in $(1): kbuild up to 6.12
+# cannot put an external module's objects outside its source directory.
+define stage_module
+	rm -rf $(1)
+	mkdir -p $(1)
+	tar -c --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='*.cmd' --exclude='*.a' \
+		--exclude='*.d' --exclude=modules.order --exclude=Module.symvers \
+		Kbuild module include | tar -x -C $(1)
+endef
+
+ifeq ($(filter 6.12 newest debug,$(KERNEL)),)
 module:
 	@[ -n "$(KDIR)" ] || { echo "make: no build tree for $(KVER)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+else ifeq ($(KERNEL),debug)
+module: debug-module
+else
+KMOD	:= $(B)/kernels/$(KERNEL)
+module:
+	$(call stage_module,$(KMOD))
+	./scripts/kernels --release $(KERNEL) >$(KMOD)/kernelrelease
+	./scripts/kernels --make $(KERNEL) $(CURDIR)/$(KMOD)
+endif
 
 tool: $(B)/vmlab
 
@@ -128,7 +163,7 @@ checkpatch: $(SRC)/.stamp
 		-f $(filter-out %.mod.c,$(wildcard module/*.[ch]))
 
 check:
-	./scripts/check
+	./scripts/check $(if $(KERNELS),--kernels "$(KERNELS)")
 
 demo:
 	./scripts/demo
@@ -145,12 +180,7 @@ debug-kernel:
 	./scripts/debug-kernel >/dev/null
 
 debug-module: debug-kernel
-	rm -rf $(DEBUG_MOD)
-	mkdir -p $(DEBUG_MOD)
-	tar -c --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
-		--exclude='*.mod.c' --exclude='*.cmd' --exclude='*.a' \
-		--exclude='*.d' --exclude=modules.order --exclude=Module.symvers \
-		Kbuild module include | tar -x -C $(DEBUG_MOD)
+	$(call stage_module,$(DEBUG_MOD))
 	$(MAKE) -C $$(./scripts/debug-kernel --kdir) M=$(CURDIR)/$(DEBUG_MOD) modules
 
 # fault injection (not a *_test: check-debug runs it in a VM of its own),
