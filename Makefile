@@ -133,7 +133,14 @@ $(BPF_SKEL): $(BPF_OBJ)
 	$(BPFTOOL) gen skeleton $< name vmlab >$@.tmp
 	mv $@.tmp $@
 
-selftests: $(TEST_PROGS)
+selftests: $(TEST_PROGS) $(B)/bpftool
+
+# bpftool 7.5 from bookworm-backports (autoattach), fetched into the cache and
+# copied where the test VM sees it; Debian 12's own bpftool is 7.1
+$(B)/bpftool:
+	@mkdir -p $(@D)
+	cp "$$(./scripts/kernels --bpftool)" $@.tmp
+	mv $@.tmp $@
 
 $(B)/selftests/%: selftests/%.c $(TEST_HDRS) $(SRC)/.stamp
 	@mkdir -p $(@D)

@@ -1207,6 +1207,31 @@ static void kread_range(struct map *m, size_t first, size_t n, int method,
 	free(buf);
 }
 
+/*
+ * Does /proc/self/mem read a PROT_NONE page (FOLL_FORCE)?  Debian's 6.12
+ * forces always; its 7.x only for a ptracer (CONFIG_PROC_MEM_FORCE_PTRACE),
+ * where the read fails with EIO.
+ */
+static bool procmem_forces(void)
+{
+	static int forces = -1;
+	char *p, c;
+	int fd;
+
+	if (forces >= 0)
+		return forces;
+	p = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	forces = p != MAP_FAILED && fd >= 0 && !mprotect(p, ps, PROT_NONE) &&
+		 pread(fd, &c, 1, (off_t)(uintptr_t)p) == 1;
+	if (fd >= 0)
+		close(fd);
+	if (p != MAP_FAILED)
+		munmap(p, ps);
+	return forces;
+}
+
 static void op_kread(void)
 {
 	struct map *m;
@@ -1217,8 +1242,8 @@ static void op_kread(void)
 		method = below(KR_MAX);
 	while (!kr_available(method));
 	/* /proc/PID/mem reads with FOLL_FORCE: a PROT_NONE mapping too */
-	m = method == KR_PROCMEM && chance(30) ? pick_map(PROT_NONE) :
-	    pick_map(PROT_READ);
+	m = method == KR_PROCMEM && procmem_forces() && chance(30) ?
+	    pick_map(PROT_NONE) : pick_map(PROT_READ);
 	if (!m) {
 		note("kread: no readable mapping");
 		return;
@@ -1539,6 +1564,23 @@ static int backing_file(enum backing_kind bk)
 	return fd;
 }
 
+/* Whether this kernel lets the module flush TLBs: VMLAB_CFG_CLOCK_FLUSH works */
+static bool clock_flush_ok(void)
+{
+	static int ok = -1;
+	struct vmlab_info i = { .size = sizeof(i) };
+	int fd;
+
+	if (ok < 0) {
+		fd = open("/dev/vmlab", O_RDONLY | O_CLOEXEC);
+		ok = fd >= 0 && !ioctl(fd, VMLAB_GET_INFO, &i) &&
+		     (i.flags & VMLAB_INFO_TLB_FLUSH);
+		if (fd >= 0)
+			close(fd);
+	}
+	return ok;
+}
+
 static void random_config(struct vmlab_config *c, size_t npages)
 {
 	c->frames = chance(25) ? 0 : 1 + below(npages < 6 ? npages : 6);
@@ -1552,6 +1594,8 @@ static void random_config(struct vmlab_config *c, size_t npages)
 	c->seed = rnd();
 	c->event_mask = rnd() & VMLAB_EV_ALL;
 	c->flags = rnd() & VMLAB_CFG_FLAGS;
+	if (!clock_flush_ok())
+		c->flags &= ~VMLAB_CFG_CLOCK_FLUSH;
 }
 
 /* A new instance: random size, configuration and backing store. */

@@ -123,31 +123,51 @@ TEST_F(module, version_is_reported)
  * and modprobe reading modules.dep, 110 times.  Under emulation on a busy
  * machine that took more than the harness's default 30 seconds.
  */
+/* @n load, open, close and unload cycles; the slab and free pages after */
+static int load_cycles(int n, long *free_pages, long *slab_pages)
+{
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		ret = vmlab_load("");
+		if (ret)
+			return ret;
+		if (close(open(VMLAB_DEV, O_RDWR)))
+			return -errno;
+		ret = vmlab_unload();
+		if (ret)
+			return ret;
+	}
+	vmlab_drop_caches();
+	*free_pages = vmlab_free_pages();
+	*slab_pages = vmlab_slab_pages();
+	return 0;
+}
+
+/*
+ * A leak grows with every cycle; the kernel's own noise does not (per-CPU
+ * slab caches refilled, objects freed after a grace period, 7.x's slab
+ * sheaves): a round whose drift passes the bound is measured once more,
+ * and the leak must show in both.
+ */
 TEST_F_TIMEOUT(module, load_unload_100_cycles_leak_nothing, 180)
 {
-	long free0, slab0, free1, slab1;
-	int i;
+	long free0, slab0, free1, slab1, free2, slab2;
 
 	ASSERT_EQ(0, vmlab_unload());
-	for (i = 0; i < 10; i++) {
-		ASSERT_EQ(0, vmlab_load(""));
-		ASSERT_EQ(0, vmlab_unload());
-	}
-	vmlab_drop_caches();
-	free0 = vmlab_free_pages();
-	slab0 = vmlab_slab_pages();
-	for (i = 0; i < CYCLES; i++) {
-		ASSERT_EQ(0, vmlab_load(""));
-		ASSERT_EQ(0, close(open(VMLAB_DEV, O_RDWR)));
-		ASSERT_EQ(0, vmlab_unload());
-	}
-	vmlab_drop_caches();
-	free1 = vmlab_free_pages();
-	slab1 = vmlab_slab_pages();
+	ASSERT_EQ(0, load_cycles(10, &free0, &slab0));
+	ASSERT_EQ(0, load_cycles(CYCLES, &free1, &slab1));
 	TH_LOG("free pages %ld -> %ld, slab pages %ld -> %ld",
 	       free0, free1, slab0, slab1);
-	EXPECT_GE(MAX_PAGE_DRIFT, free0 - free1);
-	EXPECT_GE(MAX_SLAB_DRIFT, slab1 - slab0);
+	if (free0 - free1 > MAX_PAGE_DRIFT || slab1 - slab0 > MAX_SLAB_DRIFT) {
+		ASSERT_EQ(0, load_cycles(CYCLES, &free2, &slab2));
+		TH_LOG("again: free pages %ld -> %ld, slab pages %ld -> %ld",
+		       free1, free2, slab1, slab2);
+		EXPECT_FALSE(free0 - free1 > MAX_PAGE_DRIFT &&
+			     free1 - free2 > MAX_PAGE_DRIFT);
+		EXPECT_FALSE(slab1 - slab0 > MAX_SLAB_DRIFT &&
+			     slab2 - slab1 > MAX_SLAB_DRIFT);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -67,6 +67,15 @@ static const char *object_path(void)
 	return path;
 }
 
+/* bpftool 7.5 (autoattach), fetched by make into the build directory */
+static const char *bpftool_path(void)
+{
+	static char path[256];
+
+	snprintf(path, sizeof(path), "%s/bpftool", build_dir());
+	return path;
+}
+
 /* ------------------------------------------------------- the workload */
 
 struct work_result {
@@ -805,6 +814,46 @@ TEST_F(bpf, bpftrace_kfunc_on_vmlab_fault_counts_every_fault)
 	ASSERT_NE(NULL, at) TH_LOG("%s", out);
 	EXPECT_EQ(faults - jget_u64(stats, "faults_upgrade"),
 		  strtoull(at + strlen("@faults: "), NULL, 10));
+}
+
+/*
+ * bpftool alone is the whole story: `prog loadall ... autoattach` (bpftool
+ * 7.5) loads and attaches every program of the object with its defaults
+ * (every process), and `map dump` of its counters equals the module's
+ * stats exactly.  Removing the pins detaches them.
+ */
+TEST_F(bpf, bpftool_autoattach_counters_equal_module_stats)
+{
+	char cmd[2048], maps[300], *out;
+	struct work_result res;
+	struct work w;
+
+	if (access(bpftool_path(), X_OK))
+		SKIP(return, "no %s: make fetches it (scripts/kernels --bpftool)",
+		     bpftool_path());
+	out = self->out = malloc(OUT_MAX);
+	ASSERT_NE(NULL, out);
+	snprintf(maps, sizeof(maps), "%s/maps", self->dir);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s && %s prog loadall %s %s pinmaps %s autoattach 2>&1",
+		 maps, bpftool_path(), object_path(), self->dir, maps);
+	ASSERT_EQ(0, run(cmd, out, OUT_MAX)) TH_LOG("%s", out);
+	ASSERT_EQ(0, work_start(&w, 0));
+	ASSERT_EQ(0, work_go(&w));
+	res = *w.res;
+	ASSERT_EQ(0, work_end(&w));
+	ASSERT_EQ(0, res.err) TH_LOG("the workload failed at line %d", res.err);
+	EXPECT_WORKLOAD(res.st);
+
+	snprintf(cmd, sizeof(cmd), "%s map dump -j pinned %s/counts",
+		 bpftool_path(), maps);
+	ASSERT_EQ(0, run(cmd, out, OUT_MAX)) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "\"formatted\"")) TH_LOG("%s", out);
+	EXPECT_COUNTERS(strstr(out, "\"formatted\""), res.st);
+
+	snprintf(cmd, sizeof(cmd), "rm -r %s", self->dir);
+	EXPECT_EQ(0, run(cmd, NULL, 0));
+	EXPECT_EQ(0, vmlab_progs_left_settled());
 }
 
 /* The object loads with bpftool's own loader, its defaults in .rodata */
