@@ -261,7 +261,8 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	struct vmlab_instance *inst = vmlab_vma_instance(vmf->vma);
 	bool may_write = vmlab_fault_may_write(vmf->flags);
 	struct vmlab_batch victims = { .n = 0 };
-	u32 sig = vmlab_access_sig();
+	/* only a frame budget evicts, and needs to know the access */
+	u32 sig = READ_ONCE(inst->frames) ? vmlab_access_sig() : 0;
 	struct vmlab_frame *f;
 	u64 t0 = ktime_get_ns();
 	struct page *page;

@@ -979,18 +979,30 @@ static bool skipped_nosys(enum feature f, ssize_t ret)
 	return true;
 }
 
+/*
+ * The bytes of @n pages a transfer covers: all of them, or (unless the
+ * method needs alignment) half the time a random span that may start and
+ * end inside a page.
+ */
+static void pick_span(size_t n, bool aligned, size_t *off, size_t *len)
+{
+	*off = 0;
+	*len = n * ps;
+	if (!aligned && chance(50)) {
+		*off = below(ps);
+		*len = 1 + below(n * ps - *off);
+	}
+}
+
 /* Write random bytes into pages [@first, +@n) of @m by @method and check. */
 static void kwrite_range(struct map *m, size_t first, size_t n, int method,
 			 bool aligned)
 {
-	size_t off = 0, len = n * ps;
+	size_t off, len;
 	unsigned char *buf;
 	ssize_t ret;
 
-	if (!aligned && chance(50)) {
-		off = below(ps);
-		len = 1 + below(n * ps - off);
-	}
+	pick_span(n, aligned, &off, &len);
 	note_more(" %s off %zu len %zu", kw_name[method], off, len);
 	buf = aligned_alloc(ps, n * ps);
 	fill_random(buf, len);
@@ -1183,14 +1195,11 @@ static ssize_t kernel_read(int method, void *dst, char *src, size_t len)
 static void kread_range(struct map *m, size_t first, size_t n, int method,
 			bool aligned)
 {
-	size_t off = 0, len = n * ps;
+	size_t off, len;
 	unsigned char *buf;
 	ssize_t ret;
 
-	if (!aligned && chance(50)) {
-		off = below(ps);
-		len = 1 + below(n * ps - off);
-	}
+	pick_span(n, aligned, &off, &len);
 	note_more(" %s off %zu len %zu", kr_name[method], off, len);
 	buf = aligned_alloc(ps, n * ps);
 	ret = kernel_read(method, buf, m->addr + first * ps + off, len);
