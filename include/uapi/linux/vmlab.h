@@ -435,9 +435,12 @@ struct vmlab_event {
  * the faulting access only and the victim stays resident; a failed write
  * of the worker leaves the page parked in memory; io_errors counts both.
  *
- * Reads (swap-ins) run in the faulting task, buffered: ext4, tmpfs and
- * btrfs take no inode lock for them, so a task in its own direct
- * write(backing_fd, vmlab_memory, n) swaps its source pages in.  A failed
+ * Reads (swap-ins) run in the faulting task, buffered, and take no file
+ * system's freeze protection; ext4, tmpfs and btrfs take no inode lock for
+ * them either, so a task in its own direct write(backing_fd, vmlab_memory,
+ * n) swaps its source pages in.  (A file system whose buffered reads take
+ * the inode lock, as XFS's do, would make that task wait for itself: use
+ * another file, or the memory store.)  A failed
  * read gives SIGBUS and leaves the copy in the store.
  *
  * Errors: EBADF fd is not open; EINVAL not a regular file, a vmlab fd, or
