@@ -611,6 +611,30 @@ TEST_F(bpf, stream_equals_module_stats)
 }
 
 /*
+ * Dump the counters pinned in @mapdir with @bpftool while workload @w still
+ * lives (its exit flushes its TLB too), end it, and check every counter
+ * against its stats.  @out holds OUT_MAX bytes.
+ */
+static void expect_dumped_counters(struct __test_metadata *_metadata,
+				   const char *bpftool, const char *mapdir,
+				   struct work *w, char *out)
+{
+	struct work_result res;
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "%s map dump -j pinned %s/counts", bpftool,
+		 mapdir);
+	ASSERT_EQ(0, run(cmd, out, OUT_MAX)) TH_LOG("%s", out);
+	res = *w->res;
+	ASSERT_EQ(0, work_end(w));
+	ASSERT_EQ(0, res.err) TH_LOG("the workload failed at line %d", res.err);
+	EXPECT_WORKLOAD(res.st);
+	/* the formatted dump: by name, from the map's BTF */
+	ASSERT_NE(NULL, strstr(out, "\"formatted\"")) TH_LOG("%s", out);
+	EXPECT_COUNTERS(strstr(out, "\"formatted\""), res.st);
+}
+
+/*
  * How many vmlab programs bpftool still lists, waiting (5 s at most) for
  * none: since 6.12 a released bpf_link is freed from a work queue, so the
  * last program may outlive its detach for a moment.
@@ -634,7 +658,6 @@ static int vmlab_progs_left_settled(void)
 TEST_F(bpf, pinned_counters_equal_module_stats)
 {
 	char cmd[512], *out;
-	struct work_result res;
 	struct work w;
 
 	out = self->out = malloc(OUT_MAX);
@@ -649,16 +672,7 @@ TEST_F(bpf, pinned_counters_equal_module_stats)
 	ASSERT_EQ(0, run(cmd, out, OUT_MAX));
 	EXPECT_NE(NULL, strstr(out, "name vmlab_fault"));
 	EXPECT_NE(NULL, strstr(out, "name vmlab_pf_user"));
-	snprintf(cmd, sizeof(cmd), "bpftool map dump -j pinned %s/counts",
-		 self->dir);
-	ASSERT_EQ(0, run(cmd, out, OUT_MAX));
-	res = *w.res;
-	ASSERT_EQ(0, work_end(&w));
-	ASSERT_EQ(0, res.err) TH_LOG("the workload failed at line %d", res.err);
-	EXPECT_WORKLOAD(res.st);
-	/* the formatted dump: by name, from the map's BTF */
-	ASSERT_NE(NULL, strstr(out, "\"formatted\"")) TH_LOG("%s", out);
-	EXPECT_COUNTERS(strstr(out, "\"formatted\""), res.st);
+	expect_dumped_counters(_metadata, "bpftool", self->dir, &w, out);
 
 	snprintf(cmd, sizeof(cmd), "%s trace --unpin %s", tool_path(), self->dir);
 	EXPECT_EQ(0, run(cmd, NULL, 0));
@@ -825,7 +839,6 @@ TEST_F(bpf, bpftrace_kfunc_on_vmlab_fault_counts_every_fault)
 TEST_F(bpf, bpftool_autoattach_counters_equal_module_stats)
 {
 	char cmd[2048], maps[300], *out;
-	struct work_result res;
 	struct work w;
 
 	if (access(bpftool_path(), X_OK))
@@ -840,16 +853,7 @@ TEST_F(bpf, bpftool_autoattach_counters_equal_module_stats)
 	ASSERT_EQ(0, run(cmd, out, OUT_MAX)) TH_LOG("%s", out);
 	ASSERT_EQ(0, work_start(&w, 0));
 	ASSERT_EQ(0, work_go(&w));
-	/* read while the workload lives: its exit flushes its TLB too */
-	snprintf(cmd, sizeof(cmd), "%s map dump -j pinned %s/counts",
-		 bpftool_path(), maps);
-	ASSERT_EQ(0, run(cmd, out, OUT_MAX)) TH_LOG("%s", out);
-	res = *w.res;
-	ASSERT_EQ(0, work_end(&w));
-	ASSERT_EQ(0, res.err) TH_LOG("the workload failed at line %d", res.err);
-	EXPECT_WORKLOAD(res.st);
-	ASSERT_NE(NULL, strstr(out, "\"formatted\"")) TH_LOG("%s", out);
-	EXPECT_COUNTERS(strstr(out, "\"formatted\""), res.st);
+	expect_dumped_counters(_metadata, bpftool_path(), maps, &w, out);
 
 	snprintf(cmd, sizeof(cmd), "rm -r %s", self->dir);
 	EXPECT_EQ(0, run(cmd, NULL, 0));
