@@ -6,29 +6,43 @@
 #   make           build vmlab.ko, the vmlab tool and the selftests
 #   make check     deps + build + checkpatch + the whole suite in the test VM
 #   make demo      boot the test VM and run a paging experiment
-#   make debug-kernel   build (once, cached) the debug test kernel
-#   make debug-module   vmlab.ko for the debug kernel, in build/debug-module
-#   make check-debug    the whole suite and fault injection on the debug kernel
-#   make fuzz [SECONDS=N] [SEED=S] [DEBUG=1] [FUZZ_ARGS=...]
+#   make debug-kernel   build (once, cached) the debug test kernel of
+#                       DEBUG_BASE=6.1 (default) or 6.12
+#   make debug-module   vmlab.ko for it, in build/debug-module/DEBUG_BASE
+#   make check-debug    the whole suite and fault injection on both debug
+#                       kernels (KERNELS="6.12": one)
+#   make fuzz [SECONDS=N] [SEED=S] [DEBUG=1|6.1|6.12] [FUZZ_ARGS=...]
 #                  the fuzzer in the test VM for N seconds (default 600),
-#                  seeds S, S+1, ... (default: the time); DEBUG=1: debug kernel
+#                  seeds S, S+1, ... (default: the time); DEBUG: on a debug
+#                  kernel (1: 6.1's)
 #
 # KVER selects the kernel (default: newest installed with headers); KDIR
 # overrides its build tree.  The default build tree is the headers' own, or
 # for Debian's 6.1 one made from them that gives the module BTF
 # (scripts/kdir-btf, cached; found once per make, when first needed).
-# KERNEL=6.1|6.12|newest|debug builds the module for a leg of scripts/kernels
-# instead (fetched into the cache on first use): 6.1 in module/ as without
-# it, 6.12 and newest in build/kernels/LEG/module/ (newest inside the sid
-# build root), debug as 'make debug-module'.  The tool and the selftests are
-# userspace, built for the host whatever KERNEL is.
+# KERNEL=6.1|6.12|newest|debug-6.1|debug-6.12 builds the module for a leg
+# of scripts/kernels instead (fetched into the cache on first use): 6.1 in
+# module/ as without it, 6.12 and newest in build/kernels/LEG/module/ (newest
+# inside the sid build root), debug-BASE as 'make debug-module DEBUG_BASE=BASE'
+# ("debug" is debug-6.1).  The tool and the selftests are userspace, built
+# for the host whatever KERNEL is.
 #
 #   make check KERNELS="6.1 6.12 newest"   the suite on each leg (default: all)
 
 SHELL	:= /bin/bash
 KERNEL	?=
-ifneq ($(filter-out 6.1 6.12 newest debug,$(KERNEL)),)
-$(error KERNEL=$(KERNEL): use 6.1, 6.12, newest or debug)
+ifneq ($(filter-out 6.1 6.12 newest debug debug-6.1 debug-6.12,$(KERNEL)),)
+$(error KERNEL=$(KERNEL): use 6.1, 6.12, newest, debug-6.1 or debug-6.12)
+endif
+ifeq ($(KERNEL),debug)
+override KERNEL := debug-6.1
+endif
+ifneq ($(filter debug-%,$(KERNEL)),)
+DEBUG_BASE := $(KERNEL:debug-%=%)
+endif
+DEBUG_BASE ?= 6.1
+ifneq ($(filter-out 6.1 6.12,$(DEBUG_BASE)),)
+$(error DEBUG_BASE=$(DEBUG_BASE): use 6.1 or 6.12)
 endif
 ifeq ($(KERNEL),6.1)
 KVER	:= $(shell ./scripts/kernels --release 6.1)
@@ -77,11 +91,11 @@ define stage_module
 		Kbuild module include | tar -x -C $(1)
 endef
 
-ifeq ($(filter 6.12 newest debug,$(KERNEL)),)
+ifeq ($(filter 6.12 newest debug-%,$(KERNEL)),)
 module:
 	@[ -n "$(KDIR)" ] || { echo "make: no build tree for $(KVER)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
-else ifeq ($(KERNEL),debug)
+else ifneq ($(filter debug-%,$(KERNEL)),)
 module: debug-module
 else
 KMOD	:= $(B)/kernels/$(KERNEL)
@@ -175,20 +189,21 @@ check:
 demo:
 	./scripts/demo
 
-# The debug kernel (scripts/debug-kernel) is cached outside the tree.  Its
-# vmlab.ko is built in a copy of the module's sources, so the stock build in
-# module/ stays as it is (6.1's kbuild cannot put an external module's
-# objects elsewhere).
-DEBUG_MOD	:= $(B)/debug-module
+# The debug kernels (scripts/debug-kernel) are cached outside the tree.
+# Their vmlab.ko is built in a copy of the module's sources, so the stock
+# build in module/ stays as it is (6.1's kbuild cannot put an external
+# module's objects elsewhere).
+DEBUG_MOD	:= $(B)/debug-module/$(DEBUG_BASE)
 FAULT_INJECT	:= $(B)/selftests/fault_inject
 TIMEOUT_SCALE	:= $(B)/selftests/timeout_scale.so
 
 debug-kernel:
-	./scripts/debug-kernel >/dev/null
+	./scripts/debug-kernel --base $(DEBUG_BASE) >/dev/null
 
 debug-module: debug-kernel
 	$(call stage_module,$(DEBUG_MOD))
-	$(MAKE) -C $$(./scripts/debug-kernel --kdir) M=$(CURDIR)/$(DEBUG_MOD) modules
+	$(MAKE) -C $$(./scripts/debug-kernel --base $(DEBUG_BASE) --kdir) \
+		M=$(CURDIR)/$(DEBUG_MOD) modules
 
 # fault injection (not a *_test: check-debug runs it in a VM of its own),
 # and the preload that stretches test timeouts on the debug kernel
@@ -199,13 +214,16 @@ $(TIMEOUT_SCALE): selftests/timeout_scale.c
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
 
 check-debug:
-	./scripts/check --debug
+	./scripts/check --debug $(if $(KERNELS),--kernels "$(KERNELS)")
 
 SECONDS	?= 600
 SEED	?= $(shell date +%s)
 
-fuzz: $(if $(DEBUG),tool selftests debug-module,all)
-	./scripts/fuzz $(if $(DEBUG),--debug) --seconds $(SECONDS) --seed $(SEED) \
+FUZZ_BASE	:= $(if $(filter 1,$(DEBUG)),6.1,$(DEBUG))
+
+fuzz:
+	$(MAKE) $(if $(DEBUG),tool selftests debug-module DEBUG_BASE=$(FUZZ_BASE),all)
+	./scripts/fuzz $(if $(DEBUG),--debug $(FUZZ_BASE)) --seconds $(SECONDS) --seed $(SEED) \
 		-- $(FUZZ_ARGS)
 
 clean:
