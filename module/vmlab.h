@@ -24,8 +24,6 @@
 #include <linux/xarray.h>
 #include <uapi/linux/vmlab.h>
 
-#define VMLAB_VERSION "0.4.0"
-
 struct dentry;
 struct mm_struct;
 struct vm_area_struct;

@@ -12,7 +12,7 @@
 
 #include "tool.h"
 
-const char *argp_program_version = "vmlab 0.1.0";
+const char *argp_program_version = "vmlab " VMLAB_VERSION;
 const char *argp_program_bug_address = "<vmlab developers>";
 
 bool opt_json;
