@@ -302,9 +302,8 @@ enum vmlab_fault_kind {
 struct vmlab_ev_fault {
 	__u64 addr;		/* faulting virtual address (page aligned) */
 	__u64 pgoff;		/* page index in the instance */
-	__u32 access;		/* VMLAB_ACC_*; never USER for an UPGRADE:
-				 * ->page_mkwrite is not told the mode
-				 */
+	/* VMLAB_ACC_*; never USER for an UPGRADE (->page_mkwrite is not told) */
+	__u32 access;
 	__u32 kind;		/* enum vmlab_fault_kind */
 	__u64 latency_ns;	/* time in the module's fault handler */
 	__u64 pfn;		/* frame, 0 without CAP_SYS_ADMIN */
