@@ -4,8 +4,15 @@
 #
 #   make deps      install build and test dependencies (Debian 12, root)
 #   make           build vmlab.ko, the vmlab tool and the selftests
-#   make check     deps + build + checkpatch + the whole suite in the test VM
+#   make check     deps + build + lint + install test + the whole suite in
+#                  the test VM, on each kernel leg
+#   make lint      checkpatch on module/, include/, bpf/; shellcheck on every
+#                  script; man pages; the docs' links, targets and options
 #   make demo      boot the test VM and run a paging experiment
+#   make install   the tool, man pages, bash completion, the BPF object
+#                  (DESTDIR, PREFIX=/usr/local); make uninstall removes them
+#   make install-dkms   module sources to /usr/src, built and installed by
+#                  DKMS for KVER; make uninstall-dkms removes them
 #   make debug-kernel   build (once, cached) the debug test kernel of
 #                       DEBUG_BASE=6.1 (default) or 6.12
 #   make debug-module   vmlab.ko for it, in build/debug-module/DEBUG_BASE
@@ -55,13 +62,14 @@ SRC	:= $(B)/src
 CC	?= gcc
 CFLAGS	?= -O2 -g
 CFLAGS	+= -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE
-CPPFLAGS += -Iinclude/uapi -Iuserspace
+CPPFLAGS += -Iinclude/uapi -Iuserspace -DVMLAB_VERSION='"$(VERSION)"'
+VERSION	:= $(shell cat VERSION)
 
 TOOL_SRCS	:= $(wildcard userspace/*.c)
-TOOL_HDRS	:= $(wildcard userspace/*.h) include/uapi/linux/vmlab.h
+TOOL_HDRS	:= $(wildcard userspace/*.h) include/uapi/linux/vmlab.h VERSION
 TEST_SRCS	:= $(wildcard selftests/*_test.c)
 TEST_PROGS	:= $(patsubst selftests/%.c,$(B)/selftests/%,$(TEST_SRCS))
-TEST_HDRS	:= $(wildcard selftests/*.h) include/uapi/linux/vmlab.h
+TEST_HDRS	:= $(wildcard selftests/*.h) include/uapi/linux/vmlab.h VERSION
 
 BPF_CLANG	?= clang
 BPFTOOL		?= bpftool
@@ -72,8 +80,9 @@ BPF_OBJ		:= $(B)/bpf/vmlab.bpf.o
 BPF_SKEL	:= $(B)/vmlab.skel.h
 BPF_VMLINUX_H	:= $(B)/bpf/$(KVER)/vmlinux.h
 
-.PHONY: all module tool selftests deps check demo checkpatch clean help
+.PHONY: all module tool selftests deps check demo checkpatch lint clean help
 .PHONY: debug-kernel debug-module check-debug fuzz
+.PHONY: install uninstall install-dkms uninstall-dkms
 
 all: module tool selftests
 
@@ -183,6 +192,9 @@ checkpatch: $(SRC)/.stamp
 		--show-types \
 		-f $(filter-out %.mod.c,$(wildcard module/*.[ch]))
 
+lint: $(SRC)/.stamp tool
+	./scripts/lint
+
 check:
 	./scripts/check $(if $(KERNELS),--kernels "$(KERNELS)")
 
@@ -225,6 +237,49 @@ fuzz:
 	$(MAKE) $(if $(DEBUG),tool selftests debug-module DEBUG_BASE=$(FUZZ_BASE),all)
 	./scripts/fuzz $(if $(DEBUG),--debug $(FUZZ_BASE)) --seconds $(SECONDS) --seed $(SEED) \
 		-- $(FUZZ_ARGS)
+
+# ---------------------------------------------------------------- install
+#
+# As packagers expect: DESTDIR is prepended to every path, PREFIX is where
+# the files live once installed.  The tool embeds its BPF object (the
+# skeleton); the object is installed too, for bpftool ... autoattach.
+
+PREFIX		?= /usr/local
+BINDIR		:= $(PREFIX)/bin
+MANDIR		:= $(PREFIX)/share/man
+LIBDIR		:= $(PREFIX)/lib/vmlab
+DOCDIR		:= $(PREFIX)/share/doc/vmlab
+BASHCOMPDIR	:= $(PREFIX)/share/bash-completion/completions
+DOCS		:= README.md $(wildcard docs/*.md)
+
+install: $(B)/vmlab $(BPF_OBJ)
+	install -D -m 0755 $(B)/vmlab $(DESTDIR)$(BINDIR)/vmlab
+	install -D -m 0644 $(BPF_OBJ) $(DESTDIR)$(LIBDIR)/vmlab.bpf.o
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4
+	sed 's/@VERSION@/$(VERSION)/; s,@LIBDIR@,$(LIBDIR),' man/vmlab.1 >$(DESTDIR)$(MANDIR)/man1/vmlab.1
+	sed 's/@VERSION@/$(VERSION)/' man/vmlab.4 >$(DESTDIR)$(MANDIR)/man4/vmlab.4
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/vmlab.1 $(DESTDIR)$(MANDIR)/man4/vmlab.4
+	install -D -m 0644 completion/vmlab.bash $(DESTDIR)$(BASHCOMPDIR)/vmlab
+	install -d $(DESTDIR)$(DOCDIR)/docs
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/docs/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vmlab $(DESTDIR)$(LIBDIR)/vmlab.bpf.o \
+		$(DESTDIR)$(MANDIR)/man1/vmlab.1 $(DESTDIR)$(MANDIR)/man4/vmlab.4 \
+		$(DESTDIR)$(BASHCOMPDIR)/vmlab
+	rm -rf $(DESTDIR)$(DOCDIR)
+	-rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null
+
+install-dkms:
+	@[ -z "$(DESTDIR)" ] || { echo "make: install-dkms installs into the system's DKMS; DESTDIR is not for it" >&2; exit 1; }
+	ver=$$(./scripts/dkms-stage) && \
+	dkms add -m vmlab -v $$ver && \
+	dkms install -m vmlab -v $$ver -k $(KVER)
+
+uninstall-dkms:
+	-dkms remove -m vmlab -v $(VERSION) --all
+	rm -rf /usr/src/vmlab-$(VERSION)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
