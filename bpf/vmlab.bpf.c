@@ -193,7 +193,7 @@ static __always_inline bool traced(__u32 tgid)
 {
 	if (cfg.tgid)
 		return tgid == cfg.tgid;
-	return bpf_map_lookup_elem(&procs, &tgid) != NULL;
+	return !!bpf_map_lookup_elem(&procs, &tgid);
 }
 
 /*

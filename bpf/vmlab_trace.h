@@ -281,7 +281,7 @@ struct vmt_counts {
 
 _Static_assert(sizeof(struct vmt_counts) == VMT_COUNTERS * sizeof(__u64),
 	       "struct vmt_counts is an array of counters");
-_Static_assert((int)VMT_FAULT_OTHER == VMT_FAULTS + (int)VMLAB_FAULT_KIND_MAX,
+_Static_assert((int)VMT_FAULT_OTHER - VMT_FAULTS == (int)VMLAB_FAULT_KIND_MAX,
 	       "one counter per fault kind: add the new kind to VMT_COUNTER_LIST");
 _Static_assert((int)VMT_EVICT_DEFER - VMT_EVICTIONS == VMLAB_EVICT_DEFER,
 	       "one counter per eviction action");
@@ -307,8 +307,10 @@ enum vmt_hist_key {
 
 _Static_assert((int)VMLAB_FAULT_KIND_MAX <= (int)VMT_HIST_FAULT_MAX, "hist keys");
 
-/* A log2 histogram, as the tool's struct log2_hist: slot i holds values in
- * [2^(i-1), 2^i), slot 0 the zeros. */
+/*
+ * A log2 histogram, as the tool's struct log2_hist: slot i holds values in
+ * [2^(i-1), 2^i), slot 0 the zeros.
+ */
 struct vmt_hist {
 	__u64 slot[VMT_HIST_SLOTS];
 	__u64 count;
