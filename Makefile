@@ -97,7 +97,7 @@ define stage_module
 	tar -c --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 		--exclude='*.mod.c' --exclude='*.cmd' --exclude='*.a' \
 		--exclude='*.d' --exclude=modules.order --exclude=Module.symvers \
-		Kbuild module include | tar -x -C $(1)
+		Kbuild VERSION module include | tar -x -C $(1)
 endef
 
 ifeq ($(filter 6.12 newest debug-%,$(KERNEL)),)

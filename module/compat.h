@@ -6,6 +6,7 @@
 #ifndef _VMLAB_COMPAT_H
 #define _VMLAB_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/mm.h>
 
 /*
@@ -96,5 +97,29 @@ static inline void vmlab_flush_tlb_local(void)
 {
 }
 #endif
+
+/*
+ * A write of an iov_iter to the backing file, inside the file system's
+ * freeze protection (sb_writers), as a write(2) is.  6.8 moved
+ * file_start_write() into vfs_iter_write() ("fs: move file_start_write()
+ * into vfs_iter_write()"); before, its callers took it.  Taking it around
+ * the new vfs_iter_write() takes the read side of sb_writers twice, which a
+ * freeze waiting in between turns into a deadlock (lockdep: "possible
+ * recursive locking").  file_write_not_started() came with that change.
+ */
+static inline ssize_t vmlab_iter_write(struct file *file, struct iov_iter *iter,
+				       loff_t *pos)
+{
+#ifdef VMLAB_HAVE_ITER_WRITE_FREEZE
+	return vfs_iter_write(file, iter, pos, 0);
+#else
+	ssize_t ret;
+
+	file_start_write(file);
+	ret = vfs_iter_write(file, iter, pos, 0);
+	file_end_write(file);
+	return ret;
+#endif
+}
 
 #endif /* _VMLAB_COMPAT_H */

@@ -30,6 +30,7 @@
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 
+#include "compat.h"
 #include "trace.h"
 #include "vmlab.h"
 
@@ -280,9 +281,7 @@ int vmlab_store_write(struct vmlab_instance *inst, struct file *file,
 	}
 	iov_iter_bvec(&iter, WRITE, bv, n, len);
 	nofs = memalloc_nofs_save();
-	file_start_write(file);
-	ret = vfs_iter_write(file, &iter, &pos, 0);
-	file_end_write(file);
+	ret = vmlab_iter_write(file, &iter, &pos);
 	memalloc_nofs_restore(nofs);
 	/* a short write is a full disk */
 	ret = ret == len ? 0 : ret < 0 ? ret : -ENOSPC;
