@@ -47,10 +47,12 @@ static void vmlab_instance_free_work(struct work_struct *work)
 	atomic_long_dec(&vmlab_nr_instances);
 }
 
-static void vmlab_instance_release(struct kref *ref)
+/*
+ * The last reference to the instance's file is gone: nothing maps the
+ * instance, and no fault or deferred walk (each holds the file) can reach it.
+ */
+static void vmlab_instance_free(struct vmlab_instance *inst)
 {
-	struct vmlab_instance *inst = container_of(ref, struct vmlab_instance, ref);
-
 	vmlab_mm_untrack_all(inst);
 	vmlab_pages_free(inst);
 	vmlab_store_free(inst);
@@ -62,11 +64,6 @@ static void vmlab_instance_release(struct kref *ref)
 	/* the TLB flush probe may still be looking at the instance */
 	INIT_RCU_WORK(&inst->free_work, vmlab_instance_free_work);
 	queue_rcu_work(vmlab_wq, &inst->free_work);
-}
-
-void vmlab_instance_put(struct vmlab_instance *inst)
-{
-	kref_put(&inst->ref, vmlab_instance_release);
 }
 
 static int vmlab_open(struct inode *inode, struct file *file)
@@ -88,7 +85,6 @@ static int vmlab_open(struct inode *inode, struct file *file)
 		goto free_cpumask;
 	}
 
-	kref_init(&inst->ref);
 	inst->id = atomic_inc_return(&vmlab_next_id);
 	inst->pfn_visible = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
 	mutex_init(&inst->lock);
@@ -130,7 +126,7 @@ static int vmlab_release(struct inode *inode, struct file *file)
 	struct vmlab_instance *inst = file->private_data;
 
 	vmlab_debugfs_remove(inst);
-	vmlab_instance_put(inst);
+	vmlab_instance_free(inst);
 	return 0;
 }
 

@@ -12,7 +12,6 @@
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/irq_work.h>
-#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -96,7 +95,6 @@ struct vmlab_vma_link {
 
 /* One open() of /dev/vmlab: an independent experiment. */
 struct vmlab_instance {
-	struct kref ref;
 	u32 id;
 	bool pfn_visible;		/* opener had CAP_SYS_ADMIN */
 	struct inode *inode;		/* own address_space for all mappings */
@@ -190,7 +188,6 @@ static inline void vmlab_xa_vacate(struct xarray *xa, unsigned long index,
 /* dev.c */
 int vmlab_dev_init(void);
 void vmlab_dev_exit(void);
-void vmlab_instance_put(struct vmlab_instance *inst);
 
 static inline bool vmlab_wants(struct vmlab_instance *inst, unsigned int type)
 {

@@ -17,6 +17,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/sched/mm.h>
@@ -155,7 +156,7 @@ out:
 
 struct vmlab_walk_work {
 	struct callback_head cb;
-	struct vmlab_instance *inst;
+	struct file *file;		/* keeps the instance, and the module */
 	struct mm_struct *mm;
 	struct vmlab_event ev;
 };
@@ -165,7 +166,7 @@ static struct kmem_cache *vmlab_walk_cache;
 static void vmlab_walk_work_fn(struct callback_head *cb)
 {
 	struct vmlab_walk_work *work = container_of(cb, struct vmlab_walk_work, cb);
-	struct vmlab_instance *inst = work->inst;
+	struct vmlab_instance *inst = work->file->private_data;
 	struct vmlab_ev_fault *f = &work->ev.fault;
 	struct vmlab_walk w = { };
 	int i;
@@ -188,7 +189,7 @@ static void vmlab_walk_work_fn(struct callback_head *cb)
 	vmlab_emit_fault(inst, &work->ev);
 
 	mmdrop(work->mm);
-	vmlab_instance_put(inst);
+	fput(work->file);
 	kmem_cache_free(vmlab_walk_cache, work);
 }
 
@@ -209,9 +210,8 @@ int vmlab_walk_defer(struct vmlab_instance *inst, struct vm_area_struct *vma,
 	if (!work)
 		return -ENOMEM;
 	work->ev = *ev;
-	work->inst = inst;
+	work->file = get_file(vma->vm_file);
 	work->mm = vma->vm_mm;
-	kref_get(&inst->ref);
 	mmgrab(work->mm);
 	init_task_work(&work->cb, vmlab_walk_work_fn);
 	ret = task_work_add(current, &work->cb, TWA_RESUME);
@@ -221,7 +221,7 @@ int vmlab_walk_defer(struct vmlab_instance *inst, struct vm_area_struct *vma,
 
 drop_refs:
 	mmdrop(work->mm);
-	vmlab_instance_put(inst);
+	fput(work->file);
 	kmem_cache_free(vmlab_walk_cache, work);
 	return ret;
 }
