@@ -86,6 +86,7 @@ int vmlab_ring_alloc(struct vmlab_instance *inst)
 	u32 records = inst->cfg.ring_records;
 	struct vmlab_event *buf;
 
+	lockdep_assert_held(&inst->lock);
 	if (ring->buf)
 		return 0;
 	buf = kvcalloc(records, sizeof(*buf), GFP_KERNEL_ACCOUNT);
@@ -121,6 +122,7 @@ static void vmlab_event_init(struct vmlab_event *ev, unsigned int type)
 static void vmlab_event_lost(struct vmlab_event *ev,
 			     const struct vmlab_ring *ring)
 {
+	lockdep_assert_held(&ring->lock);
 	vmlab_event_init(ev, VMLAB_EV_LOST);
 	ev->seq = ring->lost_seq;
 	ev->lost.count = ring->lost;

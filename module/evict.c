@@ -165,6 +165,7 @@ static int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b,
 	u64 t0 = ktime_get_ns();
 	int action, err = 0;
 
+	lockdep_assert_held(&inst->lock);
 	sort(b->f, b->n, sizeof(b->f[0]), vmlab_frame_cmp, NULL);
 	for (i = 0; i < b->n; i++)
 		lock_page(b->f[i]->page);
@@ -215,6 +216,7 @@ static int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b,
 static int vmlab_evict_written(struct vmlab_instance *inst,
 			       struct vmlab_frame *f, int ret)
 {
+	lockdep_assert_held(&inst->lock);
 	ret = vmlab_store_written(inst, f->pgoff, ret);
 	inst->nr_busy--;
 	if (f->state == VMLAB_FRAME_RESCUED) {
@@ -287,6 +289,7 @@ int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
  */
 void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
+	lockdep_assert_held(&inst->lock);
 	page_folio(f->page)->mapping = inst->inode->i_mapping;
 	f->state = VMLAB_FRAME_RESCUED;
 }
@@ -336,6 +339,7 @@ u8 vmlab_page_flags(struct vmlab_instance *inst, pgoff_t pgoff)
 	struct vmlab_frame *f;
 	u8 flags;
 
+	lockdep_assert_held(&inst->lock);
 	f = xa_load(&inst->pages, pgoff);
 	flags = vmlab_store_has(inst, pgoff) ? VMLAB_PAGE_STORED : 0;
 	if (!f)
@@ -365,6 +369,7 @@ u32 vmlab_access_sig(void)
 /* Page @pgoff came in for the access @sig of this task. */
 void vmlab_access_note(struct vmlab_instance *inst, pgoff_t pgoff, u32 sig)
 {
+	lockdep_assert_held(&inst->lock);
 	inst->last_task = current;
 	inst->last_pgoff = pgoff;
 	inst->last_sig = sig;
@@ -404,6 +409,7 @@ int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
 	unsigned int want, i;
 	int ret;
 
+	lockdep_assert_held(&inst->lock);
 	victims->n = 0;
 	if (!inst->frames || resident < inst->frames)
 		return 0;
@@ -461,6 +467,7 @@ void vmlab_window_add(struct vmlab_instance *inst, struct vmlab_frame *f,
 {
 	struct vmlab_frame *old;
 
+	lockdep_assert_held(&inst->lock);
 	if (!inst->tlb_window || !list_empty(&f->window))
 		return;
 	list_add_tail(&f->window, &inst->window);

@@ -147,6 +147,7 @@ static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 	struct page *page;
 	int err;
 
+	lockdep_assert_held(&inst->lock);
 	/* an empty store has nothing to swap in: skip the lookups */
 	err = 0;
 	page = NULL;
@@ -213,6 +214,7 @@ static vm_fault_t vmlab_fault_retry(struct vmlab_instance *inst,
 /* A failed write on this fault's first try: its retry gets SIGBUS. */
 static bool vmlab_fault_failed(struct vmlab_instance *inst, struct vm_fault *vmf)
 {
+	lockdep_assert_held(&inst->lock);
 	if (inst->err_task != current || inst->err_pgoff != vmf->pgoff)
 		return false;
 	inst->err_task = NULL;

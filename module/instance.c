@@ -6,6 +6,123 @@
  * one address_space (file->f_mapping, set by dev.c) and one i_mmap tree.
  * The anon inode's a_ops has noop_dirty_folio, which the core's
  * fault_dirty_shared_page() needs; the char device's own inode has none.
+ *
+ * Lock order, outermost first; a lock is taken only with those above it
+ * (or none) held:
+ *
+ *   vmlab_instance.read_lock		read(): serialises readers
+ *     mm->mmap_lock, or the faulting VMA's lock (6.4+)
+ *					the core's: read around ->fault and
+ *					->page_mkwrite; write around ->mmap
+ *					and ->open; either around ->close
+ *       vmlab_instance.lock		the instance lock
+ *         vmlab_instance.vma_lock	the instance's VMAs (policy.c)
+ *           another mm's mmap_lock	TRYLOCK ONLY, for accessed bits
+ *         folio lock (lock_page)	victims in page order (evict.c); a
+ *					faulted page until its PTE is in
+ *           mapping->i_mmap_rwsem	unmap_mapping_range() (evict.c)
+ *             PTE lock			the zap; the core's finish_fault()
+ *         backing file's page cache	a swap-in's buffered read (store.c):
+ *					its folio locks, invalidate_lock
+ *         xa_lock			inside xa_*() on the instance's xarrays
+ *       vmlab_mm_lock			the mms that map an instance (ktlb.c)
+ *       ring.lock			irq-safe, any context (events.c)
+ *
+ * Nothing is taken under vmlab_mm_lock, ring.lock or xa_lock.  ring.lock
+ * is taken from the tlb:tlb_flush probe, in IPI context or under the PTE
+ * lock, so always with interrupts off.  In detail:
+ *
+ * - read_lock is held across copy_to_user(), which may fault on vmlab
+ *   memory and so take an mmap lock and the instance lock: it is never
+ *   taken under either.
+ *
+ * - The instance lock guards the config, the pages xarray and every frame,
+ *   the policy's lists, slots and hand, the software TLB window, the
+ *   store's xarrays and backing file, nr_busy and err_task.  The counters
+ *   and the levels VMLAB_GET_STATS reads (nr_resident, store_pages,
+ *   nr_window) are atomics or READ_ONCE(); so are the copies of the config
+ *   a fault reads before it takes the lock (nr_pages, frames, flags,
+ *   event_mask, policy).  A function that needs the lock held asserts it
+ *   with lockdep_assert_held().
+ *
+ * - mmap_lock -> instance lock: a fault holds its mm's mmap lock (or VMA
+ *   lock) and takes the instance lock; mmap() holds the mmap lock for
+ *   writing and takes it too.  VMLAB_WALK and the deferred walk take an
+ *   mmap lock holding no vmlab lock.  No task waits for an mmap lock while
+ *   it holds the instance lock.
+ *
+ *   The one exception is a trylock.  CLOCK and LRU_APPROX read the accessed
+ *   bits of every VMA of the instance, under the instance lock and
+ *   vma_lock, and need the VMA's mm's mmap lock to read the VMA and walk
+ *   its page tables: policy.c takes it with mmap_read_trylock().  A trylock
+ *   never waits, so it closes no cycle: a fault that holds that mmap lock
+ *   and waits for the instance lock, a munmap() that waits for it for
+ *   writing (behind which a waiting reader would queue), ->close holding it
+ *   and waiting for vma_lock - each goes on once the policy lets go.  An
+ *   mm whose lock is busy counts as a reference (the page gets a second
+ *   chance); the hand's sweep is bounded, so that costs accuracy only.  The
+ *   VMA a link names is valid while vma_lock is held: ->close unlinks it
+ *   before the core frees it, and the VMA keeps its mm.
+ *
+ * - vma_lock and vmlab_mm_lock guard lists that mmap() changes under the
+ *   instance lock and ->open and ->close change without it.
+ *
+ * - Folio locks: ->fault locks its page under the instance lock and
+ *   returns it locked, as filemap_fault() does, so an eviction (which locks
+ *   the victim under the instance lock before unmapping it) cannot take the
+ *   page between ->fault and its PTE.  ->page_mkwrite of a fresh page locks
+ *   it without the instance lock.  No path takes the instance lock with a
+ *   folio lock held, and only an eviction holds more than one (in page
+ *   order, under the instance lock, so one task at a time).
+ *
+ * - Writes to the backing file run with no vmlab lock and no mmap lock
+ *   held.  A task in write(backing_fd, vmlab_memory, n) holds the backing
+ *   file system's freeze protection (sb_writers) and the inode's i_rwsem,
+ *   then faults on vmlab memory, taking an mmap lock and the instance lock
+ *   under them.  So a user fault that needs victims written drops the
+ *   instance lock and the mmap lock and writes with neither
+ *   (VM_FAULT_RETRY, as filemap_fault() drops the mmap lock for I/O;
+ *   fault.c), and VMLAB_EVICT writes between its turns of the instance
+ *   lock (evict.c).  A fault the kernel takes for the task (copy_*_user()
+ *   in write(2), get_user_pages(), /proc/PID/mem) may hold those locks
+ *   itself and cannot drop the mmap lock: its victims are parked in memory
+ *   and written by a worker (wb_work, on system_unbound_wq), which holds no
+ *   vmlab lock across the write.  So are a user fault's when anyone holds
+ *   the backing inode's lock (store.c).
+ *
+ * - Reads from the backing file (swap-ins) run in the fault, under the
+ *   mmap lock and the instance lock: a buffered read takes no freeze
+ *   protection, and ext4, tmpfs and btrfs take no inode lock for it (XFS
+ *   does: include/uapi/linux/vmlab.h says what that costs).  The backing
+ *   file's folio locks and invalidate_lock come under the instance lock; a
+ *   write(2) holding a folio lock copies from vmlab memory with page faults
+ *   disabled, waiting for no vmlab lock.
+ *
+ * - Waits with no lock held: a fault that finds every candidate busy drops
+ *   its locks before it waits on busy_wait (fault.c); teardown cancels
+ *   wb_work (cancel_work_sync()) and syncs the ring's irq_work; debugfs's
+ *   files take the instance lock, and their removal at release waits for
+ *   them.  CLOCK_FLUSH's IPIs (on_each_cpu_mask(), waiting) are sent under
+ *   the instance lock, after vma_lock is released.
+ *
+ * - RCU: the tlb:tlb_flush probe finds instances through vmlab_mm_links
+ *   under rcu_read_lock(), so a link is freed with kfree_rcu() and an
+ *   instance only after a grace period (free_work).
+ *
+ * - Page-table walks (walk.c) hold the mmap lock for reading and
+ *   rcu_read_lock().  That keeps the tables khugepaged frees under the read
+ *   lock (6.5+, pte_free_defer()), but not those munmap() frees after it
+ *   downgraded to the read lock (unmap_region(), before ->close): 6.1 on
+ *   x86 without a paravirt hypervisor frees them with tlb_remove_page(),
+ *   after the TLB flush, not a grace period.  Such tables cover only
+ *   addresses that no VMA in the mm's tree maps; the policy (through a VMA
+ *   munmap() took out of the tree but has not closed yet), VMLAB_WALK and
+ *   a fault's deferred walk (any address) may still walk them: a known
+ *   gap.
+ *
+ * - A fault's deferred walk (task_work, at the faulting task's return to
+ *   user space) holds no vmlab lock, takes the mmap lock for reading, and
+ *   pins the instance, and the module, with a reference to the file.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -29,6 +29,7 @@ static struct vmlab_mm_link *vmlab_mm_find(struct vmlab_instance *inst,
 {
 	struct vmlab_mm_link *link;
 
+	lockdep_assert_held(&vmlab_mm_lock);
 	list_for_each_entry(link, &inst->mms, inst_node)
 		if (link->mm == mm)
 			return link;

@@ -85,6 +85,7 @@ int vmlab_frame_insert(struct vmlab_instance *inst, struct vmlab_frame *f)
 	struct folio *folio = page_folio(f->page);
 	int ret;
 
+	lockdep_assert_held(&inst->lock);
 	folio->mapping = inst->inode->i_mapping;
 	folio->index = f->pgoff;
 	ret = xa_err(xa_store(&inst->pages, f->pgoff, f, GFP_KERNEL_ACCOUNT));
@@ -97,6 +98,7 @@ int vmlab_frame_insert(struct vmlab_instance *inst, struct vmlab_frame *f)
 /* @f's page is resident no more; the caller frees the frame. */
 void vmlab_frame_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
+	lockdep_assert_held(&inst->lock);
 	vmlab_xa_vacate(&inst->pages, f->pgoff, f);
 	atomic64_dec(&inst->nr_resident);
 }

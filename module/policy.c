@@ -51,6 +51,7 @@ int vmlab_policy_resize(struct vmlab_instance *inst, u64 frames)
 	struct vmlab_frame **slots = NULL;
 	u32 *free_slots = NULL;
 
+	lockdep_assert_held(&inst->lock);
 	if (frames) {
 		slots = kvcalloc(frames, sizeof(*slots), GFP_KERNEL_ACCOUNT);
 		free_slots = kvcalloc(frames, sizeof(*free_slots), GFP_KERNEL_ACCOUNT);
@@ -83,6 +84,7 @@ void vmlab_policy_free(struct vmlab_instance *inst)
 /* @f became resident: the newest page for FIFO and LRU, a slot for the hand. */
 void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
+	lockdep_assert_held(&inst->lock);
 	list_add_tail(&f->fifo, &inst->fifo);
 	list_add_tail(&f->lru, &inst->lru);
 	f->age = 0;
@@ -104,6 +106,7 @@ void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
 	struct vmlab_frame *waiting;
 
+	lockdep_assert_held(&inst->lock);
 	list_del(&f->fifo);
 	list_del(&f->lru);
 	if (f->slot == VMLAB_NO_SLOT) {
@@ -130,6 +133,7 @@ void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
  */
 void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
+	lockdep_assert_held(&inst->lock);
 	if (READ_ONCE(inst->policy) != VMLAB_POLICY_LRU)
 		return;
 	/* a frame whose write is in flight rejoins the policy after it */
@@ -265,6 +269,7 @@ static struct vmlab_frame *vmlab_choose_random(struct vmlab_instance *inst)
 /* The policy's victim among the resident pages, or NULL if there is none. */
 struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst)
 {
+	lockdep_assert_held(&inst->lock);
 	if (list_empty(&inst->fifo))
 		return NULL;
 

@@ -132,6 +132,7 @@ int vmlab_store_set(struct vmlab_instance *inst, int fd)
 
 bool vmlab_store_has(struct vmlab_instance *inst, pgoff_t pgoff)
 {
+	lockdep_assert_held(&inst->lock);
 	return xa_load(&inst->store_mem, pgoff) ||
 	       xa_load(&inst->store_file, pgoff);
 }
@@ -200,6 +201,7 @@ int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
 	u64 t0 = ktime_get_ns();
 	int ret;
 
+	lockdep_assert_held(&inst->lock);
 	if (f->zero && !dirty) {
 		vmlab_count(inst, VMLAB_CNT_CLEAN_DROPS);
 		return VMLAB_EVICT_DROP;
@@ -270,6 +272,7 @@ int vmlab_store_write(struct vmlab_instance *inst, struct file *file,
  */
 int vmlab_store_written(struct vmlab_instance *inst, pgoff_t pgoff, int ret)
 {
+	lockdep_assert_held(&inst->lock);
 	if (!ret)
 		ret = vmlab_store_file_add(inst, pgoff);
 	if (ret) {
@@ -292,6 +295,7 @@ struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
 	struct page *page;
 	bool pending;
 
+	lockdep_assert_held(&inst->lock);
 	*err = 0;
 	page = xa_load(&inst->store_mem, pgoff);
 	if (page) {
@@ -333,6 +337,7 @@ struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
 void vmlab_store_unread(struct vmlab_instance *inst, struct page *page,
 			pgoff_t pgoff)
 {
+	lockdep_assert_held(&inst->lock);
 	if (!inst->backing &&
 	    !xa_err(xa_store(&inst->store_mem, pgoff, page, GFP_KERNEL_ACCOUNT))) {
 		atomic64_inc(&inst->store_pages);

@@ -57,6 +57,7 @@ void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
 	pmd_t *pmdp, pmd;
 	pte_t pte;
 
+	lockdep_assert_held(&mm->mmap_lock);
 	rcu_read_lock();
 	pgdp = pgd_offset(mm, addr);
 	pgd = READ_ONCE(*pgdp);
@@ -116,6 +117,7 @@ bool vmlab_pte_test_and_clear_young(struct mm_struct *mm, unsigned long addr)
 	pmd_t *pmdp, pmd;
 	pte_t *ptep;
 
+	lockdep_assert_held(&mm->mmap_lock);
 	rcu_read_lock();
 	pgdp = pgd_offset(mm, addr);
 	pgd = READ_ONCE(*pgdp);
