@@ -115,10 +115,10 @@
  *   downgraded to the read lock (unmap_region(), before ->close): 6.1 on
  *   x86 without a paravirt hypervisor frees them with tlb_remove_page(),
  *   after the TLB flush, not a grace period.  Such tables cover only
- *   addresses that no VMA in the mm's tree maps; the policy (through a VMA
- *   munmap() took out of the tree but has not closed yet), VMLAB_WALK and
- *   a fault's deferred walk (any address) may still walk them: a known
- *   gap.
+ *   addresses that no VMA in the mm's tree maps: the policy skips a VMA
+ *   munmap() took out of the tree but has not closed yet (policy.c).
+ *   VMLAB_WALK and a fault's deferred walk, which walk any address, may
+ *   still reach them: a known gap.
  *
  * - A fault's deferred walk (task_work, at the faulting task's return to
  *   user space) holds no vmlab lock, takes the mmap lock for reading, and

@@ -174,7 +174,12 @@ static bool vmlab_frame_young(struct vmlab_instance *inst, struct vmlab_frame *f
 		    f->pgoff < vma->vm_pgoff + vma_pages(vma)) {
 			addr = vma->vm_start +
 			       ((f->pgoff - vma->vm_pgoff) << PAGE_SHIFT);
-			if (vmlab_pte_test_and_clear_young(mm, addr)) {
+			/*
+			 * Not a VMA munmap() took out of the tree and has not
+			 * closed yet: its page tables may be being freed.
+			 */
+			if (find_vma(mm, addr) == vma &&
+			    vmlab_pte_test_and_clear_young(mm, addr)) {
 				young = true;
 				cpumask_or(inst->flush_cpus, inst->flush_cpus,
 					   mm_cpumask(mm));
