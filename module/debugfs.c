@@ -14,40 +14,6 @@
 
 static struct dentry *vmlab_debugfs_root;
 
-void vmlab_stats_fill(struct vmlab_instance *inst, struct vmlab_stats *st)
-{
-	struct vmlab_counters *c = &inst->stats;
-	unsigned int kind;
-
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	for (kind = VMLAB_FAULT_ZERO; kind < VMLAB_FAULT_KIND_MAX; kind++)
-		st->faults += atomic64_read(&c->faults[kind]);
-	st->faults_zero = atomic64_read(&c->faults[VMLAB_FAULT_ZERO]);
-	st->faults_minor = atomic64_read(&c->faults[VMLAB_FAULT_MINOR]);
-	st->faults_upgrade = atomic64_read(&c->faults[VMLAB_FAULT_UPGRADE]);
-	st->fault_errors = atomic64_read(&c->fault_errors);
-	st->pages_resident = atomic64_read(&inst->nr_resident);
-	st->pages_allocated = atomic64_read(&c->pages_allocated);
-	st->tlb_module = atomic64_read(&c->tlb_module);
-	st->tlb_kernel = atomic64_read(&c->tlb_kernel);
-	st->events = atomic64_read(&c->events);
-	st->events_dropped = atomic64_read(&c->events_dropped);
-	st->faults_swapin = atomic64_read(&c->faults[VMLAB_FAULT_SWAPIN]);
-	st->faults_soft = atomic64_read(&c->faults[VMLAB_FAULT_SOFT]);
-	st->evictions = atomic64_read(&c->evictions);
-	st->swap_outs = atomic64_read(&c->swap_outs);
-	st->swap_out_bytes = st->swap_outs * PAGE_SIZE;
-	st->swap_ins = atomic64_read(&c->swap_ins);
-	st->swap_in_bytes = st->swap_ins * PAGE_SIZE;
-	st->clean_drops = atomic64_read(&c->clean_drops);
-	st->io_errors = atomic64_read(&c->io_errors);
-	st->evict_pinned = atomic64_read(&c->evict_pinned);
-	st->over_budget = atomic64_read(&c->over_budget);
-	st->store_pages = atomic64_read(&inst->store_pages);
-	st->pages_mapped = READ_ONCE(inst->nr_win);
-}
-
 static int vmlab_config_show(struct seq_file *m, void *v)
 {
 	struct vmlab_instance *inst = m->private;

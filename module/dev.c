@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlab - the /dev/vmlab misc device: one lab instance per open(), its
- * ioctls, read() and poll().
+ * vmlab - the /dev/vmlab misc device: one lab instance per open()
+ * (instance.c), its ioctls, read() and poll().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
 #include <linux/miscdevice.h>
@@ -13,8 +12,6 @@
 #include <linux/module.h>
 #include <linux/pgtable.h>
 #include <linux/sched.h>
-#include <linux/sched/mm.h>
-#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "compat.h"
@@ -24,105 +21,18 @@ static ushort vmlab_dev_mode = 0600;
 module_param_named(dev_mode, vmlab_dev_mode, ushort, 0444);
 MODULE_PARM_DESC(dev_mode, "Permission bits of /dev/vmlab (default 0600)");
 
-static atomic_t vmlab_next_id = ATOMIC_INIT(0);
-
-static u64 vmlab_max_region_size(void)
-{
-	return (u64)READ_ONCE(vmlab_max_region_mb) << 20;
-}
-
-/*
- * After a grace period, in process context: the TLB flush probe (an RCU
- * reader that may queue the ring's irq_work) is done with the instance,
- * and irq_work_sync() may sleep.
- */
-static void vmlab_instance_free_work(struct work_struct *work)
-{
-	struct vmlab_instance *inst = container_of(to_rcu_work(work),
-						   struct vmlab_instance,
-						   free_work);
-
-	vmlab_ring_free(&inst->ring);
-	kfree(inst);
-	atomic_long_dec(&vmlab_nr_instances);
-}
-
-static void vmlab_instance_release(struct kref *ref)
-{
-	struct vmlab_instance *inst = container_of(ref, struct vmlab_instance, ref);
-
-	vmlab_mm_untrack_all(inst);
-	vmlab_pages_free(inst);
-	vmlab_store_free(inst);
-	vmlab_policy_free(inst);
-	free_cpumask_var(inst->flush_cpus);
-	iput(inst->inode);
-	mutex_destroy(&inst->read_lock);
-	mutex_destroy(&inst->lock);
-	/* the TLB flush probe may still be looking at the instance */
-	INIT_RCU_WORK(&inst->free_work, vmlab_instance_free_work);
-	queue_rcu_work(vmlab_wq, &inst->free_work);
-}
-
-void vmlab_instance_put(struct vmlab_instance *inst)
-{
-	kref_put(&inst->ref, vmlab_instance_release);
-}
-
 static int vmlab_open(struct inode *inode, struct file *file)
 {
 	struct vmlab_instance *inst;
-	u64 region = vmlab_max_region_size();
-	int ret;
 
-	inst = kzalloc(sizeof(*inst), GFP_KERNEL_ACCOUNT);
-	if (!inst)
-		return -ENOMEM;
-	if (!zalloc_cpumask_var(&inst->flush_cpus, GFP_KERNEL_ACCOUNT)) {
-		ret = -ENOMEM;
-		goto free_inst;
-	}
-	inst->inode = vmlab_inode_alloc();
-	if (IS_ERR(inst->inode)) {
-		ret = PTR_ERR(inst->inode);
-		goto free_cpumask;
-	}
-
-	kref_init(&inst->ref);
-	inst->id = atomic_inc_return(&vmlab_next_id);
-	inst->pfn_visible = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
-	mutex_init(&inst->lock);
-	mutex_init(&inst->read_lock);
-	xa_init_flags(&inst->pages, XA_FLAGS_ACCOUNT);
-	INIT_LIST_HEAD(&inst->mms);
-	INIT_LIST_HEAD(&inst->fifo);
-	INIT_LIST_HEAD(&inst->lru);
-	INIT_LIST_HEAD(&inst->win);
-	INIT_LIST_HEAD(&inst->spill);
-	INIT_LIST_HEAD(&inst->vmas);
-	spin_lock_init(&inst->vma_lock);
-	prandom_seed_state(&inst->rnd, 0);
-	vmlab_store_init(inst);
-	init_waitqueue_head(&inst->busy_wait);
-	vmlab_ring_init(&inst->ring);
-	inst->cfg.size = sizeof(inst->cfg);
-	inst->cfg.region_size = region;
-	inst->cfg.ring_records = min_t(u32, VMLAB_DEFAULT_RING,
-				       vmlab_max_ring_records);
-	inst->nr_pages = region >> PAGE_SHIFT;
-
+	inst = vmlab_instance_create(file);
+	if (IS_ERR(inst))
+		return PTR_ERR(inst);
 	file->private_data = inst;
 	/* every mapping of the instance shares one address_space */
 	file->f_mapping = inst->inode->i_mapping;
-	atomic_long_inc(&vmlab_nr_instances);
 	vmlab_debugfs_add(inst);
 	return 0;
-
-free_cpumask:
-	free_cpumask_var(inst->flush_cpus);
-free_inst:
-	kfree(inst);
-	return ret;
 }
 
 static int vmlab_release(struct inode *inode, struct file *file)
@@ -130,7 +40,7 @@ static int vmlab_release(struct inode *inode, struct file *file)
 	struct vmlab_instance *inst = file->private_data;
 
 	vmlab_debugfs_remove(inst);
-	vmlab_instance_put(inst);
+	vmlab_instance_destroy(inst);
 	return 0;
 }
 
@@ -298,24 +208,7 @@ static long vmlab_ioc_get_stats(struct vmlab_instance *inst, void __user *uarg)
 
 static long vmlab_ioc_reset_stats(struct vmlab_instance *inst)
 {
-	struct vmlab_counters *c = &inst->stats;
-	unsigned int kind;
-
-	for (kind = 0; kind < VMLAB_FAULT_KIND_MAX; kind++)
-		atomic64_set(&c->faults[kind], 0);
-	atomic64_set(&c->fault_errors, 0);
-	atomic64_set(&c->pages_allocated, 0);
-	atomic64_set(&c->tlb_module, 0);
-	atomic64_set(&c->tlb_kernel, 0);
-	atomic64_set(&c->events, 0);
-	atomic64_set(&c->events_dropped, 0);
-	atomic64_set(&c->evictions, 0);
-	atomic64_set(&c->swap_outs, 0);
-	atomic64_set(&c->swap_ins, 0);
-	atomic64_set(&c->clean_drops, 0);
-	atomic64_set(&c->io_errors, 0);
-	atomic64_set(&c->evict_pinned, 0);
-	atomic64_set(&c->over_budget, 0);
+	vmlab_stats_reset(inst);
 	return 0;
 }
 
@@ -338,9 +231,8 @@ static long vmlab_ioc_set_backing(struct vmlab_instance *inst, void __user *uarg
 
 static long vmlab_ioc_evict(struct vmlab_instance *inst, void __user *uarg)
 {
-	struct vmlab_frame *f;
 	struct vmlab_evict ev;
-	unsigned long idx, last;
+	unsigned long first, last;
 	int ret;
 
 	ret = vmlab_copy_in(&ev, sizeof(ev), uarg);
@@ -350,7 +242,7 @@ static long vmlab_ioc_evict(struct vmlab_instance *inst, void __user *uarg)
 	    !vmlab_zeroed(ev.reserved, sizeof(ev.reserved)))
 		return -EINVAL;
 
-	idx = ev.flags & VMLAB_EVICT_ALL ? 0 : ev.start;
+	first = ev.flags & VMLAB_EVICT_ALL ? 0 : ev.start;
 	last = ULONG_MAX;
 	if (!(ev.flags & VMLAB_EVICT_ALL)) {
 		if (!ev.count)
@@ -360,32 +252,7 @@ static long vmlab_ioc_evict(struct vmlab_instance *inst, void __user *uarg)
 		last = ev.start + ev.count - 1;
 	}
 	ev.evicted = 0;
-	ret = 0;
-	mutex_lock(&inst->lock);
-	xa_for_each_range(&inst->pages, idx, f, idx, last) {
-		struct vmlab_batch b = { .n = 1 };
-
-		/* being written out already */
-		if (f->busy || f->rescued)
-			continue;
-		b.f[0] = f;
-		vmlab_policy_remove(inst, f);
-		ret = vmlab_evict(inst, &b, VMLAB_EVICT_FORCED, true);
-		if (ret == VMLAB_EVICT_PENDING) {
-			/* no lock across the write: see store.c */
-			mutex_unlock(&inst->lock);
-			ret = vmlab_evict_write(inst, &b, VMLAB_EVICT_FORCED);
-			mutex_lock(&inst->lock);
-		}
-		if (ret)
-			break;
-		ev.evicted++;
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-	}
-	mutex_unlock(&inst->lock);
+	ret = vmlab_evict_range(inst, first, last, &ev.evicted);
 	if (put_user(ev.evicted, &((struct vmlab_evict __user *)uarg)->evicted))
 		return -EFAULT;
 	return ret;
@@ -410,24 +277,14 @@ static long vmlab_ioc_resident(struct vmlab_instance *inst, void __user *uarg)
 		return -EINVAL;
 	r.resident = 0;
 	for (i = r.start; i < end; i += n) {
-		struct vmlab_frame *f;
 		u64 j;
 
 		n = min_t(u64, end - i, sizeof(buf));
 		mutex_lock(&inst->lock);
 		for (j = 0; j < n; j++) {
-			f = xa_load(&inst->pages, i + j);
-			buf[j] = vmlab_store_has(inst, i + j) ? VMLAB_PAGE_STORED : 0;
-			if (!f)
-				continue;
-			r.resident++;
-			buf[j] |= VMLAB_PAGE_RESIDENT;
-			/* written since its copy was made, or it has none */
-			if (folio_test_dirty(page_folio(f->page)) ||
-			    (!f->zero && !(buf[j] & VMLAB_PAGE_STORED)))
-				buf[j] |= VMLAB_PAGE_DIRTY;
-			if (!list_empty(&f->win))
-				buf[j] |= VMLAB_PAGE_WINDOW;
+			buf[j] = vmlab_page_flags(inst, i + j);
+			if (buf[j] & VMLAB_PAGE_RESIDENT)
+				r.resident++;
 		}
 		mutex_unlock(&inst->lock);
 		if (copy_to_user(vec + (i - r.start), buf, n))

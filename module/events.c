@@ -1,32 +1,69 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlab - events: the per-instance read() ring and the kernel's TLB flushes.
+ * vmlab - events: the instance's counters, one helper per event kind, and
+ * the per-instance read() ring.
+ *
+ * Every event is counted, fired as a vmlab:* tracepoint and, if the
+ * instance's event_mask asks for it, recorded in the ring; the helpers here
+ * are the only place a record is built or a tracepoint fired.
  *
  * The ring is bounded and never blocks a producer: a record that does not
  * fit is counted as dropped, and the reader is told how many with one
  * VMLAB_EV_LOST record, placed where the gap is.  Producers run in any
- * context (the TLB flush probe runs in IPI context, with interrupts off), so
- * the ring lock is a leaf taken with interrupts disabled and readers are
- * woken through irq_work.
- *
- * The kernel's TLB flushes are seen through its tlb:tlb_flush tracepoint,
- * found with for_each_kernel_tracepoint(): it has no exported symbol.  A
- * flush is attributed to every instance mapped by current->active_mm, the
- * mm the flushing CPU has loaded.
+ * context (the kernel's TLB flushes are reported from IPI context, with
+ * interrupts off), so readers are woken through irq_work.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <asm/tlbflush.h>
-#include <linux/mm_types.h>
+#include <linux/mm.h>
 #include <linux/poll.h>
-#include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 
 #include "trace.h"
 #include "vmlab.h"
+
+/* --------------------------------------------------------------- counters */
+
+/* The vmlab_stats field of each counter */
+static const size_t vmlab_counter_field[VMLAB_NR_COUNTERS] = {
+#define VMLAB_COUNTER(id, field)	offsetof(struct vmlab_stats, field),
+#include "counters.h"
+#undef VMLAB_COUNTER
+};
+
+void vmlab_stats_fill(struct vmlab_instance *inst, struct vmlab_stats *st)
+{
+	unsigned int i;
+	u64 *field;
+
+	BUILD_BUG_ON(VMLAB_CNT_FAULTS_SOFT - VMLAB_CNT_FAULTS_ZERO !=
+		     VMLAB_FAULT_SOFT - VMLAB_FAULT_ZERO);
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	for (i = 0; i < VMLAB_NR_COUNTERS; i++) {
+		field = (u64 *)((char *)st + vmlab_counter_field[i]);
+		*field = atomic64_read(&inst->counters[i]);
+	}
+	for (i = VMLAB_CNT_FAULTS_ZERO; i <= VMLAB_CNT_FAULTS_SOFT; i++)
+		st->faults += atomic64_read(&inst->counters[i]);
+	st->swap_out_bytes = st->swap_outs * PAGE_SIZE;
+	st->swap_in_bytes = st->swap_ins * PAGE_SIZE;
+	st->pages_resident = atomic64_read(&inst->nr_resident);
+	st->store_pages = atomic64_read(&inst->store_pages);
+	st->pages_mapped = READ_ONCE(inst->nr_window);
+}
+
+void vmlab_stats_reset(struct vmlab_instance *inst)
+{
+	unsigned int i;
+
+	for (i = 0; i < VMLAB_NR_COUNTERS; i++)
+		atomic64_set(&inst->counters[i], 0);
+}
+
+/* ------------------------------------------------------------------ ring */
 
 static void vmlab_ring_wake(struct irq_work *work)
 {
@@ -42,11 +79,14 @@ void vmlab_ring_init(struct vmlab_ring *ring)
 	init_irq_work(&ring->wake, vmlab_ring_wake);
 }
 
-/* Allocate the ring once, at the first mmap(); the instance lock is held. */
-int vmlab_ring_alloc(struct vmlab_ring *ring, u32 records)
+/* Allocate the ring once, at the first mmap(). */
+int vmlab_ring_alloc(struct vmlab_instance *inst)
 {
+	struct vmlab_ring *ring = &inst->ring;
+	u32 records = inst->cfg.ring_records;
 	struct vmlab_event *buf;
 
+	lockdep_assert_held(&inst->lock);
 	if (ring->buf)
 		return 0;
 	buf = kvcalloc(records, sizeof(*buf), GFP_KERNEL_ACCOUNT);
@@ -67,7 +107,7 @@ void vmlab_ring_free(struct vmlab_ring *ring)
 	ring->buf = NULL;
 }
 
-void vmlab_event_init(struct vmlab_event *ev, unsigned int type)
+static void vmlab_event_init(struct vmlab_event *ev, unsigned int type)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
@@ -76,6 +116,17 @@ void vmlab_event_init(struct vmlab_event *ev, unsigned int type)
 	ev->time_ns = ktime_get_ns();
 	ev->pid = task_pid_nr(current);
 	ev->tgid = task_tgid_nr(current);
+}
+
+/* The LOST record for the ring's gap; the ring lock is held. */
+static void vmlab_event_lost(struct vmlab_event *ev,
+			     const struct vmlab_ring *ring)
+{
+	lockdep_assert_held(&ring->lock);
+	vmlab_event_init(ev, VMLAB_EV_LOST);
+	ev->seq = ring->lost_seq;
+	ev->lost.count = ring->lost;
+	ev->lost.first_seq = ring->lost_seq;
 }
 
 static bool vmlab_ring_full(struct vmlab_ring *ring, u64 need)
@@ -94,16 +145,13 @@ static void vmlab_ring_put_lost(struct vmlab_ring *ring)
 {
 	struct vmlab_event lost;
 
-	vmlab_event_init(&lost, VMLAB_EV_LOST);
-	lost.seq = ring->lost_seq;
-	lost.lost.count = ring->lost;
-	lost.lost.first_seq = ring->lost_seq;
+	vmlab_event_lost(&lost, ring);
 	vmlab_ring_put(ring, &lost);
 	ring->lost = 0;
 }
 
 /* Append @ev to the ring, or count it as dropped. */
-void vmlab_emit(struct vmlab_instance *inst, struct vmlab_event *ev)
+static void vmlab_emit(struct vmlab_instance *inst, struct vmlab_event *ev)
 {
 	struct vmlab_ring *ring = &inst->ring;
 	unsigned long flags;
@@ -113,7 +161,7 @@ void vmlab_emit(struct vmlab_instance *inst, struct vmlab_event *ev)
 		spin_unlock_irqrestore(&ring->lock, flags);
 		return;
 	}
-	atomic64_inc(&inst->stats.events);
+	vmlab_count(inst, VMLAB_CNT_EVENTS);
 	ev->seq = ring->seq++;
 	/* after a gap, the LOST record and the new one must both fit */
 	if (ring->lost && !vmlab_ring_full(ring, 2))
@@ -124,7 +172,7 @@ void vmlab_emit(struct vmlab_instance *inst, struct vmlab_event *ev)
 		if (!ring->lost)
 			ring->lost_seq = ev->seq;
 		ring->lost++;
-		atomic64_inc(&inst->stats.events_dropped);
+		vmlab_count(inst, VMLAB_CNT_EVENTS_DROPPED);
 	}
 	spin_unlock_irqrestore(&ring->lock, flags);
 
@@ -132,12 +180,157 @@ void vmlab_emit(struct vmlab_instance *inst, struct vmlab_event *ev)
 		irq_work_queue(&ring->wake);
 }
 
-/* A completed fault record: to the ring if the instance wants it. */
-void vmlab_emit_fault(struct vmlab_instance *inst, struct vmlab_event *ev)
+static bool vmlab_wants(struct vmlab_instance *inst, unsigned int type)
+{
+	return READ_ONCE(inst->event_mask) & VMLAB_EV_BIT(type);
+}
+
+/* ---------------------------------------------------------- event kinds */
+
+/* Start a record of @type in @ev, if the instance wants one. */
+static bool vmlab_record(struct vmlab_instance *inst, struct vmlab_event *ev,
+			 unsigned int type)
+{
+	if (!vmlab_wants(inst, type))
+		return false;
+	vmlab_event_init(ev, type);
+	return true;
+}
+
+/*
+ * A fault was handled: count it and fire vmlab_fault.  True when its record
+ * is wanted, by the ring or by the vmlab_walk tracepoint: @ev is filled, and
+ * the caller completes it, after walking the page tables if
+ * vmlab_event_fault_walks(), with vmlab_event_fault_walked(), or else with
+ * vmlab_event_fault_emit().
+ */
+bool vmlab_event_fault(struct vmlab_instance *inst, struct vmlab_event *ev,
+		       unsigned long addr, pgoff_t pgoff, u32 access,
+		       unsigned int kind, u64 t0, struct page *page)
+{
+	u64 latency = ktime_get_ns() - t0;
+
+	vmlab_count_fault(inst, kind);
+	trace_vmlab_fault(inst->id, addr, pgoff, access, kind, latency,
+			  page_to_pfn(page));
+	if (!vmlab_wants(inst, VMLAB_EV_FAULT) && !trace_vmlab_walk_enabled())
+		return false;
+
+	vmlab_event_init(ev, VMLAB_EV_FAULT);
+	ev->fault.addr = addr;
+	ev->fault.pgoff = pgoff;
+	ev->fault.access = access;
+	ev->fault.kind = kind;
+	ev->fault.latency_ns = latency;
+	ev->fault.pfn = inst->pfn_visible ? page_to_pfn(page) : 0;
+	return true;
+}
+
+/* Does a fault's record want the page-table walk? */
+bool vmlab_event_fault_walks(struct vmlab_instance *inst)
+{
+	return (READ_ONCE(inst->flags) & VMLAB_CFG_WALK) ||
+	       trace_vmlab_walk_enabled();
+}
+
+/* A fault record is complete: to the ring if the instance wants it. */
+void vmlab_event_fault_emit(struct vmlab_instance *inst, struct vmlab_event *ev)
 {
 	if (vmlab_wants(inst, VMLAB_EV_FAULT))
 		vmlab_emit(inst, ev);
 }
+
+/*
+ * The page tables of fault record @ev were walked, PFNs and all: fire
+ * vmlab_walk (tracepoints are root-only), then complete the record, with
+ * PFNs only when the opener may see them.
+ */
+void vmlab_event_fault_walked(struct vmlab_instance *inst,
+			      struct vmlab_event *ev,
+			      const struct vmlab_walk *w)
+{
+	struct vmlab_ev_fault *f = &ev->fault;
+	int i;
+
+	trace_vmlab_walk(inst->id, f->addr, w);
+	for (i = 0; i < VMLAB_LEVELS; i++) {
+		f->entry[i] = w->entry[i];
+		if (!inst->pfn_visible)
+			f->entry[i] &= ~VMLAB_PTE_PFN_MASK;
+	}
+	f->depth = w->depth;
+	vmlab_event_fault_emit(inst, ev);
+}
+
+/* A TLB flush, the module's (@origin VMLAB_TLB_MODULE) or the kernel's. */
+void vmlab_event_tlb(struct vmlab_instance *inst, u32 origin, u32 reason,
+		     u64 start, u64 pages)
+{
+	struct vmlab_event ev;
+
+	vmlab_count(inst, origin == VMLAB_TLB_MODULE ? VMLAB_CNT_TLB_MODULE :
+						       VMLAB_CNT_TLB_KERNEL);
+	trace_vmlab_tlb_flush(inst->id, origin, reason, start, pages);
+	if (!vmlab_record(inst, &ev, VMLAB_EV_TLB))
+		return;
+	ev.tlb.origin = origin;
+	ev.tlb.reason = reason;
+	ev.tlb.start = start;
+	ev.tlb.pages = pages;
+	vmlab_emit(inst, &ev);
+}
+
+/*
+ * Page @pgoff was evicted (@action VMLAB_EVICT_*), or kept by the error
+ * @action < 0.  The counters are the eviction's to keep.
+ */
+void vmlab_event_evict(struct vmlab_instance *inst, pgoff_t pgoff,
+		       int action, u32 reason, u64 t0)
+{
+	u64 latency = ktime_get_ns() - t0;
+	u32 policy = READ_ONCE(inst->policy);
+	int error = action < 0 ? action : 0;
+	struct vmlab_event ev;
+
+	trace_vmlab_evict(inst->id, pgoff, policy, action < 0 ? 0 : action,
+			  reason, error, latency);
+	if (!vmlab_record(inst, &ev, VMLAB_EV_EVICT))
+		return;
+	ev.evict.pgoff = pgoff;
+	ev.evict.latency_ns = latency;
+	ev.evict.policy = policy;
+	ev.evict.action = action < 0 ? 0 : action;
+	ev.evict.reason = reason;
+	ev.evict.error = -error;
+	vmlab_emit(inst, &ev);
+}
+
+/*
+ * Page @pgoff went to the store or came back (@dir), or failed to with
+ * @error.  The counters are the store's to keep.
+ */
+void vmlab_event_swap(struct vmlab_instance *inst, u32 dir, pgoff_t pgoff,
+		      u32 store, int error, u64 t0)
+{
+	u64 latency = ktime_get_ns() - t0;
+	struct vmlab_event ev;
+
+	if (dir == VMLAB_SWAP_OUT)
+		trace_vmlab_swap_out(inst->id, pgoff, store, error, latency);
+	else
+		trace_vmlab_swap_in(inst->id, pgoff, store, error, latency);
+	if (!vmlab_record(inst, &ev, VMLAB_EV_SWAP))
+		return;
+	ev.swap.pgoff = pgoff;
+	ev.swap.latency_ns = latency;
+	ev.swap.bytes = error ? 0 : PAGE_SIZE;
+	ev.swap.dir = dir;
+	ev.swap.store = store;
+	ev.swap.error = -error;
+	vmlab_emit(inst, &ev);
+}
+
+/* ---------------------------------------------------------------- reader */
 
 static bool vmlab_ring_ready(struct vmlab_ring *ring)
 {
@@ -166,10 +359,7 @@ static bool vmlab_ring_peek(struct vmlab_ring *ring, struct vmlab_event *ev,
 	if (ring->head != ring->tail) {
 		*ev = ring->buf[ring->tail & ring->mask];
 	} else if (ring->lost) {
-		vmlab_event_init(ev, VMLAB_EV_LOST);
-		ev->seq = ring->lost_seq;
-		ev->lost.count = ring->lost;
-		ev->lost.first_seq = ring->lost_seq;
+		vmlab_event_lost(ev, ring);
 		*made_up = true;
 	} else {
 		found = false;
@@ -247,142 +437,4 @@ __poll_t vmlab_ring_poll(struct vmlab_instance *inst, struct file *file,
 {
 	poll_wait(file, &inst->ring.wait, wait);
 	return vmlab_ring_ready(&inst->ring) ? EPOLLIN | EPOLLRDNORM : 0;
-}
-
-/* ------------------------------------------------------ the kernel's mms */
-
-static DEFINE_SPINLOCK(vmlab_mm_lock);
-static LIST_HEAD(vmlab_mm_links);
-static atomic_t vmlab_nr_links = ATOMIC_INIT(0);
-
-static struct vmlab_mm_link *vmlab_mm_find(struct vmlab_instance *inst,
-					   struct mm_struct *mm)
-{
-	struct vmlab_mm_link *link;
-
-	list_for_each_entry(link, &inst->mms, inst_node)
-		if (link->mm == mm)
-			return link;
-	return NULL;
-}
-
-/* One more VMA of @inst in @mm. */
-int vmlab_mm_track(struct vmlab_instance *inst, struct mm_struct *mm)
-{
-	struct vmlab_mm_link *link, *new;
-
-	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
-	spin_lock(&vmlab_mm_lock);
-	link = vmlab_mm_find(inst, mm);
-	if (!link && new) {
-		link = new;
-		new = NULL;
-		link->mm = mm;
-		link->inst = inst;
-		list_add(&link->inst_node, &inst->mms);
-		list_add_rcu(&link->node, &vmlab_mm_links);
-		atomic_inc(&vmlab_nr_links);
-	}
-	if (link)
-		link->vmas++;
-	spin_unlock(&vmlab_mm_lock);
-	kfree(new);
-	return link ? 0 : -ENOMEM;
-}
-
-static void vmlab_mm_unlink(struct vmlab_mm_link *link)
-{
-	list_del_rcu(&link->node);
-	list_del(&link->inst_node);
-	atomic_dec(&vmlab_nr_links);
-	kfree_rcu(link, rcu);
-}
-
-/* One VMA of @inst in @mm less. */
-void vmlab_mm_untrack(struct vmlab_instance *inst, struct mm_struct *mm)
-{
-	struct vmlab_mm_link *link;
-
-	spin_lock(&vmlab_mm_lock);
-	link = vmlab_mm_find(inst, mm);
-	if (link && !--link->vmas)
-		vmlab_mm_unlink(link);
-	spin_unlock(&vmlab_mm_lock);
-}
-
-/* Forget every mm of @inst (links a failed mmap() never closed). */
-void vmlab_mm_untrack_all(struct vmlab_instance *inst)
-{
-	struct vmlab_mm_link *link, *tmp;
-
-	spin_lock(&vmlab_mm_lock);
-	list_for_each_entry_safe(link, tmp, &inst->mms, inst_node)
-		vmlab_mm_unlink(link);
-	spin_unlock(&vmlab_mm_lock);
-}
-
-static void vmlab_tlb_probe(void *data, int reason, unsigned long pages)
-{
-	struct mm_struct *mm = current->active_mm;
-	struct vmlab_mm_link *link;
-	struct vmlab_event ev;
-
-	/*
-	 * Flushes of this CPU's mm: remote and local shootdowns and the IPIs
-	 * sent for them.  Not TLB_FLUSH_ON_TASK_SWITCH, emitted before the
-	 * switch (current->active_mm is the old mm), nor 7.x's
-	 * TLB_REMOTE_WRONG_CPU, an IPI that found the CPU already running
-	 * another mm.  bpf/vmlab.bpf.c counts the same reasons.
-	 */
-	if (reason < TLB_REMOTE_SHOOTDOWN || reason > TLB_REMOTE_SEND_IPI ||
-	    !atomic_read(&vmlab_nr_links))
-		return;
-
-	rcu_read_lock();
-	list_for_each_entry_rcu(link, &vmlab_mm_links, node) {
-		struct vmlab_instance *inst = link->inst;
-
-		if (link->mm != mm)
-			continue;
-		atomic64_inc(&inst->stats.tlb_kernel);
-		trace_vmlab_tlb_flush(inst->id, VMLAB_TLB_KERNEL, reason, 0, pages);
-		if (!vmlab_wants(inst, VMLAB_EV_TLB))
-			continue;
-		vmlab_event_init(&ev, VMLAB_EV_TLB);
-		ev.tlb.origin = VMLAB_TLB_KERNEL;
-		ev.tlb.reason = reason;
-		ev.tlb.pages = pages == TLB_FLUSH_ALL ? VMLAB_TLB_FLUSH_ALL : pages;
-		vmlab_emit(inst, &ev);
-	}
-	rcu_read_unlock();
-}
-
-static struct tracepoint *vmlab_tp_tlb_flush;
-
-static void vmlab_find_tracepoint(struct tracepoint *tp, void *priv)
-{
-	if (!strcmp(tp->name, "tlb_flush"))
-		*(struct tracepoint **)priv = tp;
-}
-
-int vmlab_events_init(void)
-{
-	int ret;
-
-	for_each_kernel_tracepoint(vmlab_find_tracepoint, &vmlab_tp_tlb_flush);
-	if (!vmlab_tp_tlb_flush) {
-		pr_warn("no tlb_flush tracepoint: the kernel's TLB flushes go unreported\n");
-		return 0;
-	}
-	ret = tracepoint_probe_register(vmlab_tp_tlb_flush, vmlab_tlb_probe, NULL);
-	if (ret)
-		vmlab_tp_tlb_flush = NULL;
-	return ret;
-}
-
-void vmlab_events_exit(void)
-{
-	if (vmlab_tp_tlb_flush)
-		tracepoint_probe_unregister(vmlab_tp_tlb_flush, vmlab_tlb_probe, NULL);
-	tracepoint_synchronize_unregister();
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlab - eviction and the software TLB.
+ * vmlab - eviction, and the software TLB window.
  *
  * Evicting a page: lock it (a racing ->page_mkwrite then sees it gone),
  * unmap it from every process with one unmap_mapping_range() on the
@@ -9,16 +9,26 @@
  * and free the frame.  If the store fails, the page stays resident.
  *
  * A page the backing file must get is written with no vmlab lock and no
- * mmap lock held (store.c says why): it is marked busy, stays in the
- * instance's xarray, and a fault on it meanwhile takes it back (a rescue)
- * rather than wait for a write that may need a lock the faulting task holds.
+ * mmap lock held (instance.c's lock order says why), so its frame goes
+ * through states of its own (enum vmlab_frame_state), changed here only:
  *
- * The software TLB keeps at most tlb_window resident pages mapped; mapping
- * one more unmaps the oldest, which stays resident: touching it again is a
- * soft fault.  With a window of one page the kernel sees every change of
- * page, which is what exact LRU needs.
+ *   RESIDENT  chosen and unmapped; the store wants a write ->   BUSY
+ *   BUSY      stays in the xarray, out of the policy, ->mapping cleared;
+ *             a fault on it takes it back rather than wait for a write
+ *             that may need a lock the faulting task holds ->   RESCUED
+ *   BUSY      written: the copy is in the store, the frame freed
+ *   BUSY      failed: resident again, dirty ->                  RESIDENT
+ *   RESCUED   the write ended: back in the policy (dirty if it
+ *             failed); only now may it be chosen again ->       RESIDENT
  *
- * The instance lock is held throughout.
+ * So a page has one write in flight at the most.  The caller that made
+ * frames busy writes them with vmlab_evict_write() after dropping its
+ * locks: a user fault (fault.c, which then retries) or VMLAB_EVICT.
+ *
+ * The software TLB window keeps at most tlb_window resident pages mapped;
+ * mapping one more unmaps the oldest, which stays resident: touching it
+ * again is a soft fault.  With a window of one page the kernel sees every
+ * change of page, which is what exact LRU needs.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,24 +41,15 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 
-#include "trace.h"
 #include "vmlab.h"
 
-void vmlab_tlb_module(struct vmlab_instance *inst, u32 reason, u64 start,
-		      u64 pages)
+/* The window holds @f no more. */
+static void vmlab_window_del(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
-	struct vmlab_event ev;
-
-	atomic64_inc(&inst->stats.tlb_module);
-	trace_vmlab_tlb_flush(inst->id, VMLAB_TLB_MODULE, reason, start, pages);
-	if (!vmlab_wants(inst, VMLAB_EV_TLB))
-		return;
-	vmlab_event_init(&ev, VMLAB_EV_TLB);
-	ev.tlb.origin = VMLAB_TLB_MODULE;
-	ev.tlb.reason = reason;
-	ev.tlb.start = start;
-	ev.tlb.pages = pages;
-	vmlab_emit(inst, &ev);
+	if (!list_empty(&f->window)) {
+		list_del_init(&f->window);
+		inst->nr_window--;
+	}
 }
 
 /* Unmap @f from every process; a flush is reported if a PTE was present. */
@@ -59,34 +60,9 @@ static void vmlab_unmap_frame(struct vmlab_instance *inst, struct vmlab_frame *f
 
 	unmap_mapping_range(inst->inode->i_mapping, (loff_t)f->pgoff << PAGE_SHIFT,
 			    PAGE_SIZE, 1);
-	if (!list_empty(&f->win)) {
-		list_del_init(&f->win);
-		inst->nr_win--;
-	}
+	vmlab_window_del(inst, f);
 	if (mapped)
-		vmlab_tlb_module(inst, reason, f->pgoff, 1);
-}
-
-static void vmlab_evict_event(struct vmlab_instance *inst, pgoff_t pgoff,
-			      int action, u32 reason, u64 t0)
-{
-	u64 latency = ktime_get_ns() - t0;
-	u32 policy = READ_ONCE(inst->policy);
-	int error = action < 0 ? action : 0;
-	struct vmlab_event ev;
-
-	trace_vmlab_evict(inst->id, pgoff, policy, action < 0 ? 0 : action,
-			  reason, error, latency);
-	if (!vmlab_wants(inst, VMLAB_EV_EVICT))
-		return;
-	vmlab_event_init(&ev, VMLAB_EV_EVICT);
-	ev.evict.pgoff = pgoff;
-	ev.evict.latency_ns = latency;
-	ev.evict.policy = policy;
-	ev.evict.action = action < 0 ? 0 : action;
-	ev.evict.reason = reason;
-	ev.evict.error = -error;
-	vmlab_emit(inst, &ev);
+		vmlab_event_tlb(inst, VMLAB_TLB_MODULE, reason, f->pgoff, 1);
 }
 
 /* @f leaves the instance; its page goes to the store or is freed. */
@@ -95,9 +71,8 @@ static void vmlab_evict_finish(struct vmlab_instance *inst, struct vmlab_frame *
 {
 	struct page *page = f->page;
 
-	vmlab_xa_vacate(&inst->pages, f->pgoff, f);
-	atomic64_dec(&inst->nr_resident);
-	atomic64_inc(&inst->stats.evictions);
+	vmlab_frame_remove(inst, f);
+	vmlab_count(inst, VMLAB_CNT_EVICTIONS);
 	page_folio(page)->mapping = NULL;
 	folio_clear_dirty(page_folio(page));
 	if (action == VMLAB_EVICT_WRITE || action == VMLAB_EVICT_DROP)
@@ -138,16 +113,14 @@ static void vmlab_unmap_batch(struct vmlab_instance *inst, struct vmlab_batch *b
 		mapped = false;
 		for (k = i; k < j; k++) {
 			mapped |= folio_mapped(page_folio(b->f[k]->page));
-			if (!list_empty(&b->f[k]->win)) {
-				list_del_init(&b->f[k]->win);
-				inst->nr_win--;
-			}
+			vmlab_window_del(inst, b->f[k]);
 		}
 		unmap_mapping_range(inst->inode->i_mapping,
 				    (loff_t)b->f[i]->pgoff << PAGE_SHIFT,
 				    (loff_t)(j - i) << PAGE_SHIFT, 1);
 		if (mapped)
-			vmlab_tlb_module(inst, VMLAB_TLB_EVICT, b->f[i]->pgoff, j - i);
+			vmlab_event_tlb(inst, VMLAB_TLB_MODULE, VMLAB_TLB_EVICT,
+					b->f[i]->pgoff, j - i);
 	}
 }
 
@@ -167,22 +140,32 @@ static bool vmlab_page_pinned(struct page *page)
 	return page_count(page) != 1;
 }
 
+/* RESIDENT -> BUSY: @f, locked and unmapped, is unlocked for its write. */
+static void vmlab_frame_busy(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	/* stays in the xarray: a fault on it takes it back */
+	folio_clear_dirty(page_folio(f->page));
+	unlock_page(f->page);
+	f->state = VMLAB_FRAME_BUSY;
+	inst->nr_busy++;
+}
+
 /*
- * Evict the frames of @b, the instance lock held: the caller took them out
- * of the policy; here they are locked, unmapped together and handed to the
- * store.  Those it takes without I/O are gone on return.  Those the
- * backing file must get (only when @may_write) stay in @b, busy, for the
- * caller to write with vmlab_evict_write() once it dropped its locks:
- * VMLAB_EVICT_PENDING.  Otherwise 0, or the first -errno, whose frame is
- * resident again.
+ * Evict the frames of @b: the caller took them out of the policy; here they
+ * are locked, unmapped together and handed to the store.  Those it takes
+ * without I/O are gone on return.  Those the backing file must get (only
+ * when @may_write) stay in @b (b->n of them), busy, for the caller to write
+ * with vmlab_evict_write() once it dropped its locks.  Returns 0, or the
+ * first -errno, whose frame is resident again.
  */
-int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b, u32 reason,
-		bool may_write)
+static int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b,
+		       u32 reason, bool may_write)
 {
 	unsigned int i, pending = 0;
 	u64 t0 = ktime_get_ns();
 	int action, err = 0;
 
+	lockdep_assert_held(&inst->lock);
 	sort(b->f, b->n, sizeof(b->f[0]), vmlab_frame_cmp, NULL);
 	for (i = 0; i < b->n; i++)
 		lock_page(b->f[i]->page);
@@ -193,7 +176,7 @@ int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b, u32 reason,
 		struct page *page = f->page;
 
 		if (vmlab_page_pinned(page)) {
-			atomic64_inc(&inst->stats.evict_pinned);
+			vmlab_count(inst, VMLAB_CNT_EVICT_PINNED);
 			action = -EBUSY;
 		} else {
 			action = vmlab_store_out(inst, f,
@@ -204,7 +187,7 @@ int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b, u32 reason,
 			/* resident, unmapped: the next touch is a minor fault */
 			unlock_page(page);
 			vmlab_policy_add(inst, f);
-			vmlab_evict_event(inst, f->pgoff, action, reason, t0);
+			vmlab_event_evict(inst, f->pgoff, action, reason, t0);
 			/* a store error outranks a pinned page */
 			if (!err || err == -EBUSY)
 				err = action;
@@ -213,44 +196,41 @@ int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b, u32 reason,
 		/* under the page lock: ->page_mkwrite checks it there */
 		page_folio(page)->mapping = NULL;
 		if (action == VMLAB_EVICT_WRITE) {
-			/* stays in the xarray: a fault on it takes it back */
-			folio_clear_dirty(page_folio(page));
-			unlock_page(page);
-			f->busy = true;
-			f->rescued = false;
-			inst->nr_busy++;
+			vmlab_frame_busy(inst, f);
 			b->f[pending++] = f;
 			continue;
 		}
 		unlock_page(page);
-		vmlab_evict_event(inst, f->pgoff, action, reason, t0);
+		vmlab_event_evict(inst, f->pgoff, action, reason, t0);
 		vmlab_evict_finish(inst, f, action);
 	}
 	b->n = pending;
-	return pending ? VMLAB_EVICT_PENDING : err;
+	return pending ? 0 : err;
 }
 
 /*
- * The write of busy @f ended with @ret; the instance lock is held.  Returns
- * 0 when the copy is in the store, else the error that kept @f resident.
+ * The write of @f ended with @ret: BUSY -> written (the frame is freed) or
+ * failed (RESIDENT, dirty); RESCUED -> RESIDENT.  Returns 0 when the copy
+ * is in the store, else the error that kept @f resident.
  */
 static int vmlab_evict_written(struct vmlab_instance *inst,
 			       struct vmlab_frame *f, int ret)
 {
+	lockdep_assert_held(&inst->lock);
 	ret = vmlab_store_written(inst, f->pgoff, ret);
 	inst->nr_busy--;
-	if (f->rescued) {
+	if (f->state == VMLAB_FRAME_RESCUED) {
 		/*
 		 * Resident again; the copy in the file is good while clean,
 		 * and there is none (or an older one) when the write failed.
 		 * Only now may the policy choose it: one write at a time.
 		 */
-		f->rescued = false;
+		f->state = VMLAB_FRAME_RESIDENT;
 		if (ret)
 			folio_set_dirty(page_folio(f->page));
 		vmlab_policy_add(inst, f);
 	} else if (ret) {
-		f->busy = false;
+		f->state = VMLAB_FRAME_RESIDENT;
 		page_folio(f->page)->mapping = inst->inode->i_mapping;
 		folio_set_dirty(page_folio(f->page));
 		vmlab_policy_add(inst, f);
@@ -295,7 +275,7 @@ int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
 	wake_up_all(&inst->busy_wait);
 	mutex_unlock(&inst->lock);
 	for (i = 0; i < b->n; i++) {
-		vmlab_evict_event(inst, pgoff[i], ret[i] ?: VMLAB_EVICT_WRITE,
+		vmlab_event_evict(inst, pgoff[i], ret[i] ?: VMLAB_EVICT_WRITE,
 				  reason, t0);
 		err = err ?: ret[i];
 	}
@@ -303,14 +283,75 @@ int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
 }
 
 /*
- * A fault found @f busy: take it back.  Its write finishes on its own and
- * then gives the frame back to the policy (vmlab_evict_write()).
+ * BUSY -> RESCUED: a fault found @f being written and takes it back.  Its
+ * write finishes on its own and then gives the frame back to the policy
+ * (vmlab_evict_written()).
  */
 void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
+	lockdep_assert_held(&inst->lock);
 	page_folio(f->page)->mapping = inst->inode->i_mapping;
-	f->busy = false;
-	f->rescued = true;
+	f->state = VMLAB_FRAME_RESCUED;
+}
+
+/*
+ * VMLAB_EVICT: evict the resident pages in [@first, @last] one at a time,
+ * as the policy would its victims, each written (with no lock held) before
+ * the next.  *@evicted counts them; 0 or the first -errno.
+ */
+int vmlab_evict_range(struct vmlab_instance *inst, unsigned long first,
+		      unsigned long last, u64 *evicted)
+{
+	struct vmlab_frame *f;
+	unsigned long idx;
+	int ret = 0;
+
+	mutex_lock(&inst->lock);
+	xa_for_each_range(&inst->pages, idx, f, first, last) {
+		struct vmlab_batch b = { .n = 1 };
+
+		/* being written out already */
+		if (vmlab_frame_writing(f))
+			continue;
+		b.f[0] = f;
+		vmlab_policy_remove(inst, f);
+		ret = vmlab_evict(inst, &b, VMLAB_EVICT_FORCED, true);
+		if (b.n) {
+			mutex_unlock(&inst->lock);
+			ret = vmlab_evict_write(inst, &b, VMLAB_EVICT_FORCED);
+			mutex_lock(&inst->lock);
+		}
+		if (ret)
+			break;
+		(*evicted)++;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+	}
+	mutex_unlock(&inst->lock);
+	return ret;
+}
+
+/* VMLAB_RESIDENT's VMLAB_PAGE_* flags of page @pgoff. */
+u8 vmlab_page_flags(struct vmlab_instance *inst, pgoff_t pgoff)
+{
+	struct vmlab_frame *f;
+	u8 flags;
+
+	lockdep_assert_held(&inst->lock);
+	f = xa_load(&inst->pages, pgoff);
+	flags = vmlab_store_has(inst, pgoff) ? VMLAB_PAGE_STORED : 0;
+	if (!f)
+		return flags;
+	flags |= VMLAB_PAGE_RESIDENT;
+	/* written since its copy was made, or it has none */
+	if (folio_test_dirty(page_folio(f->page)) ||
+	    (!f->zero && !(flags & VMLAB_PAGE_STORED)))
+		flags |= VMLAB_PAGE_DIRTY;
+	if (!list_empty(&f->window))
+		flags |= VMLAB_PAGE_WINDOW;
+	return flags;
 }
 
 /*
@@ -325,9 +366,10 @@ u32 vmlab_access_sig(void)
 	return jhash(task_pt_regs(current), sizeof(struct pt_regs), 0);
 }
 
-/* Page @pgoff came in for the access @sig of this task; the lock is held. */
+/* Page @pgoff came in for the access @sig of this task. */
 void vmlab_access_note(struct vmlab_instance *inst, pgoff_t pgoff, u32 sig)
 {
+	lockdep_assert_held(&inst->lock);
 	inst->last_task = current;
 	inst->last_pgoff = pgoff;
 	inst->last_sig = sig;
@@ -352,12 +394,13 @@ static bool vmlab_access_needs(struct vmlab_instance *inst,
  * the next one is tried.  0 when there is room, or when there is none to be
  * had without waiting (every page pinned, or busy being written and the
  * caller may not wait): the page is then admitted past the budget and
- * vmlab_stats.over_budget counts it.  -errno from the store,
- * VMLAB_EVICT_PENDING with the victims to write in @pending, or -EAGAIN when
- * the caller should wait for a busy page and retry.
+ * vmlab_stats.over_budget counts it.  0 too with victims to write (@victims
+ * holds them, busy: vmlab_evict_write() once the caller dropped its locks),
+ * -errno from the store, or -EAGAIN when the caller should wait for a busy
+ * page and retry.
  */
 int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
-		    struct vmlab_batch *pending)
+		    struct vmlab_batch *victims)
 {
 	u64 resident = atomic64_read(&inst->nr_resident);
 	/* a victim kept goes back to the policy: try each page once */
@@ -366,9 +409,10 @@ int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
 	unsigned int want, i;
 	int ret;
 
+	lockdep_assert_held(&inst->lock);
+	victims->n = 0;
 	if (!inst->frames || resident < inst->frames)
 		return 0;
-	pending->n = 0;
 	while (tries) {
 		want = min_t(u64, inst->evict_batch, tries);
 		for (i = 0; i < want && tries; i++) {
@@ -380,20 +424,20 @@ int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
 			vmlab_policy_remove(inst, victim);
 			if (vmlab_access_needs(inst, victim, sig)) {
 				vmlab_policy_add(inst, victim);
-				atomic64_inc(&inst->stats.evict_pinned);
+				vmlab_count(inst, VMLAB_CNT_EVICT_PINNED);
 				continue;
 			}
-			pending->f[pending->n++] = victim;
+			victims->f[victims->n++] = victim;
 		}
-		if (!pending->n) {
+		if (!victims->n) {
 			if (victim)
 				continue;
 			break;
 		}
 
-		ret = vmlab_evict(inst, pending, VMLAB_EVICT_BUDGET, may_write);
-		if (ret == VMLAB_EVICT_PENDING)
-			return ret;
+		ret = vmlab_evict(inst, victims, VMLAB_EVICT_BUDGET, may_write);
+		if (victims->n)
+			return 0;
 		/* some victims may have failed, but room is what counts */
 		if (atomic64_read(&inst->nr_resident) < inst->frames)
 			return 0;
@@ -407,7 +451,7 @@ int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
 	 * being written by a fault that cannot wait: admit this one past the
 	 * budget, as reclaim leaves pinned pages where they are, and count it.
 	 */
-	atomic64_inc(&inst->stats.over_budget);
+	vmlab_count(inst, VMLAB_CNT_OVER_BUDGET);
 	return 0;
 }
 
@@ -423,45 +467,14 @@ void vmlab_window_add(struct vmlab_instance *inst, struct vmlab_frame *f,
 {
 	struct vmlab_frame *old;
 
-	if (!inst->tlb_window || !list_empty(&f->win))
+	lockdep_assert_held(&inst->lock);
+	if (!inst->tlb_window || !list_empty(&f->window))
 		return;
-	list_add_tail(&f->win, &inst->win);
-	inst->nr_win++;
-	while (trim && inst->nr_win > inst->tlb_window) {
-		old = list_first_entry(&inst->win, struct vmlab_frame, win);
+	list_add_tail(&f->window, &inst->window);
+	inst->nr_window++;
+	while (trim && inst->nr_window > inst->tlb_window) {
+		old = list_first_entry(&inst->window, struct vmlab_frame, window);
 		vmlab_unmap_frame(inst, old, VMLAB_TLB_WINDOW);
 		old->window_unmapped = true;
 	}
-}
-
-/* ------------------------------------------------------------- the VMAs */
-
-int vmlab_vma_track(struct vmlab_instance *inst, struct vm_area_struct *vma)
-{
-	struct vmlab_vma_link *link;
-
-	link = kmalloc(sizeof(*link), GFP_KERNEL_ACCOUNT);
-	if (!link)
-		return -ENOMEM;
-	link->vma = vma;
-	spin_lock(&inst->vma_lock);
-	list_add(&link->node, &inst->vmas);
-	spin_unlock(&inst->vma_lock);
-	return 0;
-}
-
-void vmlab_vma_untrack(struct vmlab_instance *inst, struct vm_area_struct *vma)
-{
-	struct vmlab_vma_link *link, *found = NULL;
-
-	spin_lock(&inst->vma_lock);
-	list_for_each_entry(link, &inst->vmas, node) {
-		if (link->vma == vma) {
-			list_del(&link->node);
-			found = link;
-			break;
-		}
-	}
-	spin_unlock(&inst->vma_lock);
-	kfree(found);
 }

@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlab - the fault path: mmap(), demand faults and write upgrades.
+ * vmlab - the fault path: mmap(), demand faults and write upgrades, and the
+ * page-table walk each fault record carries.
  *
- * Every instance has an inode of its own on a private pseudo filesystem, and
- * file->f_mapping points at its address_space, so every VMA of the instance,
- * in every process, sits on one i_mmap tree: rmap and unmap_mapping_range()
- * then reach all of them.  Pages live in an xarray indexed by page offset and
- * carry ->mapping and ->index (their folio's: struct page lost both after
- * 6.1) like page-cache pages, so the core installs them with the file rmap.
- * The anon inode's a_ops has noop_dirty_folio, which
- * fault_dirty_shared_page() needs; the char device's own inode has no a_ops.
+ * Every mapping of an instance, in every process, shares the instance's
+ * address_space (instance.c), whose pages live in an xarray indexed by page
+ * offset (page.c): rmap and unmap_mapping_range() reach all of them.
  *
  * A read fault maps the page read-only (the VMA wants write notification
  * because it has ->page_mkwrite); the first write arrives in ->page_mkwrite,
@@ -18,63 +14,29 @@
  *
  * ->fault returns the page locked, as filemap_fault() does: an eviction,
  * which locks the page too, cannot take it between ->fault and the PTE.
+ * Which locks a fault runs under, and in what order it takes the rest: the
+ * block at the top of instance.c.
  *
- * ->fault and ->page_mkwrite run under the mmap lock held for reading (or,
- * on kernels with per-VMA locks, the VMA's lock: compat.h), asserted on
- * entry; ->open and ->close under the mmap lock.
- *
- * Lock order: mmap_lock -> vmlab_instance.lock -> page lock -> i_mmap_rwsem
- * (unmap_mapping_range) -> PTE lock.
+ * A fault's record shows the PTE the core installs after ->fault returns,
+ * so the walk is deferred with task_work to the faulting task's return to
+ * user space: by then the page is mapped, and the task is still the one
+ * that faulted.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/fs_context.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
-#include <linux/mount.h>
 #include <linux/pagemap.h>
-#include <linux/pseudo_fs.h>
 #include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
 
 #include "compat.h"
-#include "trace.h"
 #include "vmlab.h"
 
-#define VMLAB_FS_MAGIC	0x766d6c62	/* "vmlb" */
-
-static struct vfsmount *vmlab_mnt;
-
-static int vmlab_init_fs_context(struct fs_context *fc)
-{
-	return init_pseudo(fc, VMLAB_FS_MAGIC) ? 0 : -ENOMEM;
-}
-
-/*
- * No .owner: the kernel-internal mount would pin the module forever.  The
- * mount lives from module init to exit.
- */
-static struct file_system_type vmlab_fs_type = {
-	.name			= "vmlab",
-	.init_fs_context	= vmlab_init_fs_context,
-	.kill_sb		= kill_anon_super,
-};
-
-int vmlab_fs_init(void)
-{
-	vmlab_mnt = kern_mount(&vmlab_fs_type);
-	return PTR_ERR_OR_ZERO(vmlab_mnt);
-}
-
-void vmlab_fs_exit(void)
-{
-	kern_unmount(vmlab_mnt);
-}
-
-struct inode *vmlab_inode_alloc(void)
-{
-	return alloc_anon_inode(vmlab_mnt->mnt_sb);
-}
+static struct kmem_cache *vmlab_walk_cache;
 
 static struct vmlab_instance *vmlab_vma_instance(struct vm_area_struct *vma)
 {
@@ -92,66 +54,91 @@ static u32 vmlab_fault_access(unsigned int flags)
 	return access;
 }
 
+/* A fault's record waiting for its task's return to user space */
+struct vmlab_walk_work {
+	struct callback_head cb;
+	struct file *file;		/* keeps the instance, and the module */
+	struct mm_struct *mm;
+	struct vmlab_event ev;
+};
+
+static void vmlab_walk_work_fn(struct callback_head *cb)
+{
+	struct vmlab_walk_work *work = container_of(cb, struct vmlab_walk_work, cb);
+	struct vmlab_instance *inst = work->file->private_data;
+	struct vmlab_walk w = { };
+
+	/* the mm may be gone when the task is exiting */
+	if (mmget_not_zero(work->mm)) {
+		mmap_read_lock(work->mm);
+		vmlab_walk_mm(work->mm, work->ev.fault.addr, &w, true);
+		mmap_read_unlock(work->mm);
+		mmput(work->mm);
+	}
+	vmlab_event_fault_walked(inst, &work->ev, &w);
+
+	mmdrop(work->mm);
+	fput(work->file);
+	kmem_cache_free(vmlab_walk_cache, work);
+}
+
+/*
+ * Queue the walk of @ev's address and the emission of @ev for the current
+ * task's return to user space.  Fails for kernel threads, which never return
+ * there; the caller then emits @ev without a walk.
+ */
+static int vmlab_walk_defer(struct vm_area_struct *vma, struct vmlab_event *ev)
+{
+	struct vmlab_walk_work *work;
+	int ret;
+
+	if (current->flags & PF_KTHREAD)
+		return -EINVAL;
+	work = kmem_cache_alloc(vmlab_walk_cache, GFP_KERNEL);
+	if (!work)
+		return -ENOMEM;
+	work->ev = *ev;
+	work->file = get_file(vma->vm_file);
+	work->mm = vma->vm_mm;
+	mmgrab(work->mm);
+	init_task_work(&work->cb, vmlab_walk_work_fn);
+	ret = task_work_add(current, &work->cb, TWA_RESUME);
+	if (ret)
+		goto drop_refs;
+	return 0;
+
+drop_refs:
+	mmdrop(work->mm);
+	fput(work->file);
+	kmem_cache_free(vmlab_walk_cache, work);
+	return ret;
+}
+
 /* Count a handled fault and report it: tracepoint now, record after the walk. */
 static void vmlab_fault_done(struct vmlab_instance *inst, struct vm_fault *vmf,
 			     unsigned int kind, u32 access, u64 t0,
 			     struct page *page)
 {
-	unsigned long addr = vmf->address & PAGE_MASK;
-	unsigned long pfn = inst->pfn_visible ? page_to_pfn(page) : 0;
-	u64 latency = ktime_get_ns() - t0;
 	struct vmlab_event ev;
 
-	atomic64_inc(&inst->stats.faults[kind]);
-	trace_vmlab_fault(inst->id, addr, vmf->pgoff, access, kind, latency,
-			  page_to_pfn(page));
-	if (!vmlab_wants(inst, VMLAB_EV_FAULT) &&
-	    !trace_vmlab_walk_enabled())
+	if (!vmlab_event_fault(inst, &ev, vmf->address & PAGE_MASK, vmf->pgoff,
+			       access, kind, t0, page))
 		return;
-
-	vmlab_event_init(&ev, VMLAB_EV_FAULT);
-	ev.fault.addr = addr;
-	ev.fault.pgoff = vmf->pgoff;
-	ev.fault.access = access;
-	ev.fault.kind = kind;
-	ev.fault.latency_ns = latency;
-	ev.fault.pfn = pfn;
-	if ((READ_ONCE(inst->flags) & VMLAB_CFG_WALK) ||
-	    trace_vmlab_walk_enabled()) {
-		/* the PTE is installed after we return: walk on the way out */
-		if (!vmlab_walk_defer(inst, vmf->vma, &ev))
-			return;
-	}
-	vmlab_emit_fault(inst, &ev);
+	/* the PTE is installed after we return: walk on the way out */
+	if (vmlab_event_fault_walks(inst) && !vmlab_walk_defer(vmf->vma, &ev))
+		return;
+	vmlab_event_fault_emit(inst, &ev);
 }
 
 static vm_fault_t vmlab_fault_error(struct vmlab_instance *inst)
 {
-	atomic64_inc(&inst->stats.fault_errors);
+	vmlab_count(inst, VMLAB_CNT_FAULT_ERRORS);
 	return VM_FAULT_SIGBUS;
-}
-
-/* A zeroed page charged to the caller's memcg, within max_pages. */
-struct page *vmlab_page_alloc(struct vmlab_instance *inst)
-{
-	struct page *page;
-
-	if (atomic_long_inc_return(&vmlab_nr_pages) > READ_ONCE(vmlab_max_pages))
-		goto undo_count;
-	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
-	if (!page)
-		goto undo_count;
-	atomic64_inc(&inst->stats.pages_allocated);
-	return page;
-
-undo_count:
-	atomic_long_dec(&vmlab_nr_pages);
-	return NULL;
 }
 
 /*
  * Make page @pgoff resident: from the store (a swap-in), or zero-filled.
- * The instance lock is held and the frame budget was kept.
+ * The frame budget was kept.
  */
 static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 					   pgoff_t pgoff, unsigned int *kind)
@@ -160,6 +147,7 @@ static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 	struct page *page;
 	int err;
 
+	lockdep_assert_held(&inst->lock);
 	/* an empty store has nothing to swap in: skip the lookups */
 	err = 0;
 	page = NULL;
@@ -175,28 +163,20 @@ static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 
 	f = vmlab_frame_alloc(inst, page, pgoff);
 	if (!f)
-		goto free_page;
+		goto release_page;
 	f->zero = *kind == VMLAB_FAULT_ZERO;
-	page_folio(page)->mapping = inst->inode->i_mapping;
-	page_folio(page)->index = pgoff;
-	if (xa_err(xa_store(&inst->pages, pgoff, f, GFP_KERNEL_ACCOUNT)))
+	if (vmlab_frame_insert(inst, f))
 		goto free_frame;
 	vmlab_policy_add(inst, f);
-	atomic64_inc(&inst->nr_resident);
 	return f;
 
 free_frame:
 	vmlab_frame_free(f);
-free_page:
-	/* a swapped-in page loses nothing: the file keeps its copy, and a
-	 * page from the memory store goes back there
-	 */
-	if (*kind == VMLAB_FAULT_SWAPIN && !inst->backing &&
-	    !xa_err(xa_store(&inst->store_mem, pgoff, page, GFP_KERNEL_ACCOUNT))) {
-		atomic64_inc(&inst->store_pages);
-		return NULL;
-	}
-	vmlab_page_release(page);
+release_page:
+	if (*kind == VMLAB_FAULT_SWAPIN)
+		vmlab_store_unread(inst, page, pgoff);
+	else
+		vmlab_page_release(page);
 	return NULL;
 }
 
@@ -234,6 +214,7 @@ static vm_fault_t vmlab_fault_retry(struct vmlab_instance *inst,
 /* A failed write on this fault's first try: its retry gets SIGBUS. */
 static bool vmlab_fault_failed(struct vmlab_instance *inst, struct vm_fault *vmf)
 {
+	lockdep_assert_held(&inst->lock);
 	if (inst->err_task != current || inst->err_pgoff != vmf->pgoff)
 		return false;
 	inst->err_task = NULL;
@@ -276,7 +257,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 
 	mutex_lock(&inst->lock);
 	f = xa_load(&inst->pages, vmf->pgoff);
-	if (f && f->busy) {
+	if (f && f->state == VMLAB_FRAME_BUSY) {
 		vmlab_evict_rescue(inst, f);
 		kind = VMLAB_FAULT_MINOR;
 	} else if (f) {
@@ -286,7 +267,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 		if (vmlab_fault_failed(inst, vmf))
 			goto fail;
 		ret = vmlab_make_room(inst, may_write, sig, &victims);
-		if (ret == VMLAB_EVICT_PENDING || ret == -EAGAIN)
+		if (victims.n || ret == -EAGAIN)
 			return vmlab_fault_retry(inst, vmf, &victims);
 		if (ret)
 			goto fail;
@@ -347,7 +328,7 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 
 	mutex_lock(&inst->lock);
 	f = xa_load(&inst->pages, vmf->pgoff);
-	if (!f || f->page != page || f->busy) {
+	if (!f || f->page != page || f->state == VMLAB_FRAME_BUSY) {
 		/* evicted meanwhile: the fault retries and swaps it in */
 		mutex_unlock(&inst->lock);
 		return VM_FAULT_NOPAGE;
@@ -383,7 +364,7 @@ static void vmlab_vm_close(struct vm_area_struct *vma)
 	vmlab_mm_untrack(inst, vma->vm_mm);
 }
 
-const struct vm_operations_struct vmlab_vm_ops = {
+static const struct vm_operations_struct vmlab_vm_ops = {
 	.open		= vmlab_vm_open,
 	.close		= vmlab_vm_close,
 	.fault		= vmlab_fault,
@@ -413,7 +394,7 @@ int vmlab_mmap(struct file *file, struct vm_area_struct *vma)
 		ret = -ENXIO;
 		goto unlock;
 	}
-	ret = vmlab_ring_alloc(&inst->ring, inst->cfg.ring_records);
+	ret = vmlab_ring_alloc(inst);
 	if (ret)
 		goto unlock;
 	ret = vmlab_mm_track(inst, vma->vm_mm);
@@ -435,16 +416,13 @@ unlock:
 	return 0;
 }
 
-/* Free every resident page; no VMA maps the instance any more. */
-void vmlab_pages_free(struct vmlab_instance *inst)
+int vmlab_fault_init(void)
 {
-	struct vmlab_frame *f;
-	unsigned long idx;
+	vmlab_walk_cache = KMEM_CACHE(vmlab_walk_work, 0);
+	return vmlab_walk_cache ? 0 : -ENOMEM;
+}
 
-	xa_for_each(&inst->pages, idx, f) {
-		vmlab_page_release(f->page);
-		vmlab_frame_free(f);
-		atomic64_dec(&inst->nr_resident);
-	}
-	xa_destroy(&inst->pages);
+void vmlab_fault_exit(void)
+{
+	kmem_cache_destroy(vmlab_walk_cache);
 }

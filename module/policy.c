@@ -11,14 +11,15 @@
  * A frame that replaces a victim takes the victim's slot, as in a textbook
  * clock.  The array has one slot per frame of the budget; a page admitted
  * past the budget (every other one pinned, see evict.c) waits on the spill
- * list for the next slot to free.  Work per fault is O(1) amortized and independent of region size:
- * a CLOCK hand clears what it passes, so it stops within two sweeps; an
- * aging hand halves what it passes, so within nine.
+ * list for the next slot to free.  Work per fault is O(1) amortized and
+ * independent of region size: a CLOCK hand clears what it passes, so it
+ * stops within two sweeps; an aging hand halves what it passes, so within
+ * nine.
  *
  * Accessed bits are read from every mapping of the page: the instance keeps
  * its VMAs (vmlab_vma_link), and each is read under its mm's mmap lock,
- * taken with trylock; a busy mm counts as a reference (a second chance).
- * The instance lock is held throughout.
+ * taken with a trylock (instance.c's lock order says why); a busy mm counts
+ * as a reference (a second chance).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,17 +32,17 @@
 #include "compat.h"
 #include "vmlab.h"
 
-static struct kmem_cache *vmlab_frame_cache;
-
-int vmlab_policy_init(void)
+int vmlab_policy_init(struct vmlab_instance *inst)
 {
-	vmlab_frame_cache = KMEM_CACHE(vmlab_frame, 0);
-	return vmlab_frame_cache ? 0 : -ENOMEM;
-}
-
-void vmlab_policy_exit(void)
-{
-	kmem_cache_destroy(vmlab_frame_cache);
+	if (!zalloc_cpumask_var(&inst->flush_cpus, GFP_KERNEL_ACCOUNT))
+		return -ENOMEM;
+	INIT_LIST_HEAD(&inst->fifo);
+	INIT_LIST_HEAD(&inst->lru);
+	INIT_LIST_HEAD(&inst->spill);
+	INIT_LIST_HEAD(&inst->vmas);
+	spin_lock_init(&inst->vma_lock);
+	prandom_seed_state(&inst->rnd, 0);
+	return 0;
 }
 
 /* Size the slot array for @frames; no page may be resident. */
@@ -50,6 +51,7 @@ int vmlab_policy_resize(struct vmlab_instance *inst, u64 frames)
 	struct vmlab_frame **slots = NULL;
 	u32 *free_slots = NULL;
 
+	lockdep_assert_held(&inst->lock);
 	if (frames) {
 		slots = kvcalloc(frames, sizeof(*slots), GFP_KERNEL_ACCOUNT);
 		free_slots = kvcalloc(frames, sizeof(*free_slots), GFP_KERNEL_ACCOUNT);
@@ -76,32 +78,13 @@ void vmlab_policy_free(struct vmlab_instance *inst)
 	kvfree(inst->free_slots);
 	inst->slots = NULL;
 	inst->free_slots = NULL;
-}
-
-struct vmlab_frame *vmlab_frame_alloc(struct vmlab_instance *inst,
-				      struct page *page, pgoff_t pgoff)
-{
-	struct vmlab_frame *f;
-
-	f = kmem_cache_zalloc(vmlab_frame_cache, GFP_KERNEL_ACCOUNT);
-	if (!f)
-		return NULL;
-	f->page = page;
-	f->pgoff = pgoff;
-	f->slot = VMLAB_NO_SLOT;
-	INIT_LIST_HEAD(&f->win);
-	INIT_LIST_HEAD(&f->spill);
-	return f;
-}
-
-void vmlab_frame_free(struct vmlab_frame *f)
-{
-	kmem_cache_free(vmlab_frame_cache, f);
+	free_cpumask_var(inst->flush_cpus);
 }
 
 /* @f became resident: the newest page for FIFO and LRU, a slot for the hand. */
 void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
+	lockdep_assert_held(&inst->lock);
 	list_add_tail(&f->fifo, &inst->fifo);
 	list_add_tail(&f->lru, &inst->lru);
 	f->age = 0;
@@ -123,6 +106,7 @@ void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
 	struct vmlab_frame *waiting;
 
+	lockdep_assert_held(&inst->lock);
 	list_del(&f->fifo);
 	list_del(&f->lru);
 	if (f->slot == VMLAB_NO_SLOT) {
@@ -149,10 +133,11 @@ void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
  */
 void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
+	lockdep_assert_held(&inst->lock);
 	if (READ_ONCE(inst->policy) != VMLAB_POLICY_LRU)
 		return;
 	/* a frame whose write is in flight rejoins the policy after it */
-	if (f->busy || f->rescued)
+	if (vmlab_frame_writing(f))
 		return;
 	list_move_tail(&f->lru, &inst->lru);
 }
@@ -180,6 +165,7 @@ static bool vmlab_frame_young(struct vmlab_instance *inst, struct vmlab_frame *f
 		struct mm_struct *mm = vma->vm_mm;
 		unsigned long addr;
 
+		/* under the instance lock: against the lock order */
 		if (!mmap_read_trylock(mm)) {
 			young = true;
 			continue;
@@ -188,7 +174,12 @@ static bool vmlab_frame_young(struct vmlab_instance *inst, struct vmlab_frame *f
 		    f->pgoff < vma->vm_pgoff + vma_pages(vma)) {
 			addr = vma->vm_start +
 			       ((f->pgoff - vma->vm_pgoff) << PAGE_SHIFT);
-			if (vmlab_pte_test_and_clear_young(mm, addr)) {
+			/*
+			 * Not a VMA munmap() took out of the tree and has not
+			 * closed yet: its page tables may be being freed.
+			 */
+			if (find_vma(mm, addr) == vma &&
+			    vmlab_pte_test_and_clear_young(mm, addr)) {
 				young = true;
 				cpumask_or(inst->flush_cpus, inst->flush_cpus,
 					   mm_cpumask(mm));
@@ -213,7 +204,8 @@ static void vmlab_policy_flush(struct vmlab_instance *inst)
 	    cpumask_empty(inst->flush_cpus))
 		return;
 	on_each_cpu_mask(inst->flush_cpus, vmlab_flush_local, NULL, true);
-	vmlab_tlb_module(inst, VMLAB_TLB_CLOCK, 0, VMLAB_TLB_FLUSH_ALL);
+	vmlab_event_tlb(inst, VMLAB_TLB_MODULE, VMLAB_TLB_CLOCK, 0,
+			VMLAB_TLB_FLUSH_ALL);
 	cpumask_clear(inst->flush_cpus);
 }
 
@@ -282,6 +274,7 @@ static struct vmlab_frame *vmlab_choose_random(struct vmlab_instance *inst)
 /* The policy's victim among the resident pages, or NULL if there is none. */
 struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst)
 {
+	lockdep_assert_held(&inst->lock);
 	if (list_empty(&inst->fifo))
 		return NULL;
 
@@ -302,4 +295,36 @@ struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst)
 		return list_first_entry(&inst->lru, struct vmlab_frame, lru);
 	}
 	return list_first_entry(&inst->fifo, struct vmlab_frame, fifo);
+}
+
+/* --------------------------------------------------------------- the VMAs */
+
+int vmlab_vma_track(struct vmlab_instance *inst, struct vm_area_struct *vma)
+{
+	struct vmlab_vma_link *link;
+
+	link = kmalloc(sizeof(*link), GFP_KERNEL_ACCOUNT);
+	if (!link)
+		return -ENOMEM;
+	link->vma = vma;
+	spin_lock(&inst->vma_lock);
+	list_add(&link->node, &inst->vmas);
+	spin_unlock(&inst->vma_lock);
+	return 0;
+}
+
+void vmlab_vma_untrack(struct vmlab_instance *inst, struct vm_area_struct *vma)
+{
+	struct vmlab_vma_link *link, *found = NULL;
+
+	spin_lock(&inst->vma_lock);
+	list_for_each_entry(link, &inst->vmas, node) {
+		if (link->vma == vma) {
+			list_del(&link->node);
+			found = link;
+			break;
+		}
+	}
+	spin_unlock(&inst->vma_lock);
+	kfree(found);
 }

@@ -9,15 +9,13 @@
  * copy is in the file, or a page never written since it was zeroed, is
  * dropped with no I/O.
  *
- * Writes never run under the instance lock or the mmap lock: a task in
- * write(backing_fd, vmlab_memory, n) holds the backing inode's lock and then
- * takes both (it faults on vmlab memory), so taking the inode lock under
- * them could deadlock.  The faulting task writes after dropping both
- * (VM_FAULT_RETRY, as filemap_fault() does for reads), see evict.c.  When it
- * cannot drop the mmap lock, or the backing inode's lock is taken by anyone
- * (maybe by itself), the victim is parked in the memory store, marked
- * VMLAB_STORE_PENDING, and a worker writes it once the lock is free.  A
- * worker's write that fails leaves the page parked: counted, never lost.
+ * Writes run with no vmlab lock and no mmap lock held (instance.c's lock
+ * order says why): the faulting task writes its victims itself after
+ * dropping both (evict.c, fault.c).  When it cannot drop the mmap lock, or
+ * the backing inode's lock is taken by anyone (maybe by itself), the victim
+ * is parked in the memory store, marked VMLAB_XA_UNWRITTEN, and a worker
+ * writes it.  A worker's write that fails leaves the page parked: counted,
+ * never lost.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,40 +29,10 @@
 #include <linux/sched/mm.h>
 
 #include "compat.h"
-#include "trace.h"
 #include "vmlab.h"
 
-static void vmlab_swap_event(struct vmlab_instance *inst, u32 dir, pgoff_t pgoff,
-			     u32 store, int error, u64 t0)
-{
-	u64 latency = ktime_get_ns() - t0;
-	struct vmlab_event ev;
-
-	if (dir == VMLAB_SWAP_OUT)
-		trace_vmlab_swap_out(inst->id, pgoff, store, error, latency);
-	else
-		trace_vmlab_swap_in(inst->id, pgoff, store, error, latency);
-	if (!vmlab_wants(inst, VMLAB_EV_SWAP))
-		return;
-	vmlab_event_init(&ev, VMLAB_EV_SWAP);
-	ev.swap.pgoff = pgoff;
-	ev.swap.latency_ns = latency;
-	ev.swap.bytes = error ? 0 : PAGE_SIZE;
-	ev.swap.dir = dir;
-	ev.swap.store = store;
-	ev.swap.error = -error;
-	vmlab_emit(inst, &ev);
-}
-
-/* Drop the instance's reference to a page it allocated. */
-void vmlab_page_release(struct page *page)
-{
-	/* a page with ->mapping set is a "Bad page" to the allocator */
-	page_folio(page)->mapping = NULL;
-	folio_clear_dirty(page_folio(page));
-	put_page(page);
-	atomic_long_dec(&vmlab_nr_pages);
-}
+/* The memory store marks parked pages the worker must still write. */
+#define VMLAB_XA_UNWRITTEN	XA_MARK_1
 
 static void vmlab_store_worker(struct work_struct *work);
 
@@ -73,6 +41,7 @@ void vmlab_store_init(struct vmlab_instance *inst)
 	xa_init_flags(&inst->store_mem, XA_FLAGS_ACCOUNT);
 	xa_init_flags(&inst->store_file, XA_FLAGS_ACCOUNT);
 	INIT_WORK(&inst->wb_work, vmlab_store_worker);
+	init_waitqueue_head(&inst->busy_wait);
 }
 
 /* Free the store; no fault or worker can reach it any more. */
@@ -164,6 +133,7 @@ int vmlab_store_set(struct vmlab_instance *inst, int fd)
 
 bool vmlab_store_has(struct vmlab_instance *inst, pgoff_t pgoff)
 {
+	lockdep_assert_held(&inst->lock);
 	return xa_load(&inst->store_mem, pgoff) ||
 	       xa_load(&inst->store_file, pgoff);
 }
@@ -177,7 +147,7 @@ static int vmlab_store_park(struct vmlab_instance *inst, struct page *page,
 	if (ret)
 		return ret;
 	if (pending)
-		xa_set_mark(&inst->store_mem, pgoff, VMLAB_STORE_PENDING);
+		xa_set_mark(&inst->store_mem, pgoff, VMLAB_XA_UNWRITTEN);
 	atomic64_inc(&inst->store_pages);
 	return 0;
 }
@@ -219,11 +189,11 @@ static int vmlab_store_file_add(struct vmlab_instance *inst, pgoff_t pgoff)
 }
 
 /*
- * Put the evicted, unmapped and locked page of @f in the store, the instance
- * lock held.  Returns the VMLAB_EVICT_* action, or -errno with the page
- * untouched.  After MOVE and DEFER the store owns the page; after DROP the
- * caller frees it; WRITE means the caller must write it with
- * vmlab_store_write() once it dropped its locks (only when @may_write).
+ * Put the evicted, unmapped and locked page of @f in the store.  Returns
+ * the VMLAB_EVICT_* action, or -errno with the page untouched.  After MOVE
+ * and DEFER the store owns the page; after DROP the caller frees it; WRITE
+ * means the caller must write it with vmlab_store_write() once it dropped
+ * its locks (only when @may_write).
  */
 int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
 		    bool dirty, bool may_write)
@@ -232,20 +202,21 @@ int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
 	u64 t0 = ktime_get_ns();
 	int ret;
 
+	lockdep_assert_held(&inst->lock);
 	if (f->zero && !dirty) {
-		atomic64_inc(&inst->stats.clean_drops);
+		vmlab_count(inst, VMLAB_CNT_CLEAN_DROPS);
 		return VMLAB_EVICT_DROP;
 	}
 	if (!file) {
 		ret = vmlab_store_park(inst, f->page, f->pgoff, false);
 		if (ret)
 			return ret;
-		atomic64_inc(&inst->stats.swap_outs);
-		vmlab_swap_event(inst, VMLAB_SWAP_OUT, f->pgoff, VMLAB_STORE_MEM, 0, t0);
+		vmlab_count(inst, VMLAB_CNT_SWAP_OUTS);
+		vmlab_event_swap(inst, VMLAB_SWAP_OUT, f->pgoff, VMLAB_STORE_MEM, 0, t0);
 		return VMLAB_EVICT_MOVE;
 	}
 	if (!dirty && xa_load(&inst->store_file, f->pgoff)) {
-		atomic64_inc(&inst->stats.clean_drops);
+		vmlab_count(inst, VMLAB_CNT_CLEAN_DROPS);
 		return VMLAB_EVICT_DROP;
 	}
 	if (may_write && !rwsem_is_locked(&file_inode(file)->i_rwsem))
@@ -286,7 +257,7 @@ int vmlab_store_write(struct vmlab_instance *inst, struct file *file,
 	/* a short write is a full disk */
 	ret = ret == len ? 0 : ret < 0 ? ret : -ENOSPC;
 	for (i = 0; i < n; i++)
-		vmlab_swap_event(inst, VMLAB_SWAP_OUT, f[i]->pgoff,
+		vmlab_event_swap(inst, VMLAB_SWAP_OUT, f[i]->pgoff,
 				 VMLAB_STORE_FILE, ret, t0);
 	if (ret)
 		pr_warn_ratelimited("instance %u: writing pages %lu-%lu: %zd\n",
@@ -295,19 +266,19 @@ int vmlab_store_write(struct vmlab_instance *inst, struct file *file,
 }
 
 /*
- * Account a write's result @ret, the instance lock held.  The copy counts
- * only once it is indexed: 0, or @ret or the index's -ENOMEM, when the page
- * must stay in memory.
+ * Account a write's result @ret.  The copy counts only once it is indexed:
+ * 0, or @ret or the index's -ENOMEM, when the page must stay in memory.
  */
 int vmlab_store_written(struct vmlab_instance *inst, pgoff_t pgoff, int ret)
 {
+	lockdep_assert_held(&inst->lock);
 	if (!ret)
 		ret = vmlab_store_file_add(inst, pgoff);
 	if (ret) {
-		atomic64_inc(&inst->stats.io_errors);
+		vmlab_count(inst, VMLAB_CNT_IO_ERRORS);
 		return ret;
 	}
-	atomic64_inc(&inst->stats.swap_outs);
+	vmlab_count(inst, VMLAB_CNT_SWAP_OUTS);
 	return 0;
 }
 
@@ -323,18 +294,19 @@ struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
 	struct page *page;
 	bool pending;
 
+	lockdep_assert_held(&inst->lock);
 	*err = 0;
 	page = xa_load(&inst->store_mem, pgoff);
 	if (page) {
 		/* never written to the file: dirty until it is */
-		pending = xa_get_mark(&inst->store_mem, pgoff, VMLAB_STORE_PENDING);
-		xa_clear_mark(&inst->store_mem, pgoff, VMLAB_STORE_PENDING);
+		pending = xa_get_mark(&inst->store_mem, pgoff, VMLAB_XA_UNWRITTEN);
+		xa_clear_mark(&inst->store_mem, pgoff, VMLAB_XA_UNWRITTEN);
 		vmlab_xa_vacate(&inst->store_mem, pgoff, page);
 		atomic64_dec(&inst->store_pages);
 		if (pending || inst->backing)
 			folio_set_dirty(page_folio(page));
-		atomic64_inc(&inst->stats.swap_ins);
-		vmlab_swap_event(inst, VMLAB_SWAP_IN, pgoff, VMLAB_STORE_MEM, 0, t0);
+		vmlab_count(inst, VMLAB_CNT_SWAP_INS);
+		vmlab_event_swap(inst, VMLAB_SWAP_IN, pgoff, VMLAB_STORE_MEM, 0, t0);
 		return page;
 	}
 	if (!inst->backing || !xa_load(&inst->store_file, pgoff))
@@ -346,14 +318,31 @@ struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
 		return NULL;
 	}
 	*err = vmlab_store_io(inst->backing, page, pgoff, false);
-	vmlab_swap_event(inst, VMLAB_SWAP_IN, pgoff, VMLAB_STORE_FILE, *err, t0);
+	vmlab_event_swap(inst, VMLAB_SWAP_IN, pgoff, VMLAB_STORE_FILE, *err, t0);
 	if (*err) {
-		atomic64_inc(&inst->stats.io_errors);
+		vmlab_count(inst, VMLAB_CNT_IO_ERRORS);
 		vmlab_page_release(page);
 		return NULL;
 	}
-	atomic64_inc(&inst->stats.swap_ins);
+	vmlab_count(inst, VMLAB_CNT_SWAP_INS);
 	return page;
+}
+
+/*
+ * A page vmlab_store_in() returned could not be made resident: one from the
+ * memory store goes back there, and one read from the file is freed (the
+ * file keeps its copy).
+ */
+void vmlab_store_unread(struct vmlab_instance *inst, struct page *page,
+			pgoff_t pgoff)
+{
+	lockdep_assert_held(&inst->lock);
+	if (!inst->backing &&
+	    !xa_err(xa_store(&inst->store_mem, pgoff, page, GFP_KERNEL_ACCOUNT))) {
+		atomic64_inc(&inst->store_pages);
+		return;
+	}
+	vmlab_page_release(page);
 }
 
 /* Write the pages parked while their faulting task held the file's lock. */
@@ -370,12 +359,12 @@ static void vmlab_store_worker(struct work_struct *work)
 	for (;;) {
 		mutex_lock(&inst->lock);
 		idx = 0;
-		page = xa_find(&inst->store_mem, &idx, ULONG_MAX, VMLAB_STORE_PENDING);
+		page = xa_find(&inst->store_mem, &idx, ULONG_MAX, VMLAB_XA_UNWRITTEN);
 		if (!page || !inst->backing) {
 			mutex_unlock(&inst->lock);
 			return;
 		}
-		xa_clear_mark(&inst->store_mem, idx, VMLAB_STORE_PENDING);
+		xa_clear_mark(&inst->store_mem, idx, VMLAB_XA_UNWRITTEN);
 		get_page(page);
 		file = get_file(inst->backing);
 		mutex_unlock(&inst->lock);
@@ -383,7 +372,7 @@ static void vmlab_store_worker(struct work_struct *work)
 		/* no instance lock here: the file's lock holder may fault */
 		t0 = ktime_get_ns();
 		ret = vmlab_store_io(file, page, idx, true);
-		vmlab_swap_event(inst, VMLAB_SWAP_OUT, idx, VMLAB_STORE_FILE, ret, t0);
+		vmlab_event_swap(inst, VMLAB_SWAP_OUT, idx, VMLAB_STORE_FILE, ret, t0);
 
 		mutex_lock(&inst->lock);
 		ret = vmlab_store_written(inst, idx, ret);
@@ -397,7 +386,7 @@ static void vmlab_store_worker(struct work_struct *work)
 		if (!ret) {
 			if (xa_load(&inst->store_mem, idx) == page &&
 			    !xa_get_mark(&inst->store_mem, idx,
-					 VMLAB_STORE_PENDING)) {
+					 VMLAB_XA_UNWRITTEN)) {
 				vmlab_xa_vacate(&inst->store_mem, idx, page);
 				atomic64_dec(&inst->store_pages);
 				vmlab_page_release(page);

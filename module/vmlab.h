@@ -3,8 +3,25 @@
  * vmlab - a virtual-memory laboratory: definitions shared by the module's
  * files.  The ABI lives in include/uapi/linux/vmlab.h and nowhere else.
  *
- * Data flows one way: config (dev.c) -> instance; fault (fault.c) -> walk
- * (walk.c) -> event (events.c) -> ring -> read(), and tracepoints (trace.h).
+ * The files, each calling only files listed before it:
+ *
+ *   trace.c     tracepoints (trace.h)
+ *   events.c    counters, one helper per event kind, the read() ring
+ *   ktlb.c      the kernel's TLB flushes on the mms that map an instance
+ *   walk.c      page-table walks and accessed bits
+ *   page.c      pages and frames: allocation, accounting, residency
+ *   store.c     the backing store: where evicted pages go
+ *   policy.c    replacement policies: which page to evict
+ *   evict.c     eviction: the frame state machine, the software TLB window
+ *   fault.c     the fault path: mmap(), faults, the deferred walk
+ *   instance.c  an instance's life, its pseudo inode; the lock order
+ *   debugfs.c   /sys/kernel/debug/vmlab
+ *   dev.c       /dev/vmlab: open(), ioctls, read(), poll()
+ *   main.c      module init and exit
+ *
+ * Data flows one way: config (dev.c) -> instance; fault (fault.c) ->
+ * evict -> policy, store -> events -> ring -> read(), and tracepoints.
+ * Locking: the block at the top of instance.c.
  */
 #ifndef _VMLAB_H
 #define _VMLAB_H
@@ -12,7 +29,6 @@
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/irq_work.h>
-#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -25,19 +41,22 @@
 #include <uapi/linux/vmlab.h>
 
 struct dentry;
+struct file;
 struct mm_struct;
+struct page;
 struct vm_area_struct;
 
-/* Module parameters (main.c) */
-extern unsigned int vmlab_max_region_mb;
-extern unsigned long vmlab_max_pages;
-extern unsigned int vmlab_max_ring_records;
+/* The instance's counters (counters.h) */
+enum vmlab_counter {
+#define VMLAB_COUNTER(id, field)	VMLAB_CNT_##id,
+#include "counters.h"
+#undef VMLAB_COUNTER
+	VMLAB_NR_COUNTERS
+};
 
-#define VMLAB_DEFAULT_RING	1024
-
-/* The read() ring: bounded, never blocks a producer. */
+/* The read() ring: bounded, never blocks a producer (events.c). */
 struct vmlab_ring {
-	spinlock_t lock;		/* leaf lock; taken in any context */
+	spinlock_t lock;		/* irq-safe leaf */
 	struct vmlab_event *buf;	/* ring_records entries */
 	u32 mask;			/* ring_records - 1 */
 	u64 head;			/* next record to write */
@@ -49,42 +68,43 @@ struct vmlab_ring {
 	struct irq_work wake;		/* wakes readers from any context */
 };
 
-struct vmlab_counters {
-	atomic64_t faults[VMLAB_FAULT_KIND_MAX];
-	atomic64_t fault_errors;
-	atomic64_t pages_allocated;
-	atomic64_t tlb_module;
-	atomic64_t tlb_kernel;
-	atomic64_t events;
-	atomic64_t events_dropped;
-	atomic64_t evictions;
-	atomic64_t swap_outs;
-	atomic64_t swap_ins;
-	atomic64_t clean_drops;
-	atomic64_t io_errors;
-	atomic64_t evict_pinned;
-	atomic64_t over_budget;
-};
-
 #define VMLAB_NO_SLOT	U32_MAX
 
-/* A resident page and its place in every policy's order (policy.c). */
+/*
+ * Where a frame is in its eviction (evict.c, which alone changes it):
+ *
+ *   RESIDENT --evict, dirty--> BUSY --written--> (frame freed)
+ *                               |  \--failed--> RESIDENT, dirty
+ *                               \--fault--> RESCUED --write ends--> RESIDENT
+ */
+enum vmlab_frame_state {
+	VMLAB_FRAME_RESIDENT,		/* in the policy (unless a victim) */
+	VMLAB_FRAME_BUSY,		/* unmapped, its write in flight */
+	VMLAB_FRAME_RESCUED,		/* faulted back in while busy; out of
+					 * the policy until the write ends
+					 */
+};
+
+/* A resident page and its place in every policy's order. */
 struct vmlab_frame {
 	struct page *page;
 	pgoff_t pgoff;
 	struct list_head fifo;		/* load order */
 	struct list_head lru;		/* order of the last fault */
-	struct list_head win;		/* software TLB window, if in it */
+	struct list_head window;	/* software TLB window, if in it */
 	struct list_head spill;		/* waiting for a slot, if on it */
 	u32 slot;			/* in vmlab_instance.slots */
 	u8 age;				/* LRU_APPROX counter */
+	u8 state;			/* enum vmlab_frame_state */
 	bool window_unmapped;		/* the window unmapped it: next is soft */
 	bool zero;			/* never written since it was zeroed */
-	bool busy;			/* being written out, unlocked */
-	bool rescued;			/* faulted back in while busy; out of
-					 * the policy until the write ends
-					 */
 };
+
+/* Is @f's write to the backing file in flight (out of the policy)? */
+static inline bool vmlab_frame_writing(const struct vmlab_frame *f)
+{
+	return f->state != VMLAB_FRAME_RESIDENT;
+}
 
 /* A VMA of the instance, for reading accessed bits (policy.c). */
 struct vmlab_vma_link {
@@ -92,27 +112,29 @@ struct vmlab_vma_link {
 	struct vm_area_struct *vma;
 };
 
-/* One open() of /dev/vmlab: an independent experiment. */
+/*
+ * One open() of /dev/vmlab: an independent experiment.  Which lock guards
+ * what: the block at the top of instance.c.
+ */
 struct vmlab_instance {
-	struct kref ref;
 	u32 id;
 	bool pfn_visible;		/* opener had CAP_SYS_ADMIN */
 	struct inode *inode;		/* own address_space for all mappings */
 
-	struct mutex lock;		/* config changes and page allocation */
-	struct vmlab_config cfg;	/* under lock; hot copies below */
+	struct mutex lock;		/* the instance lock */
+	struct vmlab_config cfg;	/* hot copies below */
 	u64 nr_pages;			/* region_size >> PAGE_SHIFT */
 	u64 event_mask;
 	u32 flags;
 	bool mapped;			/* mmap() happened: region and ring fixed */
 
+	/* page.c */
 	struct xarray pages;		/* pgoff -> struct vmlab_frame * */
 	atomic64_t nr_resident;
 
-	/* policy state, under lock */
+	/* policy.c */
 	u32 policy;
 	u64 frames;			/* budget, 0 = unlimited */
-	u32 tlb_window;			/* software TLB, 0 = off */
 	u32 evict_batch;		/* victims a full budget evicts, >= 1 */
 	struct list_head fifo;
 	struct list_head lru;
@@ -122,14 +144,20 @@ struct vmlab_instance {
 	struct list_head spill;		/* frames past the budget, no slot */
 	struct rnd_state rnd;
 	cpumask_var_t flush_cpus;	/* CLOCK_FLUSH: CPUs to flush */
-	struct list_head win;		/* software TLB window, oldest first */
-	u32 nr_win;
+	spinlock_t vma_lock;		/* guards vmas */
+	struct list_head vmas;		/* vmlab_vma_link */
 
-	/* VMAs, for accessed bits */
-	spinlock_t vma_lock;
-	struct list_head vmas;
+	/* evict.c: the software TLB window, oldest first */
+	u32 tlb_window;			/* its size, 0 = off */
+	struct list_head window;
+	u32 nr_window;
 
-	/* the store, under lock */
+	/* evict.c: the last page faulted in, and by which access */
+	struct task_struct *last_task;
+	pgoff_t last_pgoff;
+	u32 last_sig;
+
+	/* store.c */
 	struct file *backing;		/* NULL: memory store */
 	struct xarray store_mem;	/* pgoff -> struct page * held in memory */
 	struct xarray store_file;	/* pgoff -> value: the file has a copy */
@@ -140,19 +168,56 @@ struct vmlab_instance {
 	struct task_struct *err_task;	/* a write failed for its fault: */
 	pgoff_t err_pgoff;		/* SIGBUS when it retries this page */
 
-	/* the last page faulted in, and by which access (evict.c), under lock */
-	struct task_struct *last_task;
-	pgoff_t last_pgoff;
-	u32 last_sig;
-
+	/* events.c */
 	struct vmlab_ring ring;
 	struct mutex read_lock;		/* serialises read() */
-	struct vmlab_counters stats;
+	atomic64_t counters[VMLAB_NR_COUNTERS];
 
-	struct list_head mms;		/* vmlab_mm_link, under vmlab_mm_lock */
+	struct list_head mms;		/* vmlab_mm_link (ktlb.c) */
 	struct dentry *debugfs;
 	struct rcu_work free_work;	/* frees it after a grace period */
 };
+
+/* ------------------------------------------------------------- events.c */
+
+static inline void vmlab_count(struct vmlab_instance *inst,
+			       enum vmlab_counter c)
+{
+	atomic64_inc(&inst->counters[c]);
+}
+
+static inline void vmlab_count_fault(struct vmlab_instance *inst,
+				     unsigned int kind)
+{
+	vmlab_count(inst, VMLAB_CNT_FAULTS_ZERO + kind - VMLAB_FAULT_ZERO);
+}
+
+void vmlab_ring_init(struct vmlab_ring *ring);
+int vmlab_ring_alloc(struct vmlab_instance *inst);
+void vmlab_ring_free(struct vmlab_ring *ring);
+ssize_t vmlab_ring_read(struct vmlab_instance *inst, char __user *buf,
+			size_t count, bool nonblock);
+__poll_t vmlab_ring_poll(struct vmlab_instance *inst, struct file *file,
+			 struct poll_table_struct *wait);
+bool vmlab_event_fault(struct vmlab_instance *inst, struct vmlab_event *ev,
+		       unsigned long addr, pgoff_t pgoff, u32 access,
+		       unsigned int kind, u64 t0, struct page *page);
+bool vmlab_event_fault_walks(struct vmlab_instance *inst);
+void vmlab_event_fault_walked(struct vmlab_instance *inst,
+			      struct vmlab_event *ev,
+			      const struct vmlab_walk *w);
+void vmlab_event_fault_emit(struct vmlab_instance *inst,
+			    struct vmlab_event *ev);
+void vmlab_event_tlb(struct vmlab_instance *inst, u32 origin, u32 reason,
+		     u64 start, u64 pages);
+void vmlab_event_evict(struct vmlab_instance *inst, pgoff_t pgoff,
+		       int action, u32 reason, u64 t0);
+void vmlab_event_swap(struct vmlab_instance *inst, u32 dir, pgoff_t pgoff,
+		      u32 store, int error, u64 t0);
+void vmlab_stats_fill(struct vmlab_instance *inst, struct vmlab_stats *st);
+void vmlab_stats_reset(struct vmlab_instance *inst);
+
+/* --------------------------------------------------------------- ktlb.c */
 
 /* Every mm that maps an instance, for attributing the kernel's flushes. */
 struct vmlab_mm_link {
@@ -164,9 +229,21 @@ struct vmlab_mm_link {
 	struct rcu_head rcu;
 };
 
-/* main.c */
-extern struct workqueue_struct *vmlab_wq;
-extern atomic_long_t vmlab_nr_instances;
+int vmlab_mm_track(struct vmlab_instance *inst, struct mm_struct *mm);
+void vmlab_mm_untrack(struct vmlab_instance *inst, struct mm_struct *mm);
+void vmlab_mm_untrack_all(struct vmlab_instance *inst);
+int vmlab_ktlb_init(void);
+void vmlab_ktlb_exit(void);
+
+/* --------------------------------------------------------------- walk.c */
+
+void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
+		   struct vmlab_walk *w, bool pfn_visible);
+bool vmlab_pte_test_and_clear_young(struct mm_struct *mm, unsigned long addr);
+
+/* --------------------------------------------------------------- page.c */
+
+extern unsigned long vmlab_max_pages;
 extern atomic_long_t vmlab_nr_pages;
 
 /*
@@ -182,70 +259,23 @@ static inline void vmlab_xa_vacate(struct xarray *xa, unsigned long index,
 	xa_cmpxchg(xa, index, entry, XA_ZERO_ENTRY, GFP_NOWAIT);
 }
 
-/* The memory store marks parked pages the worker must still write. */
-#define VMLAB_STORE_PENDING	XA_MARK_1
-
-/* dev.c */
-int vmlab_dev_init(void);
-void vmlab_dev_exit(void);
-void vmlab_instance_put(struct vmlab_instance *inst);
-
-static inline bool vmlab_wants(struct vmlab_instance *inst, unsigned int type)
-{
-	return READ_ONCE(inst->event_mask) & VMLAB_EV_BIT(type);
-}
-
-/* fault.c */
-extern const struct vm_operations_struct vmlab_vm_ops;
-int vmlab_mmap(struct file *file, struct vm_area_struct *vma);
-void vmlab_pages_free(struct vmlab_instance *inst);
 struct page *vmlab_page_alloc(struct vmlab_instance *inst);
-int vmlab_fs_init(void);
-void vmlab_fs_exit(void);
-struct inode *vmlab_inode_alloc(void);
-
-/* policy.c */
-int vmlab_policy_init(void);
-void vmlab_policy_exit(void);
-int vmlab_policy_resize(struct vmlab_instance *inst, u64 frames);
-void vmlab_policy_free(struct vmlab_instance *inst);
+void vmlab_page_release(struct page *page);
 struct vmlab_frame *vmlab_frame_alloc(struct vmlab_instance *inst,
 				      struct page *page, pgoff_t pgoff);
 void vmlab_frame_free(struct vmlab_frame *f);
-void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f);
-void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f);
-void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f);
-struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst);
+int vmlab_frame_insert(struct vmlab_instance *inst, struct vmlab_frame *f);
+void vmlab_frame_remove(struct vmlab_instance *inst, struct vmlab_frame *f);
+void vmlab_pages_free(struct vmlab_instance *inst);
+int vmlab_page_init(void);
+void vmlab_page_exit(void);
 
-/* evict.c */
-#define VMLAB_EVICT_PENDING	1	/* write with vmlab_evict_write() */
+/* -------------------------------------------------------------- store.c */
 
-/* Victims evicted together, in page order once unmapped */
-struct vmlab_batch {
-	struct vmlab_frame *f[VMLAB_EVICT_BATCH_MAX];
-	unsigned int n;
-};
-
-int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b, u32 reason,
-		bool may_write);
-int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
-		      u32 reason);
-void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f);
-int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
-		    struct vmlab_batch *pending);
-u32 vmlab_access_sig(void);
-void vmlab_access_note(struct vmlab_instance *inst, pgoff_t pgoff, u32 sig);
-void vmlab_window_add(struct vmlab_instance *inst, struct vmlab_frame *f,
-		      bool trim);
-void vmlab_tlb_module(struct vmlab_instance *inst, u32 reason, u64 start,
-		      u64 pages);
-int vmlab_vma_track(struct vmlab_instance *inst, struct vm_area_struct *vma);
-void vmlab_vma_untrack(struct vmlab_instance *inst, struct vm_area_struct *vma);
-
-/* store.c */
-int vmlab_store_set(struct vmlab_instance *inst, int fd);
 void vmlab_store_init(struct vmlab_instance *inst);
 void vmlab_store_free(struct vmlab_instance *inst);
+int vmlab_store_set(struct vmlab_instance *inst, int fd);
+bool vmlab_store_has(struct vmlab_instance *inst, pgoff_t pgoff);
 int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
 		    bool dirty, bool may_write);
 int vmlab_store_write(struct vmlab_instance *inst, struct file *file,
@@ -253,40 +283,72 @@ int vmlab_store_write(struct vmlab_instance *inst, struct file *file,
 int vmlab_store_written(struct vmlab_instance *inst, pgoff_t pgoff, int ret);
 struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
 			    int *err);
-bool vmlab_store_has(struct vmlab_instance *inst, pgoff_t pgoff);
-void vmlab_page_release(struct page *page);
+void vmlab_store_unread(struct vmlab_instance *inst, struct page *page,
+			pgoff_t pgoff);
 
-/* walk.c */
-void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
-		   struct vmlab_walk *w, bool pfn_visible);
-bool vmlab_pte_test_and_clear_young(struct mm_struct *mm, unsigned long addr);
-int vmlab_walk_defer(struct vmlab_instance *inst, struct vm_area_struct *vma,
-		     struct vmlab_event *ev);
-int vmlab_walk_init(void);
-void vmlab_walk_exit(void);
+/* ------------------------------------------------------------- policy.c */
 
-/* events.c */
-int vmlab_ring_alloc(struct vmlab_ring *ring, u32 records);
-void vmlab_ring_free(struct vmlab_ring *ring);
-void vmlab_ring_init(struct vmlab_ring *ring);
-void vmlab_event_init(struct vmlab_event *ev, unsigned int type);
-void vmlab_emit(struct vmlab_instance *inst, struct vmlab_event *ev);
-void vmlab_emit_fault(struct vmlab_instance *inst, struct vmlab_event *ev);
-ssize_t vmlab_ring_read(struct vmlab_instance *inst, char __user *buf,
-			size_t count, bool nonblock);
-__poll_t vmlab_ring_poll(struct vmlab_instance *inst, struct file *file,
-			 struct poll_table_struct *wait);
-int vmlab_mm_track(struct vmlab_instance *inst, struct mm_struct *mm);
-void vmlab_mm_untrack(struct vmlab_instance *inst, struct mm_struct *mm);
-void vmlab_mm_untrack_all(struct vmlab_instance *inst);
-int vmlab_events_init(void);
-void vmlab_events_exit(void);
+int vmlab_policy_init(struct vmlab_instance *inst);
+int vmlab_policy_resize(struct vmlab_instance *inst, u64 frames);
+void vmlab_policy_free(struct vmlab_instance *inst);
+void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f);
+void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f);
+void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f);
+struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst);
+int vmlab_vma_track(struct vmlab_instance *inst, struct vm_area_struct *vma);
+void vmlab_vma_untrack(struct vmlab_instance *inst, struct vm_area_struct *vma);
 
-/* debugfs.c */
+/* -------------------------------------------------------------- evict.c */
+
+/* Victims evicted together, in page order once unmapped */
+struct vmlab_batch {
+	struct vmlab_frame *f[VMLAB_EVICT_BATCH_MAX];
+	unsigned int n;
+};
+
+int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
+		    struct vmlab_batch *victims);
+int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
+		      u32 reason);
+void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f);
+int vmlab_evict_range(struct vmlab_instance *inst, unsigned long first,
+		      unsigned long last, u64 *evicted);
+u8 vmlab_page_flags(struct vmlab_instance *inst, pgoff_t pgoff);
+u32 vmlab_access_sig(void);
+void vmlab_access_note(struct vmlab_instance *inst, pgoff_t pgoff, u32 sig);
+void vmlab_window_add(struct vmlab_instance *inst, struct vmlab_frame *f,
+		      bool trim);
+
+/* -------------------------------------------------------------- fault.c */
+
+int vmlab_mmap(struct file *file, struct vm_area_struct *vma);
+int vmlab_fault_init(void);
+void vmlab_fault_exit(void);
+
+/* ----------------------------------------------------------- instance.c */
+
+extern unsigned int vmlab_max_region_mb;
+extern unsigned int vmlab_max_ring_records;
+extern atomic_long_t vmlab_nr_instances;
+
+#define VMLAB_DEFAULT_RING	1024
+
+u64 vmlab_max_region_size(void);
+struct vmlab_instance *vmlab_instance_create(struct file *file);
+void vmlab_instance_destroy(struct vmlab_instance *inst);
+int vmlab_instance_init(void);
+void vmlab_instance_exit(void);
+
+/* ------------------------------------------------------------ debugfs.c */
+
 void vmlab_debugfs_init(void);
 void vmlab_debugfs_exit(void);
 void vmlab_debugfs_add(struct vmlab_instance *inst);
 void vmlab_debugfs_remove(struct vmlab_instance *inst);
-void vmlab_stats_fill(struct vmlab_instance *inst, struct vmlab_stats *st);
+
+/* ---------------------------------------------------------------- dev.c */
+
+int vmlab_dev_init(void);
+void vmlab_dev_exit(void);
 
 #endif /* _VMLAB_H */

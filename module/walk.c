@@ -1,29 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlab - page-table walks: one address translated level by level.
+ * vmlab - page-table walks: one address translated level by level, as the
+ * hardware walker would, and the accessed bit of a PTE tested and cleared.
  *
- * A fault's walk must show the PTE the core installs after ->fault returns,
- * so it is deferred with task_work to the faulting task's return to user
- * space: by then the page is mapped, and the task is still the one that
- * faulted.
- *
- * Walks run with the mmap lock held for reading and inside an RCU read-side
- * section, as pte_offset_map() does (which vmlab cannot call: since 6.5 it
- * calls the unexported __pte_offset_map()).  Upper tables are freed only
- * under the mmap write lock; a PTE table may be freed under the read lock
- * since 6.5 (khugepaged's collapse), but only after a grace period
- * (pte_free_defer()), so the table a PMD value read in the section names
- * stays a page table until the section ends.  Every entry is read once.
+ * The caller holds the mm's mmap lock for reading; the walk runs inside an
+ * RCU read-side section, for the page tables' lifetime (instance.c's lock
+ * order says why both).  vmlab cannot call pte_offset_map(): since 6.5 it
+ * calls the unexported __pte_offset_map().  Every entry is read once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
 #include <linux/pgtable.h>
-#include <linux/sched/mm.h>
-#include <linux/slab.h>
-#include <linux/task_work.h>
 
-#include "trace.h"
 #include "vmlab.h"
 
 static void vmlab_walk_set(struct vmlab_walk *w, unsigned int level,
@@ -68,6 +57,7 @@ void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
 	pmd_t *pmdp, pmd;
 	pte_t pte;
 
+	lockdep_assert_held(&mm->mmap_lock);
 	rcu_read_lock();
 	pgdp = pgd_offset(mm, addr);
 	pgd = READ_ONCE(*pgdp);
@@ -127,6 +117,7 @@ bool vmlab_pte_test_and_clear_young(struct mm_struct *mm, unsigned long addr)
 	pmd_t *pmdp, pmd;
 	pte_t *ptep;
 
+	lockdep_assert_held(&mm->mmap_lock);
 	rcu_read_lock();
 	pgdp = pgd_offset(mm, addr);
 	pgd = READ_ONCE(*pgdp);
@@ -151,88 +142,4 @@ bool vmlab_pte_test_and_clear_young(struct mm_struct *mm, unsigned long addr)
 out:
 	rcu_read_unlock();
 	return young;
-}
-
-struct vmlab_walk_work {
-	struct callback_head cb;
-	struct vmlab_instance *inst;
-	struct mm_struct *mm;
-	struct vmlab_event ev;
-};
-
-static struct kmem_cache *vmlab_walk_cache;
-
-static void vmlab_walk_work_fn(struct callback_head *cb)
-{
-	struct vmlab_walk_work *work = container_of(cb, struct vmlab_walk_work, cb);
-	struct vmlab_instance *inst = work->inst;
-	struct vmlab_ev_fault *f = &work->ev.fault;
-	struct vmlab_walk w = { };
-	int i;
-
-	/* the mm may be gone when the task is exiting */
-	if (mmget_not_zero(work->mm)) {
-		mmap_read_lock(work->mm);
-		vmlab_walk_mm(work->mm, f->addr, &w, true);
-		mmap_read_unlock(work->mm);
-		mmput(work->mm);
-	}
-	trace_vmlab_walk(inst->id, f->addr, &w);
-
-	if (!inst->pfn_visible)
-		for (i = 0; i < VMLAB_LEVELS; i++)
-			w.entry[i] &= ~VMLAB_PTE_PFN_MASK;
-	for (i = 0; i < VMLAB_LEVELS; i++)
-		f->entry[i] = w.entry[i];
-	f->depth = w.depth;
-	vmlab_emit_fault(inst, &work->ev);
-
-	mmdrop(work->mm);
-	vmlab_instance_put(inst);
-	kmem_cache_free(vmlab_walk_cache, work);
-}
-
-/*
- * Queue the walk of @ev's address and the emission of @ev for the current
- * task's return to user space.  Fails for kernel threads, which never return
- * there; the caller then emits @ev without a walk.
- */
-int vmlab_walk_defer(struct vmlab_instance *inst, struct vm_area_struct *vma,
-		     struct vmlab_event *ev)
-{
-	struct vmlab_walk_work *work;
-	int ret;
-
-	if (current->flags & PF_KTHREAD)
-		return -EINVAL;
-	work = kmem_cache_alloc(vmlab_walk_cache, GFP_KERNEL);
-	if (!work)
-		return -ENOMEM;
-	work->ev = *ev;
-	work->inst = inst;
-	work->mm = vma->vm_mm;
-	kref_get(&inst->ref);
-	mmgrab(work->mm);
-	init_task_work(&work->cb, vmlab_walk_work_fn);
-	ret = task_work_add(current, &work->cb, TWA_RESUME);
-	if (ret)
-		goto drop_refs;
-	return 0;
-
-drop_refs:
-	mmdrop(work->mm);
-	vmlab_instance_put(inst);
-	kmem_cache_free(vmlab_walk_cache, work);
-	return ret;
-}
-
-int vmlab_walk_init(void)
-{
-	vmlab_walk_cache = KMEM_CACHE(vmlab_walk_work, 0);
-	return vmlab_walk_cache ? 0 : -ENOMEM;
-}
-
-void vmlab_walk_exit(void)
-{
-	kmem_cache_destroy(vmlab_walk_cache);
 }
