@@ -117,8 +117,10 @@
  *   after the TLB flush, not a grace period.  Such tables cover only
  *   addresses that no VMA in the mm's tree maps: the policy skips a VMA
  *   munmap() took out of the tree but has not closed yet (policy.c).
- *   VMLAB_WALK and a fault's deferred walk, which walk any address, may
- *   still reach them: a known gap.
+ *   VMLAB_WALK and a fault's deferred walk, which walk any address of the
+ *   task's own mm, also keep interrupts off: the TLB flush that comes
+ *   before that free is an IPI to every CPU running the mm, this one
+ *   included, and it waits for them (walk.c).
  *
  * - A fault's deferred walk (task_work, at the faulting task's return to
  *   user space) holds no vmlab lock, takes the mmap lock for reading, and

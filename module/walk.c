@@ -5,8 +5,14 @@
  *
  * The caller holds the mm's mmap lock for reading; the walk runs inside an
  * RCU read-side section, for the page tables' lifetime (instance.c's lock
- * order says why both).  vmlab cannot call pte_offset_map(): since 6.5 it
- * calls the unexported __pte_offset_map().  Every entry is read once.
+ * order says why both).  A translation walks the caller's own mm, with
+ * interrupts off as well, as the kernel's own lockless walkers of the
+ * current mm do (gup_fast, perf_get_page_size()): munmap() frees page
+ * tables under the read lock after downgrading it, and on x86 without a
+ * paravirt hypervisor it frees them after a TLB-flush IPI to every CPU that
+ * runs the mm - this one included - which waits for interrupts to be back
+ * on.  vmlab cannot call pte_offset_map(): since 6.5 it calls the
+ * unexported __pte_offset_map().  Every entry is read once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -45,20 +51,24 @@ static void vmlab_walk_leaf(struct vmlab_walk *w, unsigned long pfn,
 }
 
 /*
- * Walk @addr in @mm; the caller holds its mmap lock.  Entries are read once
- * each, as the hardware walker would; PFNs only when @pfn_visible.
+ * Walk @addr in the current task's mm; the caller holds its mmap lock.
+ * Entries are read once each, as the hardware walker would; PFNs only when
+ * @pfn_visible.
  */
-void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
-		   struct vmlab_walk *w, bool pfn_visible)
+void vmlab_walk_current(unsigned long addr, struct vmlab_walk *w,
+			bool pfn_visible)
 {
+	struct mm_struct *mm = current->mm;
 	pgd_t *pgdp, pgd;
 	p4d_t *p4dp, p4d;
 	pud_t *pudp, pud;
 	pmd_t *pmdp, pmd;
+	unsigned long flags;
 	pte_t pte;
 
 	lockdep_assert_held(&mm->mmap_lock);
 	rcu_read_lock();
+	local_irq_save(flags);
 	pgdp = pgd_offset(mm, addr);
 	pgd = READ_ONCE(*pgdp);
 	vmlab_walk_set(w, VMLAB_PGD, pgd_index(addr), pgd_val(pgd), pfn_visible);
@@ -99,6 +109,7 @@ void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
 		vmlab_walk_leaf(w, pte_pfn(pte), addr, false, pte_flags(pte),
 				pfn_visible);
 out:
+	local_irq_restore(flags);
 	rcu_read_unlock();
 }
 

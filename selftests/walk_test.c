@@ -4,6 +4,7 @@
  * addresses, level by level; frames against /proc/self/pagemap; PFNs hidden
  * from an opener without CAP_SYS_ADMIN; the walk in fault records.
  */
+#include <pthread.h>
 #include <sys/prctl.h>
 
 #include "kselftest_harness.h"
@@ -572,6 +573,81 @@ TEST_F(walk, fault_records_without_the_walk_flag_carry_no_walk)
 	EXPECT_EQ(0U, ev[0].fault.depth);
 	for (l = 0; l < VMLAB_LEVELS; l++)
 		EXPECT_EQ(0ULL, ev[0].fault.entry[l]);
+}
+
+/*
+ * munmap() frees the page tables of what it unmapped after downgrading the
+ * mmap lock to read, which is all VMLAB_WALK holds: a walk of the address
+ * must never read a table being freed.  One thread maps, touches and
+ * unmaps the middle 2 MiB of a PROT_NONE reservation over and over (its
+ * PTE table is freed each time: the neighbours share none of it); this one
+ * walks an address in it meanwhile.  Every walk must be whole - mapped at
+ * the PTE level, or stopped where an entry was not present - and the
+ * debug kernels' KASAN and page-table check watch the reads.
+ */
+#define RACE_SPAN	(2UL << 20)
+
+struct unmap_racer {
+	char *chunk;
+	volatile bool stop;
+	unsigned long rounds;
+};
+
+static void *unmap_racer_fn(void *arg)
+{
+	struct unmap_racer *r = arg;
+
+	while (!r->stop) {
+		if (mmap(r->chunk, RACE_SPAN, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != r->chunk)
+			return NULL;
+		/* a PTE table, not a huge page: the table is what munmap() frees */
+		if (madvise(r->chunk, RACE_SPAN, MADV_NOHUGEPAGE))
+			return NULL;
+		r->chunk[0] = 1;
+		if (munmap(r->chunk, RACE_SPAN))
+			return NULL;
+		r->rounds++;
+	}
+	return NULL;
+}
+
+TEST_F(walk, walk_racing_munmap_reads_no_freed_page_table)
+{
+	char *res = mmap(NULL, 4 * RACE_SPAN, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	struct unmap_racer r = { };
+	unsigned long walks = 0, mapped = 0;
+	struct vmlab_walk w;
+	pthread_t t;
+	__u64 end;
+
+	ASSERT_NE(MAP_FAILED, res);
+	/* the middle of three whole 2 MiB spans: a PTE table of its own */
+	r.chunk = (char *)(((uintptr_t)res + RACE_SPAN - 1) & ~(RACE_SPAN - 1)) +
+		  RACE_SPAN;
+	ASSERT_EQ(0, pthread_create(&t, NULL, unmap_racer_fn, &r));
+	end = vmlab_now_ns() + 2000000000ULL;
+	while (vmlab_now_ns() < end) {
+		ASSERT_EQ(0, vmlab_walk(self->lab.fd, r.chunk, &w));
+		if (w.flags & VMLAB_WALK_MAPPED) {
+			ASSERT_EQ(5U, w.depth);
+			ASSERT_NE(0ULL, w.entry[VMLAB_PTE] & VMLAB_PTE_P);
+			mapped++;
+		} else {
+			ASSERT_GE(5U, w.depth);
+			if (w.depth == 5)
+				ASSERT_EQ(0ULL, w.entry[VMLAB_PTE] & VMLAB_PTE_P);
+		}
+		walks++;
+	}
+	r.stop = true;
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	TH_LOG("%lu walks, %lu of them mapped; %lu map/unmap rounds",
+	       walks, mapped, r.rounds);
+	EXPECT_LT(0UL, r.rounds);
+	EXPECT_LT(0UL, walks);
+	munmap(res, 4 * RACE_SPAN);
 }
 
 VMLAB_HARNESS_MAIN
