@@ -22,6 +22,7 @@
 #include "kselftest_harness.h"
 #include "vmlab_test.h"
 #include "../bpf/vmlab_trace.h"
+#include "../userspace/names.h"
 
 #define TRACEFS		"/sys/kernel/tracing"
 #define BPFFS		"/sys/fs/bpf"
@@ -358,18 +359,10 @@ struct tally {
 	char *summary;				/* the summary line */
 };
 
-static const char *const kind_names[VMLAB_FAULT_KIND_MAX] = {
-	[VMLAB_FAULT_ZERO] = "zero",
-	[VMLAB_FAULT_MINOR] = "minor",
-	[VMLAB_FAULT_UPGRADE] = "upgrade",
-	[VMLAB_FAULT_SWAPIN] = "swapin",
-	[VMLAB_FAULT_SOFT] = "soft",
-};
-
 static void tally(char *buf, __u32 inst, pid_t pid, struct tally *t)
 {
 	char type[16], val[32], *line, *save = NULL;
-	unsigned int k;
+	int k;
 
 	memset(t, 0, sizeof(*t));
 	for (line = strtok_r(buf, "\n", &save); line;
@@ -395,9 +388,9 @@ static void tally(char *buf, __u32 inst, pid_t pid, struct tally *t)
 		if (!strcmp(type, "fault")) {
 			t->faults++;
 			jget(line, "kind", val, sizeof(val));
-			for (k = 1; k < VMLAB_FAULT_KIND_MAX; k++)
-				if (kind_names[k] && !strcmp(val, kind_names[k]))
-					t->fault[k]++;
+			k = name_parse(&fault_kind_names, val);
+			if (k > 0)
+				t->fault[k]++;
 		} else if (!strcmp(type, "tlb")) {
 			jget(line, "origin", val, sizeof(val));
 			if (!strcmp(val, "module"))

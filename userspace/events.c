@@ -12,19 +12,6 @@
 
 #include "tool.h"
 
-static const char *const level_names[VMLAB_LEVELS] = {
-	[VMLAB_PGD] = "PGD",
-	[VMLAB_P4D] = "P4D",
-	[VMLAB_PUD] = "PUD",
-	[VMLAB_PMD] = "PMD",
-	[VMLAB_PTE] = "PTE",
-};
-
-const char *level_name(unsigned int level)
-{
-	return level < VMLAB_LEVELS ? level_names[level] : "?";
-}
-
 bool level_folded(unsigned int level, unsigned int levels)
 {
 	return level == VMLAB_P4D && levels < 5;
@@ -39,128 +26,6 @@ unsigned int level_index(uint64_t addr, unsigned int level, unsigned int levels)
 	if (level >= VMLAB_LEVELS || level_folded(level, levels))
 		return 0;
 	return (addr >> shift[level]) & 511;
-}
-
-const char *fault_kind_name(uint32_t kind)
-{
-	switch (kind) {
-	case VMLAB_FAULT_ZERO:
-		return "zero";
-	case VMLAB_FAULT_MINOR:
-		return "minor";
-	case VMLAB_FAULT_UPGRADE:
-		return "upgrade";
-	case VMLAB_FAULT_SWAPIN:
-		return "swapin";
-	case VMLAB_FAULT_SOFT:
-		return "soft";
-	default:
-		return "unknown";
-	}
-}
-
-const char *tlb_reason_name(uint32_t origin, uint32_t reason)
-{
-	if (origin == VMLAB_TLB_MODULE) {
-		switch (reason) {
-		case VMLAB_TLB_EVICT:
-			return "evict";
-		case VMLAB_TLB_WINDOW:
-			return "window";
-		case VMLAB_TLB_CLOCK:
-			return "clock";
-		default:
-			return "unmap";
-		}
-	}
-	switch (reason) {
-	case VMLAB_TLB_ON_TASK_SWITCH:
-		return "task-switch";
-	case VMLAB_TLB_REMOTE_SHOOTDOWN:
-		return "remote-shootdown";
-	case VMLAB_TLB_LOCAL_SHOOTDOWN:
-		return "local-shootdown";
-	case VMLAB_TLB_LOCAL_MM_SHOOTDOWN:
-		return "local-mm-shootdown";
-	case VMLAB_TLB_REMOTE_SEND_IPI:
-		return "remote-send-ipi";
-	default:
-		return "unknown";
-	}
-}
-
-static const char *const policy_names[VMLAB_POLICY_MAX] = {
-	[VMLAB_POLICY_FIFO] = "fifo",
-	[VMLAB_POLICY_RANDOM] = "random",
-	[VMLAB_POLICY_CLOCK] = "clock",
-	[VMLAB_POLICY_LRU_APPROX] = "lru-approx",
-	[VMLAB_POLICY_LRU] = "lru",
-};
-
-const char *policy_name(uint32_t policy)
-{
-	return policy < VMLAB_POLICY_MAX ? policy_names[policy] : "?";
-}
-
-int policy_parse(const char *name)
-{
-	int i;
-
-	for (i = 0; i < VMLAB_POLICY_MAX; i++)
-		if (!strcmp(name, policy_names[i]))
-			return i;
-	return -1;
-}
-
-static const char *evict_action_name(uint32_t action)
-{
-	switch (action) {
-	case VMLAB_EVICT_WRITE:
-		return "write";
-	case VMLAB_EVICT_MOVE:
-		return "move";
-	case VMLAB_EVICT_DROP:
-		return "drop";
-	case VMLAB_EVICT_DEFER:
-		return "defer";
-	default:
-		return "none";
-	}
-}
-
-static const char *evict_reason_name(uint32_t reason)
-{
-	switch (reason) {
-	case VMLAB_EVICT_BUDGET:
-		return "budget";
-	case VMLAB_EVICT_FORCED:
-		return "forced";
-	default:
-		return "unknown";
-	}
-}
-
-static const char *swap_dir_name(uint32_t dir)
-{
-	return dir == VMLAB_SWAP_OUT ? "out" : dir == VMLAB_SWAP_IN ? "in" : "?";
-}
-
-static const char *store_name(uint32_t store)
-{
-	return store == VMLAB_STORE_MEM ? "memory" :
-	       store == VMLAB_STORE_FILE ? "file" : "?";
-}
-
-static const char *tlb_origin_name(uint32_t origin)
-{
-	switch (origin) {
-	case VMLAB_TLB_MODULE:
-		return "module";
-	case VMLAB_TLB_KERNEL:
-		return "kernel";
-	default:
-		return "unknown";
-	}
 }
 
 /* ------------------------------------------------------ page-table entries */
@@ -385,17 +250,14 @@ void ev_print(const struct vmlab_event *ev, struct ev_ctx *ctx, FILE *f)
 	fputc('\n', f);
 }
 
-static void access_json(struct jw *w, uint32_t acc)
+void access_json(struct jw *w, uint32_t acc)
 {
+	size_t i;
+
 	jw_arr(w, "access");
-	if (acc & VMLAB_ACC_READ)
-		jw_str(w, NULL, "read");
-	if (acc & VMLAB_ACC_WRITE)
-		jw_str(w, NULL, "write");
-	if (acc & VMLAB_ACC_EXEC)
-		jw_str(w, NULL, "exec");
-	if (acc & VMLAB_ACC_USER)
-		jw_str(w, NULL, "user");
+	for (i = 0; i < ARRAY_SIZE(access_bits); i++)
+		if (acc & access_bits[i].bit)
+			jw_str(w, NULL, access_bits[i].name);
 	jw_end(w);
 }
 

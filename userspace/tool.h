@@ -28,12 +28,12 @@
 
 #include <linux/vmlab.h>
 
+#include "names.h"
+
 #define VMLAB_DEV "/dev/vmlab"
 
 /* The records `run` and `bench` ask for: faults and TLB flushes */
 #define EV_FAULT_TLB (VMLAB_EV_BIT(VMLAB_EV_FAULT) | VMLAB_EV_BIT(VMLAB_EV_TLB))
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ------------------------------------------------------------- globals */
 
@@ -165,15 +165,8 @@ struct ev_tally {
 	struct log2_hist latency;	/* fault records' latency_ns */
 };
 
-/* "fifo", "random", "clock", "lru-approx", "lru"; "?" if unknown */
-const char *policy_name(uint32_t policy);
-/* enum vmlab_policy of @name, or -1 */
-int policy_parse(const char *name);
 /* vmlab_stats.faults_zero + faults_swapin: references that missed */
 uint64_t stats_misses(const struct vmlab_stats *st);
-const char *level_name(unsigned int level);
-const char *fault_kind_name(uint32_t kind);
-const char *tlb_reason_name(uint32_t origin, uint32_t reason);
 /* "P RW US A D -- - NX": fixed columns; PS only at PUD/PMD */
 char *pte_flags_str(uint64_t entry, unsigned int level, char *buf, size_t len);
 void pte_flags_json(struct jw *w, const char *key, uint64_t entry,
@@ -185,6 +178,8 @@ bool level_folded(unsigned int level, unsigned int levels);
 /* The index of @addr's entry in the table at @level (0 where folded) */
 unsigned int level_index(uint64_t addr, unsigned int level, unsigned int levels);
 
+/* "access": ["read", "write", "exec", "user"], the VMLAB_ACC_* set */
+void access_json(struct jw *w, uint32_t acc);
 void ev_tally_add(struct ev_tally *t, const struct vmlab_event *ev);
 void ev_print_header(FILE *f);
 void ev_print(const struct vmlab_event *ev, struct ev_ctx *ctx, FILE *f);

@@ -557,50 +557,6 @@ static const char *pf_error_str(uint64_t ec, char *buf, size_t len)
 	return buf;
 }
 
-static const char *tlb_origin_str(uint32_t origin)
-{
-	return origin == VMLAB_TLB_MODULE ? "module" :
-	       origin == VMLAB_TLB_KERNEL ? "kernel" : "unknown";
-}
-
-static const char *policy_str(uint32_t p)
-{
-	static const char *const names[] = {
-		[VMLAB_POLICY_FIFO] = "fifo",
-		[VMLAB_POLICY_RANDOM] = "random",
-		[VMLAB_POLICY_CLOCK] = "clock",
-		[VMLAB_POLICY_LRU_APPROX] = "lru-approx",
-		[VMLAB_POLICY_LRU] = "lru",
-	};
-
-	return p < ARRAY_SIZE(names) && names[p] ? names[p] : "unknown";
-}
-
-static const char *evict_action_str(uint32_t a)
-{
-	static const char *const names[] = {
-		[0] = "none",
-		[VMLAB_EVICT_WRITE] = "write",
-		[VMLAB_EVICT_MOVE] = "move",
-		[VMLAB_EVICT_DROP] = "drop",
-		[VMLAB_EVICT_DEFER] = "defer",
-	};
-
-	return a < ARRAY_SIZE(names) && names[a] ? names[a] : "unknown";
-}
-
-static const char *evict_reason_str(uint32_t r)
-{
-	return r == VMLAB_EVICT_BUDGET ? "budget" :
-	       r == VMLAB_EVICT_FORCED ? "forced" : "unknown";
-}
-
-static const char *store_str(uint32_t st)
-{
-	return st == VMLAB_STORE_MEM ? "memory" :
-	       st == VMLAB_STORE_FILE ? "file" : "unknown";
-}
-
 static bool flush_all(uint64_t pages)
 {
 	return pages == VMLAB_TLB_FLUSH_ALL;
@@ -728,22 +684,15 @@ static void ln_f(struct line *l, const char *fmt, ...)
 
 static void ln_access(struct line *l, uint32_t acc)
 {
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} bits[] = {
-		{ VMLAB_ACC_READ, "read" }, { VMLAB_ACC_WRITE, "write" },
-		{ VMLAB_ACC_EXEC, "exec" }, { VMLAB_ACC_USER, "user" },
-	};
 	bool first = true;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(bits); i++) {
-		if (!(acc & bits[i].bit))
+	for (i = 0; i < ARRAY_SIZE(access_bits); i++) {
+		if (!(acc & access_bits[i].bit))
 			continue;
 		if (!first)
 			ln_c(l, '|');
-		ln_s(l, bits[i].name);
+		ln_s(l, access_bits[i].name);
 		first = false;
 	}
 }
@@ -831,7 +780,7 @@ static void print_event(struct trace_run *r, const struct vmt_event *e)
 		break;
 	}
 	case VMT_TLB:
-		ln_f(&l, "inst %u %s %s", e->inst, tlb_origin_str(e->tlb.origin),
+		ln_f(&l, "inst %u %s %s", e->inst, tlb_origin_name(e->tlb.origin),
 		     tlb_reason_name(e->tlb.origin, e->tlb.reason));
 		if (e->tlb.origin == VMLAB_TLB_MODULE)
 			ln_f(&l, " pgoff %" PRIu64, (uint64_t)e->tlb.start);
@@ -851,9 +800,9 @@ static void print_event(struct trace_run *r, const struct vmt_event *e)
 	case VMT_EVICT:
 		ln_f(&l, "inst %u pgoff %-6" PRIu64 " %s %s %s %8" PRIu64 " ns",
 		     e->inst, (uint64_t)e->evict.pgoff,
-		     policy_str(e->evict.policy),
-		     evict_reason_str(e->evict.reason),
-		     evict_action_str(e->evict.action),
+		     policy_name(e->evict.policy),
+		     evict_reason_name(e->evict.reason),
+		     evict_action_name(e->evict.action),
 		     (uint64_t)e->evict.latency_ns);
 		if (e->evict.error)
 			ln_f(&l, " error %s", strerror(-e->evict.error));
@@ -861,8 +810,8 @@ static void print_event(struct trace_run *r, const struct vmt_event *e)
 	case VMT_SWAP:
 		ln_f(&l, "inst %u pgoff %-6" PRIu64 " %-3s %s %8" PRIu64 " ns",
 		     e->inst, (uint64_t)e->swap.pgoff,
-		     e->swap.dir == VMLAB_SWAP_OUT ? "out" : "in",
-		     store_str(e->swap.store), (uint64_t)e->swap.latency_ns);
+		     swap_dir_name(e->swap.dir),
+		     store_name(e->swap.store), (uint64_t)e->swap.latency_ns);
 		if (e->swap.error)
 			ln_f(&l, " error %s", strerror(-e->swap.error));
 		break;
@@ -892,16 +841,7 @@ static void json_event(struct trace_run *r, const struct vmt_event *e)
 	case VMT_FAULT:
 		jw_u64(&w, "inst", e->inst);
 		jw_str(&w, "kind", fault_kind_name(e->fault.kind));
-		jw_arr(&w, "access");
-		if (e->fault.access & VMLAB_ACC_READ)
-			jw_str(&w, NULL, "read");
-		if (e->fault.access & VMLAB_ACC_WRITE)
-			jw_str(&w, NULL, "write");
-		if (e->fault.access & VMLAB_ACC_EXEC)
-			jw_str(&w, NULL, "exec");
-		if (e->fault.access & VMLAB_ACC_USER)
-			jw_str(&w, NULL, "user");
-		jw_end(&w);
+		access_json(&w, e->fault.access);
 		jw_hex(&w, "addr", e->fault.addr);
 		jw_u64(&w, "pgoff", e->fault.pgoff);
 		jw_u64(&w, "latency_ns", e->fault.latency_ns);
@@ -925,7 +865,7 @@ static void json_event(struct trace_run *r, const struct vmt_event *e)
 	case VMT_KTLB:
 		if (e->type == VMT_TLB) {
 			jw_u64(&w, "inst", e->inst);
-			jw_str(&w, "origin", tlb_origin_str(e->tlb.origin));
+			jw_str(&w, "origin", tlb_origin_name(e->tlb.origin));
 			jw_u64(&w, "start", e->tlb.start);
 		}
 		jw_str(&w, "reason", tlb_reason_name(e->type == VMT_TLB ?
@@ -944,17 +884,17 @@ static void json_event(struct trace_run *r, const struct vmt_event *e)
 	case VMT_EVICT:
 		jw_u64(&w, "inst", e->inst);
 		jw_u64(&w, "pgoff", e->evict.pgoff);
-		jw_str(&w, "policy", policy_str(e->evict.policy));
-		jw_str(&w, "reason", evict_reason_str(e->evict.reason));
-		jw_str(&w, "action", evict_action_str(e->evict.action));
+		jw_str(&w, "policy", policy_name(e->evict.policy));
+		jw_str(&w, "reason", evict_reason_name(e->evict.reason));
+		jw_str(&w, "action", evict_action_name(e->evict.action));
 		jw_u64(&w, "latency_ns", e->evict.latency_ns);
 		jw_u64(&w, "error", (uint32_t)-e->evict.error);
 		break;
 	case VMT_SWAP:
 		jw_u64(&w, "inst", e->inst);
 		jw_u64(&w, "pgoff", e->swap.pgoff);
-		jw_str(&w, "dir", e->swap.dir == VMLAB_SWAP_OUT ? "out" : "in");
-		jw_str(&w, "store", store_str(e->swap.store));
+		jw_str(&w, "dir", swap_dir_name(e->swap.dir));
+		jw_str(&w, "store", store_name(e->swap.store));
 		jw_u64(&w, "latency_ns", e->swap.latency_ns);
 		jw_u64(&w, "error", (uint32_t)-e->swap.error);
 		break;
@@ -1003,7 +943,7 @@ static void print_counts(struct trace_run *r, const uint64_t *c)
 		fprintf(f, "  %-6s %10" PRIu64 "  ", "evict", c[VMT_EVICTIONS]);
 		for (k = VMT_EVICT_WRITE; k <= VMT_EVICT_DEFER; k++)
 			fprintf(f, "%s %" PRIu64 ", ",
-				evict_action_str(k - VMT_EVICTIONS), c[k]);
+				evict_action_name(k - VMT_EVICTIONS), c[k]);
 		fprintf(f, "errors %" PRIu64 "\n", c[VMT_EVICT_ERRORS]);
 	}
 	if (attached & VMT_BIT(VMT_SWAP))
