@@ -34,7 +34,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "tool.h"
+#include "cli.h"
+#include "device.h"
+#include "experiment.h"
+#include "json.h"
+#include "summary.h"
+#include "util.h"
 
 #define BENCH_MAX_ROUNDS 1000
 #define WARMUP_PAGES 1024
@@ -471,36 +476,6 @@ static int sample(struct bench *b, unsigned int vi, unsigned int ai,
 }
 
 /* ------------------------------------------------------------ reporting */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct summary {
-	double median, min, max;
-};
-
-static struct summary summarize(const double *s, unsigned int n)
-{
-	struct summary r = { NAN, NAN, NAN };
-	double *t;
-
-	if (!n || !s)
-		return r;
-	t = malloc(n * sizeof(*t));
-	if (!t)
-		return r;
-	memcpy(t, s, n * sizeof(*t));
-	qsort(t, n, sizeof(*t), cmp_double);
-	r.min = t[0];
-	r.max = t[n - 1];
-	r.median = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-	free(t);
-	return r;
-}
 
 static int variant_index(const char *name)
 {

@@ -61,7 +61,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tool.h"
+#include "cli.h"
+#include "device.h"
+#include "json.h"
+#include "names.h"
+#include "summary.h"
+#include "util.h"
 
 #define CGROUP_ROOT	"/sys/fs/cgroup"
 #define CGROUP_NAME	"vmlab-bench"
@@ -277,13 +282,6 @@ static void counters_delta(const struct counters *a, const struct counters *z,
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
 }
@@ -968,25 +966,6 @@ static int anon_region_sample(struct ebench *b, uint64_t len, bool spread,
 
 /* ------------------------------------------------------------ summaries */
 
-struct summary {
-	double median, min, max;
-};
-
-static struct summary summarize(const double *v, unsigned int n)
-{
-	struct summary s = { NAN, NAN, NAN };
-	double t[n ? n : 1];
-
-	if (!n)
-		return s;
-	memcpy(t, v, n * sizeof(*v));
-	qsort(t, n, sizeof(*t), cmp_double);
-	s.min = t[0];
-	s.max = t[n - 1];
-	s.median = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-	return s;
-}
-
 /* A field of every round's pass, summarized */
 #define PASS_SUMMARY(b, var, ps, expr) ({				\
 	double _v[(b)->rounds];						\
@@ -1259,15 +1238,6 @@ static void print_text(const struct ebench *b)
 
 /* ---------------------------------------------------------------- JSON */
 
-static void json_summary(struct jw *w, const char *key, struct summary s)
-{
-	jw_obj(w, key);
-	jw_dbl(w, "median", s.median);
-	jw_dbl(w, "min", s.min);
-	jw_dbl(w, "max", s.max);
-	jw_end(w);
-}
-
 static void print_json(const struct ebench *b)
 {
 	unsigned int v, ps, r;
@@ -1295,11 +1265,11 @@ static void print_json(const struct ebench *b)
 		jw_str(&w, "variant", var_name[v]);
 		for (ps = 0; ps < NPASS; ps++) {
 			jw_obj(&w, pass_name[ps]);
-			json_summary(&w, "ns_per_page",
+			summary_json(&w, "ns_per_page",
 				     PASS_SUMMARY(b, v, ps, p->ns / b->pages));
-			json_summary(&w, "p50_ns", PASS_SUMMARY(b, v, ps, p->p50_ns));
-			json_summary(&w, "p99_ns", PASS_SUMMARY(b, v, ps, p->p99_ns));
-			json_summary(&w, "max_ns", PASS_SUMMARY(b, v, ps, p->max_ns));
+			summary_json(&w, "p50_ns", PASS_SUMMARY(b, v, ps, p->p50_ns));
+			summary_json(&w, "p99_ns", PASS_SUMMARY(b, v, ps, p->p99_ns));
+			summary_json(&w, "max_ns", PASS_SUMMARY(b, v, ps, p->max_ns));
 			jw_arr(&w, "rounds");
 			for (r = 0; r < b->rounds; r++) {
 				const struct pass *p = &b->res[r][v][ps];
@@ -1320,7 +1290,7 @@ static void print_json(const struct ebench *b)
 			jw_end(&w);
 			jw_end(&w);
 		}
-		json_summary(&w, "round_trip_ns", round_trip(b, v));
+		summary_json(&w, "round_trip_ns", round_trip(b, v));
 		if (v != V_KERNEL) {
 			jw_dbl(&w, "round_trip_vs_kernel", rt_ratio(b, v));
 			jw_dbl(&w, "tlb_flushes_per_evicted",
@@ -1370,7 +1340,7 @@ static void print_json(const struct ebench *b)
 			char key[48];
 
 			snprintf(key, sizeof(key), "%s_ns_per_fault", region_name[v]);
-			json_summary(&w, key, region_summary(b, v));
+			summary_json(&w, key, region_summary(b, v));
 		}
 		jw_dbl(&w, "ratio", region_ratio(b, R_SPREAD));
 		jw_dbl(&w, "ratio_of_mins", region_min_ratio(b, R_SPREAD, R_SMALL));

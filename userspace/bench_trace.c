@@ -36,7 +36,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "device.h"
+#include "experiment.h"
+#include "json.h"
+#include "summary.h"
 #include "trace.h"
+#include "util.h"
 
 #define MAX_ROUNDS	100
 #define READY_MS	120000
@@ -357,25 +363,6 @@ static int run_variant(struct bt *b, unsigned int vi, unsigned int round)
 
 /* ------------------------------------------------------------- report */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void median_min_max(const double *s, unsigned int n, double *med,
-			   double *min, double *max)
-{
-	double t[MAX_ROUNDS];
-
-	memcpy(t, s, n * sizeof(*t));
-	qsort(t, n, sizeof(*t), cmp_double);
-	*min = t[0];
-	*max = t[n - 1];
-	*med = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-}
-
 /*
  * Throughput of @vi against off: the median of the rounds' ratios, each
  * of two samples taken close together, so drift in a shared machine's
@@ -383,15 +370,14 @@ static void median_min_max(const double *s, unsigned int n, double *med,
  */
 static double paired_ratio(const struct bt *b, unsigned int vi)
 {
-	double r[MAX_ROUNDS], med, min, max;
+	double r[MAX_ROUNDS];
 	unsigned int i;
 
 	if (!b->want[VI_OFF])
 		return NAN;
 	for (i = 0; i < b->rounds; i++)
 		r[i] = b->ns[VI_OFF][i] / b->ns[vi][i];
-	median_min_max(r, b->rounds, &med, &min, &max);
-	return med;
+	return summarize(r, b->rounds).median;
 }
 
 /*
@@ -401,19 +387,17 @@ static double paired_ratio(const struct bt *b, unsigned int vi)
  */
 static double best_ratio(const struct bt *b, unsigned int vi)
 {
-	double omed, omin, omax, med, min, max;
-
 	if (!b->want[VI_OFF])
 		return NAN;
-	median_min_max(b->ns[VI_OFF], b->rounds, &omed, &omin, &omax);
-	median_min_max(b->ns[vi], b->rounds, &med, &min, &max);
-	return omin / min;
+	return summarize(b->ns[VI_OFF], b->rounds).min /
+	       summarize(b->ns[vi], b->rounds).min;
 }
 
 static void report(struct bt *b)
 {
-	double med, min, max, ratio;
+	struct summary s;
 	unsigned int vi;
+	double ratio;
 	struct jw w;
 
 	if (opt_json) {
@@ -437,16 +421,16 @@ static void report(struct bt *b)
 
 		if (!b->want[vi])
 			continue;
-		median_min_max(b->ns[vi], b->rounds, &med, &min, &max);
+		s = summarize(b->ns[vi], b->rounds);
 		ratio = paired_ratio(b, vi);
 		if (opt_json) {
 			jw_obj(&w, NULL);
 			jw_str(&w, "variant", v->name);
 			jw_str(&w, "description", v->desc);
-			jw_dbl(&w, "median_ns", med);
-			jw_dbl(&w, "min_ns", min);
-			jw_dbl(&w, "max_ns", max);
-			jw_dbl(&w, "faults_per_sec", 1e9 / med);
+			jw_dbl(&w, "median_ns", s.median);
+			jw_dbl(&w, "min_ns", s.min);
+			jw_dbl(&w, "max_ns", s.max);
+			jw_dbl(&w, "faults_per_sec", 1e9 / s.median);
 			jw_dbl(&w, "ratio_vs_off", ratio);
 			jw_dbl(&w, "best_ratio_vs_off", best_ratio(b, vi));
 			if (v->how == TRACER || v->how == TRACER_STOPPED) {
@@ -459,9 +443,11 @@ static void report(struct bt *b)
 			jw_end(&w);
 			continue;
 		}
-		snprintf(range, sizeof(range), "%.2f-%.2f", min / 1e3, max / 1e3);
-		printf("  %-10s %9.2f %17s %10.0f %7.3f %7.3f", v->name, med / 1e3,
-		       range, 1e9 / med, ratio, best_ratio(b, vi));
+		snprintf(range, sizeof(range), "%.2f-%.2f", s.min / 1e3,
+			 s.max / 1e3);
+		printf("  %-10s %9.2f %17s %10.0f %7.3f %7.3f", v->name,
+		       s.median / 1e3, range, 1e9 / s.median, ratio,
+		       best_ratio(b, vi));
 		if (v->how == TRACER || v->how == TRACER_STOPPED)
 			printf(" %9" PRIu64 " %5" PRIu64 " %9.2f", b->records[vi],
 			       b->lost[vi], b->reader_ns[vi] / b->faults[vi] / 1e3);
@@ -473,7 +459,6 @@ static void report(struct bt *b)
 		for (vi = VI_TRACE; vi <= VI_TRACE_RING; vi++) {
 			if (!b->want[VI_OFF] || !b->want[vi])
 				continue;
-			median_min_max(b->ns[vi], b->rounds, &med, &min, &max);
 			jw_obj(&w, NULL);
 			jw_str(&w, "variant", bt_variants[vi].name);
 			jw_str(&w, "what", "vmlab trace attached / untraced "
@@ -497,12 +482,12 @@ static void report(struct bt *b)
 	for (vi = VI_TRACE; vi <= VI_TRACE_RING; vi++) {
 		if (!b->want[VI_OFF] || !b->want[vi])
 			continue;
-		median_min_max(b->ns[vi], b->rounds, &med, &min, &max);
+		s = summarize(b->ns[vi], b->rounds);
 		printf("%sgoal (%s): vmlab trace attached >= %.2f of untraced "
 		       "throughput, no records lost: %.3f, %" PRIu64 " lost at "
 		       "%.0f faults/s: %s\n", vi == VI_TRACE ? "\n" : "",
 		       bt_variants[vi].name, TRACE_GOAL, paired_ratio(b, vi),
-		       b->lost[vi], 1e9 / med,
+		       b->lost[vi], 1e9 / s.median,
 		       paired_ratio(b, vi) >= TRACE_GOAL && !b->lost[vi] ? "met" :
 		       "NOT met");
 	}

@@ -1,112 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlab tool - decoding the module's output: event records (fault, TLB,
- * lost, evict, swap), the stats, the policies, and the flags of raw x86-64
- * page-table entries.  Shared
- * by run, walk and the commands that will read the stream live (trace).
+ * vmlab tool - the module's event records (fault, TLB, lost, evict, swap):
+ * read from the device, counted, printed as text and JSON.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "tool.h"
-
-bool level_folded(unsigned int level, unsigned int levels)
-{
-	return level == VMLAB_P4D && levels < 5;
-}
-
-unsigned int level_index(uint64_t addr, unsigned int level, unsigned int levels)
-{
-	static const unsigned int shift4[VMLAB_LEVELS] = { 39, 39, 30, 21, 12 };
-	static const unsigned int shift5[VMLAB_LEVELS] = { 48, 39, 30, 21, 12 };
-	const unsigned int *shift = levels >= 5 ? shift5 : shift4;
-
-	if (level >= VMLAB_LEVELS || level_folded(level, levels))
-		return 0;
-	return (addr >> shift[level]) & 511;
-}
-
-/* ------------------------------------------------------ page-table entries */
-
-static const struct {
-	const char *name;
-	uint64_t bit;
-} pte_bits[] = {
-	{ "P", VMLAB_PTE_P },
-	{ "RW", VMLAB_PTE_RW },
-	{ "US", VMLAB_PTE_US },
-	{ "A", VMLAB_PTE_A },
-	{ "D", VMLAB_PTE_D },
-	{ "PS", VMLAB_PTE_PS },
-	{ "G", VMLAB_PTE_G },
-	{ "NX", VMLAB_PTE_NX },
-};
-
-/* Bit 7 is PS only in a PUD or PMD entry (in a PTE it is PAT) */
-static bool bit_applies(uint64_t bit, unsigned int level)
-{
-	return bit != VMLAB_PTE_PS || level == VMLAB_PUD || level == VMLAB_PMD;
-}
-
-char *pte_flags_str(uint64_t entry, unsigned int level, char *buf, size_t len)
-{
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(pte_bits) && off < len; i++) {
-		const char *name = pte_bits[i].name;
-		bool set = (entry & pte_bits[i].bit) &&
-			   bit_applies(pte_bits[i].bit, level);
-
-		off += snprintf(buf + off, len - off, "%s%s", i ? " " : "",
-				set ? name : (strlen(name) == 1 ? "-" : "--"));
-	}
-	return buf;
-}
-
-/* Only the flags that are set, "P US A NX": for one-line summaries */
-static char *pte_flags_short(uint64_t entry, unsigned int level, char *buf,
-			     size_t len)
-{
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(pte_bits) && off < len; i++) {
-		if (!(entry & pte_bits[i].bit) ||
-		    !bit_applies(pte_bits[i].bit, level))
-			continue;
-		off += snprintf(buf + off, len - off, "%s%s", off ? " " : "",
-				pte_bits[i].name);
-	}
-	return buf;
-}
-
-void pte_flags_json(struct jw *w, const char *key, uint64_t entry,
-		    unsigned int level)
-{
-	size_t i;
-
-	jw_arr(w, key);
-	for (i = 0; i < ARRAY_SIZE(pte_bits); i++)
-		if ((entry & pte_bits[i].bit) &&
-		    bit_applies(pte_bits[i].bit, level))
-			jw_str(w, NULL, pte_bits[i].name);
-	jw_end(w);
-}
-
-uint64_t pte_frame(uint64_t entry, unsigned int level)
-{
-	uint64_t mask = VMLAB_PTE_PFN_MASK;
-
-	/* a huge leaf's frame is aligned; its bit 12 is PAT */
-	if ((entry & VMLAB_PTE_PS) && level == VMLAB_PMD)
-		mask &= ~((1ULL << 21) - 1);
-	else if ((entry & VMLAB_PTE_PS) && level == VMLAB_PUD)
-		mask &= ~((1ULL << 30) - 1);
-	return (entry & mask) >> 12;
-}
+#include "events.h"
+#include "names.h"
+#include "pte.h"
+#include "util.h"
 
 /* ----------------------------------------------------------------- tally */
 
@@ -361,67 +266,4 @@ long ev_drain(int fd, ev_fn fn, void *arg)
 			fn(&buf[i], arg);
 		total += n / sizeof(buf[0]);
 	}
-}
-
-/* ----------------------------------------------------------------- stats */
-
-uint64_t stats_misses(const struct vmlab_stats *st)
-{
-	return st->faults_zero + st->faults_swapin;
-}
-
-void stats_print(const struct vmlab_stats *st, FILE *f)
-{
-	char in[32], out[32];
-
-	fprintf(f, "faults       %llu (zero-fill %llu, minor %llu, "
-		"write-upgrade %llu, swap-in %llu, soft %llu), errors %llu\n",
-		st->faults, st->faults_zero, st->faults_minor,
-		st->faults_upgrade, st->faults_swapin, st->faults_soft,
-		st->fault_errors);
-	fprintf(f, "evictions    %llu: swap-outs %llu (%s), clean drops %llu; "
-		"swap-ins %llu (%s)\n", st->evictions, st->swap_outs,
-		fmt_bytes(st->swap_out_bytes, out, sizeof(out)), st->clean_drops,
-		st->swap_ins, fmt_bytes(st->swap_in_bytes, in, sizeof(in)));
-	fprintf(f, "pages        %llu resident, %llu allocated, %llu in the "
-		"store, %llu in the soft TLB\n", st->pages_resident,
-		st->pages_allocated, st->store_pages, st->pages_mapped);
-	fprintf(f, "TLB flushes  %llu by the module, %llu by the kernel\n", st->tlb_module, st->tlb_kernel);
-	fprintf(f, "I/O errors   %llu\n", st->io_errors);
-	if (st->evict_pinned || st->over_budget)
-		fprintf(f, "pinned       %llu victims kept, %llu pages over budget\n",
-			st->evict_pinned, st->over_budget);
-	fprintf(f, "records      %llu produced, %llu dropped\n",
-		st->events, st->events_dropped);
-}
-
-void stats_json(struct jw *w, const char *key, const struct vmlab_stats *st)
-{
-	jw_obj(w, key);
-	jw_u64(w, "faults", st->faults);
-	jw_u64(w, "faults_zero", st->faults_zero);
-	jw_u64(w, "faults_minor", st->faults_minor);
-	jw_u64(w, "faults_upgrade", st->faults_upgrade);
-	jw_u64(w, "faults_swapin", st->faults_swapin);
-	jw_u64(w, "faults_soft", st->faults_soft);
-	jw_u64(w, "fault_errors", st->fault_errors);
-	jw_u64(w, "misses", stats_misses(st));
-	jw_u64(w, "pages_resident", st->pages_resident);
-	jw_u64(w, "pages_allocated", st->pages_allocated);
-	jw_u64(w, "pages_mapped", st->pages_mapped);
-	jw_u64(w, "evictions", st->evictions);
-	jw_u64(w, "swap_outs", st->swap_outs);
-	jw_u64(w, "swap_out_bytes", st->swap_out_bytes);
-	jw_u64(w, "swap_ins", st->swap_ins);
-	jw_u64(w, "swap_in_bytes", st->swap_in_bytes);
-	jw_u64(w, "clean_drops", st->clean_drops);
-	jw_u64(w, "store_pages", st->store_pages);
-	jw_u64(w, "io_errors", st->io_errors);
-	jw_u64(w, "evict_pinned", st->evict_pinned);
-	jw_u64(w, "over_budget", st->over_budget);
-	jw_u64(w, "tlb_module", st->tlb_module);
-	jw_u64(w, "tlb_kernel", st->tlb_kernel);
-	jw_u64(w, "events", st->events);
-	jw_u64(w, "events_dropped", st->events_dropped);
-	jw_end(w);
 }

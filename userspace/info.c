@@ -12,7 +12,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "tool.h"
+#include "cli.h"
+#include "device.h"
+#include "json.h"
+#include "util.h"
 
 static const char info_doc[] =
 "Show the loaded vmlab module: its version and ABI version, the page size,\n"

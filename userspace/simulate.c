@@ -14,8 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+#include "json.h"
+#include "pattern.h"
 #include "sim.h"
-#include "tool.h"
+#include "util.h"
 
 #define SIM_MAX_FRAME_COUNTS 1024
 /* A short string is printed with the results */

@@ -33,7 +33,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cli.h"
+#include "events.h"
+#include "hist.h"
+#include "json.h"
+#include "names.h"
+#include "pte.h"
 #include "trace.h"
+#include "util.h"
 #include "vmlab.skel.h"
 
 #define BPF_FS_MAGIC		0xcafe4a11

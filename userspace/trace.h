@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "tool.h"
 #include "vmlab_trace.h"
 
 struct vmlab;		/* the skeleton */

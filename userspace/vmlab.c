@@ -10,12 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tool.h"
+#include "cli.h"
+#include "util.h"
 
 const char *argp_program_version = "vmlab 0.1.0";
 const char *argp_program_bug_address = "<vmlab developers>";
-
-bool opt_json;
 
 static const struct command {
 	const char *name;
@@ -81,20 +80,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
-}
-
-void sub_argp_parse(const struct argp *argp, const char *name, int argc,
-		    char **argv, void *input)
-{
-	char prog[64];
-	char *saved = argv[0];
-
-	/* usage and errors then read "vmlab walk: ..." */
-	snprintf(prog, sizeof(prog), "vmlab %s", name);
-	argv[0] = prog;
-	if (argp_parse(argp, argc, argv, 0, NULL, input))
-		exit(EXIT_FAILURE);
-	argv[0] = saved;
 }
 
 int main(int argc, char **argv)

@@ -17,7 +17,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "tool.h"
+#include "cli.h"
+#include "device.h"
+#include "experiment.h"
+#include "json.h"
+#include "names.h"
+#include "pte.h"
+#include "util.h"
 
 #define WALK_MAX 64
 #define WALK_MAP_PAGES 4
