@@ -41,7 +41,6 @@
 #include "experiment.h"
 #include "json.h"
 #include "summary.h"
-#include "trace.h"
 #include "util.h"
 
 #define MAX_ROUNDS	100
