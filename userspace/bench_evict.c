@@ -174,7 +174,7 @@ static int vmlab_region(struct ebench *b, uint64_t len, uint64_t frames,
 	cfg.frames = frames;
 	cfg.policy = policy;
 	cfg.tlb_window = 0;
-	cfg.evict_batch = b->batch;
+	cfg.evict_batch = b->evict_batch;
 	if (vmlab_set_config(fd, &cfg))
 		goto fail;
 	if (store_fd >= 0 && vmlab_set_backing(fd, store_fd, b->store_path))
@@ -374,7 +374,7 @@ enum {
 	OPT_REGION_PAGES,
 	OPT_REGION_FRAMES,
 	OPT_REGION_POLICY,
-	OPT_BATCH,
+	OPT_EVICT_BATCH,
 	OPT_NO_SHOOTDOWN,
 };
 
@@ -389,14 +389,15 @@ static const struct argp_option evict_opts[] = {
 	{ "variants", OPT_VARIANTS, "LIST", 0,
 	  "vmlab-file, vmlab-mem, kernel (default: all)", 0 },
 	{ "policy", OPT_POLICY, "POLICY", 0,
-	  "vmlab's policy (default fifo; lru is refused: it needs --soft-tlb)", 0 },
+	  "vmlab's policy (default fifo; lru is refused: it needs the "
+	  "software TLB)", 0 },
 	{ "no-region", OPT_NO_REGION, NULL, 0,
 	  "Skip the 1 GiB vs 1 MiB region measurement", 1 },
 	{ "region-pages", OPT_REGION_PAGES, "N", 0,
 	  "Pages touched in each region (default 256)", 1 },
 	{ "region-frames", OPT_REGION_FRAMES, "F", 0,
 	  "Frames for them (default 64)", 1 },
-	{ "batch", OPT_BATCH, "B", 0,
+	{ "evict-batch", OPT_EVICT_BATCH, "B", 0,
 	  "vmlab evicts B victims at once (evict_batch; default 1)", 0 },
 	{ "region-policy", OPT_REGION_POLICY, "POLICY", 0,
 	  "Policy for them (default clock)", 1 },
@@ -483,8 +484,9 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 	case OPT_REGION_FRAMES:
 		b->region_frames = arg_u64(state, "--region-frames", arg, 1, 255);
 		break;
-	case OPT_BATCH:
-		b->batch = arg_u64(state, "--batch", arg, 1, VMLAB_EVICT_BATCH_MAX);
+	case OPT_EVICT_BATCH:
+		b->evict_batch = arg_u64(state, "--evict-batch", arg, 1,
+				   VMLAB_EVICT_BATCH_MAX);
 		break;
 	case OPT_REGION_POLICY:
 		p = policy_parse(arg);

@@ -77,7 +77,7 @@ struct ebench {
 	unsigned int rounds;
 	const char *dir;
 	uint32_t policy;
-	uint32_t batch;		/* vmlab's evict_batch */
+	uint32_t evict_batch;	/* --evict-batch: victims evicted together */
 	bool want[NVAR];
 	bool region;		/* the 1 GiB vs 1 MiB measurement */
 	uint32_t region_policy;

@@ -115,8 +115,8 @@ void evict_print_text(const struct ebench *b)
 	       "interleaved, CPU %d\n",
 	       b->pages, fmt_bytes(b->pages * b->psize, s1, sizeof(s1)),
 	       b->frames, fmt_bytes(b->frames * b->psize, s2, sizeof(s2)),
-	       policy_name(b->policy), b->batch > 1 ? b->batch : 1,
-	       b->batch > 1 ? "s" : "", b->rounds, b->cpu);
+	       policy_name(b->policy), b->evict_batch > 1 ? b->evict_batch : 1,
+	       b->evict_batch > 1 ? "s" : "", b->rounds, b->cpu);
 	if (b->want[V_FILE])
 		printf("  vmlab-file  backing file %s (%s); the write pass "
 		       "includes its fsync\n", b->store_path, b->fstype);
@@ -301,7 +301,7 @@ void evict_print_json(const struct ebench *b)
 	jw_u64(&w, "page_size", b->psize);
 	jw_u64(&w, "rounds", b->rounds);
 	jw_str(&w, "policy", policy_name(b->policy));
-	jw_u64(&w, "evict_batch", b->batch > 1 ? b->batch : 1);
+	jw_u64(&w, "evict_batch", b->evict_batch > 1 ? b->evict_batch : 1);
 	jw_str(&w, "dir", b->dir);
 	jw_str(&w, "fstype", b->fstype);
 	jw_i64(&w, "cpu", b->cpu);

@@ -62,8 +62,8 @@ static const char run_doc[] =
 "              blank lines skipped); the region is the highest page + 1\n"
 "              unless --pages\n"
 "\n"
-"Policies: fifo, random (--seed), clock, lru-approx, lru (needs --soft-tlb;\n"
-"exact LRU with --soft-tlb 1).\n"
+"Policies: fifo, random (--seed), clock, lru-approx, lru (needs --software-tlb;\n"
+"exact LRU with --software-tlb 1).\n"
 "\n"
 "EXAMPLES:\n"
 "  vmlab run --pages 64 --pattern rand --events\n"
@@ -85,7 +85,7 @@ enum {
 	OPT_POLICY,
 	OPT_CLOCK_FLUSH,
 	OPT_BACKING,
-	OPT_SOFT_TLB,
+	OPT_SOFTWARE_TLB,
 	OPT_EVICT_BATCH,
 	OPT_COMPARE,
 };
@@ -105,7 +105,7 @@ static const struct argp_option run_opts[] = {
 	  "Replacement policy: fifo (default), random, clock, lru-approx, lru", 4 },
 	{ "clock-flush", OPT_CLOCK_FLUSH, NULL, 0,
 	  "clock, lru-approx: flush TLBs after clearing accessed bits", 4 },
-	{ "soft-tlb", OPT_SOFT_TLB, "W", 0,
+	{ "software-tlb", OPT_SOFTWARE_TLB, "W", 0,
 	  "Software TLB: keep at most W resident pages mapped", 4 },
 	{ "evict-batch", OPT_EVICT_BATCH, "B", 0,
 	  "Evict B victims at once when the budget is full, with one TLB flush "
@@ -165,8 +165,8 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 	case OPT_CLOCK_FLUSH:
 		e->clock_flush = true;
 		break;
-	case OPT_SOFT_TLB:
-		e->tlb_window = arg_u64(state, "--soft-tlb", arg, 1, UINT32_MAX);
+	case OPT_SOFTWARE_TLB:
+		e->tlb_window = arg_u64(state, "--software-tlb", arg, 1, UINT32_MAX);
 		break;
 	case OPT_EVICT_BATCH:
 		e->evict_batch = arg_u64(state, "--evict-batch", arg, 1,
@@ -226,7 +226,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 				   "frame budget nothing is evicted",
 				   policy_name(e->policy));
 		if (e->policy == VMLAB_POLICY_LRU && !e->tlb_window)
-			argp_error(state, "--policy lru needs --soft-tlb W: the "
+			argp_error(state, "--policy lru needs --software-tlb W: the "
 				   "kernel sees a reference only when it faults, "
 				   "so exact LRU needs the software TLB (W = 1 "
 				   "sees every change of page)");
@@ -330,8 +330,8 @@ static const char *compare_note(const struct experiment *e, enum sim_policy p)
 		return "exact: equals the kernel's FIFO";
 	if (p == SIM_LRU && e->policy == VMLAB_POLICY_LRU)
 		return e->tlb_window == 1 ? "exact: equals the kernel's LRU "
-		       "(--soft-tlb 1)" : "the kernel sees only references "
-		       "that leave the soft TLB";
+		       "(--software-tlb 1)" : "the kernel sees only references "
+		       "that leave the software TLB";
 	if (p == SIM_OPT)
 		return "Belady's optimum: no policy misses less";
 	if (p == SIM_CLOCK)
@@ -378,7 +378,7 @@ static void compare_json(struct jw *w, const struct experiment *e,
 	jw_obj(w, "kernel");
 	jw_str(w, "policy", policy_name(e->policy));
 	jw_bool(w, "clock_flush", e->clock_flush);
-	jw_u64(w, "soft_tlb", e->tlb_window);
+	jw_u64(w, "software_tlb", e->tlb_window);
 	jw_u64(w, "misses", kmiss);
 	jw_dbl(w, "hit_ratio", hit_ratio(e->references, kmiss));
 	jw_end(w);
@@ -488,7 +488,7 @@ static void run_json_head(struct jw *w, const struct experiment *e)
 	jw_u64(w, "frames", e->frames);
 	jw_str(w, "policy", policy_name(e->policy));
 	jw_bool(w, "clock_flush", e->clock_flush);
-	jw_u64(w, "soft_tlb", e->tlb_window);
+	jw_u64(w, "software_tlb", e->tlb_window);
 	jw_u64(w, "evict_batch", e->evict_batch ? e->evict_batch : 1);
 	if (e->backing)
 		jw_str(w, "backing", e->backing);

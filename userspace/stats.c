@@ -24,7 +24,7 @@ void stats_print(const struct vmlab_stats *st, FILE *f)
 		fmt_bytes(st->swap_out_bytes, out, sizeof(out)), st->clean_drops,
 		st->swap_ins, fmt_bytes(st->swap_in_bytes, in, sizeof(in)));
 	fprintf(f, "pages        %llu resident, %llu allocated, %llu in the "
-		"store, %llu in the soft TLB\n", st->pages_resident,
+		"store, %llu in the software TLB\n", st->pages_resident,
 		st->pages_allocated, st->store_pages, st->pages_mapped);
 	fprintf(f, "TLB flushes  %llu by the module, %llu by the kernel\n", st->tlb_module, st->tlb_kernel);
 	fprintf(f, "I/O errors   %llu\n", st->io_errors);
