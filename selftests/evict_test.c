@@ -11,8 +11,8 @@
 #include <sys/mount.h>
 #include <sys/wait.h>
 
-#include "vmlab_test.h"
 #include "kselftest_harness.h"
+#include "vmlab_test.h"
 #include "../userspace/sim.h"
 
 #define REGION_PAGES	512
@@ -90,10 +90,7 @@ FIXTURE(policy) {
 
 FIXTURE_SETUP(policy)
 {
-	int ret = vmlab_ensure_loaded();
-
-	if (ret)
-		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
+	VMLAB_REQUIRE_MODULE();
 }
 
 FIXTURE_TEARDOWN(policy)
@@ -285,10 +282,7 @@ FIXTURE(swap) {
 
 FIXTURE_SETUP(swap)
 {
-	int ret = vmlab_ensure_loaded();
-
-	if (ret)
-		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
+	VMLAB_REQUIRE_MODULE();
 	self->bfd = -1;
 	strcpy(self->dir, "/tmp/vmlab-swap.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
@@ -804,10 +798,8 @@ FIXTURE_SETUP(integrity)
 {
 	const char *dir = getenv("VMLAB_DISK") ?: "/tmp";
 	char path[96];
-	int ret = vmlab_ensure_loaded();
 
-	if (ret)
-		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
+	VMLAB_REQUIRE_MODULE();
 	self->bfd = -1;
 	ASSERT_EQ(0, vmlab_lab_open(&self->lab, INTEGRITY_PAGES, 0, 0, 1024));
 	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, variant->policy, INTEGRITY_FRAMES,

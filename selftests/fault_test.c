@@ -448,30 +448,13 @@ TEST_F(fault, write_through_a_read_only_mapping_gets_sigsegv_and_no_vmlab_fault)
 	munmap(ro, self->lab.ps);
 }
 
-static bool cpu_has_nx(void)
-{
-	char line[4096];
-	bool nx = false;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "flags", 5)) {
-			nx = strstr(line, " nx") != NULL;
-			break;
-		}
-	fclose(f);
-	return nx;
-}
-
 TEST_F(fault, instruction_fetch_fault_is_logged_with_exec_access)
 {
 	struct vmlab_event ev[4];
 	int (*fn)(void);
 	char *x;
 
-	if (!cpu_has_nx())
+	if (!vmlab_cpu_has_nx())
 		SKIP(return, "without NX the CPU does not report instruction fetches");
 	/* "mov $42, %eax; ret" written through the read-write mapping */
 	memcpy(self->lab.map, "\xb8\x2a\x00\x00\x00\xc3", 6);

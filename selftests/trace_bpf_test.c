@@ -469,59 +469,32 @@ static long format_offset(const char *event, const char *field)
 	return p ? strtol(p + strlen(pat), NULL, 10) : -1;
 }
 
-#define EXPECT_FIELD(event, type, field, name)				\
-	EXPECT_EQ((long)offsetof(type, field), format_offset(event, name))
+/* Every field of the contexts in vmlab_trace.h, with its offset there */
+static const struct {
+	const char *event, *name;
+	long off;
+} tp_fields[] = {
+#define X(t, f, event, name, off) { event, name, (long)offsetof(struct t, f) },
+	VMT_TP_FIELDS(X)
+#undef X
+};
 
 TEST(tracepoint_formats_match_the_bpf_contexts)
 {
-	int ret = vmlab_ensure_loaded();
+	size_t i;
 
-	if (ret)
-		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
+	VMLAB_TEST_REQUIRE_MODULE();
 	if (access(TRACEFS "/events/vmlab", F_OK))
 		SKIP(return, "no " TRACEFS "/events/vmlab");
-	EXPECT_FIELD("vmlab/vmlab_fault", struct vmlab_tp_fault, inst, "inst");
-	EXPECT_FIELD("vmlab/vmlab_fault", struct vmlab_tp_fault, access, "access");
-	EXPECT_FIELD("vmlab/vmlab_fault", struct vmlab_tp_fault, kind, "kind");
-	EXPECT_FIELD("vmlab/vmlab_fault", struct vmlab_tp_fault, addr, "addr");
-	EXPECT_FIELD("vmlab/vmlab_fault", struct vmlab_tp_fault, pgoff, "pgoff");
-	EXPECT_FIELD("vmlab/vmlab_fault", struct vmlab_tp_fault, latency_ns,
-		     "latency_ns");
-	EXPECT_FIELD("vmlab/vmlab_fault", struct vmlab_tp_fault, pfn, "pfn");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, inst, "inst");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, depth, "depth");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, addr, "addr");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, entry[0], "pgd");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, entry[1], "p4d");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, entry[2], "pud");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, entry[3], "pmd");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, entry[4], "pte");
-	EXPECT_FIELD("vmlab/vmlab_tlb_flush", struct vmlab_tp_tlb_flush, inst, "inst");
-	EXPECT_FIELD("vmlab/vmlab_tlb_flush", struct vmlab_tp_tlb_flush, origin,
-		     "origin");
-	EXPECT_FIELD("vmlab/vmlab_tlb_flush", struct vmlab_tp_tlb_flush, reason,
-		     "reason");
-	EXPECT_FIELD("vmlab/vmlab_tlb_flush", struct vmlab_tp_tlb_flush, start,
-		     "start");
-	EXPECT_FIELD("vmlab/vmlab_tlb_flush", struct vmlab_tp_tlb_flush, pages,
-		     "pages");
-	EXPECT_FIELD("vmlab/vmlab_evict", struct vmlab_tp_evict, inst, "inst");
-	EXPECT_FIELD("vmlab/vmlab_evict", struct vmlab_tp_evict, policy, "policy");
-	EXPECT_FIELD("vmlab/vmlab_evict", struct vmlab_tp_evict, action, "action");
-	EXPECT_FIELD("vmlab/vmlab_evict", struct vmlab_tp_evict, reason, "reason");
-	EXPECT_FIELD("vmlab/vmlab_evict", struct vmlab_tp_evict, error, "error");
-	EXPECT_FIELD("vmlab/vmlab_evict", struct vmlab_tp_evict, pgoff, "pgoff");
-	EXPECT_FIELD("vmlab/vmlab_evict", struct vmlab_tp_evict, latency_ns,
-		     "latency_ns");
-	EXPECT_FIELD("vmlab/vmlab_swap_out", struct vmlab_tp_swap, inst, "inst");
-	EXPECT_FIELD("vmlab/vmlab_swap_out", struct vmlab_tp_swap, store, "store");
-	EXPECT_FIELD("vmlab/vmlab_swap_out", struct vmlab_tp_swap, error, "error");
-	EXPECT_FIELD("vmlab/vmlab_swap_out", struct vmlab_tp_swap, pgoff, "pgoff");
-	EXPECT_FIELD("vmlab/vmlab_swap_out", struct vmlab_tp_swap, latency_ns,
-		     "latency_ns");
-	EXPECT_FIELD("vmlab/vmlab_swap_in", struct vmlab_tp_swap, pgoff, "pgoff");
-	EXPECT_FIELD("vmlab/vmlab_swap_in", struct vmlab_tp_swap, latency_ns,
-		     "latency_ns");
+	for (i = 0; i < ARRAY_SIZE(tp_fields); i++) {
+		long off = format_offset(tp_fields[i].event, tp_fields[i].name);
+
+		if (off != tp_fields[i].off)
+			TH_LOG("%s: %s at %ld, vmlab_trace.h says %ld",
+			       tp_fields[i].event, tp_fields[i].name, off,
+			       tp_fields[i].off);
+		EXPECT_EQ(tp_fields[i].off, off);
+	}
 }
 
 /* ------------------------------------------------------------ fixture */

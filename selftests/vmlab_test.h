@@ -719,6 +719,25 @@ static inline int vmlab_pin_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
+/* Does the CPU have NX (/proc/cpuinfo's flags)?  Without it no page is
+ * no-execute and no fault is an instruction fetch. */
+static inline bool vmlab_cpu_has_nx(void)
+{
+	char line[4096];
+	bool nx = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			nx = strstr(line, " nx") != NULL;
+			break;
+		}
+	fclose(f);
+	return nx;
+}
+
 static inline __u64 vmlab_now_ns(void)
 {
 	struct timespec ts;
@@ -889,14 +908,19 @@ static inline int vmlab_harness_main(int argc, char **argv)
  */
 #define VMLAB_SETUP_SKIP(fmt, ...) SKIP(_exit(255), fmt, ##__VA_ARGS__)
 
-/* Load vmlab if needed, or skip the test: for FIXTURE_SETUP. */
-#define VMLAB_REQUIRE_MODULE() do {					\
+/* Load vmlab if needed, or SKIP(@statement, ...) */
+#define VMLAB_NEED_MODULE(statement) do {				\
 		int __ret = vmlab_ensure_loaded();			\
 									\
 		if (__ret)						\
-			VMLAB_SETUP_SKIP("cannot load vmlab: %s",	\
-					 strerror(-__ret));		\
+			SKIP(statement, "cannot load vmlab: %s",	\
+			     strerror(-__ret));				\
 	} while (0)
+
+/* ... in a FIXTURE_SETUP (see VMLAB_SETUP_SKIP) */
+#define VMLAB_REQUIRE_MODULE() VMLAB_NEED_MODULE(_exit(255))
+/* ... in a TEST */
+#define VMLAB_TEST_REQUIRE_MODULE() VMLAB_NEED_MODULE(return)
 
 #define VMLAB_HARNESS_MAIN						\
 	static void __attribute__((constructor))			\
