@@ -454,7 +454,7 @@ TEST_F(fault, instruction_fetch_fault_is_logged_with_exec_access)
 	int (*fn)(void);
 	char *x;
 
-	if (!vmlab_cpu_has_nx())
+	if (!vmlab_cpu_has("nx"))
 		SKIP(return, "without NX the CPU does not report instruction fetches");
 	/* "mov $42, %eax; ret" written through the read-write mapping */
 	memcpy(self->lab.map, "\xb8\x2a\x00\x00\x00\xc3", 6);

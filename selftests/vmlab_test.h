@@ -719,23 +719,25 @@ static inline int vmlab_pin_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
-/* Does the CPU have NX (/proc/cpuinfo's flags)?  Without it no page is
- * no-execute and no fault is an instruction fetch. */
-static inline bool vmlab_cpu_has_nx(void)
+/* Does /proc/cpuinfo list @flag ("nx", "la57") for the CPU? */
+static inline bool vmlab_cpu_has(const char *flag)
 {
-	char line[4096];
-	bool nx = false;
+	char line[4096], *p;
+	size_t n = strlen(flag);
+	bool has = false;
 	FILE *f = fopen("/proc/cpuinfo", "r");
 
 	if (!f)
 		return false;
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, "flags", 5)) {
-			nx = strstr(line, " nx") != NULL;
+			for (p = line; (p = strstr(p, flag)); p += n)
+				if (p[-1] == ' ' && (p[n] == ' ' || p[n] == '\n'))
+					has = true;
 			break;
 		}
 	fclose(f);
-	return nx;
+	return has;
 }
 
 static inline __u64 vmlab_now_ns(void)

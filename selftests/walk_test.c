@@ -106,7 +106,7 @@ TEST_F(walk, walk_of_a_stack_address_reaches_a_writable_dirty_nx_pte)
 	EXPECT_EQ(VMLAB_PTE_RW, PTE(w) & VMLAB_PTE_RW);
 	EXPECT_EQ(VMLAB_PTE_A | VMLAB_PTE_D,
 		  PTE(w) & (VMLAB_PTE_A | VMLAB_PTE_D));
-	if (vmlab_cpu_has_nx())
+	if (vmlab_cpu_has("nx"))
 		EXPECT_EQ(VMLAB_PTE_NX, PTE(w) & VMLAB_PTE_NX);
 }
 
@@ -121,7 +121,7 @@ TEST_F(walk, walk_of_a_heap_address_reaches_a_writable_dirty_pte)
 	EXPECT_PTE_WALK(w, self->levels);
 	EXPECT_EQ(VMLAB_PTE_RW, PTE(w) & VMLAB_PTE_RW);
 	EXPECT_EQ(VMLAB_PTE_D, PTE(w) & VMLAB_PTE_D);
-	if (vmlab_cpu_has_nx())
+	if (vmlab_cpu_has("nx"))
 		EXPECT_EQ(VMLAB_PTE_NX, PTE(w) & VMLAB_PTE_NX);
 	free((void *)heap);
 }
@@ -146,7 +146,7 @@ TEST_F(walk, walk_of_a_vmlab_page_after_a_read_is_read_only_and_clean)
 	EXPECT_PTE_WALK(w, self->levels);
 	EXPECT_EQ(0ULL, PTE(w) & (VMLAB_PTE_RW | VMLAB_PTE_D));
 	EXPECT_EQ(VMLAB_PTE_A, PTE(w) & VMLAB_PTE_A);
-	if (vmlab_cpu_has_nx())
+	if (vmlab_cpu_has("nx"))
 		EXPECT_EQ(VMLAB_PTE_NX, PTE(w) & VMLAB_PTE_NX);
 }
 
