@@ -171,7 +171,7 @@ $(B)/selftests/evict_test: userspace/sim.c userspace/sim.h
 
 # the BPF tests read the records' layout, the tool's names, and run the tool
 $(B)/selftests/trace_bpf_test: bpf/vmlab_trace.h userspace/names.c \
-	userspace/names.h | $(B)/vmlab
+	userspace/names.h userspace/tracer.c userspace/tracer.h | $(B)/vmlab
 
 $(SRC)/.stamp:
 	./scripts/deps

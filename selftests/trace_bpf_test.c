@@ -23,6 +23,7 @@
 #include "vmlab_test.h"
 #include "../bpf/vmlab_trace.h"
 #include "../userspace/names.h"
+#include "../userspace/tracer.h"
 
 #define TRACEFS		"/sys/kernel/tracing"
 #define BPFFS		"/sys/fs/bpf"
@@ -209,79 +210,16 @@ static int work_end(struct work *w)
 
 /* ------------------------------------------------------------ the tool */
 
-struct tracer {
-	pid_t pid;
-	int err;		/* its stderr */
-	char out[64];		/* its stdout, a file */
-	char errbuf[4096];	/* what it said on stderr */
-	size_t errlen;
-};
-
-static void tracer_read_err(struct tracer *t, int timeout_ms)
-{
-	struct pollfd p = { .fd = t->err, .events = POLLIN };
-	ssize_t n;
-
-	while (t->errlen + 1 < sizeof(t->errbuf) && poll(&p, 1, timeout_ms) == 1) {
-		n = read(t->err, t->errbuf + t->errlen,
-			 sizeof(t->errbuf) - 1 - t->errlen);
-		if (n <= 0)
-			break;
-		t->errlen += n;
-		t->errbuf[t->errlen] = '\0';
-		if (timeout_ms && strstr(t->errbuf, "Hit Ctrl-C"))
-			break;
-	}
-}
-
 /* Start `vmlab trace ARGS...` and wait until it is attached: 0 or -errno */
-static int tracer_start(struct tracer *t, const char *const *args)
+static int trace_start(struct tracer *t, const char *const *args)
 {
-	const char *argv[32] = { "vmlab", "trace" };
-	int errp[2], out, i;
-
-	memset(t, 0, sizeof(*t));
-	for (i = 0; args[i] && i < 28; i++)
-		argv[i + 2] = args[i];
-	snprintf(t->out, sizeof(t->out), "/tmp/vmlab-trace.%d.out", getpid());
-	out = open(t->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (out < 0 || pipe2(errp, O_CLOEXEC))
-		return -errno;
-	fflush(NULL);
-	t->pid = fork();
-	if (t->pid < 0)
-		return -errno;
-	if (t->pid == 0) {
-		dup2(out, 1);
-		dup2(errp[1], 2);
-		execv(tool_path(), (char *const *)argv);
-		_exit(127);
-	}
-	close(out);
-	close(errp[1]);
-	t->err = errp[0];
-	tracer_read_err(t, READY_MS);
-	if (!strstr(t->errbuf, "Hit Ctrl-C")) {
-		fprintf(stderr, "# vmlab trace did not start: %s\n", t->errbuf);
-		kill(t->pid, SIGKILL);
-		vmlab_wait(t->pid);
-		close(t->err);
-		return -EIO;
-	}
-	return 0;
-}
-
-/* Ctrl-C it; its exit status.  Its stdout is left in t->out. */
-static int tracer_stop(struct tracer *t)
-{
+	char out[64];
 	int ret;
 
-	kill(t->pid, SIGINT);
-	tracer_read_err(t, 0);
-	/* poll(0) may find nothing yet: read to EOF after the exit */
-	ret = vmlab_wait(t->pid);
-	tracer_read_err(t, 1);
-	close(t->err);
+	snprintf(out, sizeof(out), "/tmp/vmlab-trace.%d.out", getpid());
+	ret = tracer_start(t, tool_path(), out, args, NULL, READY_MS);
+	if (ret == -EIO)
+		fprintf(stderr, "# vmlab trace did not start: %s\n", t->errbuf);
 	return ret;
 }
 
@@ -540,9 +478,9 @@ TEST_F(bpf, stream_equals_module_stats)
 	struct tally tl;
 
 	ASSERT_EQ(0, work_start(&w, 0));
-	ASSERT_EQ(0, tracer_start(&t, args));
+	ASSERT_EQ(0, trace_start(&t, args));
 	ASSERT_EQ(0, work_go(&w));
-	EXPECT_EQ(0, tracer_stop(&t));
+	EXPECT_EQ(0, tracer_stop(&t, NULL));
 	res = *w.res;
 	ASSERT_EQ(0, work_end(&w));
 	ASSERT_EQ(0, res.err) TH_LOG("the workload failed at line %d", res.err);
@@ -659,10 +597,10 @@ TEST_F(bpf, pid_filter_keeps_one_process)
 	ASSERT_EQ(0, work_start(&a, 0));
 	ASSERT_EQ(0, work_start(&b, 0));
 	snprintf(args_pid, sizeof(args_pid), "%d", a.pid);
-	ASSERT_EQ(0, tracer_start(&t, args));
+	ASSERT_EQ(0, trace_start(&t, args));
 	ASSERT_EQ(0, work_go(&a));
 	ASSERT_EQ(0, work_go(&b));
-	EXPECT_EQ(0, tracer_stop(&t));
+	EXPECT_EQ(0, tracer_stop(&t, NULL));
 	ra = *a.res;
 	rb = *b.res;
 	ASSERT_EQ(0, work_end(&a));
@@ -694,9 +632,9 @@ TEST_F(bpf, histograms_count_every_event)
 	const char *h;
 
 	ASSERT_EQ(0, work_start(&w, 0));
-	ASSERT_EQ(0, tracer_start(&t, args));
+	ASSERT_EQ(0, trace_start(&t, args));
 	ASSERT_EQ(0, work_go(&w));
-	EXPECT_EQ(0, tracer_stop(&t));
+	EXPECT_EQ(0, tracer_stop(&t, NULL));
 	res = *w.res;
 	ASSERT_EQ(0, work_end(&w));
 	ASSERT_EQ(0, res.err);
@@ -742,12 +680,12 @@ TEST_F(bpf, rmmod_fails_while_attached_and_works_after)
 	char cmd[512];
 	int ret;
 
-	ASSERT_EQ(0, tracer_start(&t, args));
+	ASSERT_EQ(0, trace_start(&t, args));
 	/* delete_module(): the reference is not released, -EWOULDBLOCK */
 	ret = vmlab_unload();
 	EXPECT_EQ(-EAGAIN, ret) TH_LOG("rmmod: %s", strerror(-ret));
 	EXPECT_TRUE(vmlab_loaded());
-	EXPECT_EQ(0, tracer_stop(&t));
+	EXPECT_EQ(0, tracer_stop(&t, NULL));
 	unlink(t.out);
 	EXPECT_EQ(0, unload_settled());
 	ASSERT_EQ(0, vmlab_ensure_loaded());

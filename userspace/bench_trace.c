@@ -41,6 +41,7 @@
 #include "experiment.h"
 #include "json.h"
 #include "summary.h"
+#include "tracer.h"
 #include "util.h"
 
 #define MAX_ROUNDS	100
@@ -94,13 +95,6 @@ struct bt {
 
 /* ------------------------------------------------------------ tracers */
 
-struct tracer {
-	pid_t pid;
-	int err;
-	char out[64];
-	double cpu0_ns;		/* its CPU time when the sample started */
-};
-
 /* utime + stime of @pid from /proc, in ns, or 0 */
 static double proc_cpu_ns(pid_t pid)
 {
@@ -130,89 +124,43 @@ static double proc_cpu_ns(pid_t pid)
 static int tracer_spawn(struct bt *b, struct tracer *t, const char *const *args,
 			bool wait_exit)
 {
-	const char *argv[16] = { "vmlab", "trace" };
-	char buf[4096];
-	size_t len = 0;
-	int errp[2], out, i, st;
+	char out[64];
+	int ret;
 
-	memset(t, 0, sizeof(*t));
-	for (i = 0; args[i] && i < 12; i++)
-		argv[i + 2] = args[i];
-	snprintf(t->out, sizeof(t->out), "/tmp/vmlab-bench-trace.%d", getpid());
-	out = open(t->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (out < 0)
-		return err_errno(t->out);
-	if (pipe2(errp, O_CLOEXEC))
-		return err_errno("pipe");
-	fflush(NULL);
-	t->pid = fork();
-	if (t->pid < 0)
-		return err_errno("fork");
-	if (t->pid == 0) {
-		sched_setaffinity(0, sizeof(b->all), &b->all);
-		dup2(out, 1);
-		dup2(errp[1], 2);
-		execv(b->self, (char *const *)argv);
-		_exit(127);
-	}
-	close(out);
-	close(errp[1]);
-	t->err = errp[0];
-	if (wait_exit) {
-		close(t->err);
-		if (waitpid(t->pid, &st, 0) != t->pid || !WIFEXITED(st) ||
-		    WEXITSTATUS(st))
-			return err_msg("bench trace: vmlab trace %s failed",
-				       args[0] ? args[0] : "");
-		return 0;
-	}
-	for (;;) {
-		struct pollfd p = { .fd = t->err, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&p, 1, READY_MS) != 1)
-			break;
-		n = read(t->err, buf + len, sizeof(buf) - 1 - len);
-		if (n <= 0)
-			break;
-		len += n;
-		buf[len] = '\0';
-		if (strstr(buf, "Hit Ctrl-C"))
-			return 0;
-		if (len + 1 >= sizeof(buf))
-			break;
-	}
-	buf[len] = '\0';
-	kill(t->pid, SIGKILL);
-	waitpid(t->pid, NULL, 0);
-	close(t->err);
-	return err_msg("bench trace: vmlab trace did not start: %s", buf);
+	snprintf(out, sizeof(out), "/tmp/vmlab-bench-trace.%d", getpid());
+	ret = tracer_start(t, b->self, out, args, &b->all,
+			   wait_exit ? 0 : READY_MS);
+	if (wait_exit)
+		unlink(out);
+	if (wait_exit && ret)
+		return err_msg("bench trace: vmlab trace %s failed%s%s",
+			       args[0] ? args[0] : "", t->errlen ? ": " : "",
+			       t->errbuf);
+	if (ret == -EIO)
+		return err_msg("bench trace: vmlab trace did not start: %s",
+			       t->errbuf);
+	errno = -ret;
+	return ret ? err_errno("bench trace: vmlab trace") : 0;
 }
 
 /*
  * Ctrl-C it and read its totals ("records N printed, M lost") and the CPU
  * time it used.
  */
-static int tracer_stop(struct tracer *t, uint64_t *records, uint64_t *lost,
-		       double *cpu_ns)
+static int tracer_end(struct tracer *t, double cpu0_ns, uint64_t *records,
+		      uint64_t *lost, double *cpu_ns)
 {
 	struct rusage ru;
 	char line[512];
 	FILE *f;
-	int st;
 
-	kill(t->pid, SIGCONT);
-	kill(t->pid, SIGINT);
-	if (wait4(t->pid, &st, 0, &ru) != t->pid || !WIFEXITED(st) ||
-	    WEXITSTATUS(st)) {
-		close(t->err);
+	if (tracer_stop(t, &ru)) {
 		unlink(t->out);
 		return err_msg("bench trace: vmlab trace failed");
 	}
-	close(t->err);
 	/* from the sample's start to its exit: the records and the summary */
 	*cpu_ns += (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
-		   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3 - t->cpu0_ns;
+		   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3 - cpu0_ns;
 	f = fopen(t->out, "r");
 	while (f && fgets(line, sizeof(line), f)) {
 		uint64_t r, l;
@@ -308,6 +256,7 @@ static int run_variant(struct bt *b, unsigned int vi, unsigned int round)
 	const char *pin_args[] = { "--pin", b->pin, NULL };
 	const char *unpin_args[] = { "--unpin", b->pin, NULL };
 	struct tracer t;
+	double cpu0_ns = 0;
 	int ret = 0;
 
 	switch (v->how) {
@@ -324,7 +273,7 @@ static int run_variant(struct bt *b, unsigned int vi, unsigned int round)
 		if (v->how == TRACER_STOPPED &&
 		    (kill(t.pid, SIGSTOP) || waitpid(t.pid, NULL, WUNTRACED) != t.pid))
 			return err_errno("bench trace: stopping vmlab trace");
-		t.cpu0_ns = proc_cpu_ns(t.pid);
+		cpu0_ns = proc_cpu_ns(t.pid);
 		break;
 	case PINNED:
 		if (tracer_spawn(b, &t, pin_args, true))
@@ -347,8 +296,8 @@ static int run_variant(struct bt *b, unsigned int vi, unsigned int round)
 		break;
 	case TRACER:
 	case TRACER_STOPPED:
-		ret |= tracer_stop(&t, &b->records[vi], &b->lost[vi],
-				   &b->reader_ns[vi]);
+		ret |= tracer_end(&t, cpu0_ns, &b->records[vi], &b->lost[vi],
+				  &b->reader_ns[vi]);
 		break;
 	case PINNED:
 		ret |= tracer_spawn(b, &t, unpin_args, true);
