@@ -406,7 +406,7 @@ static const struct argp_option evict_opts[] = {
 	{ "cpu", 'c', "CPU", 0, "CPU of the touching thread (default: the first "
 	  "allowed)", 2 },
 	{ "verbose", 'v', NULL, 0, "Progress on stderr", 2 },
-	{ "json", 'j', NULL, 0, "Print JSON instead of text", 2 },
+	CLI_OPT_JSON(2),
 	{},
 };
 
@@ -415,29 +415,17 @@ struct evict_args {
 	bool have_frames;
 };
 
-static void parse_variants(struct argp_state *state, struct ebench *b,
-			   const char *list)
+static int want_variant(const char *name, void *arg)
 {
-	char *copy = strdup(list), *tok, *save = NULL;
-	bool any = false;
+	struct ebench *b = arg;
 	int v;
 
-	if (!copy)
-		argp_failure(state, 1, ENOMEM, "--variants");
-	memset(b->want, 0, sizeof(b->want));
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		for (v = 0; v < NVAR && strcmp(tok, var_name[v]); v++)
-			;
-		if (v == NVAR)
-			argp_error(state, "--variants: unknown variant '%s'; "
-				   "variants: vmlab-file, vmlab-mem, kernel", tok);
-		b->want[v] = true;
-		any = true;
-	}
-	free(copy);
-	if (!any)
-		argp_error(state, "--variants '%s': no variant given", list);
+	for (v = 0; v < NVAR && strcmp(name, var_name[v]); v++)
+		;
+	if (v == NVAR)
+		return -1;
+	b->want[v] = true;
+	return 0;
 }
 
 static error_t evict_parse(int key, char *arg, struct argp_state *state)
@@ -463,7 +451,9 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 		b->dir = arg;
 		break;
 	case OPT_VARIANTS:
-		parse_variants(state, b, arg);
+		memset(b->want, 0, sizeof(b->want));
+		arg_list(state, "--variants", "variant", "variants: vmlab-file, "
+			 "vmlab-mem, kernel", arg, want_variant, b);
 		break;
 	case OPT_POLICY:
 		p = policy_parse(arg);
@@ -499,16 +489,10 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 		b->shootdown = false;
 		break;
 	case 'c':
-		b->cpu = arg_u64(state, "--cpu", arg, 0, CPU_SETSIZE - 1);
+		b->cpu = arg_cpu(state, arg);
 		break;
 	case 'v':
 		b->verbose = true;
-		break;
-	case 'j':
-		opt_json = true;
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_END:
 		if (!a->have_frames)
@@ -522,7 +506,7 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 				   "--region-pages");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_key(key, arg, state);
 	}
 	return 0;
 }

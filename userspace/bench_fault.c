@@ -587,7 +587,7 @@ static const struct argp_option bench_opts[] = {
 	{ "cpu", 'c', "CPU", 0,
 	  "CPU of the faulting thread (default: the first allowed)", 0 },
 	{ "verbose", 'v', NULL, 0, "Progress on stderr", 0 },
-	{ "json", 'j', NULL, 0, "Print JSON instead of text", 0 },
+	CLI_OPT_JSON(0),
 	{},
 };
 
@@ -599,29 +599,15 @@ struct bench_args {
 	int what;		/* argument index: "fault" */
 };
 
-static void parse_variants(struct argp_state *state, struct bench *b,
-			   const char *list)
+static int want_variant(const char *name, void *arg)
 {
-	char *copy = strdup(list), *tok, *save = NULL;
-	int i;
+	struct bench *b = arg;
+	int i = variant_index(name);
 
-	if (!copy)
-		argp_failure(state, 1, ENOMEM, "--variants");
-	memset(b->want, 0, sizeof(b->want));
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		i = variant_index(tok);
-		if (i < 0)
-			argp_error(state, "--variants: unknown variant '%s'; variants: "
-				   "anon, memfd, vmlab, vmlab-ring, vmlab-walk, "
-				   "uffd-same, uffd-other, uffd-zero", tok);
-		b->want[i] = true;
-	}
-	free(copy);
-	for (i = 0; i < (int)NVARIANTS; i++)
-		if (b->want[i])
-			return;
-	argp_error(state, "--variants '%s': no variant given", list);
+	if (i < 0)
+		return -1;
+	b->want[i] = true;
+	return 0;
 }
 
 static error_t bench_parse(int key, char *arg, struct argp_state *state)
@@ -646,7 +632,10 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		a->have_uffd_other_pages = true;
 		break;
 	case OPT_VARIANTS:
-		parse_variants(state, b, arg);
+		memset(b->want, 0, sizeof(b->want));
+		arg_list(state, "--variants", "variant", "variants: anon, memfd, "
+			 "vmlab, vmlab-ring, vmlab-walk, uffd-same, uffd-other, "
+			 "uffd-zero", arg, want_variant, b);
 		break;
 	case OPT_ACCESS:
 		if (!strcmp(arg, "write") || !strcmp(arg, "read") ||
@@ -658,13 +647,10 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		}
 		break;
 	case 'c':
-		b->cpu = arg_u64(state, "--cpu", arg, 0, CPU_SETSIZE - 1);
+		b->cpu = arg_cpu(state, arg);
 		break;
 	case 'v':
 		b->verbose = true;
-		break;
-	case 'j':
-		opt_json = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (state->arg_num > 0 || strcmp(arg, "fault"))
@@ -683,7 +669,7 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 					      b->pages : UFFD_OTHER_PAGES;
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_key(key, arg, state);
 	}
 	return 0;
 }

@@ -477,15 +477,26 @@ static const struct argp_option bt_opts[] = {
 	  "pinned (default: all)", 0 },
 	{ "cpu", 'c', "CPU", 0, "CPU of the faulting thread (default: the first)", 0 },
 	{ "verbose", 'v', NULL, 0, "Each sample on stderr", 0 },
-	{ "json", 'j', NULL, 0, "Print JSON instead of text", 0 },
+	CLI_OPT_JSON(0),
 	{},
 };
+
+static int want_variant(const char *name, void *arg)
+{
+	struct bt *b = arg;
+	unsigned int i;
+
+	for (i = 0; i < NBT && strcmp(name, bt_variants[i].name); i++)
+		;
+	if (i == NBT)
+		return -1;
+	b->want[i] = true;
+	return 0;
+}
 
 static error_t bt_parse(int key, char *arg, struct argp_state *state)
 {
 	struct bt *b = state->input;
-	char *copy, *tok, *save = NULL;
-	unsigned int i;
 
 	switch (key) {
 	case 'r':
@@ -495,36 +506,19 @@ static error_t bt_parse(int key, char *arg, struct argp_state *state)
 		b->pages = arg_u64(state, "--pages", arg, 1, 1ULL << 24);
 		break;
 	case 'c':
-		b->cpu = arg_u64(state, "--cpu", arg, 0, CPU_SETSIZE - 1);
+		b->cpu = arg_cpu(state, arg);
 		break;
 	case 'v':
 		b->verbose = true;
 		break;
-	case 'j':
-		opt_json = true;
-		break;
 	case OPT_VARIANTS:
 		memset(b->want, 0, sizeof(b->want));
-		copy = strdup(arg);
-		if (!copy)
-			argp_failure(state, 1, ENOMEM, "--variants");
-		for (tok = strtok_r(copy, ",", &save); tok;
-		     tok = strtok_r(NULL, ",", &save)) {
-			for (i = 0; i < NBT; i++)
-				if (!strcmp(tok, bt_variants[i].name))
-					break;
-			if (i == NBT)
-				argp_error(state, "--variants: unknown variant '%s'",
-					   tok);
-			b->want[i] = true;
-		}
-		free(copy);
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		arg_list(state, "--variants", "variant", "variants: off, ftrace, "
+			 "trace, trace-ring, trace-all, trace-hist, pinned", arg,
+			 want_variant, b);
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_key(key, arg, state);
 	}
 	return 0;
 }

@@ -3,9 +3,11 @@
  * vmlab tool - what the commands' argp parsers share.
  */
 #include <errno.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "util.h"
@@ -40,4 +42,44 @@ uint64_t arg_u64(struct argp_state *state, const char *opt, const char *s,
 		argp_error(state, "%s %s: must be between %" PRIu64 " and %" PRIu64,
 			   opt, s, min, max);
 	return v;
+}
+
+error_t cli_key(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'j':
+		opt_json = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+int arg_cpu(struct argp_state *state, const char *arg)
+{
+	return arg_u64(state, "--cpu", arg, 0, CPU_SETSIZE - 1);
+}
+
+void arg_list(struct argp_state *state, const char *opt, const char *what,
+	      const char *known, const char *list,
+	      int (*fn)(const char *item, void *arg), void *arg)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	bool any = false;
+
+	if (!copy)
+		argp_failure(state, 1, ENOMEM, "%s", opt);
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (fn(tok, arg))
+			argp_error(state, "%s: unknown %s '%s'; %s", opt, what,
+				   tok, known);
+		any = true;
+	}
+	free(copy);
+	if (!any)
+		argp_error(state, "%s '%s': no %s given", opt, list, what);
 }

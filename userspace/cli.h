@@ -19,6 +19,25 @@ void sub_argp_parse(const struct argp *argp, const char *name, int argc,
 uint64_t arg_u64(struct argp_state *state, const char *opt, const char *s,
 		 uint64_t min, uint64_t max);
 
+/* -j/--json in a command's options */
+#define CLI_OPT_JSON(group) { "json", 'j', NULL, 0, "Print JSON instead of text", group }
+
+/*
+ * What a command's parser does with the keys it leaves to its default:
+ * -j, and an operand, which most commands take none of.
+ */
+error_t cli_key(int key, char *arg, struct argp_state *state);
+/* --cpu CPU: a CPU number */
+int arg_cpu(struct argp_state *state, const char *arg);
+/*
+ * Each comma-separated item of @list to @fn, which returns 0, or -1 for a
+ * name it does not know: then argp_error() "OPT: unknown WHAT 'ITEM';
+ * KNOWN".  A list of no item: "OPT 'LIST': no WHAT given".
+ */
+void arg_list(struct argp_state *state, const char *opt, const char *what,
+	      const char *known, const char *list,
+	      int (*fn)(const char *item, void *arg), void *arg);
+
 /* The commands: argc/argv start at the command's name. */
 int cmd_info(int argc, char **argv);		/* info.c */
 int cmd_walk(int argc, char **argv);		/* walk.c */

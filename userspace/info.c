@@ -27,21 +27,15 @@ static const char info_doc[] =
 "  vmlab info --json\n";
 
 static const struct argp_option info_opts[] = {
-	{ "json", 'j', NULL, 0, "Print JSON instead of text", 0 },
+	CLI_OPT_JSON(0),
 	{},
 };
 
 static error_t info_parse(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
-	case 'j':
-		opt_json = true;
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_key(key, arg, state);
 	}
 	return 0;
 }

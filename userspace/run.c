@@ -126,7 +126,7 @@ static const struct argp_option run_opts[] = {
 	  "Ring capacity, a power of two (default: enough for the run, up to the "
 	  "module's limit)", 2 },
 	{ "quiet", 'q', NULL, 0, "Print no record lines, only the summary", 2 },
-	{ "json", 'j', NULL, 0, "Print JSON instead of text", 3 },
+	CLI_OPT_JSON(3),
 	{},
 };
 
@@ -210,12 +210,6 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 	case 'q':
 		a->quiet = true;
 		break;
-	case 'j':
-		opt_json = true;
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
 	case ARGP_KEY_END:
 		if (e->ring_records && !e->events)
 			argp_error(state, "--ring needs --events");
@@ -241,7 +235,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--compare needs --frames F");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_key(key, arg, state);
 	}
 	return 0;
 }

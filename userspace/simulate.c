@@ -84,7 +84,7 @@ static const struct argp_option simulate_opts[] = {
 	  "References the pattern makes (default: the pattern's)", 1 },
 	{ "seed", 's', "S", 0,
 	  "Seed of the random patterns and of RANDOM (default 1)", 1 },
-	{ "json", 'j', NULL, 0, "Print JSON instead of text", 2 },
+	CLI_OPT_JSON(2),
 	{},
 };
 
@@ -132,33 +132,20 @@ static void parse_frames(struct argp_state *state, struct simulate *s,
 		argp_error(state, "--frames '%s': no frame count given", list);
 }
 
-static void parse_policies(struct argp_state *state, struct simulate *s,
-			   const char *list)
+static int want_policy(const char *name, void *arg)
 {
-	char *copy = strdup(list), *tok, *save = NULL;
-	bool any = false;
+	struct simulate *s = arg;
 	int p;
 
-	if (!copy)
-		argp_failure(state, 1, ENOMEM, "--policy");
-	memset(s->policy, 0, sizeof(s->policy));
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "all")) {
-			memset(s->policy, 1, sizeof(s->policy));
-			any = true;
-			continue;
-		}
-		p = sim_policy_parse(tok);
-		if (p < 0)
-			argp_error(state, "--policy '%s': the simulator knows fifo, "
-				   "lru, opt, clock, random (or all)", tok);
-		s->policy[p] = true;
-		any = true;
+	if (!strcmp(name, "all")) {
+		memset(s->policy, 1, sizeof(s->policy));
+		return 0;
 	}
-	free(copy);
-	if (!any)
-		argp_error(state, "--policy '%s': no policy given", list);
+	p = sim_policy_parse(name);
+	if (p < 0)
+		return -1;
+	s->policy[p] = true;
+	return 0;
 }
 
 /* --refs: comma-separated page numbers (spaces allowed after commas) */
@@ -218,7 +205,9 @@ static error_t simulate_parse(int key, char *arg, struct argp_state *state)
 		parse_frames(state, s, arg);
 		break;
 	case 'P':
-		parse_policies(state, s, arg);
+		memset(s->policy, 0, sizeof(s->policy));
+		arg_list(state, "--policy", "policy", "the simulator knows fifo, "
+			 "lru, opt, clock, random (or all)", arg, want_policy, s);
 		break;
 	case OPT_REFS:
 		s->refs_arg = arg;
@@ -236,12 +225,6 @@ static error_t simulate_parse(int key, char *arg, struct argp_state *state)
 	case 's':
 		s->seed = arg_u64(state, "--seed", arg, 0, UINT64_MAX);
 		break;
-	case 'j':
-		opt_json = true;
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
 	case ARGP_KEY_END:
 		if (!s->nframes)
 			argp_error(state, "--frames F[,F2,...] is required");
@@ -256,7 +239,7 @@ static error_t simulate_parse(int key, char *arg, struct argp_state *state)
 				   "the whole string");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_key(key, arg, state);
 	}
 	return 0;
 }

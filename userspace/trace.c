@@ -256,9 +256,6 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 	case 'T':
 		a->timestamp = true;
 		break;
-	case 'j':
-		opt_json = true;
-		break;
 	case OPT_HIST:
 		a->hist = true;
 		break;
@@ -295,7 +292,7 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--pin and --unpin take no interval");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_key(key, arg, state);
 	}
 	return 0;
 }

@@ -55,7 +55,7 @@ static const char walk_doc[] =
 
 static const struct argp_option walk_opts[] = {
 	{ "all", 'a', NULL, 0, "Walk every named address", 0 },
-	{ "json", 'j', NULL, 0, "Print JSON instead of text", 0 },
+	CLI_OPT_JSON(0),
 	{},
 };
 
@@ -90,9 +90,6 @@ static error_t walk_parse(int key, char *arg, struct argp_state *state)
 		for (i = 0; i < ARRAY_SIZE(walk_names) && a->n < WALK_MAX; i++)
 			a->addr[a->n++] = walk_names[i];
 		break;
-	case 'j':
-		opt_json = true;
-		break;
 	case ARGP_KEY_ARG:
 		if (!known_name(arg) && parse_u64(arg, &v))
 			argp_error(state, "'%s': not an address nor one of stack, heap, "
@@ -110,7 +107,7 @@ static error_t walk_parse(int key, char *arg, struct argp_state *state)
 		}
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_key(key, arg, state);
 	}
 	return 0;
 }
