@@ -263,6 +263,25 @@ out:
 /* ------------------------------------------------------ region and IPIs */
 
 /*
+ * Write @val to each of the region measurement's pages, @stride pages
+ * apart; with @zap, MADV_DONTNEED each page first (one call a page, as
+ * vmlab unmaps one page an eviction).
+ */
+static void region_touch(const struct ebench *b, unsigned char *map,
+			 uint64_t stride, unsigned int val, bool zap)
+{
+	uint64_t i;
+
+	for (i = 0; i < b->region_pages; i++) {
+		unsigned char *pg = map + i * stride * b->psize;
+
+		if (zap)
+			madvise(pg, b->psize, MADV_DONTNEED);
+		*(volatile unsigned char *)pg = (unsigned char)val;
+	}
+}
+
+/*
  * Per-fault cost of region_pages pages in a region of @len bytes, spread
  * evenly over it or packed at its start, through few frames, memory store:
  * every touch after the first pass is a swap-in that evicts (a move each
@@ -272,9 +291,8 @@ static int region_sample(struct ebench *b, uint64_t len, bool spread,
 			 double *ns)
 {
 	uint64_t stride = spread ? len / b->psize / b->region_pages : 1;
-	uint64_t i, faults, t0;
+	uint64_t faults, t0;
 	struct vmlab_stats s0, s1;
-	volatile unsigned char *v;
 	unsigned char *map;
 	unsigned int pass;
 	int fd, ret = -1;
@@ -282,15 +300,12 @@ static int region_sample(struct ebench *b, uint64_t len, bool spread,
 	fd = vmlab_region(b, len, b->region_frames, b->region_policy, -1, &map);
 	if (fd < 0)
 		return -1;
-	v = map;
-	for (i = 0; i < b->region_pages; i++)	/* warm: page tables, store */
-		v[i * stride * b->psize] = 1;
+	region_touch(b, map, stride, 1, false);	/* warm: page tables, store */
 	if (vmlab_get_stats(fd, &s0))
 		goto out;
 	t0 = now_ns();
 	for (pass = 0; pass < b->region_passes; pass++)
-		for (i = 0; i < b->region_pages; i++)
-			v[i * stride * b->psize] = (unsigned char)pass;
+		region_touch(b, map, stride, pass, false);
 	*ns = now_ns() - t0;
 	if (vmlab_get_stats(fd, &s1))
 		goto out;
@@ -317,7 +332,7 @@ static int anon_region_sample(struct ebench *b, uint64_t len, bool spread,
 			      double *ns)
 {
 	uint64_t stride = spread ? len / b->psize / b->region_pages : 1;
-	uint64_t i, t0;
+	uint64_t t0;
 	unsigned char *map;
 	unsigned int pass;
 
@@ -329,16 +344,10 @@ static int anon_region_sample(struct ebench *b, uint64_t len, bool spread,
 		munmap(map, len);
 		return err_errno("madvise"), -1;
 	}
-	for (i = 0; i < b->region_pages; i++)	/* warm: the page tables */
-		((volatile unsigned char *)map)[i * stride * b->psize] = 1;
+	region_touch(b, map, stride, 1, false);	/* warm: the page tables */
 	t0 = now_ns();
 	for (pass = 0; pass < b->region_passes; pass++)
-		for (i = 0; i < b->region_pages; i++) {
-			unsigned char *pg = map + i * stride * b->psize;
-
-			madvise(pg, b->psize, MADV_DONTNEED);
-			*(volatile unsigned char *)pg = (unsigned char)pass;
-		}
+		region_touch(b, map, stride, pass, true);
 	*ns = (double)(now_ns() - t0) / (b->region_passes * b->region_pages);
 	munmap(map, len);
 	return 0;
@@ -639,9 +648,7 @@ int cmd_bench_evict(int argc, char **argv)
 	for (r = 0; r < b.rounds; r++) {
 		if (one_round(&b, r))
 			goto out;
-		if (b.verbose)
-			fprintf(stderr, "vmlab: bench evict round %u/%u done, %.1f s\n",
-				r + 1, b.rounds, (now_ns() - t0) / 1e9);
+		bench_progress(b.verbose, "bench evict", r, b.rounds, t0);
 	}
 	if (opt_json)
 		evict_print_json(&b);

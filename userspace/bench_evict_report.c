@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "bench_evict.h"
 #include "json.h"
@@ -288,6 +289,19 @@ void evict_print_text(const struct ebench *b)
 
 /* ---------------------------------------------------------------- JSON */
 
+/* A goal: @value against the @bound ("min" or "max") it must reach */
+static void goal_json(struct jw *w, const char *goal, double value,
+		      const char *bound, double limit)
+{
+	jw_obj(w, NULL);
+	jw_str(w, "goal", goal);
+	jw_dbl(w, "value", value);
+	jw_dbl(w, bound, limit);
+	jw_bool(w, "met", strcmp(bound, "min") ? value <= limit :
+		value >= limit);
+	jw_end(w);
+}
+
 void evict_print_json(const struct ebench *b)
 {
 	unsigned int v, ps, r;
@@ -400,42 +414,23 @@ void evict_print_json(const struct ebench *b)
 		jw_end(&w);
 	}
 	jw_arr(&w, "goals");
-	if (!isnan(rt_ratio(b, V_FILE))) {
-		jw_obj(&w, NULL);
-		jw_str(&w, "goal", "swap round trip vmlab-file vs kernel");
-		jw_dbl(&w, "value", rt_ratio(b, V_FILE));
-		jw_dbl(&w, "min", GOAL_ROUND_TRIP);
-		jw_bool(&w, "met", rt_ratio(b, V_FILE) >= GOAL_ROUND_TRIP);
-		jw_end(&w);
-	}
+	if (!isnan(rt_ratio(b, V_FILE)))
+		goal_json(&w, "swap round trip vmlab-file vs kernel",
+			  rt_ratio(b, V_FILE), "min", GOAL_ROUND_TRIP);
 	for (v = 0; v < V_KERNEL; v++) {
 		char what[64];
 
 		if (!b->want[v])
 			continue;
 		snprintf(what, sizeof(what), "IPIs per evicted page %s", var_name[v]);
-		jw_obj(&w, NULL);
-		jw_str(&w, "goal", what);
-		jw_dbl(&w, "value", per_evicted(b, false, v, -1, IPIS));
-		jw_dbl(&w, "max", GOAL_IPI);
-		jw_bool(&w, "met", per_evicted(b, false, v, -1, IPIS) <= GOAL_IPI);
-		jw_end(&w);
+		goal_json(&w, what, per_evicted(b, false, v, -1, IPIS), "max",
+			  GOAL_IPI);
 	}
-	if (b->shootdown) {
-		jw_obj(&w, NULL);
-		jw_str(&w, "goal", "IPIs per evicted page vmlab-mem, sibling thread");
-		jw_dbl(&w, "value", per_evicted(b, true, 0, -1, IPIS));
-		jw_dbl(&w, "max", GOAL_IPI);
-		jw_bool(&w, "met", per_evicted(b, true, 0, -1, IPIS) <= GOAL_IPI);
-		jw_end(&w);
-	}
-	if (b->region) {
-		jw_obj(&w, NULL);
-		jw_str(&w, "goal", "per-fault cost 1 GiB / 1 MiB region");
-		jw_dbl(&w, "value", region_ratio(b, R_SPREAD));
-		jw_dbl(&w, "max", GOAL_REGION);
-		jw_bool(&w, "met", region_ratio(b, R_SPREAD) <= GOAL_REGION);
-		jw_end(&w);
-	}
+	if (b->shootdown)
+		goal_json(&w, "IPIs per evicted page vmlab-mem, sibling thread",
+			  per_evicted(b, true, 0, -1, IPIS), "max", GOAL_IPI);
+	if (b->region)
+		goal_json(&w, "per-fault cost 1 GiB / 1 MiB region",
+			  region_ratio(b, R_SPREAD), "max", GOAL_REGION);
 	jw_finish(&w);
 }

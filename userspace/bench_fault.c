@@ -781,9 +781,7 @@ int cmd_bench_fault(int argc, char **argv)
 					goto out;
 			}
 		}
-		if (b.verbose)
-			fprintf(stderr, "vmlab: bench round %u/%u done, %.1f s\n",
-				r + 1, b.rounds, (now_ns() - t0) / 1e9);
+		bench_progress(b.verbose, "bench", r, b.rounds, t0);
 	}
 	if (opt_json)
 		print_json(&b);

@@ -298,16 +298,22 @@ static double ratio_of(const struct sim_result *r)
 	return r->refs ? (double)(r->refs - r->misses) / r->refs : 0.0;
 }
 
-/* Belady's anomaly: frame counts i < j (adjacent in the list) where j misses more */
-static bool anomaly(const struct simulate *s, unsigned int p, unsigned int f)
+/*
+ * Belady's anomaly at result @k (policy *@p, frame count *@f): a policy
+ * simulated whose next frame count in the list misses more.
+ */
+static bool anomaly(const struct simulate *s, unsigned int k, unsigned int *p,
+		    unsigned int *f)
 {
-	return f + 1 < s->nframes &&
-	       result(s, p, f + 1)->misses > result(s, p, f)->misses;
+	*p = k / s->nframes;
+	*f = k % s->nframes;
+	return s->policy[*p] && *f + 1 < s->nframes &&
+	       result(s, *p, *f + 1)->misses > result(s, *p, *f)->misses;
 }
 
 static void print_text(const struct simulate *s)
 {
-	unsigned int p, f, found = 0;
+	unsigned int p, f, k, found = 0;
 	uint64_t i;
 
 	printf("vmlab simulate: %" PRIu64 " references to %" PRIu64 " distinct "
@@ -339,26 +345,21 @@ static void print_text(const struct simulate *s)
 		}
 		printf("\n");
 	}
-	for (p = 0; p < SIM_NR_POLICIES; p++) {
-		if (!s->policy[p])
+	for (k = 0; k < SIM_NR_POLICIES * s->nframes; k++) {
+		if (!anomaly(s, k, &p, &f))
 			continue;
-		for (f = 0; f < s->nframes; f++) {
-			if (!anomaly(s, p, f))
-				continue;
-			if (!found++)
-				printf("\n");
-			printf("Belady's anomaly: %s misses %" PRIu64 " times with "
-			       "%" PRIu64 " frames, more than the %" PRIu64
-			       " with %" PRIu64 "\n", sim_policy_name(p),
-			       result(s, p, f + 1)->misses, s->frames[f + 1],
-			       result(s, p, f)->misses, s->frames[f]);
-		}
+		if (!found++)
+			printf("\n");
+		printf("Belady's anomaly: %s misses %" PRIu64 " times with %"
+		       PRIu64 " frames, more than the %" PRIu64 " with %" PRIu64
+		       "\n", sim_policy_name(p), result(s, p, f + 1)->misses,
+		       s->frames[f + 1], result(s, p, f)->misses, s->frames[f]);
 	}
 }
 
 static void print_json(const struct simulate *s)
 {
-	unsigned int p, f;
+	unsigned int p, f, k;
 	struct jw w;
 	uint64_t i;
 
@@ -396,20 +397,16 @@ static void print_json(const struct simulate *s)
 	}
 	jw_end(&w);
 	jw_arr(&w, "anomalies");
-	for (p = 0; p < SIM_NR_POLICIES; p++) {
-		if (!s->policy[p])
+	for (k = 0; k < SIM_NR_POLICIES * s->nframes; k++) {
+		if (!anomaly(s, k, &p, &f))
 			continue;
-		for (f = 0; f < s->nframes; f++) {
-			if (!anomaly(s, p, f))
-				continue;
-			jw_obj(&w, NULL);
-			jw_str(&w, "policy", sim_policy_name(p));
-			jw_u64(&w, "frames", s->frames[f]);
-			jw_u64(&w, "misses", result(s, p, f)->misses);
-			jw_u64(&w, "more_frames", s->frames[f + 1]);
-			jw_u64(&w, "more_misses", result(s, p, f + 1)->misses);
-			jw_end(&w);
-		}
+		jw_obj(&w, NULL);
+		jw_str(&w, "policy", sim_policy_name(p));
+		jw_u64(&w, "frames", s->frames[f]);
+		jw_u64(&w, "misses", result(s, p, f)->misses);
+		jw_u64(&w, "more_frames", s->frames[f + 1]);
+		jw_u64(&w, "more_misses", result(s, p, f + 1)->misses);
+		jw_end(&w);
 	}
 	jw_finish(&w);
 }

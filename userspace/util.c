@@ -127,6 +127,14 @@ int bench_pin(int *cpu, int *other)
 	return 0;
 }
 
+void bench_progress(bool verbose, const char *what, unsigned int r,
+		    unsigned int rounds, uint64_t t0)
+{
+	if (verbose)
+		fprintf(stderr, "vmlab: %s round %u/%u done, %.1f s\n", what,
+			r + 1, rounds, (now_ns() - t0) / 1e9);
+}
+
 uint64_t round_up_pow2(uint64_t v)
 {
 	uint64_t p = 1;

@@ -30,6 +30,9 @@ int cpus_allowed(int *cpus, int max);	/* the allowed CPUs, in order */
  * caller to *cpu.  0, or 1 after saying why on stderr.
  */
 int bench_pin(int *cpu, int *other);
+/* With @verbose, "vmlab: WHAT round R/ROUNDS done, S s" (since @t0) */
+void bench_progress(bool verbose, const char *what, unsigned int r,
+		    unsigned int rounds, uint64_t t0);
 uint64_t round_up_pow2(uint64_t v);
 /* "4 KiB", "256 MiB": @v bytes in the largest exact binary unit */
 const char *fmt_bytes(uint64_t v, char *buf, size_t len);
