@@ -125,7 +125,6 @@ void pass_latency(uint32_t *lat, uint64_t n, struct pass *p)
 	p->max_ns = lat[n - 1];
 }
 
-
 static void *spin(void *arg)
 {
 	struct spinner *s = arg;
@@ -424,19 +423,6 @@ struct evict_args {
 	bool have_frames;
 };
 
-static int want_variant(const char *name, void *arg)
-{
-	struct ebench *b = arg;
-	int v;
-
-	for (v = 0; v < NVAR && strcmp(name, var_name[v]); v++)
-		;
-	if (v == NVAR)
-		return -1;
-	b->want[v] = true;
-	return 0;
-}
-
 static error_t evict_parse(int key, char *arg, struct argp_state *state)
 {
 	struct evict_args *a = state->input;
@@ -460,9 +446,9 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 		b->dir = arg;
 		break;
 	case OPT_VARIANTS:
-		memset(b->want, 0, sizeof(b->want));
-		arg_list(state, "--variants", "variant", "variants: vmlab-file, "
-			 "vmlab-mem, kernel", arg, want_variant, b);
+		arg_choices(state, "--variants", "variant", "variants: "
+			    "vmlab-file, vmlab-mem, kernel", arg, var_name,
+			    sizeof(var_name[0]), NVAR, b->want);
 		break;
 	case OPT_POLICY:
 		p = policy_parse(arg);

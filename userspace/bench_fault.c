@@ -599,17 +599,6 @@ struct bench_args {
 	int what;		/* argument index: "fault" */
 };
 
-static int want_variant(const char *name, void *arg)
-{
-	struct bench *b = arg;
-	int i = variant_index(name);
-
-	if (i < 0)
-		return -1;
-	b->want[i] = true;
-	return 0;
-}
-
 static error_t bench_parse(int key, char *arg, struct argp_state *state)
 {
 	struct bench_args *a = state->input;
@@ -632,10 +621,10 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		a->have_uffd_other_pages = true;
 		break;
 	case OPT_VARIANTS:
-		memset(b->want, 0, sizeof(b->want));
-		arg_list(state, "--variants", "variant", "variants: anon, memfd, "
-			 "vmlab, vmlab-ring, vmlab-walk, uffd-same, uffd-other, "
-			 "uffd-zero", arg, want_variant, b);
+		arg_choices(state, "--variants", "variant", "variants: anon, "
+			    "memfd, vmlab, vmlab-ring, vmlab-walk, uffd-same, "
+			    "uffd-other, uffd-zero", arg, variants,
+			    sizeof(variants[0]), NVARIANTS, b->want);
 		break;
 	case OPT_ACCESS:
 		if (!strcmp(arg, "write") || !strcmp(arg, "read") ||
@@ -673,7 +662,6 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 	}
 	return 0;
 }
-
 
 int cmd_bench_fault(int argc, char **argv)
 {

@@ -481,19 +481,6 @@ static const struct argp_option bt_opts[] = {
 	{},
 };
 
-static int want_variant(const char *name, void *arg)
-{
-	struct bt *b = arg;
-	unsigned int i;
-
-	for (i = 0; i < NBT && strcmp(name, bt_variants[i].name); i++)
-		;
-	if (i == NBT)
-		return -1;
-	b->want[i] = true;
-	return 0;
-}
-
 static error_t bt_parse(int key, char *arg, struct argp_state *state)
 {
 	struct bt *b = state->input;
@@ -512,10 +499,10 @@ static error_t bt_parse(int key, char *arg, struct argp_state *state)
 		b->verbose = true;
 		break;
 	case OPT_VARIANTS:
-		memset(b->want, 0, sizeof(b->want));
-		arg_list(state, "--variants", "variant", "variants: off, ftrace, "
-			 "trace, trace-ring, trace-all, trace-hist, pinned", arg,
-			 want_variant, b);
+		arg_choices(state, "--variants", "variant", "variants: off, "
+			    "ftrace, trace, trace-ring, trace-all, trace-hist, "
+			    "pinned", arg, bt_variants, sizeof(bt_variants[0]),
+			    NBT, b->want);
 		break;
 	default:
 		return cli_key(key, arg, state);

@@ -83,3 +83,34 @@ void arg_list(struct argp_state *state, const char *opt, const char *what,
 	if (!any)
 		argp_error(state, "%s '%s': no %s given", opt, list, what);
 }
+
+struct choices {
+	const char *table;
+	size_t stride;
+	unsigned int n;
+	bool *want;
+};
+
+static int want_choice(const char *name, void *arg)
+{
+	struct choices *c = arg;
+	unsigned int i;
+
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(name, *(const char *const *)(c->table +
+							  i * c->stride))) {
+			c->want[i] = true;
+			return 0;
+		}
+	return -1;
+}
+
+void arg_choices(struct argp_state *state, const char *opt, const char *what,
+		 const char *known, const char *list, const void *table,
+		 size_t stride, unsigned int n, bool *want)
+{
+	struct choices c = { table, stride, n, want };
+
+	memset(want, 0, n * sizeof(*want));
+	arg_list(state, opt, what, known, list, want_choice, &c);
+}

@@ -38,6 +38,15 @@ void arg_list(struct argp_state *state, const char *opt, const char *what,
 	      const char *known, const char *list,
 	      int (*fn)(const char *item, void *arg), void *arg);
 
+/*
+ * arg_list() of names from a table: @n entries @stride bytes apart, each
+ * starting with its name (const char *), at @table.  Sets want[i] for
+ * each entry named, after clearing them all.
+ */
+void arg_choices(struct argp_state *state, const char *opt, const char *what,
+		 const char *known, const char *list, const void *table,
+		 size_t stride, unsigned int n, bool *want);
+
 /* The commands: argc/argv start at the command's name. */
 int cmd_info(int argc, char **argv);		/* info.c */
 int cmd_walk(int argc, char **argv);		/* walk.c */

@@ -20,7 +20,6 @@
 #include "uffd.h"
 #include "util.h"
 
-
 static int uffd_open(void)
 {
 	int fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
