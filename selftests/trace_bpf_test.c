@@ -285,6 +285,14 @@ static __u64 jget_u64(const char *s, const char *key)
 	return jget(s, key, v, sizeof(v)) ? strtoull(v, NULL, 0) : ~0ULL;
 }
 
+/* Is "key" of @s the string @want? */
+static bool jis(const char *s, const char *key, const char *want)
+{
+	char v[32];
+
+	return jget(s, key, v, sizeof(v)) && !strcmp(v, want);
+}
+
 /* What the event lines of a `vmlab trace -j` run hold */
 struct tally {
 	size_t lines;
@@ -330,18 +338,15 @@ static void tally(char *buf, __u32 inst, pid_t pid, struct tally *t)
 			if (k > 0)
 				t->fault[k]++;
 		} else if (!strcmp(type, "tlb")) {
-			jget(line, "origin", val, sizeof(val));
-			if (!strcmp(val, "module"))
+			if (jis(line, "origin", "module"))
 				t->tlb_module++;
 			else
 				t->tlb_kernel++;
 		} else if (!strcmp(type, "evict")) {
 			t->evict++;
-			jget(line, "action", val, sizeof(val));
-			t->evict_drop += !strcmp(val, "drop");
+			t->evict_drop += jis(line, "action", "drop");
 		} else if (!strcmp(type, "swap")) {
-			jget(line, "dir", val, sizeof(val));
-			if (!strcmp(val, "out"))
+			if (jis(line, "dir", "out"))
 				t->swap_out++;
 			else
 				t->swap_in++;
@@ -349,24 +354,35 @@ static void tally(char *buf, __u32 inst, pid_t pid, struct tally *t)
 	}
 }
 
+/* The counters that equal one of the stats each */
+static const struct {
+	const char *counter;
+	size_t stat;
+} counter_stats[] = {
+#define C(counter, field) { counter, offsetof(struct vmlab_stats, field) }
+	C("faults", faults), C("fault_zero", faults_zero),
+	C("fault_minor", faults_minor), C("fault_upgrade", faults_upgrade),
+	C("fault_swapin", faults_swapin), C("fault_soft", faults_soft),
+	C("tlb_module", tlb_module), C("tlb_kernel", tlb_kernel),
+	C("evictions", evictions), C("evict_drop", clean_drops),
+	C("swap_outs", swap_outs), C("swap_ins", swap_ins),
+	C("swap_errors", io_errors),
+	/* the kernel's view: every module fault was a user fault */
+	C("pf_vmlab", faults),
+#undef C
+};
+
 /* The counters (a summary line, or bpftool's dump) equal the stats */
 #define EXPECT_COUNTERS(s, st) do {					\
-		EXPECT_EQ((st).faults, jget_u64(s, "faults"));		\
-		EXPECT_EQ((st).faults_zero, jget_u64(s, "fault_zero"));	\
-		EXPECT_EQ((st).faults_minor, jget_u64(s, "fault_minor")); \
-		EXPECT_EQ((st).faults_upgrade, jget_u64(s, "fault_upgrade")); \
-		EXPECT_EQ((st).faults_swapin, jget_u64(s, "fault_swapin")); \
-		EXPECT_EQ((st).faults_soft, jget_u64(s, "fault_soft"));	\
+		size_t __i;						\
+									\
+		for (__i = 0; __i < ARRAY_SIZE(counter_stats); __i++) {	\
+			const char *__c = counter_stats[__i].counter;	\
+									\
+			EXPECT_EQ(vmlab_stat(&(st), counter_stats[__i].stat), \
+				  jget_u64(s, __c)) TH_LOG("%s", __c);	\
+		}							\
 		EXPECT_EQ(0ULL, jget_u64(s, "fault_other"));		\
-		EXPECT_EQ((st).tlb_module, jget_u64(s, "tlb_module"));	\
-		EXPECT_EQ((st).tlb_kernel, jget_u64(s, "tlb_kernel"));	\
-		EXPECT_EQ((st).evictions, jget_u64(s, "evictions"));	\
-		EXPECT_EQ((st).clean_drops, jget_u64(s, "evict_drop"));	\
-		EXPECT_EQ((st).swap_outs, jget_u64(s, "swap_outs"));	\
-		EXPECT_EQ((st).swap_ins, jget_u64(s, "swap_ins"));	\
-		EXPECT_EQ((st).io_errors, jget_u64(s, "swap_errors"));	\
-		/* the kernel's view: every module fault was a user fault */ \
-		EXPECT_EQ((st).faults, jget_u64(s, "pf_vmlab"));	\
 		EXPECT_EQ(0ULL, jget_u64(s, "pf_unknown"));		\
 		EXPECT_EQ((st).tlb_kernel,				\
 			  jget_u64(s, "ktlb_remote_shootdown") +	\
