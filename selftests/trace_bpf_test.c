@@ -484,6 +484,19 @@ FIXTURE_TEARDOWN(bpf)
 	vmlab_ensure_loaded();
 }
 
+/* Workload @w on CPU 0 while `vmlab trace ARGS...` runs as @t: @out, its
+ * result */
+#define TRACED_WORKLOAD(args, t, w, out) do {				\
+		ASSERT_EQ(0, work_start(w, 0));				\
+		ASSERT_EQ(0, trace_start(t, args));			\
+		ASSERT_EQ(0, work_go(w));				\
+		EXPECT_EQ(0, tracer_stop(t, NULL));			\
+		*(out) = *(w)->res;					\
+		ASSERT_EQ(0, work_end(w));				\
+		ASSERT_EQ(0, (out)->err)				\
+			TH_LOG("the workload failed at line %d", (out)->err); \
+	} while (0)
+
 /* `vmlab trace -j -e all` while the workload runs: equal to the stats */
 TEST_F(bpf, stream_equals_module_stats)
 {
@@ -493,13 +506,7 @@ TEST_F(bpf, stream_equals_module_stats)
 	struct work w;
 	struct tally tl;
 
-	ASSERT_EQ(0, work_start(&w, 0));
-	ASSERT_EQ(0, trace_start(&t, args));
-	ASSERT_EQ(0, work_go(&w));
-	EXPECT_EQ(0, tracer_stop(&t, NULL));
-	res = *w.res;
-	ASSERT_EQ(0, work_end(&w));
-	ASSERT_EQ(0, res.err) TH_LOG("the workload failed at line %d", res.err);
+	TRACED_WORKLOAD(args, &t, &w, &res);
 	EXPECT_WORKLOAD(res.st);
 	EXPECT_EQ(NULL, strstr(t.errbuf, "lost")) TH_LOG("%s", t.errbuf);
 
@@ -647,13 +654,7 @@ TEST_F(bpf, histograms_count_every_event)
 	struct work w;
 	const char *h;
 
-	ASSERT_EQ(0, work_start(&w, 0));
-	ASSERT_EQ(0, trace_start(&t, args));
-	ASSERT_EQ(0, work_go(&w));
-	EXPECT_EQ(0, tracer_stop(&t, NULL));
-	res = *w.res;
-	ASSERT_EQ(0, work_end(&w));
-	ASSERT_EQ(0, res.err);
+	TRACED_WORKLOAD(args, &t, &w, &res);
 
 	self->out = slurp(t.out);
 	unlink(t.out);
