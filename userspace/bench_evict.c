@@ -566,11 +566,8 @@ static int one_round(struct ebench *b, unsigned int r)
 
 int cmd_bench_evict(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = evict_opts,
-		.parser = evict_parse,
-		.doc = evict_doc,
-	};
+	static const struct argp argp = CLI_ARGP(evict_opts, evict_parse,
+						   NULL, evict_doc);
 	struct ebench b = {
 		.pages = 8192,
 		.rounds = 3,

@@ -289,6 +289,18 @@ void evict_print_text(const struct ebench *b)
 
 /* ---------------------------------------------------------------- JSON */
 
+/* IPIs, shootdowns and (@flushes) the module's flushes per evicted page */
+static void per_evicted_json(struct jw *w, const struct ebench *b, bool sd,
+			     int var, int ps, bool flushes)
+{
+	jw_dbl(w, "ipis_per_evicted", per_evicted(b, sd, var, ps, IPIS));
+	jw_dbl(w, "shootdowns_per_evicted",
+	       per_evicted(b, sd, var, ps, SHOOTDOWNS));
+	if (flushes)
+		jw_dbl(w, "tlb_flushes_per_evicted",
+		       per_evicted(b, sd, var, ps, FLUSHES));
+}
+
 /* A goal: @value against the @bound ("min" or "max") it must reach */
 static void goal_json(struct jw *w, const char *goal, double value,
 		      const char *bound, double limit)
@@ -355,14 +367,9 @@ void evict_print_json(const struct ebench *b)
 			jw_end(&w);
 		}
 		summary_json(&w, "round_trip_ns", round_trip(b, v));
-		if (v != V_KERNEL) {
+		if (v != V_KERNEL)
 			jw_dbl(&w, "round_trip_vs_kernel", rt_ratio(b, v));
-			jw_dbl(&w, "tlb_flushes_per_evicted",
-			       per_evicted(b, false, v, -1, FLUSHES));
-		}
-		jw_dbl(&w, "ipis_per_evicted", per_evicted(b, false, v, -1, IPIS));
-		jw_dbl(&w, "shootdowns_per_evicted",
-		       per_evicted(b, false, v, -1, SHOOTDOWNS));
+		per_evicted_json(&w, b, false, v, -1, v != V_KERNEL);
 		jw_end(&w);
 	}
 	jw_end(&w);
@@ -379,13 +386,7 @@ void evict_print_json(const struct ebench *b)
 				jw_obj(&w, NULL);
 				jw_str(&w, "variant", v ? "kernel" : "vmlab-mem");
 				jw_str(&w, "pass", pass_name[ps]);
-				jw_dbl(&w, "ipis_per_evicted",
-				       per_evicted(b, true, v, ps, IPIS));
-				jw_dbl(&w, "shootdowns_per_evicted",
-				       per_evicted(b, true, v, ps, SHOOTDOWNS));
-				if (!v)
-					jw_dbl(&w, "tlb_flushes_per_evicted",
-					       per_evicted(b, true, v, ps, FLUSHES));
+				per_evicted_json(&w, b, true, v, ps, !v);
 				jw_end(&w);
 			}
 		}

@@ -665,12 +665,8 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 
 int cmd_bench_fault(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = bench_opts,
-		.parser = bench_parse,
-		.args_doc = "fault",
-		.doc = bench_doc,
-	};
+	static const struct argp argp = CLI_ARGP(bench_opts, bench_parse,
+						   "fault", bench_doc);
 	struct bench b = {
 		.pages = 65536,
 		.rounds = 9,

@@ -512,11 +512,8 @@ static error_t bt_parse(int key, char *arg, struct argp_state *state)
 
 int cmd_bench_trace(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = bt_opts,
-		.parser = bt_parse,
-		.doc = bt_doc,
-	};
+	static const struct argp argp = CLI_ARGP(bt_opts, bt_parse,
+						   NULL, bt_doc);
 	static struct bt b;
 	unsigned int order[NBT], n = 0, r, k, vi;
 	int other, ret = 1;

@@ -19,6 +19,10 @@ void sub_argp_parse(const struct argp *argp, const char *name, int argc,
 uint64_t arg_u64(struct argp_state *state, const char *opt, const char *s,
 		 uint64_t min, uint64_t max);
 
+/* A command's parser: its options, parser, operands (or NULL) and doc */
+#define CLI_ARGP(opts, parse, args, text)				\
+	{ .options = (opts), .parser = (parse), .args_doc = (args), .doc = (text) }
+
 /* -j/--json in a command's options */
 #define CLI_OPT_JSON(group) { "json", 'j', NULL, 0, "Print JSON instead of text", group }
 

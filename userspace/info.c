@@ -42,11 +42,8 @@ static error_t info_parse(int key, char *arg, struct argp_state *state)
 
 int cmd_info(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = info_opts,
-		.parser = info_parse,
-		.doc = info_doc,
-	};
+	static const struct argp argp = CLI_ARGP(info_opts, info_parse,
+						   NULL, info_doc);
 	struct vmlab_info info;
 	char version[64], b1[32];
 	struct stat st;

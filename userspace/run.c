@@ -528,11 +528,8 @@ static void run_json_tail(struct jw *w, const struct experiment *e,
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = run_opts,
-		.parser = run_parse,
-		.doc = run_doc,
-	};
+	static const struct argp argp = CLI_ARGP(run_opts, run_parse,
+						   NULL, run_doc);
 	struct experiment e;
 	struct run_args a = { .e = &e };
 	struct compare c;

@@ -413,11 +413,8 @@ static void print_json(const struct simulate *s)
 
 int cmd_simulate(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = simulate_opts,
-		.parser = simulate_parse,
-		.doc = simulate_doc,
-	};
+	static const struct argp argp = CLI_ARGP(simulate_opts, simulate_parse,
+						   NULL, simulate_doc);
 	struct simulate *s = calloc(1, sizeof(*s));
 	unsigned int p, f;
 	int ret = 1;

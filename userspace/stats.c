@@ -2,6 +2,9 @@
 /*
  * vmlab tool - the module's counters (VMLAB_GET_STATS) as text and JSON.
  */
+#include <stddef.h>
+#include <stdint.h>
+
 #include "stats.h"
 #include "util.h"
 
@@ -35,33 +38,31 @@ void stats_print(const struct vmlab_stats *st, FILE *f)
 		st->events, st->events_dropped);
 }
 
+/* The JSON keys, in order: the fields of struct vmlab_stats, and misses */
+#define MISSES SIZE_MAX
+#define F(field) { #field, offsetof(struct vmlab_stats, field) }
+static const struct {
+	const char *key;
+	size_t off;
+} stats_keys[] = {
+	F(faults), F(faults_zero), F(faults_minor), F(faults_upgrade),
+	F(faults_swapin), F(faults_soft), F(fault_errors), { "misses", MISSES },
+	F(pages_resident), F(pages_allocated), F(pages_mapped), F(evictions),
+	F(swap_outs), F(swap_out_bytes), F(swap_ins), F(swap_in_bytes),
+	F(clean_drops), F(store_pages), F(io_errors), F(evict_pinned),
+	F(over_budget), F(tlb_module), F(tlb_kernel), F(events),
+	F(events_dropped),
+};
+#undef F
+
 void stats_json(struct jw *w, const char *key, const struct vmlab_stats *st)
 {
+	size_t i;
+
 	jw_obj(w, key);
-	jw_u64(w, "faults", st->faults);
-	jw_u64(w, "faults_zero", st->faults_zero);
-	jw_u64(w, "faults_minor", st->faults_minor);
-	jw_u64(w, "faults_upgrade", st->faults_upgrade);
-	jw_u64(w, "faults_swapin", st->faults_swapin);
-	jw_u64(w, "faults_soft", st->faults_soft);
-	jw_u64(w, "fault_errors", st->fault_errors);
-	jw_u64(w, "misses", stats_misses(st));
-	jw_u64(w, "pages_resident", st->pages_resident);
-	jw_u64(w, "pages_allocated", st->pages_allocated);
-	jw_u64(w, "pages_mapped", st->pages_mapped);
-	jw_u64(w, "evictions", st->evictions);
-	jw_u64(w, "swap_outs", st->swap_outs);
-	jw_u64(w, "swap_out_bytes", st->swap_out_bytes);
-	jw_u64(w, "swap_ins", st->swap_ins);
-	jw_u64(w, "swap_in_bytes", st->swap_in_bytes);
-	jw_u64(w, "clean_drops", st->clean_drops);
-	jw_u64(w, "store_pages", st->store_pages);
-	jw_u64(w, "io_errors", st->io_errors);
-	jw_u64(w, "evict_pinned", st->evict_pinned);
-	jw_u64(w, "over_budget", st->over_budget);
-	jw_u64(w, "tlb_module", st->tlb_module);
-	jw_u64(w, "tlb_kernel", st->tlb_kernel);
-	jw_u64(w, "events", st->events);
-	jw_u64(w, "events_dropped", st->events_dropped);
+	for (i = 0; i < ARRAY_SIZE(stats_keys); i++)
+		jw_u64(w, stats_keys[i].key, stats_keys[i].off == MISSES ?
+		       stats_misses(st) :
+		       *(const __u64 *)((const char *)st + stats_keys[i].off));
 	jw_end(w);
 }

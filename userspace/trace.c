@@ -338,12 +338,8 @@ static void check_lost(struct trace_run *r, const uint64_t *c)
 
 int cmd_trace(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = trace_opts,
-		.parser = trace_parse,
-		.args_doc = "[INTERVAL [COUNT]]",
-		.doc = trace_doc,
-	};
+	static const struct argp argp = CLI_ARGP(trace_opts, trace_parse,
+						   "[INTERVAL [COUNT]]", trace_doc);
 	struct trace_args a = { .o.ring_mb = TRACE_DEFAULT_RING_MB };
 	static struct trace_run r;
 	uint64_t c[VMT_COUNTERS], next = 0, n = 0;

@@ -84,12 +84,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = opts,
-		.parser = parse_arg,
-		.args_doc = "COMMAND [OPTIONS...]",
-		.doc = doc,
-	};
+	static const struct argp argp = CLI_ARGP(opts, parse_arg,
+						   "COMMAND [OPTIONS...]", doc);
 	int cmd = -1;
 	size_t i;
 

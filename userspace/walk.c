@@ -256,12 +256,8 @@ static void json_walk(struct jw *jw, const char *name, const struct vmlab_walk *
 
 int cmd_walk(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = walk_opts,
-		.parser = walk_parse,
-		.args_doc = "[ADDR...]",
-		.doc = walk_doc,
-	};
+	static const struct argp argp = CLI_ARGP(walk_opts, walk_parse,
+						   "[ADDR...]", walk_doc);
 	struct walk_args args = { .n = 0 };
 	volatile unsigned char stack_var = 1;
 	struct vmlab_info info;
