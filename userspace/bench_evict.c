@@ -411,9 +411,9 @@ static const struct argp_option evict_opts[] = {
 	  "Policy for them (default clock)", 1 },
 	{ "no-shootdown", OPT_NO_SHOOTDOWN, NULL, 0,
 	  "Skip the measurement with a sibling thread on another CPU", 1 },
-	{ "cpu", 'c', "CPU", 0, "CPU of the touching thread (default: the first "
-	  "allowed)", 2 },
-	{ "verbose", 'v', NULL, 0, "Progress on stderr", 2 },
+	CLI_OPT_CPU("CPU of the touching thread (default: the first "
+		    "allowed)", 2),
+	CLI_OPT_VERBOSE("Progress on stderr", 2),
 	CLI_OPT_JSON(2),
 	{},
 };
@@ -483,12 +483,6 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_SHOOTDOWN:
 		b->shootdown = false;
 		break;
-	case 'c':
-		b->cpu = arg_cpu(state, arg);
-		break;
-	case 'v':
-		b->verbose = true;
-		break;
 	case ARGP_KEY_END:
 		if (!a->have_frames)
 			b->frames = b->pages / 8 < 8 ? 8 : b->pages / 8;
@@ -501,7 +495,7 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 				   "--region-pages");
 		break;
 	default:
-		return cli_key(key, arg, state);
+		return bench_key(key, arg, state, &b->cpu, &b->verbose);
 	}
 	return 0;
 }

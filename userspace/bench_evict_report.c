@@ -105,6 +105,22 @@ static const char *goal_word(bool met)
 	return met ? "met" : "MISSED";
 }
 
+/* The region measurement's lines of @small (1 MiB) and @spread (large) */
+static void region_text(const struct ebench *b, const char *large, int small,
+			int spread)
+{
+	struct summary sm = region_summary(b, small);
+	struct summary sp = region_summary(b, spread);
+
+	printf("  %-7s %-26s %7.2f us (%.2f-%.2f)\n", "1 MiB", "every page",
+	       sm.median / 1e3, sm.min / 1e3, sm.max / 1e3);
+	printf("  %-7s pages %4" PRIu64 " KiB apart     %7.2f us (%.2f-%.2f)"
+	       "  ratio %.3f (of the mins %.3f)\n", large,
+	       b->region_large / b->region_pages >> 10, sp.median / 1e3,
+	       sp.min / 1e3, sp.max / 1e3, sp.median / sm.median,
+	       region_min_ratio(b, spread, small));
+}
+
 void evict_print_text(const struct ebench *b)
 {
 	char s1[32], s2[32];
@@ -218,8 +234,6 @@ void evict_print_text(const struct ebench *b)
 		}
 	}
 	if (b->region) {
-		struct summary sm = region_summary(b, R_SMALL);
-		struct summary sp = region_summary(b, R_SPREAD);
 		struct summary pk = region_summary(b, R_PACKED);
 		char bl[32];
 
@@ -229,30 +243,14 @@ void evict_print_text(const struct ebench *b)
 		       "(min-max) of %u samples\n", b->region_pages,
 		       b->region_frames, policy_name(b->region_policy),
 		       b->region_passes, b->rounds * REGION_REPS);
-		printf("  %-7s %-26s %7.2f us (%.2f-%.2f)\n", "1 MiB",
-		       "every page", sm.median / 1e3, sm.min / 1e3, sm.max / 1e3);
-		printf("  %-7s pages %4" PRIu64 " KiB apart     %7.2f us (%.2f-%.2f)"
-		       "  ratio %.3f (of the mins %.3f)\n", bl,
-		       b->region_large / b->region_pages >> 10,
-		       sp.median / 1e3, sp.min / 1e3, sp.max / 1e3,
-		       region_ratio(b, R_SPREAD),
-		       region_min_ratio(b, R_SPREAD, R_SMALL));
+		region_text(b, bl, R_SMALL, R_SPREAD);
 		printf("  %-7s %-26s %7.2f us (%.2f-%.2f)  ratio %.3f (of the mins "
 		       "%.3f)\n", bl, "the same pages packed", pk.median / 1e3,
 		       pk.min / 1e3, pk.max / 1e3, region_ratio(b, R_PACKED),
 		       region_min_ratio(b, R_PACKED, R_SMALL));
-		sm = region_summary(b, R_ANON_SMALL);
-		sp = region_summary(b, R_ANON_SPREAD);
 		printf("  anonymous memory, fault + MADV_DONTNEED of the same "
 		       "pages (the layout's own cost):\n");
-		printf("  %-7s %-26s %7.2f us (%.2f-%.2f)\n", "1 MiB",
-		       "every page", sm.median / 1e3, sm.min / 1e3, sm.max / 1e3);
-		printf("  %-7s pages %4" PRIu64 " KiB apart     %7.2f us (%.2f-%.2f)"
-		       "  ratio %.3f (of the mins %.3f)\n", bl,
-		       b->region_large / b->region_pages >> 10,
-		       sp.median / 1e3, sp.min / 1e3, sp.max / 1e3,
-		       sp.median / sm.median,
-		       region_min_ratio(b, R_ANON_SPREAD, R_ANON_SMALL));
+		region_text(b, bl, R_ANON_SMALL, R_ANON_SPREAD);
 	}
 
 	printf("\ngoals:\n");
@@ -288,6 +286,15 @@ void evict_print_text(const struct ebench *b)
 }
 
 /* ---------------------------------------------------------------- JSON */
+
+/* A measurement's object, opened: @pages through @frames */
+static void measurement_json(struct jw *w, const char *key, uint64_t pages,
+			     uint64_t frames)
+{
+	jw_obj(w, key);
+	jw_u64(w, "pages", pages);
+	jw_u64(w, "frames", frames);
+}
 
 /* IPIs, shootdowns and (@flushes) the module's flushes per evicted page */
 static void per_evicted_json(struct jw *w, const struct ebench *b, bool sd,
@@ -374,9 +381,7 @@ void evict_print_json(const struct ebench *b)
 	}
 	jw_end(&w);
 	if (b->shootdown) {
-		jw_obj(&w, "shootdown");
-		jw_u64(&w, "pages", b->sd_pages);
-		jw_u64(&w, "frames", b->sd_frames);
+		measurement_json(&w, "shootdown", b->sd_pages, b->sd_frames);
 		jw_i64(&w, "sibling_cpu", b->other_cpu);
 		jw_arr(&w, "results");
 		for (v = 0; v < 2; v++) {
@@ -394,9 +399,7 @@ void evict_print_json(const struct ebench *b)
 		jw_end(&w);
 	}
 	if (b->region) {
-		jw_obj(&w, "region");
-		jw_u64(&w, "pages", b->region_pages);
-		jw_u64(&w, "frames", b->region_frames);
+		measurement_json(&w, "region", b->region_pages, b->region_frames);
 		jw_str(&w, "policy", policy_name(b->region_policy));
 		jw_u64(&w, "small_bytes", 1 << 20);
 		jw_u64(&w, "large_bytes", b->region_large);

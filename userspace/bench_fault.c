@@ -584,9 +584,9 @@ static const struct argp_option bench_opts[] = {
 	  "Comma-separated variants (default: all)", 0 },
 	{ "access", OPT_ACCESS, "write|read|both", 0,
 	  "Which faults to time (default both)", 0 },
-	{ "cpu", 'c', "CPU", 0,
-	  "CPU of the faulting thread (default: the first allowed)", 0 },
-	{ "verbose", 'v', NULL, 0, "Progress on stderr", 0 },
+	CLI_OPT_CPU("CPU of the faulting thread (default: the first allowed)",
+		    0),
+	CLI_OPT_VERBOSE("Progress on stderr", 0),
 	CLI_OPT_JSON(0),
 	{},
 };
@@ -635,12 +635,6 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--access '%s': write, read or both", arg);
 		}
 		break;
-	case 'c':
-		b->cpu = arg_cpu(state, arg);
-		break;
-	case 'v':
-		b->verbose = true;
-		break;
 	case ARGP_KEY_ARG:
 		if (state->arg_num > 0 || strcmp(arg, "fault"))
 			argp_error(state, "unknown benchmark '%s'; benchmarks: fault, "
@@ -658,7 +652,7 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 					      b->pages : UFFD_OTHER_PAGES;
 		break;
 	default:
-		return cli_key(key, arg, state);
+		return bench_key(key, arg, state, &b->cpu, &b->verbose);
 	}
 	return 0;
 }

@@ -475,8 +475,8 @@ static const struct argp_option bt_opts[] = {
 	{ "variants", OPT_VARIANTS, "LIST", 0,
 	  "Comma-separated: off,ftrace,trace,trace-ring,trace-all,trace-hist,"
 	  "pinned (default: all)", 0 },
-	{ "cpu", 'c', "CPU", 0, "CPU of the faulting thread (default: the first)", 0 },
-	{ "verbose", 'v', NULL, 0, "Each sample on stderr", 0 },
+	CLI_OPT_CPU("CPU of the faulting thread (default: the first)", 0),
+	CLI_OPT_VERBOSE("Each sample on stderr", 0),
 	CLI_OPT_JSON(0),
 	{},
 };
@@ -492,12 +492,6 @@ static error_t bt_parse(int key, char *arg, struct argp_state *state)
 	case 'n':
 		b->pages = arg_u64(state, "--pages", arg, 1, 1ULL << 24);
 		break;
-	case 'c':
-		b->cpu = arg_cpu(state, arg);
-		break;
-	case 'v':
-		b->verbose = true;
-		break;
 	case OPT_VARIANTS:
 		arg_choices(state, "--variants", "variant", "variants: off, "
 			    "ftrace, trace, trace-ring, trace-all, trace-hist, "
@@ -505,7 +499,7 @@ static error_t bt_parse(int key, char *arg, struct argp_state *state)
 			    NBT, b->want);
 		break;
 	default:
-		return cli_key(key, arg, state);
+		return bench_key(key, arg, state, &b->cpu, &b->verbose);
 	}
 	return 0;
 }

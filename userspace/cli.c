@@ -63,6 +63,21 @@ int arg_cpu(struct argp_state *state, const char *arg)
 	return arg_u64(state, "--cpu", arg, 0, CPU_SETSIZE - 1);
 }
 
+error_t bench_key(int key, char *arg, struct argp_state *state, int *cpu,
+		  bool *verbose)
+{
+	switch (key) {
+	case 'c':
+		*cpu = arg_cpu(state, arg);
+		return 0;
+	case 'v':
+		*verbose = true;
+		return 0;
+	default:
+		return cli_key(key, arg, state);
+	}
+}
+
 void arg_list(struct argp_state *state, const char *opt, const char *what,
 	      const char *known, const char *list,
 	      int (*fn)(const char *item, void *arg), void *arg)

@@ -19,6 +19,10 @@ void sub_argp_parse(const struct argp *argp, const char *name, int argc,
 uint64_t arg_u64(struct argp_state *state, const char *opt, const char *s,
 		 uint64_t min, uint64_t max);
 
+/* A benchmark's --cpu and --verbose, with their help */
+#define CLI_OPT_CPU(doc, group) { "cpu", 'c', "CPU", 0, doc, group }
+#define CLI_OPT_VERBOSE(doc, group) { "verbose", 'v', NULL, 0, doc, group }
+
 /* A command's parser: its options, parser, operands (or NULL) and doc */
 #define CLI_ARGP(opts, parse, args, text)				\
 	{ .options = (opts), .parser = (parse), .args_doc = (args), .doc = (text) }
@@ -33,6 +37,9 @@ uint64_t arg_u64(struct argp_state *state, const char *opt, const char *s,
 error_t cli_key(int key, char *arg, struct argp_state *state);
 /* --cpu CPU: a CPU number */
 int arg_cpu(struct argp_state *state, const char *arg);
+/* A benchmark's parser's default: -c CPU into *@cpu, -v, then cli_key() */
+error_t bench_key(int key, char *arg, struct argp_state *state, int *cpu,
+		  bool *verbose);
 /*
  * Each comma-separated item of @list to @fn, which returns 0, or -1 for a
  * name it does not know: then argp_error() "OPT: unknown WHAT 'ITEM';
