@@ -121,11 +121,9 @@ static void region_text(const struct ebench *b, const char *large, int small,
 	       region_min_ratio(b, spread, small));
 }
 
-void evict_print_text(const struct ebench *b)
+static void text_head(const struct ebench *b)
 {
 	char s1[32], s2[32];
-	unsigned int v, ps;
-	double r, ipi;
 
 	printf("vmlab bench evict: %" PRIu64 " pages (%s) through %" PRIu64
 	       " frames (%s), policy %s, %u victim%s at once, %u rounds "
@@ -144,57 +142,64 @@ void evict_print_text(const struct ebench *b)
 		       "swapfile %s (%s, %" PRIu64 " pages), zswap %s\n",
 		       CGROUP_DIR, s2, b->swap_path, b->fstype, swap_pages(b),
 		       b->zswap);
-	for (ps = 0; ps < NPASS; ps++) {
-		printf("\n%s pass (%s): per page, median (min-max) over the "
-		       "rounds\n", pass_name[ps], ps == P_WRITE ?
-		       "first touch of every page, a dirty page evicted: "
-		       "swap-out" : "every page back, a clean page dropped: "
-		       "swap-in");
-		printf("  %-11s %20s %7s %8s %8s %5s %5s %7s %7s %7s\n", "",
-		       "us/page", "MiB/s", "p50 us", "p99 us", "out", "in",
-		       "IPI/ev", "sd/ev", "fl/ev");
-		for (v = 0; v < NVAR; v++) {
-			struct summary t, p50, p99;
-			uint64_t out = 0, in = 0;
-			char range[32];
-			unsigned int rr;
+}
 
-			if (!b->want[v])
-				continue;
-			t = PASS_SUMMARY(b, v, ps, p->ns / b->pages);
-			p50 = PASS_SUMMARY(b, v, ps, p->p50_ns);
-			p99 = PASS_SUMMARY(b, v, ps, p->p99_ns);
-			for (rr = 0; rr < b->rounds; rr++) {
-				out += b->res[rr][v][ps].out;
-				in += b->res[rr][v][ps].in;
-			}
-			snprintf(range, sizeof(range), "(%.1f-%.1f)",
-				 t.min / 1e3, t.max / 1e3);
-			printf("  %-11s %6.1f %13s %7.1f %8.1f %8.1f %5.2f %5.2f "
-			       "%7.3f %7.3f ", var_name[v], t.median / 1e3, range,
-			       b->psize / t.median * 1e9 / (1 << 20),
-			       p50.median / 1e3, p99.median / 1e3,
-			       per(out, (uint64_t)b->pages * b->rounds),
-			       per(in, (uint64_t)b->pages * b->rounds),
-			       per_evicted(b, false, v, ps, IPIS),
-			       per_evicted(b, false, v, ps, SHOOTDOWNS));
-			if (v == V_KERNEL)
-				printf("%7s\n", "-");
-			else
-				printf("%7.3f\n", per_evicted(b, false, v, ps,
-							      FLUSHES));
-		}
-		if (ps == P_WRITE && b->want[V_FILE]) {
-			struct summary f = PASS_SUMMARY(b, V_FILE, P_WRITE,
-							p->sync_ns);
+/* One pass's table: a line per variant */
+static void text_pass(const struct ebench *b, unsigned int ps)
+{
+	unsigned int v;
 
-			printf("  (vmlab-file: the fsync at the end takes %.1f ms "
-			       "of the pass, median)\n", f.median / 1e6);
+	printf("\n%s pass (%s): per page, median (min-max) over the "
+	       "rounds\n", pass_name[ps], ps == P_WRITE ?
+	       "first touch of every page, a dirty page evicted: "
+	       "swap-out" : "every page back, a clean page dropped: "
+	       "swap-in");
+	printf("  %-11s %20s %7s %8s %8s %5s %5s %7s %7s %7s\n", "",
+	       "us/page", "MiB/s", "p50 us", "p99 us", "out", "in",
+	       "IPI/ev", "sd/ev", "fl/ev");
+	for (v = 0; v < NVAR; v++) {
+		struct summary t, p50, p99;
+		uint64_t out = 0, in = 0;
+		char range[32];
+		unsigned int rr;
+
+		if (!b->want[v])
+			continue;
+		t = PASS_SUMMARY(b, v, ps, p->ns / b->pages);
+		p50 = PASS_SUMMARY(b, v, ps, p->p50_ns);
+		p99 = PASS_SUMMARY(b, v, ps, p->p99_ns);
+		for (rr = 0; rr < b->rounds; rr++) {
+			out += b->res[rr][v][ps].out;
+			in += b->res[rr][v][ps].in;
 		}
+		snprintf(range, sizeof(range), "(%.1f-%.1f)",
+			 t.min / 1e3, t.max / 1e3);
+		printf("  %-11s %6.1f %13s %7.1f %8.1f %8.1f %5.2f %5.2f "
+		       "%7.3f %7.3f ", var_name[v], t.median / 1e3, range,
+		       b->psize / t.median * 1e9 / (1 << 20),
+		       p50.median / 1e3, p99.median / 1e3,
+		       per(out, (uint64_t)b->pages * b->rounds),
+		       per(in, (uint64_t)b->pages * b->rounds),
+		       per_evicted(b, false, v, ps, IPIS),
+		       per_evicted(b, false, v, ps, SHOOTDOWNS));
+		if (v == V_KERNEL)
+			printf("%7s\n", "-");
+		else
+			printf("%7.3f\n", per_evicted(b, false, v, ps,
+						      FLUSHES));
 	}
-	printf("  out, in: pages written to / read from the store per page "
-	       "touched; per evicted page:\n  IPI = CAL interrupts, sd = TLB "
-	       "interrupts (shootdowns received), fl = the module's flushes\n");
+	if (ps == P_WRITE && b->want[V_FILE]) {
+		struct summary f = PASS_SUMMARY(b, V_FILE, P_WRITE,
+						p->sync_ns);
+
+		printf("  (vmlab-file: the fsync at the end takes %.1f ms "
+		       "of the pass, median)\n", f.median / 1e6);
+	}
+}
+
+static void text_round_trip(const struct ebench *b)
+{
+	unsigned int v;
 
 	printf("\nswap round trip (write + read pass), median (min-max) ms; "
 	       "vs kernel = kernel's time / vmlab's\n");
@@ -210,48 +215,59 @@ void evict_print_text(const struct ebench *b)
 			printf("  vs kernel %.2fx", rt_ratio(b, v));
 		printf("\n");
 	}
+}
 
-	if (b->shootdown) {
-		printf("\nshootdowns: %" PRIu64 " pages through %" PRIu64 " frames, "
-		       "a sibling thread spinning on CPU %d; per evicted page\n",
-		       b->sd_pages, b->sd_frames, b->other_cpu);
-		printf("  %-17s %8s %11s %8s\n", "", "IPIs", "shootdowns",
-		       "flushes");
-		for (v = 0; v < 2; v++) {
-			if (v == 1 && !b->want[V_KERNEL])
-				continue;
-			for (ps = 0; ps < NPASS; ps++) {
-				printf("  %-10s %-6s %8.3f %11.3f ", v ? "kernel" :
-				       "vmlab-mem", pass_name[ps],
-				       per_evicted(b, true, v, ps, IPIS),
-				       per_evicted(b, true, v, ps, SHOOTDOWNS));
-				if (v)
-					printf("%8s\n", "-");
-				else
-					printf("%8.3f\n", per_evicted(b, true, v,
-								      ps, FLUSHES));
-			}
+static void text_shootdowns(const struct ebench *b)
+{
+	unsigned int v, ps;
+
+	printf("\nshootdowns: %" PRIu64 " pages through %" PRIu64 " frames, "
+	       "a sibling thread spinning on CPU %d; per evicted page\n",
+	       b->sd_pages, b->sd_frames, b->other_cpu);
+	printf("  %-17s %8s %11s %8s\n", "", "IPIs", "shootdowns",
+	       "flushes");
+	for (v = 0; v < 2; v++) {
+		if (v == 1 && !b->want[V_KERNEL])
+			continue;
+		for (ps = 0; ps < NPASS; ps++) {
+			printf("  %-10s %-6s %8.3f %11.3f ", v ? "kernel" :
+			       "vmlab-mem", pass_name[ps],
+			       per_evicted(b, true, v, ps, IPIS),
+			       per_evicted(b, true, v, ps, SHOOTDOWNS));
+			if (v)
+				printf("%8s\n", "-");
+			else
+				printf("%8.3f\n", per_evicted(b, true, v,
+							      ps, FLUSHES));
 		}
 	}
-	if (b->region) {
-		struct summary pk = region_summary(b, R_PACKED);
-		char bl[32];
+}
 
-		fmt_bytes(b->region_large, bl, sizeof(bl));
-		printf("\nper-fault cost by region size: %" PRIu64 " pages through %"
-		       PRIu64 " frames, memory store, %s, %u passes; median "
-		       "(min-max) of %u samples\n", b->region_pages,
-		       b->region_frames, policy_name(b->region_policy),
-		       b->region_passes, b->rounds * REGION_REPS);
-		region_text(b, bl, R_SMALL, R_SPREAD);
-		printf("  %-7s %-26s %7.2f us (%.2f-%.2f)  ratio %.3f (of the mins "
-		       "%.3f)\n", bl, "the same pages packed", pk.median / 1e3,
-		       pk.min / 1e3, pk.max / 1e3, region_ratio(b, R_PACKED),
-		       region_min_ratio(b, R_PACKED, R_SMALL));
-		printf("  anonymous memory, fault + MADV_DONTNEED of the same "
-		       "pages (the layout's own cost):\n");
-		region_text(b, bl, R_ANON_SMALL, R_ANON_SPREAD);
-	}
+static void text_region(const struct ebench *b)
+{
+	struct summary pk = region_summary(b, R_PACKED);
+	char bl[32];
+
+	fmt_bytes(b->region_large, bl, sizeof(bl));
+	printf("\nper-fault cost by region size: %" PRIu64 " pages through %"
+	       PRIu64 " frames, memory store, %s, %u passes; median "
+	       "(min-max) of %u samples\n", b->region_pages,
+	       b->region_frames, policy_name(b->region_policy),
+	       b->region_passes, b->rounds * REGION_REPS);
+	region_text(b, bl, R_SMALL, R_SPREAD);
+	printf("  %-7s %-26s %7.2f us (%.2f-%.2f)  ratio %.3f (of the mins "
+	       "%.3f)\n", bl, "the same pages packed", pk.median / 1e3,
+	       pk.min / 1e3, pk.max / 1e3, region_ratio(b, R_PACKED),
+	       region_min_ratio(b, R_PACKED, R_SMALL));
+	printf("  anonymous memory, fault + MADV_DONTNEED of the same "
+	       "pages (the layout's own cost):\n");
+	region_text(b, bl, R_ANON_SMALL, R_ANON_SPREAD);
+}
+
+static void text_goals(const struct ebench *b)
+{
+	unsigned int v;
+	double r, ipi;
 
 	printf("\ngoals:\n");
 	r = rt_ratio(b, V_FILE);
@@ -283,6 +299,24 @@ void evict_print_text(const struct ebench *b)
 		printf("  per-fault cost, 1 GiB / 1 MiB region    %7.3f   <= %.1f    %s\n",
 		       r, GOAL_REGION, goal_word(r <= GOAL_REGION));
 	}
+}
+
+void evict_print_text(const struct ebench *b)
+{
+	unsigned int ps;
+
+	text_head(b);
+	for (ps = 0; ps < NPASS; ps++)
+		text_pass(b, ps);
+	printf("  out, in: pages written to / read from the store per page "
+	       "touched; per evicted page:\n  IPI = CAL interrupts, sd = TLB "
+	       "interrupts (shootdowns received), fl = the module's flushes\n");
+	text_round_trip(b);
+	if (b->shootdown)
+		text_shootdowns(b);
+	if (b->region)
+		text_region(b);
+	text_goals(b);
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -321,9 +355,121 @@ static void goal_json(struct jw *w, const char *goal, double value,
 	jw_end(w);
 }
 
+/* One variant: each pass's summaries and rounds, the round trip */
+static void json_variant(struct jw *w, const struct ebench *b, unsigned int v)
+{
+	unsigned int ps, r;
+
+	jw_obj(w, NULL);
+	jw_str(w, "variant", var_name[v]);
+	for (ps = 0; ps < NPASS; ps++) {
+		jw_obj(w, pass_name[ps]);
+		summary_json(w, "ns_per_page",
+			     PASS_SUMMARY(b, v, ps, p->ns / b->pages));
+		summary_json(w, "p50_ns", PASS_SUMMARY(b, v, ps, p->p50_ns));
+		summary_json(w, "p99_ns", PASS_SUMMARY(b, v, ps, p->p99_ns));
+		summary_json(w, "max_ns", PASS_SUMMARY(b, v, ps, p->max_ns));
+		jw_arr(w, "rounds");
+		for (r = 0; r < b->rounds; r++) {
+			const struct pass *p = &b->res[r][v][ps];
+
+			jw_obj(w, NULL);
+			jw_dbl(w, "ns", p->ns);
+			if (v == V_FILE && ps == P_WRITE)
+				jw_dbl(w, "fsync_ns", p->sync_ns);
+			jw_u64(w, "swap_out", p->out);
+			jw_u64(w, "swap_in", p->in);
+			jw_u64(w, "evicted", p->evicted);
+			jw_u64(w, "ipis", p->ipis);
+			jw_u64(w, "shootdowns", p->shootdowns);
+			if (v != V_KERNEL)
+				jw_u64(w, "tlb_module", p->tlb_module);
+			jw_end(w);
+		}
+		jw_end(w);
+		jw_end(w);
+	}
+	summary_json(w, "round_trip_ns", round_trip(b, v));
+	if (v != V_KERNEL)
+		jw_dbl(w, "round_trip_vs_kernel", rt_ratio(b, v));
+	per_evicted_json(w, b, false, v, -1, v != V_KERNEL);
+	jw_end(w);
+}
+
+static void json_shootdown(struct jw *w, const struct ebench *b)
+{
+	unsigned int v, ps;
+
+	measurement_json(w, "shootdown", b->sd_pages, b->sd_frames);
+	jw_i64(w, "sibling_cpu", b->other_cpu);
+	jw_arr(w, "results");
+	for (v = 0; v < 2; v++) {
+		if (v == 1 && !b->want[V_KERNEL])
+			continue;
+		for (ps = 0; ps < NPASS; ps++) {
+			jw_obj(w, NULL);
+			jw_str(w, "variant", v ? "kernel" : "vmlab-mem");
+			jw_str(w, "pass", pass_name[ps]);
+			per_evicted_json(w, b, true, v, ps, !v);
+			jw_end(w);
+		}
+	}
+	jw_end(w);
+	jw_end(w);
+}
+
+static void json_region(struct jw *w, const struct ebench *b)
+{
+	unsigned int v;
+
+	measurement_json(w, "region", b->region_pages, b->region_frames);
+	jw_str(w, "policy", policy_name(b->region_policy));
+	jw_u64(w, "small_bytes", 1 << 20);
+	jw_u64(w, "large_bytes", b->region_large);
+	jw_u64(w, "samples", b->rounds * REGION_REPS);
+	for (v = 0; v < NREGION; v++) {
+		char key[48];
+
+		snprintf(key, sizeof(key), "%s_ns_per_fault", region_name[v]);
+		summary_json(w, key, region_summary(b, v));
+	}
+	jw_dbl(w, "ratio", region_ratio(b, R_SPREAD));
+	jw_dbl(w, "ratio_of_mins", region_min_ratio(b, R_SPREAD, R_SMALL));
+	jw_dbl(w, "ratio_packed", region_ratio(b, R_PACKED));
+	jw_dbl(w, "anon_ratio", region_summary(b, R_ANON_SPREAD).median /
+	       region_summary(b, R_ANON_SMALL).median);
+	jw_end(w);
+}
+
+static void json_goals(struct jw *w, const struct ebench *b)
+{
+	unsigned int v;
+
+	jw_arr(w, "goals");
+	if (!isnan(rt_ratio(b, V_FILE)))
+		goal_json(w, "swap round trip vmlab-file vs kernel",
+			  rt_ratio(b, V_FILE), "min", GOAL_ROUND_TRIP);
+	for (v = 0; v < V_KERNEL; v++) {
+		char what[64];
+
+		if (!b->want[v])
+			continue;
+		snprintf(what, sizeof(what), "IPIs per evicted page %s", var_name[v]);
+		goal_json(w, what, per_evicted(b, false, v, -1, IPIS), "max",
+			  GOAL_IPI);
+	}
+	if (b->shootdown)
+		goal_json(w, "IPIs per evicted page vmlab-mem, sibling thread",
+			  per_evicted(b, true, 0, -1, IPIS), "max", GOAL_IPI);
+	if (b->region)
+		goal_json(w, "per-fault cost 1 GiB / 1 MiB region",
+			  region_ratio(b, R_SPREAD), "max", GOAL_REGION);
+	jw_end(w);
+}
+
 void evict_print_json(const struct ebench *b)
 {
-	unsigned int v, ps, r;
+	unsigned int v;
 	struct jw w;
 
 	jw_init(&w, stdout);
@@ -341,100 +487,14 @@ void evict_print_json(const struct ebench *b)
 	if (b->want[V_KERNEL])
 		jw_str(&w, "zswap", b->zswap);
 	jw_arr(&w, "variants");
-	for (v = 0; v < NVAR; v++) {
-		if (!b->want[v])
-			continue;
-		jw_obj(&w, NULL);
-		jw_str(&w, "variant", var_name[v]);
-		for (ps = 0; ps < NPASS; ps++) {
-			jw_obj(&w, pass_name[ps]);
-			summary_json(&w, "ns_per_page",
-				     PASS_SUMMARY(b, v, ps, p->ns / b->pages));
-			summary_json(&w, "p50_ns", PASS_SUMMARY(b, v, ps, p->p50_ns));
-			summary_json(&w, "p99_ns", PASS_SUMMARY(b, v, ps, p->p99_ns));
-			summary_json(&w, "max_ns", PASS_SUMMARY(b, v, ps, p->max_ns));
-			jw_arr(&w, "rounds");
-			for (r = 0; r < b->rounds; r++) {
-				const struct pass *p = &b->res[r][v][ps];
-
-				jw_obj(&w, NULL);
-				jw_dbl(&w, "ns", p->ns);
-				if (v == V_FILE && ps == P_WRITE)
-					jw_dbl(&w, "fsync_ns", p->sync_ns);
-				jw_u64(&w, "swap_out", p->out);
-				jw_u64(&w, "swap_in", p->in);
-				jw_u64(&w, "evicted", p->evicted);
-				jw_u64(&w, "ipis", p->ipis);
-				jw_u64(&w, "shootdowns", p->shootdowns);
-				if (v != V_KERNEL)
-					jw_u64(&w, "tlb_module", p->tlb_module);
-				jw_end(&w);
-			}
-			jw_end(&w);
-			jw_end(&w);
-		}
-		summary_json(&w, "round_trip_ns", round_trip(b, v));
-		if (v != V_KERNEL)
-			jw_dbl(&w, "round_trip_vs_kernel", rt_ratio(b, v));
-		per_evicted_json(&w, b, false, v, -1, v != V_KERNEL);
-		jw_end(&w);
-	}
+	for (v = 0; v < NVAR; v++)
+		if (b->want[v])
+			json_variant(&w, b, v);
 	jw_end(&w);
-	if (b->shootdown) {
-		measurement_json(&w, "shootdown", b->sd_pages, b->sd_frames);
-		jw_i64(&w, "sibling_cpu", b->other_cpu);
-		jw_arr(&w, "results");
-		for (v = 0; v < 2; v++) {
-			if (v == 1 && !b->want[V_KERNEL])
-				continue;
-			for (ps = 0; ps < NPASS; ps++) {
-				jw_obj(&w, NULL);
-				jw_str(&w, "variant", v ? "kernel" : "vmlab-mem");
-				jw_str(&w, "pass", pass_name[ps]);
-				per_evicted_json(&w, b, true, v, ps, !v);
-				jw_end(&w);
-			}
-		}
-		jw_end(&w);
-		jw_end(&w);
-	}
-	if (b->region) {
-		measurement_json(&w, "region", b->region_pages, b->region_frames);
-		jw_str(&w, "policy", policy_name(b->region_policy));
-		jw_u64(&w, "small_bytes", 1 << 20);
-		jw_u64(&w, "large_bytes", b->region_large);
-		jw_u64(&w, "samples", b->rounds * REGION_REPS);
-		for (v = 0; v < NREGION; v++) {
-			char key[48];
-
-			snprintf(key, sizeof(key), "%s_ns_per_fault", region_name[v]);
-			summary_json(&w, key, region_summary(b, v));
-		}
-		jw_dbl(&w, "ratio", region_ratio(b, R_SPREAD));
-		jw_dbl(&w, "ratio_of_mins", region_min_ratio(b, R_SPREAD, R_SMALL));
-		jw_dbl(&w, "ratio_packed", region_ratio(b, R_PACKED));
-		jw_dbl(&w, "anon_ratio", region_summary(b, R_ANON_SPREAD).median /
-		       region_summary(b, R_ANON_SMALL).median);
-		jw_end(&w);
-	}
-	jw_arr(&w, "goals");
-	if (!isnan(rt_ratio(b, V_FILE)))
-		goal_json(&w, "swap round trip vmlab-file vs kernel",
-			  rt_ratio(b, V_FILE), "min", GOAL_ROUND_TRIP);
-	for (v = 0; v < V_KERNEL; v++) {
-		char what[64];
-
-		if (!b->want[v])
-			continue;
-		snprintf(what, sizeof(what), "IPIs per evicted page %s", var_name[v]);
-		goal_json(&w, what, per_evicted(b, false, v, -1, IPIS), "max",
-			  GOAL_IPI);
-	}
 	if (b->shootdown)
-		goal_json(&w, "IPIs per evicted page vmlab-mem, sibling thread",
-			  per_evicted(b, true, 0, -1, IPIS), "max", GOAL_IPI);
+		json_shootdown(&w, b);
 	if (b->region)
-		goal_json(&w, "per-fault cost 1 GiB / 1 MiB region",
-			  region_ratio(b, R_SPREAD), "max", GOAL_REGION);
+		json_region(&w, b);
+	json_goals(&w, b);
 	jw_finish(&w);
 }

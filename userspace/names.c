@@ -7,6 +7,7 @@
 #include <linux/vmlab.h>
 
 #include "names.h"
+#include "util.h"
 
 #define NAME_TABLE(var, unk, ...)					\
 	static const char *const var##_v[] = { __VA_ARGS__ };		\

@@ -9,10 +9,6 @@
 
 #include <stdint.h>
 
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#endif
-
 /* A name for each value of an enum; a value out of range or without one
  * reads as @unknown. */
 struct name_table {

@@ -250,9 +250,9 @@ int trace_session_open(struct trace_session *s, const struct trace_opts *o,
 	ro->cfg.stream = o->stream ? attach : 0;
 	ro->cfg.hist = o->hist;
 	/*
-	 * The reader polls every TRACE_POLL_MS anyway; a wakeup is for a ring that
-	 * might fill before that: by default at a quarter of it (10082
-	 * records of 4 MiB, 100 ms of 100k faults/s).
+	 * The reader polls every TRACE_POLL_MS anyway; a wakeup is for a
+	 * ring that might fill before that: by default at a quarter of it
+	 * (10082 records of 4 MiB, 100 ms of 100k faults/s).
 	 */
 	ring = (o->ring_mb ? o->ring_mb : TRACE_DEFAULT_RING_MB) << 20;
 	ro->cfg.wakeup_bytes = o->batch ? o->batch * (sizeof(struct vmt_event) + 8) :
