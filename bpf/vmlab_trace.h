@@ -8,9 +8,10 @@
  * user space.  Every layout here is fixed-width and padded by hand, so both
  * sides agree without BTF.
  *
- * Adding a vmlab tracepoint: its context struct below, a record type and
- * union member, its counters and histogram keys, a program in vmlab.bpf.c
- * and a line in userspace/trace.c's table of event kinds.
+ * Adding a vmlab tracepoint: its context struct and its fields in
+ * VMT_TP_FIELDS below, a record type and union member, its counters and
+ * histogram keys, a program in vmlab.bpf.c and a line in
+ * userspace/trace_session.c's table of event kinds.
  */
 #ifndef _VMLAB_TRACE_H
 #define _VMLAB_TRACE_H
