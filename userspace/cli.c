@@ -14,6 +14,11 @@
 
 bool opt_json;
 
+const struct argp_option cli_json_opts[] = {
+	CLI_OPT_JSON(0),
+	{},
+};
+
 void sub_argp_parse(const struct argp *argp, const char *name, int argc,
 		    char **argv, void *input)
 {

@@ -23,6 +23,9 @@ uint64_t arg_u64(struct argp_state *state, const char *opt, const char *s,
 #define CLI_OPT_CPU(doc, group) { "cpu", 'c', "CPU", 0, doc, group }
 #define CLI_OPT_VERBOSE(doc, group) { "verbose", 'v', NULL, 0, doc, group }
 
+/* The options of a command that has no other than -j */
+extern const struct argp_option cli_json_opts[];
+
 /* A command's parser: its options, parser, operands (or NULL) and doc */
 #define CLI_ARGP(opts, parse, args, text)				\
 	{ .options = (opts), .parser = (parse), .args_doc = (args), .doc = (text) }

@@ -166,17 +166,30 @@ void access_json(struct jw *w, uint32_t acc)
 	jw_end(w);
 }
 
+/* What every record has: its sequence number, time, CPU and task */
+static void head_json(struct jw *w, const struct vmlab_event *ev)
+{
+	jw_u64(w, "seq", ev->seq);
+	jw_u64(w, "time_ns", ev->time_ns);
+	jw_u64(w, "cpu", ev->cpu);
+	jw_u64(w, "pid", ev->pid);
+	jw_u64(w, "tgid", ev->tgid);
+}
+
+/* The page an eviction or a swap was of, and how long it took */
+static void page_json(struct jw *w, uint64_t pgoff, uint64_t latency_ns)
+{
+	jw_u64(w, "pgoff", pgoff);
+	jw_u64(w, "latency_ns", latency_ns);
+}
+
 void ev_json(struct jw *w, const struct vmlab_event *ev,
 	     const struct ev_ctx *ctx)
 {
 	unsigned int l;
 
 	jw_obj(w, NULL);
-	jw_u64(w, "seq", ev->seq);
-	jw_u64(w, "time_ns", ev->time_ns);
-	jw_u64(w, "cpu", ev->cpu);
-	jw_u64(w, "pid", ev->pid);
-	jw_u64(w, "tgid", ev->tgid);
+	head_json(w, ev);
 	switch (ev->type) {
 	case VMLAB_EV_FAULT: {
 		const struct vmlab_ev_fault *fl = &ev->fault;
@@ -213,8 +226,7 @@ void ev_json(struct jw *w, const struct vmlab_event *ev,
 		break;
 	case VMLAB_EV_EVICT:
 		jw_str(w, "type", "evict");
-		jw_u64(w, "pgoff", ev->evict.pgoff);
-		jw_u64(w, "latency_ns", ev->evict.latency_ns);
+		page_json(w, ev->evict.pgoff, ev->evict.latency_ns);
 		jw_str(w, "policy", policy_name(ev->evict.policy));
 		jw_str(w, "action", evict_action_name(ev->evict.action));
 		jw_str(w, "reason", evict_reason_name(ev->evict.reason));
@@ -224,8 +236,7 @@ void ev_json(struct jw *w, const struct vmlab_event *ev,
 		jw_str(w, "type", "swap");
 		jw_str(w, "dir", swap_dir_name(ev->swap.dir));
 		jw_str(w, "store", store_name(ev->swap.store));
-		jw_u64(w, "pgoff", ev->swap.pgoff);
-		jw_u64(w, "latency_ns", ev->swap.latency_ns);
+		page_json(w, ev->swap.pgoff, ev->swap.latency_ns);
 		jw_u64(w, "bytes", ev->swap.bytes);
 		jw_u64(w, "error", ev->swap.error);
 		break;

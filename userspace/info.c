@@ -26,11 +26,6 @@ static const char info_doc[] =
 "  vmlab info\n"
 "  vmlab info --json\n";
 
-static const struct argp_option info_opts[] = {
-	CLI_OPT_JSON(0),
-	{},
-};
-
 static error_t info_parse(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
@@ -42,7 +37,7 @@ static error_t info_parse(int key, char *arg, struct argp_state *state)
 
 int cmd_info(int argc, char **argv)
 {
-	static const struct argp argp = CLI_ARGP(info_opts, info_parse,
+	static const struct argp argp = CLI_ARGP(cli_json_opts, info_parse,
 						   NULL, info_doc);
 	struct vmlab_info info;
 	char version[64], b1[32];

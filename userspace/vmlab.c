@@ -54,11 +54,6 @@ static const char doc[] =
 "  vmlab -j bench fault --rounds 9       # the benchmark, as JSON\n"
 "  vmlab trace --hist                    # fault latency by kind, Ctrl-C\n";
 
-static const struct argp_option opts[] = {
-	{ "json", 'j', NULL, 0, "Print JSON instead of text", 0 },
-	{},
-};
-
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	int *cmd = state->input;
@@ -84,7 +79,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = CLI_ARGP(opts, parse_arg,
+	static const struct argp argp = CLI_ARGP(cli_json_opts, parse_arg,
 						   "COMMAND [OPTIONS...]", doc);
 	int cmd = -1;
 	size_t i;
