@@ -8,9 +8,10 @@
  * user space.  Every layout here is fixed-width and padded by hand, so both
  * sides agree without BTF.
  *
- * Adding a vmlab tracepoint: its context struct below, a record type and
- * union member, its counters and histogram keys, a program in vmlab.bpf.c
- * and a line in userspace/trace.c's table of event kinds.
+ * Adding a vmlab tracepoint: its context struct and its fields in
+ * VMT_TP_FIELDS below, a record type and union member, its counters and
+ * histogram keys, a program in vmlab.bpf.c and a line in
+ * userspace/trace_session.c's table of event kinds.
  */
 #ifndef _VMLAB_TRACE_H
 #define _VMLAB_TRACE_H
@@ -35,9 +36,8 @@
  * The module is built out of tree without BTF, so programs on its
  * tracepoints are classic tracepoint programs: their context is the record
  * /sys/kernel/tracing/events/vmlab/<event>/format describes, after the
- * 8-byte common header.  The offsets asserted below are those of the
- * format files of module/trace.h; selftests/trace_bpf_test.c checks them
- * against the running module's format files.
+ * 8-byte common header.  VMT_TP_FIELDS below lists the offsets of the
+ * format files of module/trace.h.
  */
 struct vmlab_tp_common {
 	__u16 common_type;
@@ -103,37 +103,56 @@ struct vmlab_tp_swap {
 	__u64 latency_ns;	/* the I/O (or move) alone */
 };
 
-#define VMT_ASSERT_OFF(t, f, off) \
-	_Static_assert(VMT_OFFSETOF(t, f) == (off), #t "." #f " is at " #off)
+/*
+ * Every field of the contexts above, once: X(struct, field, event, its
+ * name in the event's format file, offset).  The offsets are asserted here
+ * at build time; selftests/trace_bpf_test.c checks each against the
+ * running module's format files.
+ */
+#define VMT_TP_FIELDS(X)						\
+	X(vmlab_tp_fault, inst, "vmlab/vmlab_fault", "inst", 8)		\
+	X(vmlab_tp_fault, access, "vmlab/vmlab_fault", "access", 12)	\
+	X(vmlab_tp_fault, kind, "vmlab/vmlab_fault", "kind", 16)		\
+	X(vmlab_tp_fault, addr, "vmlab/vmlab_fault", "addr", 24)		\
+	X(vmlab_tp_fault, pgoff, "vmlab/vmlab_fault", "pgoff", 32)	\
+	X(vmlab_tp_fault, latency_ns, "vmlab/vmlab_fault", "latency_ns", 40) \
+	X(vmlab_tp_fault, pfn, "vmlab/vmlab_fault", "pfn", 48)		\
+	X(vmlab_tp_walk, inst, "vmlab/vmlab_walk", "inst", 8)		\
+	X(vmlab_tp_walk, depth, "vmlab/vmlab_walk", "depth", 12)		\
+	X(vmlab_tp_walk, addr, "vmlab/vmlab_walk", "addr", 16)		\
+	X(vmlab_tp_walk, entry[0], "vmlab/vmlab_walk", "pgd", 24)	\
+	X(vmlab_tp_walk, entry[1], "vmlab/vmlab_walk", "p4d", 32)	\
+	X(vmlab_tp_walk, entry[2], "vmlab/vmlab_walk", "pud", 40)	\
+	X(vmlab_tp_walk, entry[3], "vmlab/vmlab_walk", "pmd", 48)	\
+	X(vmlab_tp_walk, entry[4], "vmlab/vmlab_walk", "pte", 56)	\
+	X(vmlab_tp_tlb_flush, inst, "vmlab/vmlab_tlb_flush", "inst", 8)	\
+	X(vmlab_tp_tlb_flush, origin, "vmlab/vmlab_tlb_flush", "origin", 12) \
+	X(vmlab_tp_tlb_flush, reason, "vmlab/vmlab_tlb_flush", "reason", 16) \
+	X(vmlab_tp_tlb_flush, start, "vmlab/vmlab_tlb_flush", "start", 24) \
+	X(vmlab_tp_tlb_flush, pages, "vmlab/vmlab_tlb_flush", "pages", 32) \
+	X(vmlab_tp_evict, inst, "vmlab/vmlab_evict", "inst", 8)		\
+	X(vmlab_tp_evict, policy, "vmlab/vmlab_evict", "policy", 12)	\
+	X(vmlab_tp_evict, action, "vmlab/vmlab_evict", "action", 16)	\
+	X(vmlab_tp_evict, reason, "vmlab/vmlab_evict", "reason", 20)	\
+	X(vmlab_tp_evict, error, "vmlab/vmlab_evict", "error", 24)	\
+	X(vmlab_tp_evict, pgoff, "vmlab/vmlab_evict", "pgoff", 32)	\
+	X(vmlab_tp_evict, latency_ns, "vmlab/vmlab_evict", "latency_ns", 40) \
+	X(vmlab_tp_swap, inst, "vmlab/vmlab_swap_out", "inst", 8)	\
+	X(vmlab_tp_swap, store, "vmlab/vmlab_swap_out", "store", 12)	\
+	X(vmlab_tp_swap, error, "vmlab/vmlab_swap_out", "error", 16)	\
+	X(vmlab_tp_swap, pgoff, "vmlab/vmlab_swap_out", "pgoff", 24)	\
+	X(vmlab_tp_swap, latency_ns, "vmlab/vmlab_swap_out", "latency_ns", 32) \
+	X(vmlab_tp_swap, inst, "vmlab/vmlab_swap_in", "inst", 8)		\
+	X(vmlab_tp_swap, store, "vmlab/vmlab_swap_in", "store", 12)	\
+	X(vmlab_tp_swap, error, "vmlab/vmlab_swap_in", "error", 16)	\
+	X(vmlab_tp_swap, pgoff, "vmlab/vmlab_swap_in", "pgoff", 24)	\
+	X(vmlab_tp_swap, latency_ns, "vmlab/vmlab_swap_in", "latency_ns", 32)
 
-VMT_ASSERT_OFF(struct vmlab_tp_fault, inst, 8);
-VMT_ASSERT_OFF(struct vmlab_tp_fault, access, 12);
-VMT_ASSERT_OFF(struct vmlab_tp_fault, kind, 16);
-VMT_ASSERT_OFF(struct vmlab_tp_fault, addr, 24);
-VMT_ASSERT_OFF(struct vmlab_tp_fault, pgoff, 32);
-VMT_ASSERT_OFF(struct vmlab_tp_fault, latency_ns, 40);
-VMT_ASSERT_OFF(struct vmlab_tp_fault, pfn, 48);
-VMT_ASSERT_OFF(struct vmlab_tp_walk, inst, 8);
-VMT_ASSERT_OFF(struct vmlab_tp_walk, depth, 12);
-VMT_ASSERT_OFF(struct vmlab_tp_walk, addr, 16);
-VMT_ASSERT_OFF(struct vmlab_tp_walk, entry, 24);
-VMT_ASSERT_OFF(struct vmlab_tp_tlb_flush, inst, 8);
-VMT_ASSERT_OFF(struct vmlab_tp_tlb_flush, origin, 12);
-VMT_ASSERT_OFF(struct vmlab_tp_tlb_flush, reason, 16);
-VMT_ASSERT_OFF(struct vmlab_tp_tlb_flush, start, 24);
-VMT_ASSERT_OFF(struct vmlab_tp_tlb_flush, pages, 32);
-VMT_ASSERT_OFF(struct vmlab_tp_evict, inst, 8);
-VMT_ASSERT_OFF(struct vmlab_tp_evict, policy, 12);
-VMT_ASSERT_OFF(struct vmlab_tp_evict, action, 16);
-VMT_ASSERT_OFF(struct vmlab_tp_evict, reason, 20);
-VMT_ASSERT_OFF(struct vmlab_tp_evict, error, 24);
-VMT_ASSERT_OFF(struct vmlab_tp_evict, pgoff, 32);
-VMT_ASSERT_OFF(struct vmlab_tp_evict, latency_ns, 40);
-VMT_ASSERT_OFF(struct vmlab_tp_swap, inst, 8);
-VMT_ASSERT_OFF(struct vmlab_tp_swap, store, 12);
-VMT_ASSERT_OFF(struct vmlab_tp_swap, error, 16);
-VMT_ASSERT_OFF(struct vmlab_tp_swap, pgoff, 24);
-VMT_ASSERT_OFF(struct vmlab_tp_swap, latency_ns, 32);
+#define VMT_X_ASSERT(t, f, event, name, off)				\
+	_Static_assert(VMT_OFFSETOF(struct t, f) == (off),		\
+		       #t "." #f " is at " #off);
+VMT_TP_FIELDS(VMT_X_ASSERT)
+#undef VMT_X_ASSERT
 
 /* ------------------------------------------------------------ events */
 

@@ -417,26 +417,18 @@ TEST_F(events, events_off_counts_faults_but_logs_no_record)
 
 TEST_F(events, reset_stats_zeroes_every_counter_but_pages_resident)
 {
-	struct vmlab_stats st;
-
 	ASSERT_EQ(0, set_mask(&self->lab, VMLAB_EV_ALL));
 	vmlab_touch_read(self->lab.map, PAGES);
 	vmlab_touch_write(self->lab.map, PAGES, 1);
 	ASSERT_EQ(0, madvise(self->lab.map, PAGES * self->lab.ps,
 			     MADV_DONTNEED));
 	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
-	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
-	EXPECT_EQ(0ULL, st.faults);
-	EXPECT_EQ(0ULL, st.faults_zero);
-	EXPECT_EQ(0ULL, st.faults_minor);
-	EXPECT_EQ(0ULL, st.faults_upgrade);
-	EXPECT_EQ(0ULL, st.fault_errors);
-	EXPECT_EQ(0ULL, st.pages_allocated);
-	EXPECT_EQ(0ULL, st.tlb_module);
-	EXPECT_EQ(0ULL, st.tlb_kernel);
-	EXPECT_EQ(0ULL, st.events);
-	EXPECT_EQ(0ULL, st.events_dropped);
-	EXPECT_EQ((__u64)PAGES, st.pages_resident);
+	EXPECT_STATS(self->lab.fd, STAT(faults, 0ULL), STAT(faults_zero, 0ULL),
+		     STAT(faults_minor, 0ULL), STAT(faults_upgrade, 0ULL),
+		     STAT(fault_errors, 0ULL), STAT(pages_allocated, 0ULL),
+		     STAT(tlb_module, 0ULL), STAT(tlb_kernel, 0ULL),
+		     STAT(events, 0ULL), STAT(events_dropped, 0ULL),
+		     STAT(pages_resident, (__u64)PAGES));
 }
 
 /* ------------------------------------------------------------- overflow */
@@ -462,13 +454,10 @@ FIXTURE_TEARDOWN(overflow)
 
 TEST_F(overflow, overflow_is_counted_exactly_in_the_stats)
 {
-	struct vmlab_stats st;
-
 	vmlab_touch_read(self->lab.map, RING + EXTRA);
-	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
-	EXPECT_EQ((__u64)(RING + EXTRA), st.events);
-	EXPECT_EQ((__u64)EXTRA, st.events_dropped);
-	EXPECT_EQ((__u64)(RING + EXTRA), st.faults_zero);
+	EXPECT_STATS(self->lab.fd, STAT(events, (__u64)(RING + EXTRA)),
+		     STAT(events_dropped, (__u64)EXTRA),
+		     STAT(faults_zero, (__u64)(RING + EXTRA)));
 }
 
 TEST_F(overflow, full_ring_is_read_then_one_lost_record_with_the_exact_count)

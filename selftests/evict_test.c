@@ -11,8 +11,8 @@
 #include <sys/mount.h>
 #include <sys/wait.h>
 
-#include "vmlab_test.h"
 #include "kselftest_harness.h"
+#include "vmlab_test.h"
 #include "../userspace/sim.h"
 
 #define REGION_PAGES	512
@@ -90,10 +90,7 @@ FIXTURE(policy) {
 
 FIXTURE_SETUP(policy)
 {
-	int ret = vmlab_ensure_loaded();
-
-	if (ret)
-		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
+	VMLAB_REQUIRE_MODULE();
 }
 
 FIXTURE_TEARDOWN(policy)
@@ -285,10 +282,7 @@ FIXTURE(swap) {
 
 FIXTURE_SETUP(swap)
 {
-	int ret = vmlab_ensure_loaded();
-
-	if (ret)
-		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
+	VMLAB_REQUIRE_MODULE();
 	self->bfd = -1;
 	strcpy(self->dir, "/tmp/vmlab-swap.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
@@ -333,27 +327,22 @@ static int evict_all(int fd, __u64 *evicted)
 
 TEST_F(swap, evicted_pages_come_back_from_the_memory_store)
 {
-	struct vmlab_stats st;
 	__u64 n;
 
 	vmlab_fill(self->lab.map, 0, 32, 11);
 	ASSERT_EQ(0, evict_all(self->lab.fd, &n));
 	EXPECT_EQ(32ULL, n);
-	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
-	EXPECT_EQ(0ULL, st.pages_resident);
-	EXPECT_EQ(32ULL, st.store_pages);
-	EXPECT_EQ(32ULL, st.swap_outs);
+	EXPECT_STATS(self->lab.fd, STAT(pages_resident, 0ULL),
+		     STAT(store_pages, 32ULL), STAT(swap_outs, 32ULL));
 	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 32, 11));
-	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
-	EXPECT_EQ(32ULL, st.faults_swapin);
-	EXPECT_EQ(32ULL, st.swap_ins);
-	EXPECT_EQ(32ULL * vmlab_page_size(), st.swap_in_bytes);
-	EXPECT_EQ(0ULL, st.store_pages);
+	EXPECT_STATS(self->lab.fd, STAT(faults_swapin, 32ULL),
+		     STAT(swap_ins, 32ULL),
+		     STAT(swap_in_bytes, 32ULL * vmlab_page_size()),
+		     STAT(store_pages, 0ULL));
 }
 
 TEST_F(swap, clean_pages_with_a_copy_are_not_written_again)
 {
-	struct vmlab_stats st;
 	__u64 n;
 
 	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
@@ -362,11 +351,9 @@ TEST_F(swap, clean_pages_with_a_copy_are_not_written_again)
 	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 32, 12));
 	ASSERT_EQ(0, evict_all(self->lab.fd, &n));
 	EXPECT_EQ(32ULL, n);
-	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
-	EXPECT_EQ(32ULL, st.swap_outs);
-	EXPECT_EQ(32ULL, st.swap_ins);
-	EXPECT_EQ(32ULL, st.clean_drops);
-	EXPECT_EQ(32ULL, st.store_pages);
+	EXPECT_STATS(self->lab.fd, STAT(swap_outs, 32ULL),
+		     STAT(swap_ins, 32ULL), STAT(clean_drops, 32ULL),
+		     STAT(store_pages, 32ULL));
 	EXPECT_EQ(32 * (off_t)vmlab_page_size(), lseek(self->bfd, 0, SEEK_END));
 }
 
@@ -379,10 +366,8 @@ TEST_F(swap, never_written_pages_are_dropped_without_io)
 	vmlab_touch_read(self->lab.map, 16);
 	ASSERT_EQ(0, evict_all(self->lab.fd, &n));
 	EXPECT_EQ(16ULL, n);
-	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
-	EXPECT_EQ(0ULL, st.swap_outs);
-	EXPECT_EQ(16ULL, st.clean_drops);
-	EXPECT_EQ(0ULL, st.store_pages);
+	EXPECT_STATS(self->lab.fd, STAT(swap_outs, 0ULL),
+		     STAT(clean_drops, 16ULL), STAT(store_pages, 0ULL));
 	EXPECT_TRUE(vmlab_all_zero(self->lab.map, 16 * vmlab_page_size()));
 	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
 	EXPECT_EQ(32ULL, st.faults_zero);
@@ -444,16 +429,12 @@ TEST_F(swap, eviction_unmaps_the_page_from_every_process)
 TEST_F(swap, soft_tlb_of_one_page_turns_revisits_into_soft_faults)
 {
 	static const uint64_t refs[] = { 0, 1, 0, 1, 2, 0 };
-	struct vmlab_stats st;
 
 	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, 8, 1, 0));
 	lab_reference(&self->lab, refs, ARRAY_SIZE(refs));
-	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
-	EXPECT_EQ(3ULL, st.faults_zero);
-	EXPECT_EQ(3ULL, st.faults_soft);
-	EXPECT_EQ(0ULL, st.faults_minor);
-	EXPECT_EQ(1ULL, st.pages_mapped);
-	EXPECT_EQ(5ULL, st.tlb_module);
+	EXPECT_STATS(self->lab.fd, STAT(faults_zero, 3ULL),
+		     STAT(faults_soft, 3ULL), STAT(faults_minor, 0ULL),
+		     STAT(pages_mapped, 1ULL), STAT(tlb_module, 5ULL));
 }
 
 /*
@@ -465,7 +446,6 @@ TEST_F(swap, soft_tlb_of_one_page_turns_revisits_into_soft_faults)
 TEST_F(swap, batched_eviction_flushes_once_per_run_of_victims)
 {
 	struct vmlab_config cfg;
-	struct vmlab_stats st;
 
 	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
 	ASSERT_EQ(0, vmlab_get_config(self->lab.fd, &cfg));
@@ -473,12 +453,9 @@ TEST_F(swap, batched_eviction_flushes_once_per_run_of_victims)
 	cfg.evict_batch = 16;
 	ASSERT_EQ(0, vmlab_ioctl(self->lab.fd, VMLAB_SET_CONFIG, &cfg));
 	vmlab_fill(self->lab.map, 0, 64, 19);
-	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
-	EXPECT_EQ(64ULL, st.faults_zero);
-	EXPECT_EQ(48ULL, st.evictions);
-	EXPECT_EQ(48ULL, st.swap_outs);
-	EXPECT_EQ(3ULL, st.tlb_module);
-	EXPECT_EQ(16ULL, st.pages_resident);
+	EXPECT_STATS(self->lab.fd, STAT(faults_zero, 64ULL),
+		     STAT(evictions, 48ULL), STAT(swap_outs, 48ULL),
+		     STAT(tlb_module, 3ULL), STAT(pages_resident, 16ULL));
 	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 64, 19));
 
 	cfg.evict_batch = VMLAB_EVICT_BATCH_MAX + 1;
@@ -554,14 +531,11 @@ static void overflow_small_backing_file(struct __test_metadata *_metadata,
 
 TEST_F(swap, full_backing_filesystem_gives_sigbus_and_loses_nothing)
 {
-	struct vmlab_stats st;
 	char opts[64];
 
 	overflow_small_backing_file(_metadata, self, 15);
-	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
-	EXPECT_EQ(1ULL, st.io_errors);
-	EXPECT_EQ(4ULL, st.pages_resident);
-	EXPECT_EQ(1ULL, st.fault_errors);
+	EXPECT_STATS(self->lab.fd, STAT(io_errors, 1ULL),
+		     STAT(pages_resident, 4ULL), STAT(fault_errors, 1ULL));
 
 	/* room again: every page reads back as written */
 	snprintf(opts, sizeof(opts), "size=%zu", 64 * vmlab_page_size());
@@ -804,10 +778,8 @@ FIXTURE_SETUP(integrity)
 {
 	const char *dir = getenv("VMLAB_DISK") ?: "/tmp";
 	char path[96];
-	int ret = vmlab_ensure_loaded();
 
-	if (ret)
-		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
+	VMLAB_REQUIRE_MODULE();
 	self->bfd = -1;
 	ASSERT_EQ(0, vmlab_lab_open(&self->lab, INTEGRITY_PAGES, 0, 0, 1024));
 	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, variant->policy, INTEGRITY_FRAMES,

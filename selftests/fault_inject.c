@@ -45,8 +45,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vmlab_test.h"
 #include "kselftest_harness.h"
+#include "vmlab_test.h"
 
 #define ITERATIONS	20
 #define PAGES		16
@@ -321,10 +321,8 @@ static void attr_off(const char *dir)
 TEST(no_error_without_injection)
 {
 	struct tally t = { 0 };
-	int ret = vmlab_ensure_loaded();
 
-	if (ret)
-		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
+	VMLAB_TEST_REQUIRE_MODULE();
 	workload(&t);
 	EXPECT_EQ(0UL, t.unexpected);
 	EXPECT_EQ(0UL, t.clean);
@@ -360,10 +358,8 @@ FIXTURE_SETUP(inject)
 {
 	unsigned long start, end;
 	char path[96];
-	int ret = vmlab_ensure_loaded();
 
-	if (ret)
-		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
+	VMLAB_REQUIRE_MODULE();
 	snprintf(self->dir, sizeof(self->dir), "/sys/kernel/debug/%s",
 		 variant->attr);
 	snprintf(path, sizeof(path), "%s/require-start", self->dir);

@@ -448,30 +448,13 @@ TEST_F(fault, write_through_a_read_only_mapping_gets_sigsegv_and_no_vmlab_fault)
 	munmap(ro, self->lab.ps);
 }
 
-static bool cpu_has_nx(void)
-{
-	char line[4096];
-	bool nx = false;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "flags", 5)) {
-			nx = strstr(line, " nx") != NULL;
-			break;
-		}
-	fclose(f);
-	return nx;
-}
-
 TEST_F(fault, instruction_fetch_fault_is_logged_with_exec_access)
 {
 	struct vmlab_event ev[4];
 	int (*fn)(void);
 	char *x;
 
-	if (!cpu_has_nx())
+	if (!vmlab_cpu_has("nx"))
 		SKIP(return, "without NX the CPU does not report instruction fetches");
 	/* "mov $42, %eax; ret" written through the read-write mapping */
 	memcpy(self->lab.map, "\xb8\x2a\x00\x00\x00\xc3", 6);
@@ -504,7 +487,6 @@ static int write_every_page(void *arg)
 TEST_F(fault, processes_faulting_the_same_pages_at_once_share_one_zero_fill_each)
 {
 	struct vmlab_lab lab;
-	struct vmlab_stats st;
 	pid_t pid[PROCS];
 	int i;
 
@@ -518,11 +500,10 @@ TEST_F(fault, processes_faulting_the_same_pages_at_once_share_one_zero_fill_each
 	for (i = 0; i < PROCS; i++)
 		ASSERT_EQ(0, vmlab_wait(pid[i]));
 	/* each process faults each page once: one allocates, the rest map */
-	ASSERT_EQ(0, vmlab_get_stats(lab.fd, &st));
-	EXPECT_EQ((__u64)PROC_PAGES, st.faults_zero);
-	EXPECT_EQ((__u64)(PROCS - 1) * PROC_PAGES, st.faults_minor);
-	EXPECT_EQ(0ULL, st.faults_upgrade);
-	EXPECT_EQ((__u64)PROC_PAGES, st.pages_allocated);
+	EXPECT_STATS(lab.fd, STAT(faults_zero, (__u64)PROC_PAGES),
+		     STAT(faults_minor, (__u64)(PROCS - 1) * PROC_PAGES),
+		     STAT(faults_upgrade, 0ULL),
+		     STAT(pages_allocated, (__u64)PROC_PAGES));
 	vmlab_lab_close(&lab);
 }
 
@@ -698,7 +679,6 @@ FIXTURE_TEARDOWN(limit)
 TEST_F(limit, fault_beyond_the_module_page_limit_gets_sigbus_and_counts_an_error)
 {
 	struct vmlab_info info;
-	struct vmlab_stats st;
 
 	ASSERT_EQ(0, vmlab_set_param("max_pages", 8));
 	ASSERT_EQ(0, vmlab_lab_open(&self->a, 16, 0, 0, 1024));
@@ -708,11 +688,8 @@ TEST_F(limit, fault_beyond_the_module_page_limit_gets_sigbus_and_counts_an_error
 	vmlab_touch_write(self->a.map, 8, 1);
 	EXPECT_EQ(SIGBUS, vmlab_access_signal(vmlab_page(&self->a, 8), true));
 	EXPECT_EQ(SIGBUS, vmlab_access_signal(vmlab_page(&self->a, 9), false));
-	ASSERT_EQ(0, vmlab_get_stats(self->a.fd, &st));
-	EXPECT_EQ(8ULL, st.faults_zero);
-	EXPECT_EQ(8ULL, st.faults);
-	EXPECT_EQ(2ULL, st.fault_errors);
-	EXPECT_EQ(8ULL, st.pages_resident);
+	EXPECT_STATS(self->a.fd, STAT(faults_zero, 8ULL), STAT(faults, 8ULL),
+		     STAT(fault_errors, 2ULL), STAT(pages_resident, 8ULL));
 }
 
 TEST_F(limit, pages_return_to_the_limit_only_after_last_fd_and_mapping_are_gone)

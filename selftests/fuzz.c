@@ -177,6 +177,18 @@ static void dump_ring(void)
 		fprintf(stderr, "# fuzz:   %s\n", ring[i % FUZZ_RING]);
 }
 
+/* The end of a failure: the ring, how to replay it, the child gone */
+static void __attribute__((noreturn)) fail_exit(int status)
+{
+	dump_ring();
+	fprintf(stderr, "# fuzz: replay: fuzz --seed %llu --ops %lu\n",
+		(unsigned long long)opt.seed, op_index + 1);
+	if (child_pid > 0)
+		kill(child_pid, SIGKILL);
+	fflush(stderr);
+	_exit(status);
+}
+
 static void __attribute__((noreturn, format(printf, 1, 2)))
 fail(const char *fmt, ...)
 {
@@ -189,13 +201,7 @@ fail(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n");
-	dump_ring();
-	fprintf(stderr, "# fuzz: replay: fuzz --seed %llu --ops %lu\n",
-		(unsigned long long)opt.seed, op_index + 1);
-	if (child_pid > 0)
-		kill(child_pid, SIGKILL);
-	fflush(stderr);
-	_exit(1);
+	fail_exit(1);
 }
 
 /* Describe operation op_index (what a report shows) */
@@ -326,13 +332,7 @@ static void *watchdog(void *arg)
 		if (child_pid > 0)
 			dump_tasks(child_pid);
 		dump_cpus();
-		dump_ring();
-		fprintf(stderr, "# fuzz: replay: fuzz --seed %llu --ops %lu\n",
-			(unsigned long long)opt.seed, op_index + 1);
-		if (child_pid > 0)
-			kill(child_pid, SIGKILL);
-		fflush(stderr);
-		_exit(2);
+		fail_exit(2);
 	}
 	return NULL;
 }
@@ -608,6 +608,17 @@ static struct map *pick_map(int prot)
 	return n ? &lab.maps[cand[below(n)]] : NULL;
 }
 
+/* pick_map(@prot), or NULL after noting that @op found none */
+static struct map *pick_map_for(const char *op, int prot)
+{
+	struct map *m = pick_map(prot);
+
+	if (!m)
+		note("%s: no %s mapping", op,
+		     prot & PROT_WRITE ? "writable" : "readable");
+	return m;
+}
+
 /* A random run of 1..@max pages of @m: its first page (in @m) and length */
 static void pick_pages(const struct map *m, size_t max, size_t *first, size_t *n)
 {
@@ -643,15 +654,13 @@ static void fill_pages(unsigned char *buf, size_t n)
 
 static void op_user_write(void)
 {
-	struct map *m = pick_map(PROT_READ | PROT_WRITE);
+	struct map *m = pick_map_for("user_write", PROT_READ | PROT_WRITE);
 	size_t first, n, i;
 	unsigned char *buf;
 	int sig;
 
-	if (!m) {
-		note("user_write: no writable mapping");
+	if (!m)
 		return;
-	}
 	pick_pages(m, FUZZ_XFER_PAGES, &first, &n);
 	note("user_write pages %zu+%zu via %p", m->pgoff + first, n, m->addr);
 	buf = malloc(n * ps);
@@ -672,13 +681,11 @@ static void op_user_write(void)
 
 static void op_user_read(void)
 {
-	struct map *m = pick_map(PROT_READ);
+	struct map *m = pick_map_for("user_read", PROT_READ);
 	size_t first, n;
 
-	if (!m) {
-		note("user_read: no readable mapping");
+	if (!m)
 		return;
-	}
 	if (chance(20)) {
 		first = 0;
 		n = m->npages;
@@ -691,17 +698,22 @@ static void op_user_read(void)
 
 /* ------------------------------------------ kernel access: helpers */
 
-/* Write all of @buf to @fd at @off (or the file position when @off < 0) */
-static ssize_t write_all(int fd, const void *buf, size_t len, off_t off)
+/*
+ * Write (@out) or read all of @buf to or from @fd at @off (or the file
+ * position when @off < 0): @len, or -errno (-EIO at an end of file).
+ */
+static ssize_t rw_all(int fd, char *buf, size_t len, off_t off, bool out)
 {
 	size_t done = 0;
 	ssize_t n;
 
 	while (done < len) {
 		if (off >= 0)
-			n = pwrite(fd, (const char *)buf + done, len - done, off + done);
+			n = out ? pwrite(fd, buf + done, len - done, off + done) :
+			    pread(fd, buf + done, len - done, off + done);
 		else
-			n = write(fd, (const char *)buf + done, len - done);
+			n = out ? write(fd, buf + done, len - done) :
+			    read(fd, buf + done, len - done);
 		if (n < 0)
 			return -errno;
 		if (!n)
@@ -711,23 +723,14 @@ static ssize_t write_all(int fd, const void *buf, size_t len, off_t off)
 	return done;
 }
 
+static ssize_t write_all(int fd, const void *buf, size_t len, off_t off)
+{
+	return rw_all(fd, (char *)buf, len, off, true);
+}
+
 static ssize_t read_all(int fd, void *buf, size_t len, off_t off)
 {
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		if (off >= 0)
-			n = pread(fd, (char *)buf + done, len - done, off + done);
-		else
-			n = read(fd, (char *)buf + done, len - done);
-		if (n < 0)
-			return -errno;
-		if (!n)
-			return -EIO;
-		done += n;
-	}
-	return done;
+	return rw_all(fd, buf, len, off, false);
 }
 
 static ssize_t pvm(pid_t pid, void *local, void *remote, size_t len, bool write)
@@ -881,22 +884,74 @@ static int pipe_pair(int fds[2], bool sock)
 	return 0;
 }
 
+/* A call that must move @len bytes at once returned @ret: it, or -errno,
+ * or -EIO if it moved fewer */
+static ssize_t whole(ssize_t ret, size_t len)
+{
+	return ret < 0 ? -errno : ret == (ssize_t)len ? ret : -EIO;
+}
+
+/* @src..+@len written to @fd at @off and read back into @dst */
+static ssize_t via_file(int fd, void *dst, const void *src, size_t len,
+			off_t off)
+{
+	ssize_t ret = write_all(fd, src, len, off);
+
+	return ret < 0 ? ret : read_all(fd, dst, len, off);
+}
+
+/* How chunked() moves bytes out of a pipe or socket */
+enum chunk_op {
+	CHUNK_VMSPLICE,		/* into @buf, vmsplice() */
+	CHUNK_RECV,		/* into @buf, recv() */
+	CHUNK_SPLICE,		/* to scratch_tmp from offset 0, splice() */
+};
+
+/*
+ * Move @len bytes out of @fd with @op, a chunk at a time until all have
+ * moved: the last chunk's size, or -errno (-EIO if one moved nothing).
+ */
+static ssize_t chunked(enum chunk_op op, int fd, char *buf, size_t len)
+{
+	struct iovec iov;
+	size_t done = 0;
+	ssize_t ret = 0;
+	loff_t o = 0;
+
+	while (done < len) {
+		switch (op) {
+		case CHUNK_VMSPLICE:
+			iov.iov_base = buf + done;
+			iov.iov_len = len - done;
+			ret = vmsplice(fd, &iov, 1, 0);
+			break;
+		case CHUNK_RECV:
+			ret = recv(fd, buf + done, len - done, 0);
+			break;
+		case CHUNK_SPLICE:
+			ret = splice(fd, NULL, scratch_tmp, &o, len - done, 0);
+			break;
+		}
+		if (ret <= 0)
+			return ret ? -errno : -EIO;
+		done += ret;
+	}
+	return ret;
+}
+
 /* Bytes @src..+@len land at vmlab address @dst by @method: 0 or -errno */
 static ssize_t kernel_write(int method, char *dst, const void *src, size_t len)
 {
 	int fds[2], fd;
 	ssize_t ret;
-	struct iovec iov;
 
 	switch (method) {
 	case KW_PVM:
 		return pvm(getpid(), (void *)src, dst, len, true);
 	case KW_PROCMEM:
-		ret = pwrite(self_mem, src, len, (off_t)(uintptr_t)dst);
-		return ret < 0 ? -errno : ret == (ssize_t)len ? ret : -EIO;
+		return whole(pwrite(self_mem, src, len, (off_t)(uintptr_t)dst), len);
 	case KW_FILE_READ:
-		ret = write_all(scratch_tmp, src, len, 0);
-		return ret < 0 ? ret : read_all(scratch_tmp, dst, len, 0);
+		return via_file(scratch_tmp, dst, src, len, 0);
 	case KW_PIPE_READ:
 	case KW_RECV:
 	case KW_VMSPLICE_READ:
@@ -905,29 +960,9 @@ static ssize_t kernel_write(int method, char *dst, const void *src, size_t len)
 			return ret;
 		ret = write_all(fds[1], src, len, -1);
 		if (ret >= 0 && method == KW_VMSPLICE_READ) {
-			size_t done = 0;
-
-			while (done < len) {
-				iov.iov_base = dst + done;
-				iov.iov_len = len - done;
-				ret = vmsplice(fds[0], &iov, 1, 0);
-				if (ret <= 0) {
-					ret = ret ? -errno : -EIO;
-					break;
-				}
-				done += ret;
-			}
+			ret = chunked(CHUNK_VMSPLICE, fds[0], dst, len);
 		} else if (ret >= 0 && method == KW_RECV) {
-			size_t done = 0;
-
-			while (done < len) {
-				ret = recv(fds[0], dst + done, len - done, 0);
-				if (ret <= 0) {
-					ret = ret ? -errno : -EIO;
-					break;
-				}
-				done += ret;
-			}
+			ret = chunked(CHUNK_RECV, fds[0], dst, len);
 		} else if (ret >= 0) {
 			ret = read_all(fds[0], dst, len, -1);
 		}
@@ -994,32 +1029,8 @@ static void pick_span(size_t n, bool aligned, size_t *off, size_t *len)
 	}
 }
 
-/* Write random bytes into pages [@first, +@n) of @m by @method and check. */
-static void kwrite_range(struct map *m, size_t first, size_t n, int method,
-			 bool aligned)
-{
-	size_t off, len;
-	unsigned char *buf;
-	ssize_t ret;
-
-	pick_span(n, aligned, &off, &len);
-	note_more(" %s off %zu len %zu", kw_name[method], off, len);
-	buf = aligned_alloc(ps, n * ps);
-	fill_random(buf, len);
-	ret = kernel_write(method, m->addr + first * ps + off, buf, len);
-	if (ret < 0) {
-		if (skipped_nosys(kw_feature(method), ret)) {
-			free(buf);
-			return;
-		}
-		report_page(m->pgoff + first);
-		fail("%s into vmlab pages %zu+%zu: %s", kw_name[method],
-		     m->pgoff + first, n, strerror(-ret));
-	}
-	memcpy(shadow_at(m->pgoff + first) + off, buf, len);
-	free(buf);
-	check_map(m, first, n, kw_name[method]);
-}
+static void kernel_range(struct map *m, size_t first, size_t n, int method,
+			 bool aligned, bool write);
 
 static int pick_kw_method(void)
 {
@@ -1034,18 +1045,16 @@ static int pick_kw_method(void)
 
 static void op_kwrite(void)
 {
-	struct map *m = pick_map(PROT_READ | PROT_WRITE);
+	struct map *m = pick_map_for("kwrite", PROT_READ | PROT_WRITE);
 	size_t first, n;
 	int method;
 
-	if (!m) {
-		note("kwrite: no writable mapping");
+	if (!m)
 		return;
-	}
 	method = pick_kw_method();
 	pick_pages(m, FUZZ_XFER_PAGES, &first, &n);
 	note("kwrite pages %zu+%zu", m->pgoff + first, n);
-	kwrite_range(m, first, n, method, kw_aligned(method));
+	kernel_range(m, first, n, method, kw_aligned(method), true);
 }
 
 /*
@@ -1075,7 +1084,7 @@ static void op_gup_multi(void)
 	note("gup_multi pages %zu+%zu, frames %llu, evict all first", m->pgoff + first,
 	     n, (unsigned long long)lab.cfg.frames);
 	evict(true, 0, 0, NULL);
-	kwrite_range(m, first, n, method, true);
+	kernel_range(m, first, n, method, true, true);
 	/* read back from the start: a lost page comes back from the store */
 	evict(true, 0, 0, NULL);
 	check_map(m, first, n, "load after evict, after a multi-page kernel write");
@@ -1130,11 +1139,9 @@ static ssize_t kernel_read(int method, void *dst, char *src, size_t len)
 	case KR_PVM:
 		return pvm(getpid(), dst, src, len, false);
 	case KR_PROCMEM:
-		ret = pread(self_mem, dst, len, (off_t)(uintptr_t)src);
-		return ret < 0 ? -errno : ret == (ssize_t)len ? ret : -EIO;
+		return whole(pread(self_mem, dst, len, (off_t)(uintptr_t)src), len);
 	case KR_FILE_WRITE:
-		ret = write_all(scratch_tmp, src, len, 0);
-		return ret < 0 ? ret : read_all(scratch_tmp, dst, len, 0);
+		return via_file(scratch_tmp, dst, src, len, 0);
 	case KR_PIPE_WRITE:
 	case KR_SEND:
 	case KR_VMSPLICE:
@@ -1143,26 +1150,14 @@ static ssize_t kernel_read(int method, void *dst, char *src, size_t len)
 		if (ret)
 			return ret;
 		if (method == KR_VMSPLICE || method == KR_SPLICE_FILE) {
-			ret = vmsplice(fds[1], &iov, 1, 0);
-			ret = ret < 0 ? -errno : ret == (ssize_t)len ? ret : -EIO;
+			ret = whole(vmsplice(fds[1], &iov, 1, 0), len);
 		} else if (method == KR_SEND) {
-			ret = send(fds[1], src, len, 0);
-			ret = ret < 0 ? -errno : ret == (ssize_t)len ? ret : -EIO;
+			ret = whole(send(fds[1], src, len, 0), len);
 		} else {
 			ret = write_all(fds[1], src, len, -1);
 		}
 		if (ret >= 0 && method == KR_SPLICE_FILE) {
-			loff_t o = 0;
-			size_t done = 0;
-
-			while (done < len) {
-				ret = splice(fds[0], NULL, scratch_tmp, &o, len - done, 0);
-				if (ret <= 0) {
-					ret = ret ? -errno : -EIO;
-					break;
-				}
-				done += ret;
-			}
+			ret = chunked(CHUNK_SPLICE, fds[0], NULL, len);
 			if (ret >= 0)
 				ret = read_all(scratch_tmp, dst, len, 0);
 		} else if (ret >= 0) {
@@ -1186,34 +1181,49 @@ static ssize_t kernel_read(int method, void *dst, char *src, size_t len)
 	case KR_BACKING_WRITE:
 		/* past every page's slot: the task holds the backing inode */
 		off = (off_t)(lab.npages + 1) * ps;
-		ret = write_all(lab.bfd, src, len, off);
-		return ret < 0 ? ret : read_all(lab.bfd, dst, len, off);
+		return via_file(lab.bfd, dst, src, len, off);
 	}
 	return -EINVAL;
 }
 
-static void kread_range(struct map *m, size_t first, size_t n, int method,
-			bool aligned)
+/*
+ * Pages [@first, +@n) of @m written with random bytes by kernel_write()
+ * (@write) or read by kernel_read() with @method, and checked.
+ */
+static void kernel_range(struct map *m, size_t first, size_t n, int method,
+			 bool aligned, bool write)
 {
+	const char *name = write ? kw_name[method] : kr_name[method];
 	size_t off, len;
 	unsigned char *buf;
 	ssize_t ret;
+	char *at;
 
 	pick_span(n, aligned, &off, &len);
-	note_more(" %s off %zu len %zu", kr_name[method], off, len);
+	note_more(" %s off %zu len %zu", name, off, len);
 	buf = aligned_alloc(ps, n * ps);
-	ret = kernel_read(method, buf, m->addr + first * ps + off, len);
+	at = m->addr + first * ps + off;
+	if (write)
+		fill_random(buf, len);
+	ret = write ? kernel_write(method, at, buf, len) :
+	      kernel_read(method, buf, at, len);
 	if (ret < 0) {
-		if (skipped_nosys(kr_feature(method), ret)) {
+		if (skipped_nosys(write ? kw_feature(method) : kr_feature(method),
+				  ret)) {
 			free(buf);
 			return;
 		}
 		report_page(m->pgoff + first);
-		fail("%s of vmlab pages %zu+%zu: %s", kr_name[method],
+		fail("%s %s vmlab pages %zu+%zu: %s", name, write ? "into" : "of",
 		     m->pgoff + first, n, strerror(-ret));
 	}
-	check_bytes(buf, m->pgoff + first, off, len, kr_name[method]);
+	if (write)
+		memcpy(shadow_at(m->pgoff + first) + off, buf, len);
+	else
+		check_bytes(buf, m->pgoff + first, off, len, name);
 	free(buf);
+	if (write)
+		check_map(m, first, n, name);
 }
 
 /*
@@ -1259,7 +1269,7 @@ static void op_kread(void)
 	}
 	pick_pages(m, FUZZ_XFER_PAGES, &first, &n);
 	note("kread pages %zu+%zu prot %d", m->pgoff + first, n, m->prot);
-	kread_range(m, first, n, method, kr_aligned(method));
+	kernel_range(m, first, n, method, kr_aligned(method), false);
 }
 
 /*
@@ -1269,16 +1279,14 @@ static void op_kread(void)
  */
 static void op_vsplice_hold(void)
 {
-	struct map *m = pick_map(PROT_READ), *w;
+	struct map *m = pick_map_for("vsplice_hold", PROT_READ), *w;
 	size_t first, n, len, i;
 	unsigned char *buf, *want;
 	struct iovec iov;
 	int fds[2], ret;
 
-	if (!m) {
-		note("vsplice_hold: no readable mapping");
+	if (!m)
 		return;
-	}
 	pick_pages(m, FUZZ_XFER_PAGES, &first, &n);
 	len = n * ps;
 	note("vsplice_hold pages %zu+%zu, then evict and write others",
@@ -1508,13 +1516,11 @@ static void op_madvise(void)
 
 static void op_mlock(void)
 {
-	struct map *m = pick_map(PROT_READ);
+	struct map *m = pick_map_for("mlock", PROT_READ);
 	size_t first, n;
 
-	if (!m) {
-		note("mlock: no readable mapping");
+	if (!m)
 		return;
-	}
 	pick_pages(m, m->npages, &first, &n);
 	note("mlock+munlock pages %zu+%zu via %p", m->pgoff + first, n, m->addr);
 	if (mlock(m->addr + first * ps, n * ps))
@@ -2198,7 +2204,7 @@ static void op_rdonly(void)
  */
 static void op_fork(void)
 {
-	struct map *m = pick_map(PROT_READ | PROT_WRITE);
+	struct map *m = pick_map_for("fork", PROT_READ | PROT_WRITE);
 	size_t f1, n1, f2, n2, i;
 	unsigned char *d1, *d2, *buf;
 	int up[2], down[2], status;
@@ -2207,10 +2213,8 @@ static void op_fork(void)
 	ssize_t ret;
 	bool via_pvm;
 
-	if (!m) {
-		note("fork: no writable mapping");
+	if (!m)
 		return;
-	}
 	pick_pages(m, FUZZ_XFER_PAGES, &f1, &n1);
 	pick_pages(m, FUZZ_XFER_PAGES, &f2, &n2);
 	via_pvm = have[F_PVM] && chance(50);

@@ -208,31 +208,13 @@ TEST_F(ioctl, info_reports_the_module_parameters)
 		  self->info.max_ring_records);
 }
 
-/* Whether the CPU offers 5-level paging. */
-static bool cpu_has_la57(void)
-{
-	char line[4096];
-	bool la57 = false;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "flags", 5)) {
-			la57 = strstr(line, " la57") != NULL;
-			break;
-		}
-	fclose(f);
-	return la57;
-}
-
 TEST_F(ioctl, info_pgtable_levels_agree_with_the_la57_flag)
 {
 	bool la57 = self->info.flags & VMLAB_INFO_LA57;
 
 	EXPECT_EQ(la57 ? 5U : 4U, self->info.pgtable_levels);
 	/* the kernel uses 5 levels only where the CPU has them */
-	if (!cpu_has_la57())
+	if (!vmlab_cpu_has("la57"))
 		EXPECT_EQ(4U, self->info.pgtable_levels);
 }
 

@@ -167,16 +167,13 @@ FIXTURE_TEARDOWN(pin)
 TEST_F(pin, pinned_pages_are_not_evicted_and_keep_what_was_copied_in)
 {
 	char *buf = filled_buffer(0, 4, 1);
-	struct vmlab_stats st;
 
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ((ssize_t)(4 * self->e.lab.ps),
 		  vm_writev_self(self->e.lab.map, buf, 4 * self->e.lab.ps));
-	ASSERT_EQ(0, vmlab_get_stats(self->e.lab.fd, &st));
-	EXPECT_EQ(3ULL, st.over_budget);
-	EXPECT_EQ(6ULL, st.evict_pinned);
-	EXPECT_EQ(0ULL, st.evictions);
-	EXPECT_EQ(4ULL, st.pages_resident);
+	EXPECT_STATS(self->e.lab.fd, STAT(over_budget, 3ULL),
+		     STAT(evict_pinned, 6ULL), STAT(evictions, 0ULL),
+		     STAT(pages_resident, 4ULL));
 	EXPECT_EQ(-1, vmlab_check(self->e.lab.map, 0, 4, 1));
 	free(buf);
 }
@@ -189,16 +186,13 @@ TEST_F(pin, pinned_pages_are_not_evicted_and_keep_what_was_copied_in)
 TEST_F(pin, pages_admitted_past_the_budget_are_evicted_once_unpinned)
 {
 	char *buf = filled_buffer(0, 4, 2);
-	struct vmlab_stats st;
 
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ((ssize_t)(4 * self->e.lab.ps),
 		  vm_writev_self(self->e.lab.map, buf, 4 * self->e.lab.ps));
 	vmlab_fill(vmlab_page(&self->e.lab, 4), 4, 4, 2);
-	ASSERT_EQ(0, vmlab_get_stats(self->e.lab.fd, &st));
-	EXPECT_EQ(1ULL, st.pages_resident);
-	EXPECT_EQ(7ULL, st.evictions);
-	EXPECT_EQ(7ULL, st.swap_outs);
+	EXPECT_STATS(self->e.lab.fd, STAT(pages_resident, 1ULL),
+		     STAT(evictions, 7ULL), STAT(swap_outs, 7ULL));
 	EXPECT_EQ(-1, vmlab_check(self->e.lab.map, 0, 8, 2));
 	free(buf);
 }
@@ -419,10 +413,8 @@ TEST_F(kaccess, fault_that_cannot_wait_for_a_busy_page_comes_in_past_the_budget)
 	EXPECT_EQ(-1, vmlab_check(self->e.lab.map, 0, 3, HELD_SEED));
 	vmlab_fill(vmlab_page(&self->e.lab, 3), 3, 8, HELD_SEED);
 	EXPECT_EQ(-1, vmlab_check(self->e.lab.map, 0, 11, HELD_SEED));
-	ASSERT_EQ(0, vmlab_get_stats(self->e.lab.fd, &st));
-	EXPECT_EQ(1ULL, st.over_budget);
-	EXPECT_EQ(1ULL, st.pages_resident);
-	EXPECT_EQ(0ULL, st.io_errors);
+	EXPECT_STATS(self->e.lab.fd, STAT(over_budget, 1ULL),
+		     STAT(pages_resident, 1ULL), STAT(io_errors, 0ULL));
 	free(buf);
 	free(out);
 }
@@ -582,7 +574,6 @@ TEST_F(kaccess, copy_straddling_two_pages_with_one_frame_finishes)
 TEST_F(kaccess, o_direct_backing_file_gives_evicted_pages_back)
 {
 	const char *disk = test_disk();
-	struct vmlab_stats st;
 
 	if (!disk)
 		SKIP(return, "no ext4 test disk (scripts/vm --disk)");
@@ -590,13 +581,10 @@ TEST_F(kaccess, o_direct_backing_file_gives_evicted_pages_back)
 	ASSERT_EQ(0, vmlab_set_policy(self->e.lab.fd, VMLAB_POLICY_FIFO, 4, 0, 1));
 	vmlab_fill(self->e.lab.map, 0, 8, 10);
 	EXPECT_EQ(-1, vmlab_check(self->e.lab.map, 0, 8, 10));
-	ASSERT_EQ(0, vmlab_get_stats(self->e.lab.fd, &st));
 	/* 0-3 and then 4-7 read back, each read evicting one page */
-	EXPECT_EQ(8ULL, st.swap_ins);
-	EXPECT_EQ(8ULL, st.swap_outs);
-	EXPECT_EQ(4ULL, st.clean_drops);
-	EXPECT_EQ(0ULL, st.io_errors);
-	EXPECT_EQ(0ULL, st.fault_errors);
+	EXPECT_STATS(self->e.lab.fd, STAT(swap_ins, 8ULL),
+		     STAT(swap_outs, 8ULL), STAT(clean_drops, 4ULL),
+		     STAT(io_errors, 0ULL), STAT(fault_errors, 0ULL));
 }
 
 /*
@@ -762,16 +750,13 @@ static int populate(struct kenv *e, enum populate_how how, size_t pgoff,
  */
 TEST_F(populate, on_a_full_backing_file_system_finishes_and_loses_nothing)
 {
-	struct vmlab_stats st;
 	char opts[64];
 
 	ASSERT_EQ(0, populate(&self->e, variant->how, 20, 4));
 	ASSERT_EQ(0, wait_io_errors(self->e.lab.fd, 4));
-	ASSERT_EQ(0, vmlab_get_stats(self->e.lab.fd, &st));
-	EXPECT_EQ(4ULL, st.io_errors);
-	EXPECT_EQ(0ULL, st.fault_errors);
-	EXPECT_EQ(4ULL, st.pages_resident);
-	EXPECT_EQ(20ULL, st.store_pages);
+	EXPECT_STATS(self->e.lab.fd, STAT(io_errors, 4ULL),
+		     STAT(fault_errors, 0ULL), STAT(pages_resident, 4ULL),
+		     STAT(store_pages, 20ULL));
 
 	snprintf(opts, sizeof(opts), "size=%zu", 64 * self->e.lab.ps);
 	ASSERT_EQ(0, mount("tmpfs", self->e.dir, "tmpfs", MS_REMOUNT, opts));

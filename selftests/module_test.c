@@ -5,8 +5,8 @@
  */
 #include <sys/sysmacros.h>
 
-#include "vmlab_test.h"
 #include "kselftest_harness.h"
+#include "vmlab_test.h"
 
 #define MISC_MAJOR 10U
 
@@ -15,10 +15,7 @@ FIXTURE(module) {
 
 FIXTURE_SETUP(module)
 {
-	int ret = vmlab_ensure_loaded();
-
-	if (ret)
-		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
+	VMLAB_REQUIRE_MODULE();
 }
 
 FIXTURE_TEARDOWN(module)

@@ -22,6 +22,8 @@
 #include "kselftest_harness.h"
 #include "vmlab_test.h"
 #include "../bpf/vmlab_trace.h"
+#include "../userspace/names.h"
+#include "../userspace/tracer.h"
 
 #define TRACEFS		"/sys/kernel/tracing"
 #define BPFFS		"/sys/fs/bpf"
@@ -208,79 +210,16 @@ static int work_end(struct work *w)
 
 /* ------------------------------------------------------------ the tool */
 
-struct tracer {
-	pid_t pid;
-	int err;		/* its stderr */
-	char out[64];		/* its stdout, a file */
-	char errbuf[4096];	/* what it said on stderr */
-	size_t errlen;
-};
-
-static void tracer_read_err(struct tracer *t, int timeout_ms)
-{
-	struct pollfd p = { .fd = t->err, .events = POLLIN };
-	ssize_t n;
-
-	while (t->errlen + 1 < sizeof(t->errbuf) && poll(&p, 1, timeout_ms) == 1) {
-		n = read(t->err, t->errbuf + t->errlen,
-			 sizeof(t->errbuf) - 1 - t->errlen);
-		if (n <= 0)
-			break;
-		t->errlen += n;
-		t->errbuf[t->errlen] = '\0';
-		if (timeout_ms && strstr(t->errbuf, "Hit Ctrl-C"))
-			break;
-	}
-}
-
 /* Start `vmlab trace ARGS...` and wait until it is attached: 0 or -errno */
-static int tracer_start(struct tracer *t, const char *const *args)
+static int trace_start(struct tracer *t, const char *const *args)
 {
-	const char *argv[32] = { "vmlab", "trace" };
-	int errp[2], out, i;
-
-	memset(t, 0, sizeof(*t));
-	for (i = 0; args[i] && i < 28; i++)
-		argv[i + 2] = args[i];
-	snprintf(t->out, sizeof(t->out), "/tmp/vmlab-trace.%d.out", getpid());
-	out = open(t->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (out < 0 || pipe2(errp, O_CLOEXEC))
-		return -errno;
-	fflush(NULL);
-	t->pid = fork();
-	if (t->pid < 0)
-		return -errno;
-	if (t->pid == 0) {
-		dup2(out, 1);
-		dup2(errp[1], 2);
-		execv(tool_path(), (char *const *)argv);
-		_exit(127);
-	}
-	close(out);
-	close(errp[1]);
-	t->err = errp[0];
-	tracer_read_err(t, READY_MS);
-	if (!strstr(t->errbuf, "Hit Ctrl-C")) {
-		fprintf(stderr, "# vmlab trace did not start: %s\n", t->errbuf);
-		kill(t->pid, SIGKILL);
-		vmlab_wait(t->pid);
-		close(t->err);
-		return -EIO;
-	}
-	return 0;
-}
-
-/* Ctrl-C it; its exit status.  Its stdout is left in t->out. */
-static int tracer_stop(struct tracer *t)
-{
+	char out[64];
 	int ret;
 
-	kill(t->pid, SIGINT);
-	tracer_read_err(t, 0);
-	/* poll(0) may find nothing yet: read to EOF after the exit */
-	ret = vmlab_wait(t->pid);
-	tracer_read_err(t, 1);
-	close(t->err);
+	snprintf(out, sizeof(out), "/tmp/vmlab-trace.%d.out", getpid());
+	ret = tracer_start(t, tool_path(), out, args, NULL, READY_MS);
+	if (ret == -EIO)
+		fprintf(stderr, "# vmlab trace did not start: %s\n", t->errbuf);
 	return ret;
 }
 
@@ -346,6 +285,14 @@ static __u64 jget_u64(const char *s, const char *key)
 	return jget(s, key, v, sizeof(v)) ? strtoull(v, NULL, 0) : ~0ULL;
 }
 
+/* Is "key" of @s the string @want? */
+static bool jis(const char *s, const char *key, const char *want)
+{
+	char v[32];
+
+	return jget(s, key, v, sizeof(v)) && !strcmp(v, want);
+}
+
 /* What the event lines of a `vmlab trace -j` run hold */
 struct tally {
 	size_t lines;
@@ -358,18 +305,10 @@ struct tally {
 	char *summary;				/* the summary line */
 };
 
-static const char *const kind_names[VMLAB_FAULT_KIND_MAX] = {
-	[VMLAB_FAULT_ZERO] = "zero",
-	[VMLAB_FAULT_MINOR] = "minor",
-	[VMLAB_FAULT_UPGRADE] = "upgrade",
-	[VMLAB_FAULT_SWAPIN] = "swapin",
-	[VMLAB_FAULT_SOFT] = "soft",
-};
-
 static void tally(char *buf, __u32 inst, pid_t pid, struct tally *t)
 {
 	char type[16], val[32], *line, *save = NULL;
-	unsigned int k;
+	int k;
 
 	memset(t, 0, sizeof(*t));
 	for (line = strtok_r(buf, "\n", &save); line;
@@ -395,22 +334,19 @@ static void tally(char *buf, __u32 inst, pid_t pid, struct tally *t)
 		if (!strcmp(type, "fault")) {
 			t->faults++;
 			jget(line, "kind", val, sizeof(val));
-			for (k = 1; k < VMLAB_FAULT_KIND_MAX; k++)
-				if (kind_names[k] && !strcmp(val, kind_names[k]))
-					t->fault[k]++;
+			k = name_parse(&fault_kind_names, val);
+			if (k > 0)
+				t->fault[k]++;
 		} else if (!strcmp(type, "tlb")) {
-			jget(line, "origin", val, sizeof(val));
-			if (!strcmp(val, "module"))
+			if (jis(line, "origin", "module"))
 				t->tlb_module++;
 			else
 				t->tlb_kernel++;
 		} else if (!strcmp(type, "evict")) {
 			t->evict++;
-			jget(line, "action", val, sizeof(val));
-			t->evict_drop += !strcmp(val, "drop");
+			t->evict_drop += jis(line, "action", "drop");
 		} else if (!strcmp(type, "swap")) {
-			jget(line, "dir", val, sizeof(val));
-			if (!strcmp(val, "out"))
+			if (jis(line, "dir", "out"))
 				t->swap_out++;
 			else
 				t->swap_in++;
@@ -418,24 +354,35 @@ static void tally(char *buf, __u32 inst, pid_t pid, struct tally *t)
 	}
 }
 
+/* The counters that equal one of the stats each */
+static const struct {
+	const char *counter;
+	size_t stat;
+} counter_stats[] = {
+#define C(counter, field) { counter, offsetof(struct vmlab_stats, field) }
+	C("faults", faults), C("fault_zero", faults_zero),
+	C("fault_minor", faults_minor), C("fault_upgrade", faults_upgrade),
+	C("fault_swapin", faults_swapin), C("fault_soft", faults_soft),
+	C("tlb_module", tlb_module), C("tlb_kernel", tlb_kernel),
+	C("evictions", evictions), C("evict_drop", clean_drops),
+	C("swap_outs", swap_outs), C("swap_ins", swap_ins),
+	C("swap_errors", io_errors),
+	/* the kernel's view: every module fault was a user fault */
+	C("pf_vmlab", faults),
+#undef C
+};
+
 /* The counters (a summary line, or bpftool's dump) equal the stats */
 #define EXPECT_COUNTERS(s, st) do {					\
-		EXPECT_EQ((st).faults, jget_u64(s, "faults"));		\
-		EXPECT_EQ((st).faults_zero, jget_u64(s, "fault_zero"));	\
-		EXPECT_EQ((st).faults_minor, jget_u64(s, "fault_minor")); \
-		EXPECT_EQ((st).faults_upgrade, jget_u64(s, "fault_upgrade")); \
-		EXPECT_EQ((st).faults_swapin, jget_u64(s, "fault_swapin")); \
-		EXPECT_EQ((st).faults_soft, jget_u64(s, "fault_soft"));	\
+		size_t __i;						\
+									\
+		for (__i = 0; __i < ARRAY_SIZE(counter_stats); __i++) {	\
+			const char *__c = counter_stats[__i].counter;	\
+									\
+			EXPECT_EQ(vmlab_stat(&(st), counter_stats[__i].stat), \
+				  jget_u64(s, __c)) TH_LOG("%s", __c);	\
+		}							\
 		EXPECT_EQ(0ULL, jget_u64(s, "fault_other"));		\
-		EXPECT_EQ((st).tlb_module, jget_u64(s, "tlb_module"));	\
-		EXPECT_EQ((st).tlb_kernel, jget_u64(s, "tlb_kernel"));	\
-		EXPECT_EQ((st).evictions, jget_u64(s, "evictions"));	\
-		EXPECT_EQ((st).clean_drops, jget_u64(s, "evict_drop"));	\
-		EXPECT_EQ((st).swap_outs, jget_u64(s, "swap_outs"));	\
-		EXPECT_EQ((st).swap_ins, jget_u64(s, "swap_ins"));	\
-		EXPECT_EQ((st).io_errors, jget_u64(s, "swap_errors"));	\
-		/* the kernel's view: every module fault was a user fault */ \
-		EXPECT_EQ((st).faults, jget_u64(s, "pf_vmlab"));	\
 		EXPECT_EQ(0ULL, jget_u64(s, "pf_unknown"));		\
 		EXPECT_EQ((st).tlb_kernel,				\
 			  jget_u64(s, "ktlb_remote_shootdown") +	\
@@ -476,59 +423,32 @@ static long format_offset(const char *event, const char *field)
 	return p ? strtol(p + strlen(pat), NULL, 10) : -1;
 }
 
-#define EXPECT_FIELD(event, type, field, name)				\
-	EXPECT_EQ((long)offsetof(type, field), format_offset(event, name))
+/* Every field of the contexts in vmlab_trace.h, with its offset there */
+static const struct {
+	const char *event, *name;
+	long off;
+} tp_fields[] = {
+#define X(t, f, event, name, off) { event, name, (long)offsetof(struct t, f) },
+	VMT_TP_FIELDS(X)
+#undef X
+};
 
 TEST(tracepoint_formats_match_the_bpf_contexts)
 {
-	int ret = vmlab_ensure_loaded();
+	size_t i;
 
-	if (ret)
-		SKIP(return, "cannot load vmlab: %s", strerror(-ret));
+	VMLAB_TEST_REQUIRE_MODULE();
 	if (access(TRACEFS "/events/vmlab", F_OK))
 		SKIP(return, "no " TRACEFS "/events/vmlab");
-	EXPECT_FIELD("vmlab/vmlab_fault", struct vmlab_tp_fault, inst, "inst");
-	EXPECT_FIELD("vmlab/vmlab_fault", struct vmlab_tp_fault, access, "access");
-	EXPECT_FIELD("vmlab/vmlab_fault", struct vmlab_tp_fault, kind, "kind");
-	EXPECT_FIELD("vmlab/vmlab_fault", struct vmlab_tp_fault, addr, "addr");
-	EXPECT_FIELD("vmlab/vmlab_fault", struct vmlab_tp_fault, pgoff, "pgoff");
-	EXPECT_FIELD("vmlab/vmlab_fault", struct vmlab_tp_fault, latency_ns,
-		     "latency_ns");
-	EXPECT_FIELD("vmlab/vmlab_fault", struct vmlab_tp_fault, pfn, "pfn");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, inst, "inst");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, depth, "depth");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, addr, "addr");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, entry[0], "pgd");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, entry[1], "p4d");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, entry[2], "pud");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, entry[3], "pmd");
-	EXPECT_FIELD("vmlab/vmlab_walk", struct vmlab_tp_walk, entry[4], "pte");
-	EXPECT_FIELD("vmlab/vmlab_tlb_flush", struct vmlab_tp_tlb_flush, inst, "inst");
-	EXPECT_FIELD("vmlab/vmlab_tlb_flush", struct vmlab_tp_tlb_flush, origin,
-		     "origin");
-	EXPECT_FIELD("vmlab/vmlab_tlb_flush", struct vmlab_tp_tlb_flush, reason,
-		     "reason");
-	EXPECT_FIELD("vmlab/vmlab_tlb_flush", struct vmlab_tp_tlb_flush, start,
-		     "start");
-	EXPECT_FIELD("vmlab/vmlab_tlb_flush", struct vmlab_tp_tlb_flush, pages,
-		     "pages");
-	EXPECT_FIELD("vmlab/vmlab_evict", struct vmlab_tp_evict, inst, "inst");
-	EXPECT_FIELD("vmlab/vmlab_evict", struct vmlab_tp_evict, policy, "policy");
-	EXPECT_FIELD("vmlab/vmlab_evict", struct vmlab_tp_evict, action, "action");
-	EXPECT_FIELD("vmlab/vmlab_evict", struct vmlab_tp_evict, reason, "reason");
-	EXPECT_FIELD("vmlab/vmlab_evict", struct vmlab_tp_evict, error, "error");
-	EXPECT_FIELD("vmlab/vmlab_evict", struct vmlab_tp_evict, pgoff, "pgoff");
-	EXPECT_FIELD("vmlab/vmlab_evict", struct vmlab_tp_evict, latency_ns,
-		     "latency_ns");
-	EXPECT_FIELD("vmlab/vmlab_swap_out", struct vmlab_tp_swap, inst, "inst");
-	EXPECT_FIELD("vmlab/vmlab_swap_out", struct vmlab_tp_swap, store, "store");
-	EXPECT_FIELD("vmlab/vmlab_swap_out", struct vmlab_tp_swap, error, "error");
-	EXPECT_FIELD("vmlab/vmlab_swap_out", struct vmlab_tp_swap, pgoff, "pgoff");
-	EXPECT_FIELD("vmlab/vmlab_swap_out", struct vmlab_tp_swap, latency_ns,
-		     "latency_ns");
-	EXPECT_FIELD("vmlab/vmlab_swap_in", struct vmlab_tp_swap, pgoff, "pgoff");
-	EXPECT_FIELD("vmlab/vmlab_swap_in", struct vmlab_tp_swap, latency_ns,
-		     "latency_ns");
+	for (i = 0; i < ARRAY_SIZE(tp_fields); i++) {
+		long off = format_offset(tp_fields[i].event, tp_fields[i].name);
+
+		if (off != tp_fields[i].off)
+			TH_LOG("%s: %s at %ld, vmlab_trace.h says %ld",
+			       tp_fields[i].event, tp_fields[i].name, off,
+			       tp_fields[i].off);
+		EXPECT_EQ(tp_fields[i].off, off);
+	}
 }
 
 /* ------------------------------------------------------------ fixture */
@@ -564,6 +484,19 @@ FIXTURE_TEARDOWN(bpf)
 	vmlab_ensure_loaded();
 }
 
+/* Workload @w on CPU 0 while `vmlab trace ARGS...` runs as @t: @out, its
+ * result */
+#define TRACED_WORKLOAD(args, t, w, out) do {				\
+		ASSERT_EQ(0, work_start(w, 0));				\
+		ASSERT_EQ(0, trace_start(t, args));			\
+		ASSERT_EQ(0, work_go(w));				\
+		EXPECT_EQ(0, tracer_stop(t, NULL));			\
+		*(out) = *(w)->res;					\
+		ASSERT_EQ(0, work_end(w));				\
+		ASSERT_EQ(0, (out)->err)				\
+			TH_LOG("the workload failed at line %d", (out)->err); \
+	} while (0)
+
 /* `vmlab trace -j -e all` while the workload runs: equal to the stats */
 TEST_F(bpf, stream_equals_module_stats)
 {
@@ -573,13 +506,7 @@ TEST_F(bpf, stream_equals_module_stats)
 	struct work w;
 	struct tally tl;
 
-	ASSERT_EQ(0, work_start(&w, 0));
-	ASSERT_EQ(0, tracer_start(&t, args));
-	ASSERT_EQ(0, work_go(&w));
-	EXPECT_EQ(0, tracer_stop(&t));
-	res = *w.res;
-	ASSERT_EQ(0, work_end(&w));
-	ASSERT_EQ(0, res.err) TH_LOG("the workload failed at line %d", res.err);
+	TRACED_WORKLOAD(args, &t, &w, &res);
 	EXPECT_WORKLOAD(res.st);
 	EXPECT_EQ(NULL, strstr(t.errbuf, "lost")) TH_LOG("%s", t.errbuf);
 
@@ -693,10 +620,10 @@ TEST_F(bpf, pid_filter_keeps_one_process)
 	ASSERT_EQ(0, work_start(&a, 0));
 	ASSERT_EQ(0, work_start(&b, 0));
 	snprintf(args_pid, sizeof(args_pid), "%d", a.pid);
-	ASSERT_EQ(0, tracer_start(&t, args));
+	ASSERT_EQ(0, trace_start(&t, args));
 	ASSERT_EQ(0, work_go(&a));
 	ASSERT_EQ(0, work_go(&b));
-	EXPECT_EQ(0, tracer_stop(&t));
+	EXPECT_EQ(0, tracer_stop(&t, NULL));
 	ra = *a.res;
 	rb = *b.res;
 	ASSERT_EQ(0, work_end(&a));
@@ -727,13 +654,7 @@ TEST_F(bpf, histograms_count_every_event)
 	struct work w;
 	const char *h;
 
-	ASSERT_EQ(0, work_start(&w, 0));
-	ASSERT_EQ(0, tracer_start(&t, args));
-	ASSERT_EQ(0, work_go(&w));
-	EXPECT_EQ(0, tracer_stop(&t));
-	res = *w.res;
-	ASSERT_EQ(0, work_end(&w));
-	ASSERT_EQ(0, res.err);
+	TRACED_WORKLOAD(args, &t, &w, &res);
 
 	self->out = slurp(t.out);
 	unlink(t.out);
@@ -776,12 +697,12 @@ TEST_F(bpf, rmmod_fails_while_attached_and_works_after)
 	char cmd[512];
 	int ret;
 
-	ASSERT_EQ(0, tracer_start(&t, args));
+	ASSERT_EQ(0, trace_start(&t, args));
 	/* delete_module(): the reference is not released, -EWOULDBLOCK */
 	ret = vmlab_unload();
 	EXPECT_EQ(-EAGAIN, ret) TH_LOG("rmmod: %s", strerror(-ret));
 	EXPECT_TRUE(vmlab_loaded());
-	EXPECT_EQ(0, tracer_stop(&t));
+	EXPECT_EQ(0, tracer_stop(&t, NULL));
 	unlink(t.out);
 	EXPECT_EQ(0, unload_settled());
 	ASSERT_EQ(0, vmlab_ensure_loaded());

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -719,6 +720,27 @@ static inline int vmlab_pin_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
+/* Does /proc/cpuinfo list @flag ("nx", "la57") for the CPU? */
+static inline bool vmlab_cpu_has(const char *flag)
+{
+	char line[4096], *p;
+	size_t n = strlen(flag);
+	bool has = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			for (p = line; (p = strstr(p, flag)); p += n)
+				if (p[-1] == ' ' && (p[n] == ' ' || p[n] == '\n'))
+					has = true;
+			break;
+		}
+	fclose(f);
+	return has;
+}
+
 static inline __u64 vmlab_now_ns(void)
 {
 	struct timespec ts;
@@ -872,15 +894,40 @@ static inline int vmlab_harness_main(int argc, char **argv)
 }
 
 /* Expect @fd's fault counters to be exactly these, and no fault errors. */
-#define EXPECT_FAULTS(fd, zero, minor, upgrade) do {			\
+#define EXPECT_FAULTS(fd, zero, minor, upgrade)				\
+	EXPECT_STATS(fd, STAT(faults_zero, zero), STAT(faults_minor, minor),	\
+		     STAT(faults_upgrade, upgrade),				\
+		     STAT(faults, (__u64)(zero) + (minor) + (upgrade)),	\
+		     STAT(fault_errors, 0))
+
+/* A field of struct vmlab_stats and the value a test expects of it */
+struct vmlab_stat_want {
+	const char *name;
+	size_t off;
+	__u64 value;
+};
+
+static inline __u64 vmlab_stat(const struct vmlab_stats *st, size_t off)
+{
+	return *(const __u64 *)((const char *)st + off);
+}
+
+#define STAT(field, v)							\
+	{ #field, offsetof(struct vmlab_stats, field), (__u64)(v) }
+
+/* Read @fd's stats: each STAT(field, value) given must hold */
+#define EXPECT_STATS(fd, ...) do {					\
+		const struct vmlab_stat_want __want[] = { __VA_ARGS__ }; \
 		struct vmlab_stats __st;				\
+		size_t __i;						\
 									\
 		ASSERT_EQ(0, vmlab_get_stats(fd, &__st));		\
-		EXPECT_EQ((__u64)(zero), __st.faults_zero);		\
-		EXPECT_EQ((__u64)(minor), __st.faults_minor);		\
-		EXPECT_EQ((__u64)(upgrade), __st.faults_upgrade);	\
-		EXPECT_EQ((__u64)(zero) + (minor) + (upgrade), __st.faults); \
-		EXPECT_EQ(0ULL, __st.fault_errors);			\
+		for (__i = 0; __i < ARRAY_SIZE(__want); __i++) {	\
+			const struct vmlab_stat_want *__w = &__want[__i]; \
+									\
+			EXPECT_EQ(__w->value, vmlab_stat(&__st, __w->off)) \
+				TH_LOG("stats.%s", __w->name);		\
+		}							\
 	} while (0)
 
 /*
@@ -889,14 +936,19 @@ static inline int vmlab_harness_main(int argc, char **argv)
  */
 #define VMLAB_SETUP_SKIP(fmt, ...) SKIP(_exit(255), fmt, ##__VA_ARGS__)
 
-/* Load vmlab if needed, or skip the test: for FIXTURE_SETUP. */
-#define VMLAB_REQUIRE_MODULE() do {					\
+/* Load vmlab if needed, or SKIP(@statement, ...) */
+#define VMLAB_NEED_MODULE(statement) do {				\
 		int __ret = vmlab_ensure_loaded();			\
 									\
 		if (__ret)						\
-			VMLAB_SETUP_SKIP("cannot load vmlab: %s",	\
-					 strerror(-__ret));		\
+			SKIP(statement, "cannot load vmlab: %s",	\
+			     strerror(-__ret));				\
 	} while (0)
+
+/* ... in a FIXTURE_SETUP (see VMLAB_SETUP_SKIP) */
+#define VMLAB_REQUIRE_MODULE() VMLAB_NEED_MODULE(_exit(255))
+/* ... in a TEST */
+#define VMLAB_TEST_REQUIRE_MODULE() VMLAB_NEED_MODULE(return)
 
 #define VMLAB_HARNESS_MAIN						\
 	static void __attribute__((constructor))			\

@@ -66,23 +66,6 @@ static void addrs_init(struct addrs *a, char *stack, char *heap,
 	};
 }
 
-static bool cpu_has_nx(void)
-{
-	char line[4096];
-	bool nx = false;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "flags", 5)) {
-			nx = strstr(line, " nx") != NULL;
-			break;
-		}
-	fclose(f);
-	return nx;
-}
-
 /* The table index of @addr at @level with @levels-level paging. */
 static __u32 level_index(__u64 addr, unsigned int level, size_t levels)
 {
@@ -124,7 +107,7 @@ TEST_F(walk, walk_of_a_stack_address_reaches_a_writable_dirty_nx_pte)
 	EXPECT_EQ(VMLAB_PTE_RW, PTE(w) & VMLAB_PTE_RW);
 	EXPECT_EQ(VMLAB_PTE_A | VMLAB_PTE_D,
 		  PTE(w) & (VMLAB_PTE_A | VMLAB_PTE_D));
-	if (cpu_has_nx())
+	if (vmlab_cpu_has("nx"))
 		EXPECT_EQ(VMLAB_PTE_NX, PTE(w) & VMLAB_PTE_NX);
 }
 
@@ -139,7 +122,7 @@ TEST_F(walk, walk_of_a_heap_address_reaches_a_writable_dirty_pte)
 	EXPECT_PTE_WALK(w, self->levels);
 	EXPECT_EQ(VMLAB_PTE_RW, PTE(w) & VMLAB_PTE_RW);
 	EXPECT_EQ(VMLAB_PTE_D, PTE(w) & VMLAB_PTE_D);
-	if (cpu_has_nx())
+	if (vmlab_cpu_has("nx"))
 		EXPECT_EQ(VMLAB_PTE_NX, PTE(w) & VMLAB_PTE_NX);
 	free((void *)heap);
 }
@@ -164,7 +147,7 @@ TEST_F(walk, walk_of_a_vmlab_page_after_a_read_is_read_only_and_clean)
 	EXPECT_PTE_WALK(w, self->levels);
 	EXPECT_EQ(0ULL, PTE(w) & (VMLAB_PTE_RW | VMLAB_PTE_D));
 	EXPECT_EQ(VMLAB_PTE_A, PTE(w) & VMLAB_PTE_A);
-	if (cpu_has_nx())
+	if (vmlab_cpu_has("nx"))
 		EXPECT_EQ(VMLAB_PTE_NX, PTE(w) & VMLAB_PTE_NX);
 }
 

@@ -36,7 +36,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "trace.h"
+#include "cli.h"
+#include "device.h"
+#include "experiment.h"
+#include "json.h"
+#include "summary.h"
+#include "tracer.h"
+#include "util.h"
 
 #define MAX_ROUNDS	100
 #define READY_MS	120000
@@ -89,13 +95,6 @@ struct bt {
 
 /* ------------------------------------------------------------ tracers */
 
-struct tracer {
-	pid_t pid;
-	int err;
-	char out[64];
-	double cpu0_ns;		/* its CPU time when the sample started */
-};
-
 /* utime + stime of @pid from /proc, in ns, or 0 */
 static double proc_cpu_ns(pid_t pid)
 {
@@ -125,89 +124,43 @@ static double proc_cpu_ns(pid_t pid)
 static int tracer_spawn(struct bt *b, struct tracer *t, const char *const *args,
 			bool wait_exit)
 {
-	const char *argv[16] = { "vmlab", "trace" };
-	char buf[4096];
-	size_t len = 0;
-	int errp[2], out, i, st;
+	char out[64];
+	int ret;
 
-	memset(t, 0, sizeof(*t));
-	for (i = 0; args[i] && i < 12; i++)
-		argv[i + 2] = args[i];
-	snprintf(t->out, sizeof(t->out), "/tmp/vmlab-bench-trace.%d", getpid());
-	out = open(t->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (out < 0)
-		return err_errno(t->out);
-	if (pipe2(errp, O_CLOEXEC))
-		return err_errno("pipe");
-	fflush(NULL);
-	t->pid = fork();
-	if (t->pid < 0)
-		return err_errno("fork");
-	if (t->pid == 0) {
-		sched_setaffinity(0, sizeof(b->all), &b->all);
-		dup2(out, 1);
-		dup2(errp[1], 2);
-		execv(b->self, (char *const *)argv);
-		_exit(127);
-	}
-	close(out);
-	close(errp[1]);
-	t->err = errp[0];
-	if (wait_exit) {
-		close(t->err);
-		if (waitpid(t->pid, &st, 0) != t->pid || !WIFEXITED(st) ||
-		    WEXITSTATUS(st))
-			return err_msg("bench trace: vmlab trace %s failed",
-				       args[0] ? args[0] : "");
-		return 0;
-	}
-	for (;;) {
-		struct pollfd p = { .fd = t->err, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&p, 1, READY_MS) != 1)
-			break;
-		n = read(t->err, buf + len, sizeof(buf) - 1 - len);
-		if (n <= 0)
-			break;
-		len += n;
-		buf[len] = '\0';
-		if (strstr(buf, "Hit Ctrl-C"))
-			return 0;
-		if (len + 1 >= sizeof(buf))
-			break;
-	}
-	buf[len] = '\0';
-	kill(t->pid, SIGKILL);
-	waitpid(t->pid, NULL, 0);
-	close(t->err);
-	return err_msg("bench trace: vmlab trace did not start: %s", buf);
+	snprintf(out, sizeof(out), "/tmp/vmlab-bench-trace.%d", getpid());
+	ret = tracer_start(t, b->self, out, args, &b->all,
+			   wait_exit ? 0 : READY_MS);
+	if (wait_exit)
+		unlink(out);
+	if (wait_exit && ret)
+		return err_msg("bench trace: vmlab trace %s failed%s%s",
+			       args[0] ? args[0] : "", t->errlen ? ": " : "",
+			       t->errbuf);
+	if (ret == -EIO)
+		return err_msg("bench trace: vmlab trace did not start: %s",
+			       t->errbuf);
+	errno = -ret;
+	return ret ? err_errno("bench trace: vmlab trace") : 0;
 }
 
 /*
  * Ctrl-C it and read its totals ("records N printed, M lost") and the CPU
  * time it used.
  */
-static int tracer_stop(struct tracer *t, uint64_t *records, uint64_t *lost,
-		       double *cpu_ns)
+static int tracer_end(struct tracer *t, double cpu0_ns, uint64_t *records,
+		      uint64_t *lost, double *cpu_ns)
 {
 	struct rusage ru;
 	char line[512];
 	FILE *f;
-	int st;
 
-	kill(t->pid, SIGCONT);
-	kill(t->pid, SIGINT);
-	if (wait4(t->pid, &st, 0, &ru) != t->pid || !WIFEXITED(st) ||
-	    WEXITSTATUS(st)) {
-		close(t->err);
+	if (tracer_stop(t, &ru)) {
 		unlink(t->out);
 		return err_msg("bench trace: vmlab trace failed");
 	}
-	close(t->err);
 	/* from the sample's start to its exit: the records and the summary */
 	*cpu_ns += (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
-		   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3 - t->cpu0_ns;
+		   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3 - cpu0_ns;
 	f = fopen(t->out, "r");
 	while (f && fgets(line, sizeof(line), f)) {
 		uint64_t r, l;
@@ -303,6 +256,7 @@ static int run_variant(struct bt *b, unsigned int vi, unsigned int round)
 	const char *pin_args[] = { "--pin", b->pin, NULL };
 	const char *unpin_args[] = { "--unpin", b->pin, NULL };
 	struct tracer t;
+	double cpu0_ns = 0;
 	int ret = 0;
 
 	switch (v->how) {
@@ -319,7 +273,7 @@ static int run_variant(struct bt *b, unsigned int vi, unsigned int round)
 		if (v->how == TRACER_STOPPED &&
 		    (kill(t.pid, SIGSTOP) || waitpid(t.pid, NULL, WUNTRACED) != t.pid))
 			return err_errno("bench trace: stopping vmlab trace");
-		t.cpu0_ns = proc_cpu_ns(t.pid);
+		cpu0_ns = proc_cpu_ns(t.pid);
 		break;
 	case PINNED:
 		if (tracer_spawn(b, &t, pin_args, true))
@@ -342,8 +296,8 @@ static int run_variant(struct bt *b, unsigned int vi, unsigned int round)
 		break;
 	case TRACER:
 	case TRACER_STOPPED:
-		ret |= tracer_stop(&t, &b->records[vi], &b->lost[vi],
-				   &b->reader_ns[vi]);
+		ret |= tracer_end(&t, cpu0_ns, &b->records[vi], &b->lost[vi],
+				  &b->reader_ns[vi]);
 		break;
 	case PINNED:
 		ret |= tracer_spawn(b, &t, unpin_args, true);
@@ -357,25 +311,6 @@ static int run_variant(struct bt *b, unsigned int vi, unsigned int round)
 
 /* ------------------------------------------------------------- report */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void median_min_max(const double *s, unsigned int n, double *med,
-			   double *min, double *max)
-{
-	double t[MAX_ROUNDS];
-
-	memcpy(t, s, n * sizeof(*t));
-	qsort(t, n, sizeof(*t), cmp_double);
-	*min = t[0];
-	*max = t[n - 1];
-	*med = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-}
-
 /*
  * Throughput of @vi against off: the median of the rounds' ratios, each
  * of two samples taken close together, so drift in a shared machine's
@@ -383,15 +318,14 @@ static void median_min_max(const double *s, unsigned int n, double *med,
  */
 static double paired_ratio(const struct bt *b, unsigned int vi)
 {
-	double r[MAX_ROUNDS], med, min, max;
+	double r[MAX_ROUNDS];
 	unsigned int i;
 
 	if (!b->want[VI_OFF])
 		return NAN;
 	for (i = 0; i < b->rounds; i++)
 		r[i] = b->ns[VI_OFF][i] / b->ns[vi][i];
-	median_min_max(r, b->rounds, &med, &min, &max);
-	return med;
+	return summarize(r, b->rounds).median;
 }
 
 /*
@@ -401,19 +335,17 @@ static double paired_ratio(const struct bt *b, unsigned int vi)
  */
 static double best_ratio(const struct bt *b, unsigned int vi)
 {
-	double omed, omin, omax, med, min, max;
-
 	if (!b->want[VI_OFF])
 		return NAN;
-	median_min_max(b->ns[VI_OFF], b->rounds, &omed, &omin, &omax);
-	median_min_max(b->ns[vi], b->rounds, &med, &min, &max);
-	return omin / min;
+	return summarize(b->ns[VI_OFF], b->rounds).min /
+	       summarize(b->ns[vi], b->rounds).min;
 }
 
 static void report(struct bt *b)
 {
-	double med, min, max, ratio;
+	struct summary s;
 	unsigned int vi;
+	double ratio;
 	struct jw w;
 
 	if (opt_json) {
@@ -437,16 +369,16 @@ static void report(struct bt *b)
 
 		if (!b->want[vi])
 			continue;
-		median_min_max(b->ns[vi], b->rounds, &med, &min, &max);
+		s = summarize(b->ns[vi], b->rounds);
 		ratio = paired_ratio(b, vi);
 		if (opt_json) {
 			jw_obj(&w, NULL);
 			jw_str(&w, "variant", v->name);
 			jw_str(&w, "description", v->desc);
-			jw_dbl(&w, "median_ns", med);
-			jw_dbl(&w, "min_ns", min);
-			jw_dbl(&w, "max_ns", max);
-			jw_dbl(&w, "faults_per_sec", 1e9 / med);
+			jw_dbl(&w, "median_ns", s.median);
+			jw_dbl(&w, "min_ns", s.min);
+			jw_dbl(&w, "max_ns", s.max);
+			jw_dbl(&w, "faults_per_sec", 1e9 / s.median);
 			jw_dbl(&w, "ratio_vs_off", ratio);
 			jw_dbl(&w, "best_ratio_vs_off", best_ratio(b, vi));
 			if (v->how == TRACER || v->how == TRACER_STOPPED) {
@@ -459,9 +391,11 @@ static void report(struct bt *b)
 			jw_end(&w);
 			continue;
 		}
-		snprintf(range, sizeof(range), "%.2f-%.2f", min / 1e3, max / 1e3);
-		printf("  %-10s %9.2f %17s %10.0f %7.3f %7.3f", v->name, med / 1e3,
-		       range, 1e9 / med, ratio, best_ratio(b, vi));
+		snprintf(range, sizeof(range), "%.2f-%.2f", s.min / 1e3,
+			 s.max / 1e3);
+		printf("  %-10s %9.2f %17s %10.0f %7.3f %7.3f", v->name,
+		       s.median / 1e3, range, 1e9 / s.median, ratio,
+		       best_ratio(b, vi));
 		if (v->how == TRACER || v->how == TRACER_STOPPED)
 			printf(" %9" PRIu64 " %5" PRIu64 " %9.2f", b->records[vi],
 			       b->lost[vi], b->reader_ns[vi] / b->faults[vi] / 1e3);
@@ -473,7 +407,6 @@ static void report(struct bt *b)
 		for (vi = VI_TRACE; vi <= VI_TRACE_RING; vi++) {
 			if (!b->want[VI_OFF] || !b->want[vi])
 				continue;
-			median_min_max(b->ns[vi], b->rounds, &med, &min, &max);
 			jw_obj(&w, NULL);
 			jw_str(&w, "variant", bt_variants[vi].name);
 			jw_str(&w, "what", "vmlab trace attached / untraced "
@@ -497,12 +430,12 @@ static void report(struct bt *b)
 	for (vi = VI_TRACE; vi <= VI_TRACE_RING; vi++) {
 		if (!b->want[VI_OFF] || !b->want[vi])
 			continue;
-		median_min_max(b->ns[vi], b->rounds, &med, &min, &max);
+		s = summarize(b->ns[vi], b->rounds);
 		printf("%sgoal (%s): vmlab trace attached >= %.2f of untraced "
 		       "throughput, no records lost: %.3f, %" PRIu64 " lost at "
 		       "%.0f faults/s: %s\n", vi == VI_TRACE ? "\n" : "",
 		       bt_variants[vi].name, TRACE_GOAL, paired_ratio(b, vi),
-		       b->lost[vi], 1e9 / med,
+		       b->lost[vi], 1e9 / s.median,
 		       paired_ratio(b, vi) >= TRACE_GOAL && !b->lost[vi] ? "met" :
 		       "NOT met");
 	}
@@ -542,17 +475,15 @@ static const struct argp_option bt_opts[] = {
 	{ "variants", OPT_VARIANTS, "LIST", 0,
 	  "Comma-separated: off,ftrace,trace,trace-ring,trace-all,trace-hist,"
 	  "pinned (default: all)", 0 },
-	{ "cpu", 'c', "CPU", 0, "CPU of the faulting thread (default: the first)", 0 },
-	{ "verbose", 'v', NULL, 0, "Each sample on stderr", 0 },
-	{ "json", 'j', NULL, 0, "Print JSON instead of text", 0 },
+	CLI_OPT_CPU("CPU of the faulting thread (default: the first)", 0),
+	CLI_OPT_VERBOSE("Each sample on stderr", 0),
+	CLI_OPT_JSON(0),
 	{},
 };
 
 static error_t bt_parse(int key, char *arg, struct argp_state *state)
 {
 	struct bt *b = state->input;
-	char *copy, *tok, *save = NULL;
-	unsigned int i;
 
 	switch (key) {
 	case 'r':
@@ -561,48 +492,22 @@ static error_t bt_parse(int key, char *arg, struct argp_state *state)
 	case 'n':
 		b->pages = arg_u64(state, "--pages", arg, 1, 1ULL << 24);
 		break;
-	case 'c':
-		b->cpu = arg_u64(state, "--cpu", arg, 0, CPU_SETSIZE - 1);
-		break;
-	case 'v':
-		b->verbose = true;
-		break;
-	case 'j':
-		opt_json = true;
-		break;
 	case OPT_VARIANTS:
-		memset(b->want, 0, sizeof(b->want));
-		copy = strdup(arg);
-		if (!copy)
-			argp_failure(state, 1, ENOMEM, "--variants");
-		for (tok = strtok_r(copy, ",", &save); tok;
-		     tok = strtok_r(NULL, ",", &save)) {
-			for (i = 0; i < NBT; i++)
-				if (!strcmp(tok, bt_variants[i].name))
-					break;
-			if (i == NBT)
-				argp_error(state, "--variants: unknown variant '%s'",
-					   tok);
-			b->want[i] = true;
-		}
-		free(copy);
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		arg_choices(state, "--variants", "variant", "variants: off, "
+			    "ftrace, trace, trace-ring, trace-all, trace-hist, "
+			    "pinned", arg, bt_variants, sizeof(bt_variants[0]),
+			    NBT, b->want);
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return bench_key(key, arg, state, &b->cpu, &b->verbose);
 	}
 	return 0;
 }
 
 int cmd_bench_trace(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = bt_opts,
-		.parser = bt_parse,
-		.doc = bt_doc,
-	};
+	static const struct argp argp = CLI_ARGP(bt_opts, bt_parse,
+						   NULL, bt_doc);
 	static struct bt b;
 	unsigned int order[NBT], n = 0, r, k, vi;
 	int other, ret = 1;

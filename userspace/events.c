@@ -1,247 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlab tool - decoding the module's output: event records (fault, TLB,
- * lost, evict, swap), the stats, the policies, and the flags of raw x86-64
- * page-table entries.  Shared
- * by run, walk and the commands that will read the stream live (trace).
+ * vmlab tool - the module's event records (fault, TLB, lost, evict, swap):
+ * read from the device, counted, printed as text and JSON.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "tool.h"
-
-static const char *const level_names[VMLAB_LEVELS] = {
-	[VMLAB_PGD] = "PGD",
-	[VMLAB_P4D] = "P4D",
-	[VMLAB_PUD] = "PUD",
-	[VMLAB_PMD] = "PMD",
-	[VMLAB_PTE] = "PTE",
-};
-
-const char *level_name(unsigned int level)
-{
-	return level < VMLAB_LEVELS ? level_names[level] : "?";
-}
-
-bool level_folded(unsigned int level, unsigned int levels)
-{
-	return level == VMLAB_P4D && levels < 5;
-}
-
-unsigned int level_index(uint64_t addr, unsigned int level, unsigned int levels)
-{
-	static const unsigned int shift4[VMLAB_LEVELS] = { 39, 39, 30, 21, 12 };
-	static const unsigned int shift5[VMLAB_LEVELS] = { 48, 39, 30, 21, 12 };
-	const unsigned int *shift = levels >= 5 ? shift5 : shift4;
-
-	if (level >= VMLAB_LEVELS || level_folded(level, levels))
-		return 0;
-	return (addr >> shift[level]) & 511;
-}
-
-const char *fault_kind_name(uint32_t kind)
-{
-	switch (kind) {
-	case VMLAB_FAULT_ZERO:
-		return "zero";
-	case VMLAB_FAULT_MINOR:
-		return "minor";
-	case VMLAB_FAULT_UPGRADE:
-		return "upgrade";
-	case VMLAB_FAULT_SWAPIN:
-		return "swapin";
-	case VMLAB_FAULT_SOFT:
-		return "soft";
-	default:
-		return "unknown";
-	}
-}
-
-const char *tlb_reason_name(uint32_t origin, uint32_t reason)
-{
-	if (origin == VMLAB_TLB_MODULE) {
-		switch (reason) {
-		case VMLAB_TLB_EVICT:
-			return "evict";
-		case VMLAB_TLB_WINDOW:
-			return "window";
-		case VMLAB_TLB_CLOCK:
-			return "clock";
-		default:
-			return "unmap";
-		}
-	}
-	switch (reason) {
-	case VMLAB_TLB_ON_TASK_SWITCH:
-		return "task-switch";
-	case VMLAB_TLB_REMOTE_SHOOTDOWN:
-		return "remote-shootdown";
-	case VMLAB_TLB_LOCAL_SHOOTDOWN:
-		return "local-shootdown";
-	case VMLAB_TLB_LOCAL_MM_SHOOTDOWN:
-		return "local-mm-shootdown";
-	case VMLAB_TLB_REMOTE_SEND_IPI:
-		return "remote-send-ipi";
-	default:
-		return "unknown";
-	}
-}
-
-static const char *const policy_names[VMLAB_POLICY_MAX] = {
-	[VMLAB_POLICY_FIFO] = "fifo",
-	[VMLAB_POLICY_RANDOM] = "random",
-	[VMLAB_POLICY_CLOCK] = "clock",
-	[VMLAB_POLICY_LRU_APPROX] = "lru-approx",
-	[VMLAB_POLICY_LRU] = "lru",
-};
-
-const char *policy_name(uint32_t policy)
-{
-	return policy < VMLAB_POLICY_MAX ? policy_names[policy] : "?";
-}
-
-int policy_parse(const char *name)
-{
-	int i;
-
-	for (i = 0; i < VMLAB_POLICY_MAX; i++)
-		if (!strcmp(name, policy_names[i]))
-			return i;
-	return -1;
-}
-
-static const char *evict_action_name(uint32_t action)
-{
-	switch (action) {
-	case VMLAB_EVICT_WRITE:
-		return "write";
-	case VMLAB_EVICT_MOVE:
-		return "move";
-	case VMLAB_EVICT_DROP:
-		return "drop";
-	case VMLAB_EVICT_DEFER:
-		return "defer";
-	default:
-		return "none";
-	}
-}
-
-static const char *evict_reason_name(uint32_t reason)
-{
-	switch (reason) {
-	case VMLAB_EVICT_BUDGET:
-		return "budget";
-	case VMLAB_EVICT_FORCED:
-		return "forced";
-	default:
-		return "unknown";
-	}
-}
-
-static const char *swap_dir_name(uint32_t dir)
-{
-	return dir == VMLAB_SWAP_OUT ? "out" : dir == VMLAB_SWAP_IN ? "in" : "?";
-}
-
-static const char *store_name(uint32_t store)
-{
-	return store == VMLAB_STORE_MEM ? "memory" :
-	       store == VMLAB_STORE_FILE ? "file" : "?";
-}
-
-static const char *tlb_origin_name(uint32_t origin)
-{
-	switch (origin) {
-	case VMLAB_TLB_MODULE:
-		return "module";
-	case VMLAB_TLB_KERNEL:
-		return "kernel";
-	default:
-		return "unknown";
-	}
-}
-
-/* ------------------------------------------------------ page-table entries */
-
-static const struct {
-	const char *name;
-	uint64_t bit;
-} pte_bits[] = {
-	{ "P", VMLAB_PTE_P },
-	{ "RW", VMLAB_PTE_RW },
-	{ "US", VMLAB_PTE_US },
-	{ "A", VMLAB_PTE_A },
-	{ "D", VMLAB_PTE_D },
-	{ "PS", VMLAB_PTE_PS },
-	{ "G", VMLAB_PTE_G },
-	{ "NX", VMLAB_PTE_NX },
-};
-
-/* Bit 7 is PS only in a PUD or PMD entry (in a PTE it is PAT) */
-static bool bit_applies(uint64_t bit, unsigned int level)
-{
-	return bit != VMLAB_PTE_PS || level == VMLAB_PUD || level == VMLAB_PMD;
-}
-
-char *pte_flags_str(uint64_t entry, unsigned int level, char *buf, size_t len)
-{
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(pte_bits) && off < len; i++) {
-		const char *name = pte_bits[i].name;
-		bool set = (entry & pte_bits[i].bit) &&
-			   bit_applies(pte_bits[i].bit, level);
-
-		off += snprintf(buf + off, len - off, "%s%s", i ? " " : "",
-				set ? name : (strlen(name) == 1 ? "-" : "--"));
-	}
-	return buf;
-}
-
-/* Only the flags that are set, "P US A NX": for one-line summaries */
-static char *pte_flags_short(uint64_t entry, unsigned int level, char *buf,
-			     size_t len)
-{
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(pte_bits) && off < len; i++) {
-		if (!(entry & pte_bits[i].bit) ||
-		    !bit_applies(pte_bits[i].bit, level))
-			continue;
-		off += snprintf(buf + off, len - off, "%s%s", off ? " " : "",
-				pte_bits[i].name);
-	}
-	return buf;
-}
-
-void pte_flags_json(struct jw *w, const char *key, uint64_t entry,
-		    unsigned int level)
-{
-	size_t i;
-
-	jw_arr(w, key);
-	for (i = 0; i < ARRAY_SIZE(pte_bits); i++)
-		if ((entry & pte_bits[i].bit) &&
-		    bit_applies(pte_bits[i].bit, level))
-			jw_str(w, NULL, pte_bits[i].name);
-	jw_end(w);
-}
-
-uint64_t pte_frame(uint64_t entry, unsigned int level)
-{
-	uint64_t mask = VMLAB_PTE_PFN_MASK;
-
-	/* a huge leaf's frame is aligned; its bit 12 is PAT */
-	if ((entry & VMLAB_PTE_PS) && level == VMLAB_PMD)
-		mask &= ~((1ULL << 21) - 1);
-	else if ((entry & VMLAB_PTE_PS) && level == VMLAB_PUD)
-		mask &= ~((1ULL << 30) - 1);
-	return (entry & mask) >> 12;
-}
+#include "events.h"
+#include "names.h"
+#include "pte.h"
+#include "util.h"
 
 /* ----------------------------------------------------------------- tally */
 
@@ -385,18 +155,32 @@ void ev_print(const struct vmlab_event *ev, struct ev_ctx *ctx, FILE *f)
 	fputc('\n', f);
 }
 
-static void access_json(struct jw *w, uint32_t acc)
+void access_json(struct jw *w, uint32_t acc)
 {
+	size_t i;
+
 	jw_arr(w, "access");
-	if (acc & VMLAB_ACC_READ)
-		jw_str(w, NULL, "read");
-	if (acc & VMLAB_ACC_WRITE)
-		jw_str(w, NULL, "write");
-	if (acc & VMLAB_ACC_EXEC)
-		jw_str(w, NULL, "exec");
-	if (acc & VMLAB_ACC_USER)
-		jw_str(w, NULL, "user");
+	for (i = 0; i < ARRAY_SIZE(access_bits); i++)
+		if (acc & access_bits[i].bit)
+			jw_str(w, NULL, access_bits[i].name);
 	jw_end(w);
+}
+
+/* What every record has: its sequence number, time, CPU and task */
+static void head_json(struct jw *w, const struct vmlab_event *ev)
+{
+	jw_u64(w, "seq", ev->seq);
+	jw_u64(w, "time_ns", ev->time_ns);
+	jw_u64(w, "cpu", ev->cpu);
+	jw_u64(w, "pid", ev->pid);
+	jw_u64(w, "tgid", ev->tgid);
+}
+
+/* The page an eviction or a swap was of, and how long it took */
+static void page_json(struct jw *w, uint64_t pgoff, uint64_t latency_ns)
+{
+	jw_u64(w, "pgoff", pgoff);
+	jw_u64(w, "latency_ns", latency_ns);
 }
 
 void ev_json(struct jw *w, const struct vmlab_event *ev,
@@ -405,11 +189,7 @@ void ev_json(struct jw *w, const struct vmlab_event *ev,
 	unsigned int l;
 
 	jw_obj(w, NULL);
-	jw_u64(w, "seq", ev->seq);
-	jw_u64(w, "time_ns", ev->time_ns);
-	jw_u64(w, "cpu", ev->cpu);
-	jw_u64(w, "pid", ev->pid);
-	jw_u64(w, "tgid", ev->tgid);
+	head_json(w, ev);
 	switch (ev->type) {
 	case VMLAB_EV_FAULT: {
 		const struct vmlab_ev_fault *fl = &ev->fault;
@@ -446,8 +226,7 @@ void ev_json(struct jw *w, const struct vmlab_event *ev,
 		break;
 	case VMLAB_EV_EVICT:
 		jw_str(w, "type", "evict");
-		jw_u64(w, "pgoff", ev->evict.pgoff);
-		jw_u64(w, "latency_ns", ev->evict.latency_ns);
+		page_json(w, ev->evict.pgoff, ev->evict.latency_ns);
 		jw_str(w, "policy", policy_name(ev->evict.policy));
 		jw_str(w, "action", evict_action_name(ev->evict.action));
 		jw_str(w, "reason", evict_reason_name(ev->evict.reason));
@@ -457,8 +236,7 @@ void ev_json(struct jw *w, const struct vmlab_event *ev,
 		jw_str(w, "type", "swap");
 		jw_str(w, "dir", swap_dir_name(ev->swap.dir));
 		jw_str(w, "store", store_name(ev->swap.store));
-		jw_u64(w, "pgoff", ev->swap.pgoff);
-		jw_u64(w, "latency_ns", ev->swap.latency_ns);
+		page_json(w, ev->swap.pgoff, ev->swap.latency_ns);
 		jw_u64(w, "bytes", ev->swap.bytes);
 		jw_u64(w, "error", ev->swap.error);
 		break;
@@ -499,67 +277,4 @@ long ev_drain(int fd, ev_fn fn, void *arg)
 			fn(&buf[i], arg);
 		total += n / sizeof(buf[0]);
 	}
-}
-
-/* ----------------------------------------------------------------- stats */
-
-uint64_t stats_misses(const struct vmlab_stats *st)
-{
-	return st->faults_zero + st->faults_swapin;
-}
-
-void stats_print(const struct vmlab_stats *st, FILE *f)
-{
-	char in[32], out[32];
-
-	fprintf(f, "faults       %llu (zero-fill %llu, minor %llu, "
-		"write-upgrade %llu, swap-in %llu, soft %llu), errors %llu\n",
-		st->faults, st->faults_zero, st->faults_minor,
-		st->faults_upgrade, st->faults_swapin, st->faults_soft,
-		st->fault_errors);
-	fprintf(f, "evictions    %llu: swap-outs %llu (%s), clean drops %llu; "
-		"swap-ins %llu (%s)\n", st->evictions, st->swap_outs,
-		fmt_bytes(st->swap_out_bytes, out, sizeof(out)), st->clean_drops,
-		st->swap_ins, fmt_bytes(st->swap_in_bytes, in, sizeof(in)));
-	fprintf(f, "pages        %llu resident, %llu allocated, %llu in the "
-		"store, %llu in the soft TLB\n", st->pages_resident,
-		st->pages_allocated, st->store_pages, st->pages_mapped);
-	fprintf(f, "TLB flushes  %llu by the module, %llu by the kernel\n", st->tlb_module, st->tlb_kernel);
-	fprintf(f, "I/O errors   %llu\n", st->io_errors);
-	if (st->evict_pinned || st->over_budget)
-		fprintf(f, "pinned       %llu victims kept, %llu pages over budget\n",
-			st->evict_pinned, st->over_budget);
-	fprintf(f, "records      %llu produced, %llu dropped\n",
-		st->events, st->events_dropped);
-}
-
-void stats_json(struct jw *w, const char *key, const struct vmlab_stats *st)
-{
-	jw_obj(w, key);
-	jw_u64(w, "faults", st->faults);
-	jw_u64(w, "faults_zero", st->faults_zero);
-	jw_u64(w, "faults_minor", st->faults_minor);
-	jw_u64(w, "faults_upgrade", st->faults_upgrade);
-	jw_u64(w, "faults_swapin", st->faults_swapin);
-	jw_u64(w, "faults_soft", st->faults_soft);
-	jw_u64(w, "fault_errors", st->fault_errors);
-	jw_u64(w, "misses", stats_misses(st));
-	jw_u64(w, "pages_resident", st->pages_resident);
-	jw_u64(w, "pages_allocated", st->pages_allocated);
-	jw_u64(w, "pages_mapped", st->pages_mapped);
-	jw_u64(w, "evictions", st->evictions);
-	jw_u64(w, "swap_outs", st->swap_outs);
-	jw_u64(w, "swap_out_bytes", st->swap_out_bytes);
-	jw_u64(w, "swap_ins", st->swap_ins);
-	jw_u64(w, "swap_in_bytes", st->swap_in_bytes);
-	jw_u64(w, "clean_drops", st->clean_drops);
-	jw_u64(w, "store_pages", st->store_pages);
-	jw_u64(w, "io_errors", st->io_errors);
-	jw_u64(w, "evict_pinned", st->evict_pinned);
-	jw_u64(w, "over_budget", st->over_budget);
-	jw_u64(w, "tlb_module", st->tlb_module);
-	jw_u64(w, "tlb_kernel", st->tlb_kernel);
-	jw_u64(w, "events", st->events);
-	jw_u64(w, "events_dropped", st->events_dropped);
-	jw_end(w);
 }

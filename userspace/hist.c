@@ -8,7 +8,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "tool.h"
+#include "hist.h"
 
 #define BAR_WIDTH 40
 

@@ -12,7 +12,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "tool.h"
+#include "cli.h"
+#include "device.h"
+#include "json.h"
+#include "util.h"
 
 static const char info_doc[] =
 "Show the loaded vmlab module: its version and ABI version, the page size,\n"
@@ -23,33 +26,19 @@ static const char info_doc[] =
 "  vmlab info\n"
 "  vmlab info --json\n";
 
-static const struct argp_option info_opts[] = {
-	{ "json", 'j', NULL, 0, "Print JSON instead of text", 0 },
-	{},
-};
-
 static error_t info_parse(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
-	case 'j':
-		opt_json = true;
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_key(key, arg, state);
 	}
 	return 0;
 }
 
 int cmd_info(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = info_opts,
-		.parser = info_parse,
-		.doc = info_doc,
-	};
+	static const struct argp argp = CLI_ARGP(cli_json_opts, info_parse,
+						   NULL, info_doc);
 	struct vmlab_info info;
 	char version[64], b1[32];
 	struct stat st;

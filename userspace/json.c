@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "tool.h"
+#include "json.h"
 
 void jw_init(struct jw *w, FILE *f)
 {

@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tool.h"
+#include "cli.h"
+#include "pattern.h"
+#include "util.h"
 
 /* splitmix64: a small, good, seedable generator (Steele, Lea, Flood 2014) */
 uint64_t rng_next(uint64_t *state)

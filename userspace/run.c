@@ -5,11 +5,7 @@
  * software TLB, backing file), maps N pages, makes the references, drains
  * the event stream and reports the records, the stats and the fault
  * latencies; with --compare, the misses of the simulated policies on the
- * very same reference string (sim.c).
- *
- * The steps are exp_prepare(), exp_setup(), exp_touch(), exp_collect() and
- * exp_teardown() on a struct experiment, so later commands extend the
- * struct and the steps, not the flow.
+ * very same reference string (sim.c).  The steps are experiment.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,207 +17,20 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "device.h"
+#include "events.h"
+#include "experiment.h"
+#include "hist.h"
+#include "json.h"
+#include "names.h"
+#include "pattern.h"
 #include "sim.h"
-#include "tool.h"
+#include "stats.h"
+#include "util.h"
 
 /* The largest run one command does: 2^32 pages is 16 TiB of 4 KiB pages */
 #define RUN_MAX_PAGES PATTERN_MAX_PAGES
-
-const char *access_name(enum access_mode a)
-{
-	switch (a) {
-	case ACCESS_READ:
-		return "read";
-	case ACCESS_WRITE:
-		return "write";
-	case ACCESS_READ_WRITE:
-		return "read-then-write";
-	}
-	return "?";
-}
-
-/* ---------------------------------------------------------- experiment */
-
-void exp_defaults(struct experiment *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->pages = 16;
-	e->pattern = "seq";
-	e->seed = 1;
-	e->access = ACCESS_READ;
-	e->fd = -1;
-	e->map = MAP_FAILED;
-}
-
-static uint64_t exp_touches(const struct experiment *e)
-{
-	if (e->refs)
-		return e->nrefs;
-	return e->touches ? e->touches : e->pages;
-}
-
-/* Ring capacity for the run: room for every record, within the limit */
-static uint32_t auto_ring(const struct experiment *e)
-{
-	uint64_t want = exp_touches(e) * (e->access == ACCESS_READ_WRITE ? 2 : 1);
-	uint64_t max = e->info.max_ring_records, r;
-
-	/* a miss under a budget: fault, unmap flush, evict, swap out, swap in */
-	if (e->frames || e->tlb_window)
-		want *= 5;
-	want += 64;	/* TLB records and slack */
-	r = round_up_pow2(want);
-	while (r > max && r > 1)
-		r >>= 1;
-	return (uint32_t)r;
-}
-
-int exp_prepare(struct experiment *e)
-{
-	const struct pattern_ops *ops;
-	uint64_t pages = e->pages, length = e->touches;
-	const char *arg;
-
-	ops = pattern_lookup(e->pattern, &arg);
-	if (ops && ops->sizes_itself && !e->pages_given)
-		pages = 0;
-	free(e->refs);
-	e->refs = pattern_refs(e->pattern, &pages, &length, e->seed);
-	if (!e->refs)
-		return -1;
-	e->pages = pages;
-	e->nrefs = length;
-	return 0;
-}
-
-static int exp_backing(struct experiment *e)
-{
-	int bfd, ret;
-
-	bfd = open(e->backing, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (bfd < 0)
-		return err_errno(e->backing), -1;
-	ret = vmlab_set_backing(e->fd, bfd, e->backing);
-	close(bfd);	/* the module holds its own reference */
-	return ret;
-}
-
-int exp_setup(struct experiment *e)
-{
-	uint64_t max_pages;
-
-	e->fd = vmlab_open_info(O_RDWR | O_NONBLOCK, &e->info);
-	if (e->fd < 0)
-		return -1;
-	max_pages = e->info.max_region_size / e->info.page_size;
-	if (e->pages > max_pages) {
-		err_msg("--pages %" PRIu64 ": the module allows at most %" PRIu64
-			" pages an instance (its max_region_mb parameter)",
-			e->pages, max_pages);
-		return -1;
-	}
-	if (e->ring_records > e->info.max_ring_records) {
-		err_msg("--ring %u: the module allows at most %u records",
-			e->ring_records, e->info.max_ring_records);
-		return -1;
-	}
-	if (e->clock_flush && !(e->info.flags & VMLAB_INFO_TLB_FLUSH)) {
-		err_msg("--clock-flush: this kernel exports no TLB flush a module "
-			"may call (see vmlab info)");
-		return -1;
-	}
-	if (e->frames > e->info.max_pages) {
-		err_msg("--frames %" PRIu64 ": the module allows at most %llu "
-			"resident pages (its max_pages parameter)", e->frames,
-			e->info.max_pages);
-		return -1;
-	}
-	if (vmlab_get_config(e->fd, &e->cfg))
-		return -1;
-	e->len = e->pages * e->info.page_size;
-	e->cfg.region_size = e->len;
-	e->cfg.event_mask = e->events ? VMLAB_EV_ALL : 0;
-	e->cfg.flags = e->events && e->walk ? VMLAB_CFG_WALK : 0;
-	if (e->clock_flush)
-		e->cfg.flags |= VMLAB_CFG_CLOCK_FLUSH;
-	e->cfg.frames = e->frames;
-	e->cfg.policy = e->policy;
-	e->cfg.tlb_window = e->tlb_window;
-	e->cfg.evict_batch = e->evict_batch;
-	e->cfg.seed = e->seed;
-	if (e->ring_records)
-		e->cfg.ring_records = e->ring_records;
-	else if (e->events)
-		e->cfg.ring_records = auto_ring(e);
-	if (vmlab_set_config(e->fd, &e->cfg))
-		return -1;
-	if (e->backing && exp_backing(e))
-		return -1;
-	e->map = mmap(NULL, e->len, PROT_READ | PROT_WRITE, MAP_SHARED, e->fd, 0);
-	if (e->map == MAP_FAILED) {
-		err_errno("mmap " VMLAB_DEV);
-		return -1;
-	}
-	return 0;
-}
-
-static sigjmp_buf touch_jmp;
-static volatile sig_atomic_t touch_sig;
-
-static void touch_sigbus(int sig)
-{
-	touch_sig = sig;
-	siglongjmp(touch_jmp, 1);
-}
-
-int exp_touch(struct experiment *e)
-{
-	struct sigaction sa = { .sa_handler = touch_sigbus }, old;
-	volatile uint64_t page = 0;
-	uint64_t i, t0;
-
-	if (!e->refs && exp_prepare(e))
-		return -1;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &old);
-	e->references = 0;
-	t0 = now_ns();
-	if (sigsetjmp(touch_jmp, 1)) {
-		e->elapsed_ns = now_ns() - t0;
-		sigaction(SIGBUS, &old, NULL);
-		err_msg("SIGBUS touching page %" PRIu64 " (the module refused the "
-			"fault: see fault_errors and io_errors)", page);
-		return -1;
-	}
-	for (i = 0; i < e->nrefs; i++) {
-		page = e->refs[i];
-		touch_page(e->map + e->refs[i] * e->info.page_size, e->access);
-		e->references++;
-	}
-	e->elapsed_ns = now_ns() - t0;
-	sigaction(SIGBUS, &old, NULL);
-	return 0;
-}
-
-int exp_collect(struct experiment *e)
-{
-	return vmlab_get_stats(e->fd, &e->stats);
-}
-
-void exp_teardown(struct experiment *e)
-{
-	if (e->map != MAP_FAILED)
-		munmap(e->map, e->len);
-	e->map = MAP_FAILED;
-	if (e->fd >= 0)
-		close(e->fd);
-	e->fd = -1;
-	free(e->refs);
-	e->refs = NULL;
-	e->nrefs = 0;
-}
-
-/* ---------------------------------------------------------- vmlab run */
 
 static const char run_doc[] =
 "Map an instance of N pages, touch them in a pattern, then print the event\n"
@@ -253,8 +62,8 @@ static const char run_doc[] =
 "              blank lines skipped); the region is the highest page + 1\n"
 "              unless --pages\n"
 "\n"
-"Policies: fifo, random (--seed), clock, lru-approx, lru (needs --soft-tlb;\n"
-"exact LRU with --soft-tlb 1).\n"
+"Policies: fifo, random (--seed), clock, lru-approx, lru (needs --software-tlb;\n"
+"exact LRU with --software-tlb 1).\n"
 "\n"
 "EXAMPLES:\n"
 "  vmlab run --pages 64 --pattern rand --events\n"
@@ -276,7 +85,7 @@ enum {
 	OPT_POLICY,
 	OPT_CLOCK_FLUSH,
 	OPT_BACKING,
-	OPT_SOFT_TLB,
+	OPT_SOFTWARE_TLB,
 	OPT_EVICT_BATCH,
 	OPT_COMPARE,
 };
@@ -296,7 +105,7 @@ static const struct argp_option run_opts[] = {
 	  "Replacement policy: fifo (default), random, clock, lru-approx, lru", 4 },
 	{ "clock-flush", OPT_CLOCK_FLUSH, NULL, 0,
 	  "clock, lru-approx: flush TLBs after clearing accessed bits", 4 },
-	{ "soft-tlb", OPT_SOFT_TLB, "W", 0,
+	{ "software-tlb", OPT_SOFTWARE_TLB, "W", 0,
 	  "Software TLB: keep at most W resident pages mapped", 4 },
 	{ "evict-batch", OPT_EVICT_BATCH, "B", 0,
 	  "Evict B victims at once when the budget is full, with one TLB flush "
@@ -317,7 +126,7 @@ static const struct argp_option run_opts[] = {
 	  "Ring capacity, a power of two (default: enough for the run, up to the "
 	  "module's limit)", 2 },
 	{ "quiet", 'q', NULL, 0, "Print no record lines, only the summary", 2 },
-	{ "json", 'j', NULL, 0, "Print JSON instead of text", 3 },
+	CLI_OPT_JSON(3),
 	{},
 };
 
@@ -356,8 +165,8 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 	case OPT_CLOCK_FLUSH:
 		e->clock_flush = true;
 		break;
-	case OPT_SOFT_TLB:
-		e->tlb_window = arg_u64(state, "--soft-tlb", arg, 1, UINT32_MAX);
+	case OPT_SOFTWARE_TLB:
+		e->tlb_window = arg_u64(state, "--software-tlb", arg, 1, UINT32_MAX);
 		break;
 	case OPT_EVICT_BATCH:
 		e->evict_batch = arg_u64(state, "--evict-batch", arg, 1,
@@ -401,12 +210,6 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 	case 'q':
 		a->quiet = true;
 		break;
-	case 'j':
-		opt_json = true;
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
 	case ARGP_KEY_END:
 		if (e->ring_records && !e->events)
 			argp_error(state, "--ring needs --events");
@@ -417,7 +220,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 				   "frame budget nothing is evicted",
 				   policy_name(e->policy));
 		if (e->policy == VMLAB_POLICY_LRU && !e->tlb_window)
-			argp_error(state, "--policy lru needs --soft-tlb W: the "
+			argp_error(state, "--policy lru needs --software-tlb W: the "
 				   "kernel sees a reference only when it faults, "
 				   "so exact LRU needs the software TLB (W = 1 "
 				   "sees every change of page)");
@@ -432,7 +235,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--compare needs --frames F");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_key(key, arg, state);
 	}
 	return 0;
 }
@@ -521,8 +324,8 @@ static const char *compare_note(const struct experiment *e, enum sim_policy p)
 		return "exact: equals the kernel's FIFO";
 	if (p == SIM_LRU && e->policy == VMLAB_POLICY_LRU)
 		return e->tlb_window == 1 ? "exact: equals the kernel's LRU "
-		       "(--soft-tlb 1)" : "the kernel sees only references "
-		       "that leave the soft TLB";
+		       "(--software-tlb 1)" : "the kernel sees only references "
+		       "that leave the software TLB";
 	if (p == SIM_OPT)
 		return "Belady's optimum: no policy misses less";
 	if (p == SIM_CLOCK)
@@ -569,7 +372,7 @@ static void compare_json(struct jw *w, const struct experiment *e,
 	jw_obj(w, "kernel");
 	jw_str(w, "policy", policy_name(e->policy));
 	jw_bool(w, "clock_flush", e->clock_flush);
-	jw_u64(w, "soft_tlb", e->tlb_window);
+	jw_u64(w, "software_tlb", e->tlb_window);
 	jw_u64(w, "misses", kmiss);
 	jw_dbl(w, "hit_ratio", hit_ratio(e->references, kmiss));
 	jw_end(w);
@@ -679,7 +482,7 @@ static void run_json_head(struct jw *w, const struct experiment *e)
 	jw_u64(w, "frames", e->frames);
 	jw_str(w, "policy", policy_name(e->policy));
 	jw_bool(w, "clock_flush", e->clock_flush);
-	jw_u64(w, "soft_tlb", e->tlb_window);
+	jw_u64(w, "software_tlb", e->tlb_window);
 	jw_u64(w, "evict_batch", e->evict_batch ? e->evict_batch : 1);
 	if (e->backing)
 		jw_str(w, "backing", e->backing);
@@ -725,11 +528,8 @@ static void run_json_tail(struct jw *w, const struct experiment *e,
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = run_opts,
-		.parser = run_parse,
-		.doc = run_doc,
-	};
+	static const struct argp argp = CLI_ARGP(run_opts, run_parse,
+						   NULL, run_doc);
 	struct experiment e;
 	struct run_args a = { .e = &e };
 	struct compare c;

@@ -14,8 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+#include "json.h"
+#include "pattern.h"
 #include "sim.h"
-#include "tool.h"
+#include "util.h"
 
 #define SIM_MAX_FRAME_COUNTS 1024
 /* A short string is printed with the results */
@@ -81,7 +84,7 @@ static const struct argp_option simulate_opts[] = {
 	  "References the pattern makes (default: the pattern's)", 1 },
 	{ "seed", 's', "S", 0,
 	  "Seed of the random patterns and of RANDOM (default 1)", 1 },
-	{ "json", 'j', NULL, 0, "Print JSON instead of text", 2 },
+	CLI_OPT_JSON(2),
 	{},
 };
 
@@ -129,33 +132,20 @@ static void parse_frames(struct argp_state *state, struct simulate *s,
 		argp_error(state, "--frames '%s': no frame count given", list);
 }
 
-static void parse_policies(struct argp_state *state, struct simulate *s,
-			   const char *list)
+static int want_policy(const char *name, void *arg)
 {
-	char *copy = strdup(list), *tok, *save = NULL;
-	bool any = false;
+	struct simulate *s = arg;
 	int p;
 
-	if (!copy)
-		argp_failure(state, 1, ENOMEM, "--policy");
-	memset(s->policy, 0, sizeof(s->policy));
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "all")) {
-			memset(s->policy, 1, sizeof(s->policy));
-			any = true;
-			continue;
-		}
-		p = sim_policy_parse(tok);
-		if (p < 0)
-			argp_error(state, "--policy '%s': the simulator knows fifo, "
-				   "lru, opt, clock, random (or all)", tok);
-		s->policy[p] = true;
-		any = true;
+	if (!strcmp(name, "all")) {
+		memset(s->policy, 1, sizeof(s->policy));
+		return 0;
 	}
-	free(copy);
-	if (!any)
-		argp_error(state, "--policy '%s': no policy given", list);
+	p = sim_policy_parse(name);
+	if (p < 0)
+		return -1;
+	s->policy[p] = true;
+	return 0;
 }
 
 /* --refs: comma-separated page numbers (spaces allowed after commas) */
@@ -215,7 +205,9 @@ static error_t simulate_parse(int key, char *arg, struct argp_state *state)
 		parse_frames(state, s, arg);
 		break;
 	case 'P':
-		parse_policies(state, s, arg);
+		memset(s->policy, 0, sizeof(s->policy));
+		arg_list(state, "--policy", "policy", "the simulator knows fifo, "
+			 "lru, opt, clock, random (or all)", arg, want_policy, s);
 		break;
 	case OPT_REFS:
 		s->refs_arg = arg;
@@ -233,12 +225,6 @@ static error_t simulate_parse(int key, char *arg, struct argp_state *state)
 	case 's':
 		s->seed = arg_u64(state, "--seed", arg, 0, UINT64_MAX);
 		break;
-	case 'j':
-		opt_json = true;
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
 	case ARGP_KEY_END:
 		if (!s->nframes)
 			argp_error(state, "--frames F[,F2,...] is required");
@@ -253,7 +239,7 @@ static error_t simulate_parse(int key, char *arg, struct argp_state *state)
 				   "the whole string");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_key(key, arg, state);
 	}
 	return 0;
 }
@@ -312,16 +298,22 @@ static double ratio_of(const struct sim_result *r)
 	return r->refs ? (double)(r->refs - r->misses) / r->refs : 0.0;
 }
 
-/* Belady's anomaly: frame counts i < j (adjacent in the list) where j misses more */
-static bool anomaly(const struct simulate *s, unsigned int p, unsigned int f)
+/*
+ * Belady's anomaly at result @k (policy *@p, frame count *@f): a policy
+ * simulated whose next frame count in the list misses more.
+ */
+static bool anomaly(const struct simulate *s, unsigned int k, unsigned int *p,
+		    unsigned int *f)
 {
-	return f + 1 < s->nframes &&
-	       result(s, p, f + 1)->misses > result(s, p, f)->misses;
+	*p = k / s->nframes;
+	*f = k % s->nframes;
+	return s->policy[*p] && *f + 1 < s->nframes &&
+	       result(s, *p, *f + 1)->misses > result(s, *p, *f)->misses;
 }
 
 static void print_text(const struct simulate *s)
 {
-	unsigned int p, f, found = 0;
+	unsigned int p, f, k, found = 0;
 	uint64_t i;
 
 	printf("vmlab simulate: %" PRIu64 " references to %" PRIu64 " distinct "
@@ -353,26 +345,21 @@ static void print_text(const struct simulate *s)
 		}
 		printf("\n");
 	}
-	for (p = 0; p < SIM_NR_POLICIES; p++) {
-		if (!s->policy[p])
+	for (k = 0; k < SIM_NR_POLICIES * s->nframes; k++) {
+		if (!anomaly(s, k, &p, &f))
 			continue;
-		for (f = 0; f < s->nframes; f++) {
-			if (!anomaly(s, p, f))
-				continue;
-			if (!found++)
-				printf("\n");
-			printf("Belady's anomaly: %s misses %" PRIu64 " times with "
-			       "%" PRIu64 " frames, more than the %" PRIu64
-			       " with %" PRIu64 "\n", sim_policy_name(p),
-			       result(s, p, f + 1)->misses, s->frames[f + 1],
-			       result(s, p, f)->misses, s->frames[f]);
-		}
+		if (!found++)
+			printf("\n");
+		printf("Belady's anomaly: %s misses %" PRIu64 " times with %"
+		       PRIu64 " frames, more than the %" PRIu64 " with %" PRIu64
+		       "\n", sim_policy_name(p), result(s, p, f + 1)->misses,
+		       s->frames[f + 1], result(s, p, f)->misses, s->frames[f]);
 	}
 }
 
 static void print_json(const struct simulate *s)
 {
-	unsigned int p, f;
+	unsigned int p, f, k;
 	struct jw w;
 	uint64_t i;
 
@@ -410,31 +397,24 @@ static void print_json(const struct simulate *s)
 	}
 	jw_end(&w);
 	jw_arr(&w, "anomalies");
-	for (p = 0; p < SIM_NR_POLICIES; p++) {
-		if (!s->policy[p])
+	for (k = 0; k < SIM_NR_POLICIES * s->nframes; k++) {
+		if (!anomaly(s, k, &p, &f))
 			continue;
-		for (f = 0; f < s->nframes; f++) {
-			if (!anomaly(s, p, f))
-				continue;
-			jw_obj(&w, NULL);
-			jw_str(&w, "policy", sim_policy_name(p));
-			jw_u64(&w, "frames", s->frames[f]);
-			jw_u64(&w, "misses", result(s, p, f)->misses);
-			jw_u64(&w, "more_frames", s->frames[f + 1]);
-			jw_u64(&w, "more_misses", result(s, p, f + 1)->misses);
-			jw_end(&w);
-		}
+		jw_obj(&w, NULL);
+		jw_str(&w, "policy", sim_policy_name(p));
+		jw_u64(&w, "frames", s->frames[f]);
+		jw_u64(&w, "misses", result(s, p, f)->misses);
+		jw_u64(&w, "more_frames", s->frames[f + 1]);
+		jw_u64(&w, "more_misses", result(s, p, f + 1)->misses);
+		jw_end(&w);
 	}
 	jw_finish(&w);
 }
 
 int cmd_simulate(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = simulate_opts,
-		.parser = simulate_parse,
-		.doc = simulate_doc,
-	};
+	static const struct argp argp = CLI_ARGP(simulate_opts, simulate_parse,
+						   NULL, simulate_doc);
 	struct simulate *s = calloc(1, sizeof(*s));
 	unsigned int p, f;
 	int ret = 1;

@@ -10,12 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tool.h"
+#include "cli.h"
+#include "util.h"
 
 const char *argp_program_version = "vmlab " VMLAB_VERSION;
 const char *argp_program_bug_address = "<vmlab developers>";
-
-bool opt_json;
 
 static const struct command {
 	const char *name;
@@ -55,11 +54,6 @@ static const char doc[] =
 "  vmlab -j bench fault --rounds 9       # the benchmark, as JSON\n"
 "  vmlab trace --hist                    # fault latency by kind, Ctrl-C\n";
 
-static const struct argp_option opts[] = {
-	{ "json", 'j', NULL, 0, "Print JSON instead of text", 0 },
-	{},
-};
-
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	int *cmd = state->input;
@@ -83,28 +77,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-void sub_argp_parse(const struct argp *argp, const char *name, int argc,
-		    char **argv, void *input)
-{
-	char prog[64];
-	char *saved = argv[0];
-
-	/* usage and errors then read "vmlab walk: ..." */
-	snprintf(prog, sizeof(prog), "vmlab %s", name);
-	argv[0] = prog;
-	if (argp_parse(argp, argc, argv, 0, NULL, input))
-		exit(EXIT_FAILURE);
-	argv[0] = saved;
-}
-
 int main(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = opts,
-		.parser = parse_arg,
-		.args_doc = "COMMAND [OPTIONS...]",
-		.doc = doc,
-	};
+	static const struct argp argp = CLI_ARGP(cli_json_opts, parse_arg,
+						   "COMMAND [OPTIONS...]", doc);
 	int cmd = -1;
 	size_t i;
 

@@ -17,7 +17,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "tool.h"
+#include "cli.h"
+#include "device.h"
+#include "experiment.h"
+#include "json.h"
+#include "names.h"
+#include "pte.h"
+#include "util.h"
 
 #define WALK_MAX 64
 #define WALK_MAP_PAGES 4
@@ -49,7 +55,7 @@ static const char walk_doc[] =
 
 static const struct argp_option walk_opts[] = {
 	{ "all", 'a', NULL, 0, "Walk every named address", 0 },
-	{ "json", 'j', NULL, 0, "Print JSON instead of text", 0 },
+	CLI_OPT_JSON(0),
 	{},
 };
 
@@ -84,9 +90,6 @@ static error_t walk_parse(int key, char *arg, struct argp_state *state)
 		for (i = 0; i < ARRAY_SIZE(walk_names) && a->n < WALK_MAX; i++)
 			a->addr[a->n++] = walk_names[i];
 		break;
-	case 'j':
-		opt_json = true;
-		break;
 	case ARGP_KEY_ARG:
 		if (!known_name(arg) && parse_u64(arg, &v))
 			argp_error(state, "'%s': not an address nor one of stack, heap, "
@@ -104,7 +107,7 @@ static error_t walk_parse(int key, char *arg, struct argp_state *state)
 		}
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_key(key, arg, state);
 	}
 	return 0;
 }
@@ -253,12 +256,8 @@ static void json_walk(struct jw *jw, const char *name, const struct vmlab_walk *
 
 int cmd_walk(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = walk_opts,
-		.parser = walk_parse,
-		.args_doc = "[ADDR...]",
-		.doc = walk_doc,
-	};
+	static const struct argp argp = CLI_ARGP(walk_opts, walk_parse,
+						   "[ADDR...]", walk_doc);
 	struct walk_args args = { .n = 0 };
 	volatile unsigned char stack_var = 1;
 	struct vmlab_info info;

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab tool - one experiment: the pattern's reference string, an instance
+ * opened and configured (frame budget, policy, software TLB, backing
+ * file) and mapped, the references made, the stats read.
+ *
+ * The steps are exp_prepare(), exp_setup(), exp_touch(), exp_collect() and
+ * exp_teardown() on a struct experiment, so later commands extend the
+ * struct and the steps, not the flow.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "device.h"
+#include "experiment.h"
+#include "pattern.h"
+#include "util.h"
+
+const char *access_name(enum access_mode a)
+{
+	switch (a) {
+	case ACCESS_READ:
+		return "read";
+	case ACCESS_WRITE:
+		return "write";
+	case ACCESS_READ_WRITE:
+		return "read-then-write";
+	}
+	return "?";
+}
+
+void exp_defaults(struct experiment *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->pages = 16;
+	e->pattern = "seq";
+	e->seed = 1;
+	e->access = ACCESS_READ;
+	e->fd = -1;
+	e->map = MAP_FAILED;
+}
+
+uint64_t exp_touches(const struct experiment *e)
+{
+	if (e->refs)
+		return e->nrefs;
+	return e->touches ? e->touches : e->pages;
+}
+
+/* Ring capacity for the run: room for every record, within the limit */
+static uint32_t auto_ring(const struct experiment *e)
+{
+	uint64_t want = exp_touches(e) * (e->access == ACCESS_READ_WRITE ? 2 : 1);
+	uint64_t max = e->info.max_ring_records, r;
+
+	/* a miss under a budget: fault, unmap flush, evict, swap out, swap in */
+	if (e->frames || e->tlb_window)
+		want *= 5;
+	want += 64;	/* TLB records and slack */
+	r = round_up_pow2(want);
+	while (r > max && r > 1)
+		r >>= 1;
+	return (uint32_t)r;
+}
+
+int exp_prepare(struct experiment *e)
+{
+	const struct pattern_ops *ops;
+	uint64_t pages = e->pages, length = e->touches;
+	const char *arg;
+
+	ops = pattern_lookup(e->pattern, &arg);
+	if (ops && ops->sizes_itself && !e->pages_given)
+		pages = 0;
+	free(e->refs);
+	e->refs = pattern_refs(e->pattern, &pages, &length, e->seed);
+	if (!e->refs)
+		return -1;
+	e->pages = pages;
+	e->nrefs = length;
+	return 0;
+}
+
+static int exp_backing(struct experiment *e)
+{
+	int bfd, ret;
+
+	bfd = open(e->backing, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (bfd < 0)
+		return err_errno(e->backing), -1;
+	ret = vmlab_set_backing(e->fd, bfd, e->backing);
+	close(bfd);	/* the module holds its own reference */
+	return ret;
+}
+
+int exp_setup(struct experiment *e)
+{
+	uint64_t max_pages;
+
+	e->fd = vmlab_open_info(O_RDWR | O_NONBLOCK, &e->info);
+	if (e->fd < 0)
+		return -1;
+	max_pages = e->info.max_region_size / e->info.page_size;
+	if (e->pages > max_pages) {
+		err_msg("--pages %" PRIu64 ": the module allows at most %" PRIu64
+			" pages an instance (its max_region_mb parameter)",
+			e->pages, max_pages);
+		return -1;
+	}
+	if (e->ring_records > e->info.max_ring_records) {
+		err_msg("--ring %u: the module allows at most %u records",
+			e->ring_records, e->info.max_ring_records);
+		return -1;
+	}
+	if (e->clock_flush && !(e->info.flags & VMLAB_INFO_TLB_FLUSH)) {
+		err_msg("--clock-flush: this kernel exports no TLB flush a module "
+			"may call (see vmlab info)");
+		return -1;
+	}
+	if (e->frames > e->info.max_pages) {
+		err_msg("--frames %" PRIu64 ": the module allows at most %llu "
+			"resident pages (its max_pages parameter)", e->frames,
+			e->info.max_pages);
+		return -1;
+	}
+	if (vmlab_get_config(e->fd, &e->cfg))
+		return -1;
+	e->len = e->pages * e->info.page_size;
+	e->cfg.region_size = e->len;
+	e->cfg.event_mask = e->events ? VMLAB_EV_ALL : 0;
+	e->cfg.flags = e->events && e->walk ? VMLAB_CFG_WALK : 0;
+	if (e->clock_flush)
+		e->cfg.flags |= VMLAB_CFG_CLOCK_FLUSH;
+	e->cfg.frames = e->frames;
+	e->cfg.policy = e->policy;
+	e->cfg.tlb_window = e->tlb_window;
+	e->cfg.evict_batch = e->evict_batch;
+	e->cfg.seed = e->seed;
+	if (e->ring_records)
+		e->cfg.ring_records = e->ring_records;
+	else if (e->events)
+		e->cfg.ring_records = auto_ring(e);
+	if (vmlab_set_config(e->fd, &e->cfg))
+		return -1;
+	if (e->backing && exp_backing(e))
+		return -1;
+	e->map = mmap(NULL, e->len, PROT_READ | PROT_WRITE, MAP_SHARED, e->fd, 0);
+	if (e->map == MAP_FAILED) {
+		err_errno("mmap " VMLAB_DEV);
+		return -1;
+	}
+	return 0;
+}
+
+static sigjmp_buf touch_jmp;
+static volatile sig_atomic_t touch_sig;
+
+static void touch_sigbus(int sig)
+{
+	touch_sig = sig;
+	siglongjmp(touch_jmp, 1);
+}
+
+int exp_touch(struct experiment *e)
+{
+	struct sigaction sa = { .sa_handler = touch_sigbus }, old;
+	volatile uint64_t page = 0;
+	uint64_t i, t0;
+
+	if (!e->refs && exp_prepare(e))
+		return -1;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old);
+	e->references = 0;
+	t0 = now_ns();
+	if (sigsetjmp(touch_jmp, 1)) {
+		e->elapsed_ns = now_ns() - t0;
+		sigaction(SIGBUS, &old, NULL);
+		err_msg("SIGBUS touching page %" PRIu64 " (the module refused the "
+			"fault: see fault_errors and io_errors)", page);
+		return -1;
+	}
+	for (i = 0; i < e->nrefs; i++) {
+		page = e->refs[i];
+		touch_page(e->map + e->refs[i] * e->info.page_size, e->access);
+		e->references++;
+	}
+	e->elapsed_ns = now_ns() - t0;
+	sigaction(SIGBUS, &old, NULL);
+	return 0;
+}
+
+int exp_collect(struct experiment *e)
+{
+	return vmlab_get_stats(e->fd, &e->stats);
+}
+
+void exp_teardown(struct experiment *e)
+{
+	if (e->map != MAP_FAILED)
+		munmap(e->map, e->len);
+	e->map = MAP_FAILED;
+	if (e->fd >= 0)
+		close(e->fd);
+	e->fd = -1;
+	free(e->refs);
+	e->refs = NULL;
+	e->nrefs = 0;
+}
