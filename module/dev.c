@@ -315,7 +315,7 @@ static long vmlab_ioc_walk(struct vmlab_instance *inst, void __user *uarg)
 	w.addr = addr;
 	if (addr < TASK_SIZE) {
 		mmap_read_lock(mm);
-		vmlab_walk_current(addr, &w, inst->pfn_visible);
+		vmlab_walk_mm(mm, addr, &w, inst->pfn_visible);
 		mmap_read_unlock(mm);
 	}
 	return vmlab_copy_out(uarg, &w, sizeof(w));

@@ -68,14 +68,12 @@ static void vmlab_walk_work_fn(struct callback_head *cb)
 	struct vmlab_instance *inst = work->file->private_data;
 	struct vmlab_walk w = { };
 
-	/*
-	 * The walk is of the task's own mm (walk.c says why); a task that is
-	 * exiting has none left to walk.
-	 */
-	if (current->mm == work->mm) {
+	/* the mm may be gone when the task is exiting */
+	if (mmget_not_zero(work->mm)) {
 		mmap_read_lock(work->mm);
-		vmlab_walk_current(work->ev.fault.addr, &w, true);
+		vmlab_walk_mm(work->mm, work->ev.fault.addr, &w, true);
 		mmap_read_unlock(work->mm);
+		mmput(work->mm);
 	}
 	vmlab_event_fault_walked(inst, &work->ev, &w);
 

@@ -120,7 +120,9 @@
  *   VMLAB_WALK and a fault's deferred walk, which walk any address of the
  *   task's own mm, also keep interrupts off: the TLB flush that comes
  *   before that free is an IPI to every CPU running the mm, this one
- *   included, and it waits for them (walk.c).
+ *   included, and it waits for them.  A deferred walk of another task's mm
+ *   (a remote access) goes only where a VMA in the tree covers the address,
+ *   as the policy's reads do (walk.c).
  *
  * - A fault's deferred walk (task_work, at the faulting task's return to
  *   user space) holds no vmlab lock, takes the mmap lock for reading, and

@@ -237,8 +237,8 @@ void vmlab_ktlb_exit(void);
 
 /* --------------------------------------------------------------- walk.c */
 
-void vmlab_walk_current(unsigned long addr, struct vmlab_walk *w,
-			bool pfn_visible);
+void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
+		   struct vmlab_walk *w, bool pfn_visible);
 bool vmlab_pte_test_and_clear_young(struct mm_struct *mm, unsigned long addr);
 
 /* --------------------------------------------------------------- page.c */

@@ -5,13 +5,16 @@
  *
  * The caller holds the mm's mmap lock for reading; the walk runs inside an
  * RCU read-side section, for the page tables' lifetime (instance.c's lock
- * order says why both).  A translation walks the caller's own mm, with
- * interrupts off as well, as the kernel's own lockless walkers of the
- * current mm do (gup_fast, perf_get_page_size()): munmap() frees page
- * tables under the read lock after downgrading it, and on x86 without a
- * paravirt hypervisor it frees them after a TLB-flush IPI to every CPU that
- * runs the mm - this one included - which waits for interrupts to be back
- * on.  vmlab cannot call pte_offset_map(): since 6.5 it calls the
+ * order says why both).  munmap() frees page tables under the read lock,
+ * after downgrading it, and on x86 without a paravirt hypervisor frees them
+ * after a TLB-flush IPI to every CPU that runs the mm, not after a grace
+ * period.  So a walk of the caller's own mm keeps interrupts off as well, as
+ * the kernel's lockless walkers of the current mm do (gup_fast,
+ * perf_get_page_size()): the IPI reaches this CPU too and waits for it.  A
+ * walk of another mm (a fault another task took in it) goes only where a
+ * VMA still in the mm's tree covers the address: munmap() took its VMAs
+ * out of the tree before it downgraded, and frees no table a remaining VMA
+ * needs.  vmlab cannot call pte_offset_map(): since 6.5 it calls the
  * unexported __pte_offset_map().  Every entry is read once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -51,14 +54,14 @@ static void vmlab_walk_leaf(struct vmlab_walk *w, unsigned long pfn,
 }
 
 /*
- * Walk @addr in the current task's mm; the caller holds its mmap lock.
- * Entries are read once each, as the hardware walker would; PFNs only when
- * @pfn_visible.
+ * Walk @addr in @mm; the caller holds its mmap lock.  Entries are read once
+ * each, as the hardware walker would; PFNs only when @pfn_visible.  Another
+ * task's mm is walked only where a VMA covers @addr (see above).
  */
-void vmlab_walk_current(unsigned long addr, struct vmlab_walk *w,
-			bool pfn_visible)
+void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
+		   struct vmlab_walk *w, bool pfn_visible)
 {
-	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
 	pgd_t *pgdp, pgd;
 	p4d_t *p4dp, p4d;
 	pud_t *pudp, pud;
@@ -67,6 +70,11 @@ void vmlab_walk_current(unsigned long addr, struct vmlab_walk *w,
 	pte_t pte;
 
 	lockdep_assert_held(&mm->mmap_lock);
+	if (mm != current->mm) {
+		vma = find_vma(mm, addr);
+		if (!vma || vma->vm_start > addr)
+			return;
+	}
 	rcu_read_lock();
 	local_irq_save(flags);
 	pgdp = pgd_offset(mm, addr);
