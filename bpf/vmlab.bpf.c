@@ -290,7 +290,7 @@ int vmlab_tlb_flush(struct vmlab_tp_tlb_flush *ctx)
 
 	if (cfg.tgid && (__u32)(id >> 32) != cfg.tgid)
 		return 0;
-	count(ctx->origin == VMLAB_TLB_MODULE ? VMT_TLB_MODULE : VMT_TLB_KERNEL);
+	count(ctx->origin == VMLAB_TLB_ORIGIN_MODULE ? VMT_TLB_MODULE : VMT_TLB_KERNEL);
 	if (!streamed(VMT_TLB))
 		return 0;
 	e = ev_reserve(VMT_TLB, id);
@@ -323,7 +323,7 @@ int vmlab_evict(struct vmlab_tp_evict *ctx)
 		count(VMT_EVICT_ERRORS);
 	} else {
 		count(VMT_EVICTIONS);
-		if (action && action <= VMLAB_EVICT_DEFER)
+		if (action && action <= VMLAB_EVICT_ACTION_DEFER)
 			count(VMT_EVICTIONS + action);
 	}
 	hist_add(VMT_HIST_EVICT, ctx->latency_ns);

@@ -72,7 +72,7 @@ struct vmlab_tp_walk {
 struct vmlab_tp_tlb_flush {
 	struct vmlab_tp_common common;
 	__u32 inst;
-	__u32 origin;		/* VMLAB_TLB_MODULE or VMLAB_TLB_KERNEL */
+	__u32 origin;		/* VMLAB_TLB_ORIGIN_MODULE or VMLAB_TLB_ORIGIN_KERNEL */
 	__u32 reason;
 	__u32 pad0;
 	__u64 start;		/* first page index (module) or 0 */
@@ -84,8 +84,8 @@ struct vmlab_tp_evict {
 	struct vmlab_tp_common common;
 	__u32 inst;
 	__u32 policy;		/* enum vmlab_policy */
-	__u32 action;		/* VMLAB_EVICT_WRITE.. or 0 on error */
-	__u32 reason;		/* VMLAB_EVICT_BUDGET or _FORCED */
+	__u32 action;		/* VMLAB_EVICT_ACTION_WRITE.. or 0 on error */
+	__u32 reason;		/* VMLAB_EVICT_REASON_BUDGET or _FORCED */
 	__s32 error;		/* 0 or -errno: the page stayed resident */
 	__u32 pad0;
 	__u64 pgoff;
@@ -302,7 +302,7 @@ _Static_assert(sizeof(struct vmt_counts) == VMT_COUNTERS * sizeof(__u64),
 	       "struct vmt_counts is an array of counters");
 _Static_assert((int)VMT_FAULT_OTHER - VMT_FAULTS == (int)VMLAB_FAULT_KIND_MAX,
 	       "one counter per fault kind: add the new kind to VMT_COUNTER_LIST");
-_Static_assert((int)VMT_EVICT_DEFER - VMT_EVICTIONS == VMLAB_EVICT_DEFER,
+_Static_assert((int)VMT_EVICT_DEFER - VMT_EVICTIONS == VMLAB_EVICT_ACTION_DEFER,
 	       "one counter per eviction action");
 _Static_assert((int)VMT_KTLB_REMOTE_SEND_IPI - VMT_KTLB_REMOTE_SHOOTDOWN ==
 	       VMLAB_TLB_REMOTE_SEND_IPI - VMLAB_TLB_REMOTE_SHOOTDOWN,

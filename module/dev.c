@@ -238,13 +238,13 @@ static long vmlab_ioc_evict(struct vmlab_instance *inst, void __user *uarg)
 	ret = vmlab_copy_in(&ev, sizeof(ev), uarg);
 	if (ret < 0)
 		return ret;
-	if ((ev.flags & ~VMLAB_EVICT_ALL) ||
+	if ((ev.flags & ~VMLAB_EVICT_FLAG_ALL) ||
 	    !vmlab_zeroed(ev.reserved, sizeof(ev.reserved)))
 		return -EINVAL;
 
-	first = ev.flags & VMLAB_EVICT_ALL ? 0 : ev.start;
+	first = ev.flags & VMLAB_EVICT_FLAG_ALL ? 0 : ev.start;
 	last = ULONG_MAX;
-	if (!(ev.flags & VMLAB_EVICT_ALL)) {
+	if (!(ev.flags & VMLAB_EVICT_FLAG_ALL)) {
 		if (!ev.count)
 			return -EINVAL;
 		if (ev.start + ev.count - 1 < ev.start)

@@ -262,13 +262,13 @@ void vmlab_event_fault_walked(struct vmlab_instance *inst,
 	vmlab_event_fault_emit(inst, ev);
 }
 
-/* A TLB flush, the module's (@origin VMLAB_TLB_MODULE) or the kernel's. */
+/* A TLB flush, the module's (@origin VMLAB_TLB_ORIGIN_MODULE) or the kernel's. */
 void vmlab_event_tlb(struct vmlab_instance *inst, u32 origin, u32 reason,
 		     u64 start, u64 pages)
 {
 	struct vmlab_event ev;
 
-	vmlab_count(inst, origin == VMLAB_TLB_MODULE ? VMLAB_CNT_TLB_MODULE :
+	vmlab_count(inst, origin == VMLAB_TLB_ORIGIN_MODULE ? VMLAB_CNT_TLB_MODULE :
 						       VMLAB_CNT_TLB_KERNEL);
 	trace_vmlab_tlb_flush(inst->id, origin, reason, start, pages);
 	if (!vmlab_record(inst, &ev, VMLAB_EV_TLB))

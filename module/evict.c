@@ -62,7 +62,7 @@ static void vmlab_unmap_frame(struct vmlab_instance *inst, struct vmlab_frame *f
 			    PAGE_SIZE, 1);
 	vmlab_window_del(inst, f);
 	if (mapped)
-		vmlab_event_tlb(inst, VMLAB_TLB_MODULE, reason, f->pgoff, 1);
+		vmlab_event_tlb(inst, VMLAB_TLB_ORIGIN_MODULE, reason, f->pgoff, 1);
 }
 
 /* @f leaves the instance; its page goes to the store or is freed. */
@@ -75,7 +75,7 @@ static void vmlab_evict_finish(struct vmlab_instance *inst, struct vmlab_frame *
 	vmlab_count(inst, VMLAB_CNT_EVICTIONS);
 	page_folio(page)->mapping = NULL;
 	folio_clear_dirty(page_folio(page));
-	if (action == VMLAB_EVICT_WRITE || action == VMLAB_EVICT_DROP)
+	if (action == VMLAB_EVICT_ACTION_WRITE || action == VMLAB_EVICT_ACTION_DROP)
 		vmlab_page_release(page);
 	vmlab_frame_free(f);
 }
@@ -119,7 +119,7 @@ static void vmlab_unmap_batch(struct vmlab_instance *inst, struct vmlab_batch *b
 				    (loff_t)b->f[i]->pgoff << PAGE_SHIFT,
 				    (loff_t)(j - i) << PAGE_SHIFT, 1);
 		if (mapped)
-			vmlab_event_tlb(inst, VMLAB_TLB_MODULE, VMLAB_TLB_EVICT,
+			vmlab_event_tlb(inst, VMLAB_TLB_ORIGIN_MODULE, VMLAB_TLB_REASON_EVICT,
 					b->f[i]->pgoff, j - i);
 	}
 }
@@ -195,7 +195,7 @@ static int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b,
 		}
 		/* under the page lock: ->page_mkwrite checks it there */
 		page_folio(page)->mapping = NULL;
-		if (action == VMLAB_EVICT_WRITE) {
+		if (action == VMLAB_EVICT_ACTION_WRITE) {
 			vmlab_frame_busy(inst, f);
 			b->f[pending++] = f;
 			continue;
@@ -235,7 +235,7 @@ static int vmlab_evict_written(struct vmlab_instance *inst,
 		folio_set_dirty(page_folio(f->page));
 		vmlab_policy_add(inst, f);
 	} else {
-		vmlab_evict_finish(inst, f, VMLAB_EVICT_WRITE);
+		vmlab_evict_finish(inst, f, VMLAB_EVICT_ACTION_WRITE);
 	}
 	return ret;
 }
@@ -275,7 +275,7 @@ int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
 	wake_up_all(&inst->busy_wait);
 	mutex_unlock(&inst->lock);
 	for (i = 0; i < b->n; i++) {
-		vmlab_event_evict(inst, pgoff[i], ret[i] ?: VMLAB_EVICT_WRITE,
+		vmlab_event_evict(inst, pgoff[i], ret[i] ?: VMLAB_EVICT_ACTION_WRITE,
 				  reason, t0);
 		err = err ?: ret[i];
 	}
@@ -315,10 +315,10 @@ int vmlab_evict_range(struct vmlab_instance *inst, unsigned long first,
 			continue;
 		b.f[0] = f;
 		vmlab_policy_remove(inst, f);
-		ret = vmlab_evict(inst, &b, VMLAB_EVICT_FORCED, true);
+		ret = vmlab_evict(inst, &b, VMLAB_EVICT_REASON_FORCED, true);
 		if (b.n) {
 			mutex_unlock(&inst->lock);
-			ret = vmlab_evict_write(inst, &b, VMLAB_EVICT_FORCED);
+			ret = vmlab_evict_write(inst, &b, VMLAB_EVICT_REASON_FORCED);
 			mutex_lock(&inst->lock);
 		}
 		if (ret)
@@ -435,7 +435,7 @@ int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
 			break;
 		}
 
-		ret = vmlab_evict(inst, victims, VMLAB_EVICT_BUDGET, may_write);
+		ret = vmlab_evict(inst, victims, VMLAB_EVICT_REASON_BUDGET, may_write);
 		if (victims->n)
 			return 0;
 		/* some victims may have failed, but room is what counts */
@@ -474,7 +474,7 @@ void vmlab_window_add(struct vmlab_instance *inst, struct vmlab_frame *f,
 	inst->nr_window++;
 	while (trim && inst->nr_window > inst->tlb_window) {
 		old = list_first_entry(&inst->window, struct vmlab_frame, window);
-		vmlab_unmap_frame(inst, old, VMLAB_TLB_WINDOW);
+		vmlab_unmap_frame(inst, old, VMLAB_TLB_REASON_WINDOW);
 		old->window_unmapped = true;
 	}
 }

@@ -198,7 +198,7 @@ static vm_fault_t vmlab_fault_retry(struct vmlab_instance *inst,
 	/* from here on, the VMA may be gone: fpin keeps the instance */
 	vmlab_fault_unlock(vmf);
 	if (victims->n) {
-		if (vmlab_evict_write(inst, victims, VMLAB_EVICT_BUDGET)) {
+		if (vmlab_evict_write(inst, victims, VMLAB_EVICT_REASON_BUDGET)) {
 			mutex_lock(&inst->lock);
 			inst->err_task = current;
 			inst->err_pgoff = pgoff;

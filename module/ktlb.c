@@ -111,7 +111,7 @@ static void vmlab_tlb_probe(void *data, int reason, unsigned long pages)
 	list_for_each_entry_rcu(link, &vmlab_mm_links, node) {
 		if (link->mm != mm)
 			continue;
-		vmlab_event_tlb(link->inst, VMLAB_TLB_KERNEL, reason, 0,
+		vmlab_event_tlb(link->inst, VMLAB_TLB_ORIGIN_KERNEL, reason, 0,
 				pages == TLB_FLUSH_ALL ? VMLAB_TLB_FLUSH_ALL : pages);
 	}
 	rcu_read_unlock();

@@ -204,7 +204,7 @@ static void vmlab_policy_flush(struct vmlab_instance *inst)
 	    cpumask_empty(inst->flush_cpus))
 		return;
 	on_each_cpu_mask(inst->flush_cpus, vmlab_flush_local, NULL, true);
-	vmlab_event_tlb(inst, VMLAB_TLB_MODULE, VMLAB_TLB_CLOCK, 0,
+	vmlab_event_tlb(inst, VMLAB_TLB_ORIGIN_MODULE, VMLAB_TLB_REASON_CLOCK, 0,
 			VMLAB_TLB_FLUSH_ALL);
 	cpumask_clear(inst->flush_cpus);
 }

@@ -205,7 +205,7 @@ int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
 	lockdep_assert_held(&inst->lock);
 	if (f->zero && !dirty) {
 		vmlab_count(inst, VMLAB_CNT_CLEAN_DROPS);
-		return VMLAB_EVICT_DROP;
+		return VMLAB_EVICT_ACTION_DROP;
 	}
 	if (!file) {
 		ret = vmlab_store_park(inst, f->page, f->pgoff, false);
@@ -213,20 +213,20 @@ int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
 			return ret;
 		vmlab_count(inst, VMLAB_CNT_SWAP_OUTS);
 		vmlab_event_swap(inst, VMLAB_SWAP_OUT, f->pgoff, VMLAB_STORE_MEM, 0, t0);
-		return VMLAB_EVICT_MOVE;
+		return VMLAB_EVICT_ACTION_MOVE;
 	}
 	if (!dirty && xa_load(&inst->store_file, f->pgoff)) {
 		vmlab_count(inst, VMLAB_CNT_CLEAN_DROPS);
-		return VMLAB_EVICT_DROP;
+		return VMLAB_EVICT_ACTION_DROP;
 	}
 	if (may_write && !rwsem_is_locked(&file_inode(file)->i_rwsem))
-		return VMLAB_EVICT_WRITE;
+		return VMLAB_EVICT_ACTION_WRITE;
 
 	ret = vmlab_store_park(inst, f->page, f->pgoff, true);
 	if (ret)
 		return ret;
 	queue_work(system_unbound_wq, &inst->wb_work);
-	return VMLAB_EVICT_DEFER;
+	return VMLAB_EVICT_ACTION_DEFER;
 }
 
 /*

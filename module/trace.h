@@ -107,8 +107,8 @@ TRACE_EVENT(vmlab_tlb_flush,
 	    TP_printk("inst=%u origin=%s reason=%u start=%llu pages=%lld",
 		      __entry->inst,
 		      __print_symbolic(__entry->origin,
-				       { VMLAB_TLB_MODULE, "module" },
-				       { VMLAB_TLB_KERNEL, "kernel" }),
+				       { VMLAB_TLB_ORIGIN_MODULE, "module" },
+				       { VMLAB_TLB_ORIGIN_KERNEL, "kernel" }),
 		      __entry->reason, __entry->start, (s64)__entry->pages)
 );
 
@@ -140,13 +140,13 @@ TRACE_EVENT(vmlab_evict,
 				       { VMLAB_POLICY_LRU, "lru" }),
 		      __print_symbolic(__entry->action,
 				       { 0, "none" },
-				       { VMLAB_EVICT_WRITE, "write" },
-				       { VMLAB_EVICT_MOVE, "move" },
-				       { VMLAB_EVICT_DROP, "drop" },
-				       { VMLAB_EVICT_DEFER, "defer" }),
+				       { VMLAB_EVICT_ACTION_WRITE, "write" },
+				       { VMLAB_EVICT_ACTION_MOVE, "move" },
+				       { VMLAB_EVICT_ACTION_DROP, "drop" },
+				       { VMLAB_EVICT_ACTION_DEFER, "defer" }),
 		      __print_symbolic(__entry->reason,
-				       { VMLAB_EVICT_BUDGET, "budget" },
-				       { VMLAB_EVICT_FORCED, "forced" }),
+				       { VMLAB_EVICT_REASON_BUDGET, "budget" },
+				       { VMLAB_EVICT_REASON_FORCED, "forced" }),
 		      __entry->error, __entry->latency_ns)
 );
 

@@ -162,7 +162,7 @@ struct vmlab_instance {
 	struct xarray store_mem;	/* pgoff -> struct page * held in memory */
 	struct xarray store_file;	/* pgoff -> value: the file has a copy */
 	atomic64_t store_pages;
-	struct work_struct wb_work;	/* writes VMLAB_EVICT_DEFER pages */
+	struct work_struct wb_work;	/* writes VMLAB_EVICT_ACTION_DEFER pages */
 	u32 nr_busy;			/* frames being written out */
 	wait_queue_head_t busy_wait;	/* woken when one is done */
 	struct task_struct *err_task;	/* a write failed for its fault: */

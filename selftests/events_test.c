@@ -371,8 +371,8 @@ TEST_F(events, select_reports_a_ready_record)
 		EXPECT_EQ((t).kind[VMLAB_FAULT_ZERO], (st).faults_zero); \
 		EXPECT_EQ((t).kind[VMLAB_FAULT_MINOR], (st).faults_minor); \
 		EXPECT_EQ((t).kind[VMLAB_FAULT_UPGRADE], (st).faults_upgrade); \
-		EXPECT_EQ((t).tlb_origin[VMLAB_TLB_MODULE], (st).tlb_module); \
-		EXPECT_EQ((t).tlb_origin[VMLAB_TLB_KERNEL], (st).tlb_kernel); \
+		EXPECT_EQ((t).tlb_origin[VMLAB_TLB_ORIGIN_MODULE], (st).tlb_module); \
+		EXPECT_EQ((t).tlb_origin[VMLAB_TLB_ORIGIN_KERNEL], (st).tlb_kernel); \
 		EXPECT_EQ((t).records - (t).lost_records + (t).lost, (st).events); \
 		EXPECT_EQ((t).lost, (st).events_dropped);		\
 	} while (0)
@@ -398,7 +398,7 @@ TEST_F(events, stats_equal_the_event_stream)
 	EXPECT_EQ(64U, t.kind[VMLAB_FAULT_ZERO]);
 	EXPECT_EQ(16U, t.kind[VMLAB_FAULT_MINOR]);
 	EXPECT_EQ(40U, t.kind[VMLAB_FAULT_UPGRADE]);
-	EXPECT_LE(1U, t.tlb_origin[VMLAB_TLB_KERNEL]);
+	EXPECT_LE(1U, t.tlb_origin[VMLAB_TLB_ORIGIN_KERNEL]);
 	EXPECT_EQ(0U, t.lost_records);
 }
 
@@ -617,7 +617,7 @@ static size_t kernel_flushes(const struct vmlab_event *ev, size_t n,
 
 	for (i = 0; i < n; i++) {
 		if (ev[i].type != VMLAB_EV_TLB ||
-		    ev[i].tlb.origin != VMLAB_TLB_KERNEL ||
+		    ev[i].tlb.origin != VMLAB_TLB_ORIGIN_KERNEL ||
 		    ev[i].tlb.reason != reason)
 			continue;
 		c++;
@@ -683,9 +683,9 @@ TEST_F(tlb, tlb_stats_equal_the_tlb_records)
 	DONTNEED_AND_DRAIN(self, PAGES, PAGES);
 	vmlab_tally(self->ev, self->n, &t);
 	EXPECT_STATS_MATCH(self->st, t);
-	EXPECT_LE(1U, t.tlb_origin[VMLAB_TLB_KERNEL]);
+	EXPECT_LE(1U, t.tlb_origin[VMLAB_TLB_ORIGIN_KERNEL]);
 	/* the module unmaps nothing of its own without eviction */
-	EXPECT_EQ(0U, t.tlb_origin[VMLAB_TLB_MODULE]);
+	EXPECT_EQ(0U, t.tlb_origin[VMLAB_TLB_ORIGIN_MODULE]);
 }
 
 TEST_F(tlb, tlb_records_masked_off_are_not_logged)

@@ -318,7 +318,7 @@ static int swap_file_in(struct vmlab_lab *lab, const char *dir, int *bfd)
 
 static int evict_all(int fd, __u64 *evicted)
 {
-	struct vmlab_evict ev = { .size = sizeof(ev), .flags = VMLAB_EVICT_ALL };
+	struct vmlab_evict ev = { .size = sizeof(ev), .flags = VMLAB_EVICT_FLAG_ALL };
 	int ret = vmlab_ioctl(fd, VMLAB_EVICT, &ev);
 
 	*evicted = ev.evicted;
@@ -571,7 +571,7 @@ TEST_F(swap, failed_swap_out_is_recorded_with_its_errno)
 	EXPECT_EQ((__u32)ENOSPC, ev[32].swap.error);
 	EXPECT_EQ((__u32)VMLAB_EV_EVICT, ev[33].type);
 	EXPECT_EQ(16ULL, ev[33].evict.pgoff);
-	EXPECT_EQ((__u32)VMLAB_EVICT_BUDGET, ev[33].evict.reason);
+	EXPECT_EQ((__u32)VMLAB_EVICT_REASON_BUDGET, ev[33].evict.reason);
 	EXPECT_EQ(0U, ev[33].evict.action);
 	EXPECT_EQ((__u32)ENOSPC, ev[33].evict.error);
 }

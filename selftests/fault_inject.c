@@ -181,7 +181,7 @@ static int evict_all(struct tally *t, int fd)
 {
 	struct vmlab_evict ev = {
 		.size = sizeof(ev),
-		.flags = VMLAB_EVICT_ALL,
+		.flags = VMLAB_EVICT_FLAG_ALL,
 	};
 
 	if (!ioctl(fd, VMLAB_EVICT, &ev))

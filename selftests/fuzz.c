@@ -514,7 +514,7 @@ static void get_config(void)
 static int evict(bool all, __u64 start, __u64 count, __u64 *evicted)
 {
 	struct vmlab_evict ev = {
-		.size = sizeof(ev), .flags = all ? VMLAB_EVICT_ALL : 0,
+		.size = sizeof(ev), .flags = all ? VMLAB_EVICT_FLAG_ALL : 0,
 		.start = start, .count = count,
 	};
 	int ret = lab_ioctl(VMLAB_EVICT, &ev);
@@ -1925,7 +1925,7 @@ static const struct fuzz_cmd fuzz_cmds[] = {
 	{ VMLAB_SET_BACKING, sizeof(struct vmlab_backing), false,
 	  { R(vmlab_backing, reserved), R(vmlab_backing, reserved) + 8 }, 2, 0, 0 },
 	{ VMLAB_EVICT, sizeof(struct vmlab_evict), true,
-	  { R(vmlab_evict, reserved) }, 1, R(vmlab_evict, flags), VMLAB_EVICT_ALL },
+	  { R(vmlab_evict, reserved) }, 1, R(vmlab_evict, flags), VMLAB_EVICT_FLAG_ALL },
 	{ VMLAB_RESIDENT, sizeof(struct vmlab_resident), true,
 	  { R(vmlab_resident, reserved0), R(vmlab_resident, reserved) }, 2, 0, 0 },
 };
@@ -2574,10 +2574,10 @@ static void op_full_fs(void)
 {
 	static const char *const how[] = {
 		"MADV_POPULATE_WRITE", "MADV_POPULATE_READ", "mlock",
-		"MAP_POPULATE", "VMLAB_EVICT_ALL",
+		"MAP_POPULATE", "VMLAB_EVICT_FLAG_ALL",
 	};
 	struct vmlab_config c = { .size = sizeof(c) };
-	struct vmlab_evict ev = { .size = sizeof(ev), .flags = VMLAB_EVICT_ALL };
+	struct vmlab_evict ev = { .size = sizeof(ev), .flags = VMLAB_EVICT_FLAG_ALL };
 	unsigned char want[8], *page = malloc(ps);
 	size_t np = 8, i, k;
 	int fd, bfd, sig, ret, pop = below(5);

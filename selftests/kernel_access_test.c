@@ -483,7 +483,7 @@ TEST_F(kaccess, write_from_vmlab_memory_to_a_file_parks_the_victims)
 	ASSERT_EQ(4, n);
 	for (i = 0; i < n; i++) {
 		EXPECT_EQ((__u32)VMLAB_EV_EVICT, ev[i].type);
-		EXPECT_EQ((__u32)VMLAB_EVICT_DEFER, ev[i].evict.action);
+		EXPECT_EQ((__u32)VMLAB_EVICT_ACTION_DEFER, ev[i].evict.action);
 		EXPECT_EQ((__u64)(4 + i), ev[i].evict.pgoff);
 	}
 	ASSERT_EQ((ssize_t)len, pread(fd, copy, len, 0));

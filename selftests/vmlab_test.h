@@ -486,7 +486,7 @@ struct vmlab_tally {
 	size_t faults;				/* VMLAB_EV_FAULT */
 	size_t kind[VMLAB_FAULT_KIND_MAX];	/* ... by kind */
 	size_t tlb;				/* VMLAB_EV_TLB */
-	size_t tlb_origin[VMLAB_TLB_KERNEL + 1];	/* ... by origin */
+	size_t tlb_origin[VMLAB_TLB_ORIGIN_KERNEL + 1];	/* ... by origin */
 	size_t lost_records;			/* VMLAB_EV_LOST */
 	__u64 lost;				/* ... sum of their counts */
 	size_t evict;				/* VMLAB_EV_EVICT */
@@ -517,8 +517,8 @@ static inline void vmlab_tally(const struct vmlab_event *ev, size_t n,
 			break;
 		case VMLAB_EV_TLB:
 			t->tlb++;
-			if (ev->tlb.origin == VMLAB_TLB_MODULE ||
-			    ev->tlb.origin == VMLAB_TLB_KERNEL)
+			if (ev->tlb.origin == VMLAB_TLB_ORIGIN_MODULE ||
+			    ev->tlb.origin == VMLAB_TLB_ORIGIN_KERNEL)
 				t->tlb_origin[ev->tlb.origin]++;
 			else
 				t->malformed++;

@@ -119,7 +119,7 @@ void ev_print(const struct vmlab_event *ev, struct ev_ctx *ctx, FILE *f)
 	case VMLAB_EV_TLB:
 		fprintf(f, "%-5s %s %s", "tlb", tlb_origin_name(ev->tlb.origin),
 			tlb_reason_name(ev->tlb.origin, ev->tlb.reason));
-		if (ev->tlb.origin == VMLAB_TLB_MODULE)
+		if (ev->tlb.origin == VMLAB_TLB_ORIGIN_MODULE)
 			fprintf(f, " pgoff %llu", ev->tlb.start);
 		if (ev->tlb.pages == VMLAB_TLB_FLUSH_ALL)
 			fputs(" pages all", f);

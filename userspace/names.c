@@ -50,14 +50,14 @@ NAME_TABLE(policy_names, "unknown",
 	   [VMLAB_POLICY_LRU] = "lru");
 
 NAME_TABLE(tlb_origin_names, "unknown",
-	   [VMLAB_TLB_MODULE] = "module",
-	   [VMLAB_TLB_KERNEL] = "kernel");
+	   [VMLAB_TLB_ORIGIN_MODULE] = "module",
+	   [VMLAB_TLB_ORIGIN_KERNEL] = "kernel");
 
 /* the module's unmaps: any other reason is a plain unmap */
 NAME_TABLE(tlb_module_reason_names, "unmap",
-	   [VMLAB_TLB_EVICT] = "evict",
-	   [VMLAB_TLB_WINDOW] = "window",
-	   [VMLAB_TLB_CLOCK] = "clock");
+	   [VMLAB_TLB_REASON_EVICT] = "evict",
+	   [VMLAB_TLB_REASON_WINDOW] = "window",
+	   [VMLAB_TLB_REASON_CLOCK] = "clock");
 
 /* the kernel's, as tlb:tlb_flush names them */
 NAME_TABLE(tlb_kernel_reason_names, "unknown",
@@ -69,14 +69,14 @@ NAME_TABLE(tlb_kernel_reason_names, "unknown",
 
 NAME_TABLE(evict_action_names, "unknown",
 	   [0] = "none",
-	   [VMLAB_EVICT_WRITE] = "write",
-	   [VMLAB_EVICT_MOVE] = "move",
-	   [VMLAB_EVICT_DROP] = "drop",
-	   [VMLAB_EVICT_DEFER] = "defer");
+	   [VMLAB_EVICT_ACTION_WRITE] = "write",
+	   [VMLAB_EVICT_ACTION_MOVE] = "move",
+	   [VMLAB_EVICT_ACTION_DROP] = "drop",
+	   [VMLAB_EVICT_ACTION_DEFER] = "defer");
 
 NAME_TABLE(evict_reason_names, "unknown",
-	   [VMLAB_EVICT_BUDGET] = "budget",
-	   [VMLAB_EVICT_FORCED] = "forced");
+	   [VMLAB_EVICT_REASON_BUDGET] = "budget",
+	   [VMLAB_EVICT_REASON_FORCED] = "forced");
 
 NAME_TABLE(swap_dir_names, "unknown",
 	   [VMLAB_SWAP_OUT] = "out",
@@ -120,7 +120,7 @@ const char *tlb_origin_name(uint32_t origin)
 
 const char *tlb_reason_name(uint32_t origin, uint32_t reason)
 {
-	return name_of(origin == VMLAB_TLB_MODULE ? &tlb_module_reason_names :
+	return name_of(origin == VMLAB_TLB_ORIGIN_MODULE ? &tlb_module_reason_names :
 		       &tlb_kernel_reason_names, reason);
 }
 

@@ -24,11 +24,11 @@ int name_parse(const struct name_table *t, const char *name);
 extern const struct name_table level_names;	   /* VMLAB_PGD..VMLAB_PTE */
 extern const struct name_table fault_kind_names;   /* VMLAB_FAULT_* */
 extern const struct name_table policy_names;	   /* enum vmlab_policy */
-extern const struct name_table tlb_origin_names;   /* VMLAB_TLB_MODULE, _KERNEL */
-extern const struct name_table tlb_module_reason_names; /* VMLAB_TLB_EVICT.. */
+extern const struct name_table tlb_origin_names;   /* VMLAB_TLB_ORIGIN_MODULE, _KERNEL */
+extern const struct name_table tlb_module_reason_names; /* VMLAB_TLB_REASON_EVICT.. */
 extern const struct name_table tlb_kernel_reason_names; /* as tlb:tlb_flush */
-extern const struct name_table evict_action_names; /* VMLAB_EVICT_WRITE.. */
-extern const struct name_table evict_reason_names; /* VMLAB_EVICT_BUDGET.. */
+extern const struct name_table evict_action_names; /* VMLAB_EVICT_ACTION_WRITE.. */
+extern const struct name_table evict_reason_names; /* VMLAB_EVICT_REASON_BUDGET.. */
 extern const struct name_table swap_dir_names;	   /* VMLAB_SWAP_* */
 extern const struct name_table store_names;	   /* VMLAB_STORE_* */
 

@@ -127,7 +127,7 @@ void trace_print_event(FILE *f, const struct vmt_event *e, bool timestamp,
 	case VMT_TLB:
 		ln_f(&l, "inst %u %s %s", e->inst, tlb_origin_name(e->tlb.origin),
 		     tlb_reason_name(e->tlb.origin, e->tlb.reason));
-		if (e->tlb.origin == VMLAB_TLB_MODULE)
+		if (e->tlb.origin == VMLAB_TLB_ORIGIN_MODULE)
 			ln_f(&l, " pgoff %" PRIu64, (uint64_t)e->tlb.start);
 		ln_pages(&l, e->tlb.pages);
 		break;
@@ -139,7 +139,7 @@ void trace_print_event(FILE *f, const struct vmt_event *e, bool timestamp,
 		ln_s(&l, pf_error_str(e->pf.error_code, buf, sizeof(buf)));
 		break;
 	case VMT_KTLB:
-		ln_s(&l, tlb_reason_name(VMLAB_TLB_KERNEL, e->tlb.reason));
+		ln_s(&l, tlb_reason_name(VMLAB_TLB_ORIGIN_KERNEL, e->tlb.reason));
 		ln_pages(&l, e->tlb.pages);
 		break;
 	case VMT_EVICT:
@@ -213,7 +213,7 @@ void trace_json_event(FILE *f, const struct vmt_event *e)
 			jw_u64(&w, "start", e->tlb.start);
 		}
 		jw_str(&w, "reason", tlb_reason_name(e->type == VMT_TLB ?
-						     e->tlb.origin : VMLAB_TLB_KERNEL,
+						     e->tlb.origin : VMLAB_TLB_ORIGIN_KERNEL,
 						     e->tlb.reason));
 		if (flush_all(e->tlb.pages))
 			jw_str(&w, "pages", "all");
@@ -290,7 +290,7 @@ void trace_print_counts(FILE *f, unsigned int attached, const uint64_t *c)
 		for (k = VMT_KTLB_REMOTE_SHOOTDOWN; k <= VMT_KTLB_REMOTE_SEND_IPI; k++)
 			fprintf(f, "%s%s %" PRIu64, k > VMT_KTLB_REMOTE_SHOOTDOWN ?
 				", " : "",
-				tlb_reason_name(VMLAB_TLB_KERNEL, k -
+				tlb_reason_name(VMLAB_TLB_ORIGIN_KERNEL, k -
 						VMT_KTLB_REMOTE_SHOOTDOWN +
 						VMLAB_TLB_REMOTE_SHOOTDOWN),
 				c[k]);

@@ -18,6 +18,12 @@
  * kernel knows (up to one page) is accepted when the extra bytes are zero,
  * so the ABI can grow.
  *
+ * Names: each family of constants has a prefix of its own, named for the
+ * field it goes in (VMLAB_EVICT_ACTION_* for vmlab_ev_evict.action,
+ * VMLAB_TLB_ORIGIN_* for vmlab_ev_tlb.origin, ...).  vmlab 0.5.0 renamed the
+ * event constants that shared VMLAB_EVICT_ and VMLAB_TLB_ alone; their
+ * values, and so the ABI, did not change.
+ *
  * Errors common to every ioctl:
  *   ENOTTY  unknown command
  *   EFAULT  the argument pointer is not readable/writable
@@ -313,11 +319,11 @@ struct vmlab_ev_fault {
 };
 
 /* vmlab_ev_tlb.origin */
-#define VMLAB_TLB_MODULE	1	/* an unmap the module performed */
-#define VMLAB_TLB_KERNEL	2	/* tlb:tlb_flush on an mm mapping the instance */
+#define VMLAB_TLB_ORIGIN_MODULE	1	/* an unmap the module performed */
+#define VMLAB_TLB_ORIGIN_KERNEL	2	/* tlb:tlb_flush on an mm mapping the instance */
 
 /*
- * vmlab_ev_tlb.reason for VMLAB_TLB_KERNEL: as the kernel's tlb:tlb_flush.
+ * vmlab_ev_tlb.reason for VMLAB_TLB_ORIGIN_KERNEL: as the kernel's tlb:tlb_flush.
  * Context-switch flushes (reason 0) are not reported: the kernel emits them
  * before the switch, when nothing exported tells which mm is being loaded.
  */
@@ -332,31 +338,31 @@ struct vmlab_ev_fault {
 struct vmlab_ev_tlb {
 	__u64 start;		/* first page index (module) or 0 */
 	__u64 pages;		/* pages flushed, or VMLAB_TLB_FLUSH_ALL */
-	__u32 origin;		/* VMLAB_TLB_MODULE or VMLAB_TLB_KERNEL */
+	__u32 origin;		/* VMLAB_TLB_ORIGIN_MODULE or VMLAB_TLB_ORIGIN_KERNEL */
 	__u32 reason;		/* see above */
 };
 
-/* vmlab_ev_tlb.reason for VMLAB_TLB_MODULE */
-#define VMLAB_TLB_EVICT		1	/* unmapped to evict the page */
-#define VMLAB_TLB_WINDOW	2	/* unmapped by the software TLB */
-#define VMLAB_TLB_CLOCK		3	/* VMLAB_CFG_CLOCK_FLUSH after a sweep */
+/* vmlab_ev_tlb.reason for VMLAB_TLB_ORIGIN_MODULE */
+#define VMLAB_TLB_REASON_EVICT	1	/* unmapped to evict the page */
+#define VMLAB_TLB_REASON_WINDOW	2	/* unmapped by the software TLB */
+#define VMLAB_TLB_REASON_CLOCK	3	/* VMLAB_CFG_CLOCK_FLUSH after a sweep */
 
 /* vmlab_ev_evict.action */
-#define VMLAB_EVICT_WRITE	1	/* written to the backing file */
-#define VMLAB_EVICT_MOVE	2	/* moved to the memory store */
-#define VMLAB_EVICT_DROP	3	/* dropped: clean with a copy, or zero */
-#define VMLAB_EVICT_DEFER	4	/* parked in memory, written by a worker */
+#define VMLAB_EVICT_ACTION_WRITE	1	/* written to the backing file */
+#define VMLAB_EVICT_ACTION_MOVE		2	/* moved to the memory store */
+#define VMLAB_EVICT_ACTION_DROP		3	/* dropped: clean with a copy, or zero */
+#define VMLAB_EVICT_ACTION_DEFER	4	/* parked in memory, written by a worker */
 
 /* vmlab_ev_evict.reason */
-#define VMLAB_EVICT_BUDGET	1	/* a fault needed a frame */
-#define VMLAB_EVICT_FORCED	2	/* VMLAB_EVICT */
+#define VMLAB_EVICT_REASON_BUDGET	1	/* a fault needed a frame */
+#define VMLAB_EVICT_REASON_FORCED	2	/* VMLAB_EVICT */
 
 struct vmlab_ev_evict {
 	__u64 pgoff;		/* the victim */
 	__u64 latency_ns;	/* unmap, I/O and free */
 	__u32 policy;		/* enum vmlab_policy that chose it */
-	__u32 action;		/* VMLAB_EVICT_* action */
-	__u32 reason;		/* VMLAB_EVICT_BUDGET or _FORCED */
+	__u32 action;		/* VMLAB_EVICT_ACTION_* */
+	__u32 reason;		/* VMLAB_EVICT_REASON_BUDGET or _FORCED */
 	__u32 error;		/* 0, or an errno: the page stayed resident */
 };
 
@@ -429,7 +435,7 @@ struct vmlab_event {
  * - may hold a file system's freeze protection or an inode lock (the backing
  * file's own, in write(backing_fd, vmlab_memory, n)) that the write would
  * take again: its victims are parked in memory and a worker writes them
- * (VMLAB_EVICT_DEFER).  So are a user fault's when another task holds the
+ * (VMLAB_EVICT_ACTION_DEFER).  So are a user fault's when another task holds the
  * backing file's inode lock.  A failed write (ENOSPC, EIO) gives SIGBUS to
  * the faulting access only and the victim stays resident; a failed write
  * of the worker leaves the page parked in memory; io_errors counts both.
@@ -456,7 +462,7 @@ struct vmlab_backing {
 
 /*
  * VMLAB_EVICT evicts the resident pages in [start, start + count) (all of
- * them with VMLAB_EVICT_ALL), as the policy would evict a victim.
+ * them with VMLAB_EVICT_FLAG_ALL), as the policy would evict a victim.
  * evicted returns how many.  When a page cannot go to the store, the call
  * fails with the store's error - ENOMEM (no memory for the store's index),
  * ENOSPC (the backing file system is full), EIO or another error of the
@@ -464,11 +470,11 @@ struct vmlab_backing {
  * the pages before it are evicted, that one and those after it stay
  * resident.
  */
-#define VMLAB_EVICT_ALL		(1U << 0)
+#define VMLAB_EVICT_FLAG_ALL		(1U << 0)
 
 struct vmlab_evict {
 	__u32 size;		/* in: sizeof(struct vmlab_evict) */
-	__u32 flags;		/* VMLAB_EVICT_ALL */
+	__u32 flags;		/* VMLAB_EVICT_FLAG_ALL */
 	__u64 start;		/* first page index */
 	__u64 count;		/* pages */
 	__u64 evicted;		/* out */
