@@ -276,7 +276,7 @@ install-dkms:
 	@[ -z "$(DESTDIR)" ] || { echo "make: install-dkms installs into the system's DKMS; DESTDIR is not for it" >&2; exit 1; }
 	ver=$$(./scripts/dkms-stage) && \
 	dkms add -m vmlab -v $$ver && \
-	dkms install -m vmlab -v $$ver -k $(KVER)
+	dkms install -m vmlab -v $$ver -k $(KVER) --force
 
 uninstall-dkms:
 	-dkms remove -m vmlab -v $(VERSION) --all
