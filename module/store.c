@@ -330,16 +330,22 @@ struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
 
 /*
  * A page vmlab_store_in() returned could not be made resident: one from the
- * memory store goes back there, and one read from the file is freed (the
- * file keeps its copy).
+ * memory store goes back there - parked for the worker again if there is a
+ * backing file, which may have no copy (vmlab_store_in() marked it dirty) -
+ * and one read from the file is freed (the file keeps its copy).  The slot
+ * vmlab_store_in() vacated is still reserved: putting it back allocates
+ * nothing, so it cannot fail for memory as the swap-in did.
  */
 void vmlab_store_unread(struct vmlab_instance *inst, struct page *page,
 			pgoff_t pgoff)
 {
+	bool unwritten = inst->backing && folio_test_dirty(page_folio(page));
+
 	lockdep_assert_held(&inst->lock);
-	if (!inst->backing &&
-	    !xa_err(xa_store(&inst->store_mem, pgoff, page, GFP_KERNEL_ACCOUNT))) {
-		atomic64_inc(&inst->store_pages);
+	if ((!inst->backing || unwritten) &&
+	    !vmlab_store_park(inst, page, pgoff, unwritten)) {
+		if (unwritten)
+			queue_work(system_unbound_wq, &inst->wb_work);
 		return;
 	}
 	vmlab_page_release(page);

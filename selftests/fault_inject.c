@@ -27,6 +27,9 @@
  * Splats and kmemleak reports fail the VM run (scripts/vm), and a module
  * that cannot be unloaded afterwards fails run_tests.sh.
  *
+ * One test aims at one path: a page parked for the write-back worker whose
+ * swap-in fails for memory must stay parked (the file has no copy of it).
+ *
  * Not a *_test: the suite's run leaves it out.  make check-debug runs it in
  * a VM of its own, where the allocation-failure reports it provokes are
  * expected (scripts/vm --allow-alloc-failures):
@@ -73,6 +76,23 @@ static void on_sigbus(int sig)
 		raise(sig);
 	}
 	siglongjmp(touch_env, 1);
+}
+
+/* Read a byte at @p here, not in a child (a fork allocates): SIGBUS or 0. */
+static int read_signal(const volatile char *p)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	volatile int sig = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	in_touch = 1;
+	if (sigsetjmp(touch_env, 1))
+		sig = SIGBUS;
+	else
+		(void)*p;
+	in_touch = 0;
+	sigaction(SIGBUS, &old, NULL);
+	return sig;
 }
 
 /* Count a failed call: 0 when @err is one of the clean errors of @what. */
@@ -318,6 +338,38 @@ static void attr_off(const char *dir)
 	attr_set(dir, "verbose", 0);
 }
 
+/*
+ * Aim the fault-injection attribute directory @dir at vmlab.ko, still off:
+ * 0, -ENOENT when the kernel has no such attribute with a stacktrace
+ * filter (not the debug kernel), or another -errno.
+ */
+static int aim(const char *dir, unsigned long *start, unsigned long *end)
+{
+	char path[96];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/require-start", dir);
+	if (access(path, W_OK))
+		return -ENOENT;
+	ret = module_core(start, end);
+	if (ret)
+		return ret;
+	attr_off(dir);
+	if (attr_set(dir, "interval", 1) || attr_set(dir, "space", 0) ||
+	    attr_write(dir, "task-filter", "N") ||
+	    attr_write(dir, "ignore-gfp-wait", "N") ||
+	    attr_set(dir, "stacktrace-depth", 32) ||
+	    attr_set(dir, "reject-start", 0) || attr_set(dir, "reject-end", 0) ||
+	    attr_set(dir, "require-start", *start) ||
+	    attr_set(dir, "require-end", *end) || attr_set(dir, "verbose", 1))
+		return -EIO;
+	if (strstr(dir, "fail_page_alloc") &&
+	    (attr_write(dir, "ignore-gfp-highmem", "N") ||
+	     attr_set(dir, "min-order", 0)))
+		return -EIO;
+	return 0;
+}
+
 TEST(no_error_without_injection)
 {
 	struct tally t = { 0 };
@@ -357,32 +409,16 @@ INJECT_VARIANT(fail_page_alloc_tenth, "fail_page_alloc", 10, 200);
 FIXTURE_SETUP(inject)
 {
 	unsigned long start, end;
-	char path[96];
+	int ret;
 
 	VMLAB_REQUIRE_MODULE();
 	snprintf(self->dir, sizeof(self->dir), "/sys/kernel/debug/%s",
 		 variant->attr);
-	snprintf(path, sizeof(path), "%s/require-start", self->dir);
-	if (access(path, W_OK))
+	ret = aim(self->dir, &start, &end);
+	if (ret == -ENOENT)
 		SKIP(return, "no %s with a stacktrace filter (not the debug kernel)",
 		     self->dir);
-	ASSERT_EQ(0, module_core(&start, &end));
-
-	attr_off(self->dir);
-	ASSERT_EQ(0, attr_set(self->dir, "interval", 1));
-	ASSERT_EQ(0, attr_set(self->dir, "space", 0));
-	ASSERT_EQ(0, attr_write(self->dir, "task-filter", "N"));
-	ASSERT_EQ(0, attr_write(self->dir, "ignore-gfp-wait", "N"));
-	if (!strcmp(variant->attr, "fail_page_alloc")) {
-		ASSERT_EQ(0, attr_write(self->dir, "ignore-gfp-highmem", "N"));
-		ASSERT_EQ(0, attr_set(self->dir, "min-order", 0));
-	}
-	ASSERT_EQ(0, attr_set(self->dir, "stacktrace-depth", 32));
-	ASSERT_EQ(0, attr_set(self->dir, "reject-start", 0));
-	ASSERT_EQ(0, attr_set(self->dir, "reject-end", 0));
-	ASSERT_EQ(0, attr_set(self->dir, "require-start", start));
-	ASSERT_EQ(0, attr_set(self->dir, "require-end", end));
-	ASSERT_EQ(0, attr_set(self->dir, "verbose", 1));
+	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, attr_set(self->dir, "times", variant->times));
 	ASSERT_EQ(0, attr_set(self->dir, "probability", variant->probability));
 	TH_LOG("%s aimed at vmlab.ko %#lx-%#lx", variant->attr, start, end);
@@ -412,6 +448,108 @@ TEST_F(inject, every_failure_is_clean_and_no_page_is_lost)
 	EXPECT_LE(t.clean, injected);
 	/* the workload reaches vmlab's allocations */
 	EXPECT_LT(0UL, injected);
+}
+
+/*
+ * A page parked in memory for the write-back worker (a kernel fault's
+ * victim, with a backing file) whose swap-in then fails for memory must
+ * stay parked: the file has no copy of it.  The ext4 test disk is frozen,
+ * so the worker's write waits and the second victim stays parked; then one
+ * slab allocation fails in the fault that takes it back.
+ */
+FIXTURE(parked) {
+	char dir[64];
+	char path[128];
+	struct vmlab_lab lab;
+	int backing_fd;
+	int frozen_fd;
+};
+
+FIXTURE_SETUP(parked)
+{
+	const char *disk = getenv("VMLAB_DISK");
+	unsigned long start, end;
+	int ret;
+
+	self->backing_fd = -1;
+	self->frozen_fd = -1;
+	self->lab.map = MAP_FAILED;
+	VMLAB_REQUIRE_MODULE();
+	if (!disk)
+		SKIP(return, "no ext4 test disk (scripts/vm --disk)");
+	snprintf(self->dir, sizeof(self->dir), "/sys/kernel/debug/failslab");
+	ret = aim(self->dir, &start, &end);
+	if (ret == -ENOENT)
+		SKIP(return, "no failslab with a stacktrace filter (not the debug kernel)");
+	ASSERT_EQ(0, ret);
+	snprintf(self->path, sizeof(self->path), "%s/vmlab-parked", disk);
+	self->backing_fd = open(self->path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, self->backing_fd);
+	/* 5 pages, 3 frames, FIFO, the backing file */
+	ASSERT_EQ(0, vmlab_lab_open(&self->lab, 5, 0, 0, 1024));
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, 3, 0, 0));
+	ASSERT_EQ(0, vmlab_set_backing(self->lab.fd, self->backing_fd));
+	self->frozen_fd = vmlab_fs_freeze(disk);
+	ASSERT_LE(0, self->frozen_fd);
+}
+
+FIXTURE_TEARDOWN(parked)
+{
+	if (self->dir[0])
+		attr_off(self->dir);
+	if (self->frozen_fd >= 0)
+		vmlab_fs_thaw(self->frozen_fd);
+	vmlab_lab_close(&self->lab);
+	if (self->backing_fd >= 0) {
+		close(self->backing_fd);
+		unlink(self->path);
+	}
+}
+
+TEST_F(parked, failed_swap_in_of_a_parked_page_keeps_it)
+{
+	size_t ps = self->lab.ps;
+	struct vmlab_stats st;
+	int p[2];
+	char *buf;
+
+	buf = calloc(1, ps);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, pipe(p));
+	/* pages 0 and 1 written from user space: resident, dirty */
+	vmlab_fill(self->lab.map, 0, 2, 11);
+	/* page 2 read by the kernel (zero, clean): the third frame */
+	ASSERT_EQ(1, write(p[1], vmlab_page(&self->lab, 2), 1));
+	ASSERT_EQ(1, read(p[0], buf, 1));
+	/*
+	 * Pages 3 and 4 written by the kernel: each evicts the oldest page,
+	 * 0 then 1, which a kernel fault parks for the worker.  The worker's
+	 * write of page 0 waits for the thaw; page 1 stays parked.
+	 */
+	ASSERT_EQ((ssize_t)ps, write(p[1], buf, ps));
+	ASSERT_EQ((ssize_t)ps, read(p[0], vmlab_page(&self->lab, 3), ps));
+	ASSERT_EQ((ssize_t)ps, write(p[1], buf, ps));
+	ASSERT_EQ((ssize_t)ps, read(p[0], vmlab_page(&self->lab, 4), ps));
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	ASSERT_EQ(2ULL, st.store_pages);
+	ASSERT_EQ(3ULL, st.pages_resident);
+
+	/* the next slab allocation on vmlab's behalf fails: page 1's frame */
+	ASSERT_EQ(0, attr_set(self->dir, "times", 1));
+	ASSERT_EQ(0, attr_set(self->dir, "probability", 100));
+	EXPECT_EQ(SIGBUS, read_signal(vmlab_page(&self->lab, 1)));
+	EXPECT_EQ(0, attr_get(self->dir, "times"));
+	attr_off(self->dir);
+
+	/* page 1 is still there, parked or written once the disk thaws */
+	ASSERT_EQ(0, vmlab_fs_thaw(self->frozen_fd));
+	self->frozen_fd = -1;
+	EXPECT_EQ(-1, vmlab_check(vmlab_page(&self->lab, 0), 0, 2, 11));
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ(1ULL, st.fault_errors);
+	close(p[0]);
+	close(p[1]);
+	free(buf);
 }
 
 TEST_HARNESS_MAIN

@@ -287,24 +287,16 @@ TEST_F(kaccess, forced_eviction_of_a_page_held_by_a_pipe_fails_ebusy)
 /* Freeze the file system of @dir: every write to it waits for the thaw. */
 static int freeze(struct kenv *e, const char *dir)
 {
-	int ret = 0;
+	int fd = vmlab_fs_freeze(dir);
 
-	e->frozen_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (e->frozen_fd < 0)
-		return -errno;
-	if (ioctl(e->frozen_fd, FIFREEZE, 0)) {
-		ret = -errno;
-		close(e->frozen_fd);
-		e->frozen_fd = -1;
-	}
-	return ret;
+	e->frozen_fd = fd < 0 ? -1 : fd;
+	return fd < 0 ? fd : 0;
 }
 
 static int thaw(struct kenv *e)
 {
-	int ret = ioctl(e->frozen_fd, FITHAW, 0) ? -errno : 0;
+	int ret = vmlab_fs_thaw(e->frozen_fd);
 
-	close(e->frozen_fd);
 	e->frozen_fd = -1;
 	return ret;
 }

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
+#include <linux/fs.h>
 
 #include <linux/vmlab.h>
 
@@ -708,6 +709,33 @@ static inline int vmlab_access_signal(volatile char *addr, bool write)
 	int ret = vmlab_in_child(vmlab_access_fn, &a);
 
 	return ret > 128 ? ret - 128 : ret ? -1 : 0;
+}
+
+/*
+ * Freeze the file system of directory @dir (FIFREEZE): every write to it
+ * waits for the thaw.  An fd for vmlab_fs_thaw(), or -errno.
+ */
+static inline int vmlab_fs_freeze(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, FIFREEZE, 0)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* Thaw what vmlab_fs_freeze() froze and close @fd: 0 or -errno. */
+static inline int vmlab_fs_thaw(int fd)
+{
+	int ret = ioctl(fd, FITHAW, 0) ? -errno : 0;
+
+	close(fd);
+	return ret;
 }
 
 /* Run on @cpu only: 0 or -errno. */
