@@ -35,7 +35,11 @@ int sim_policy_parse(const char *name)
 	return -1;
 }
 
-/* Per-page state, indexed by page number. */
+/*
+ * Per-page state, indexed by a page's id: its rank among the distinct page
+ * numbers of the string, so memory goes with the pages a string touches,
+ * not with how large their numbers are (block numbers of a real trace).
+ */
 struct sim_page {
 	uint64_t slot;		/* frame index, NONE if not resident */
 	uint64_t prev, next;	/* LRU list (page numbers) */
@@ -155,11 +159,51 @@ static uint64_t sim_victim(struct sim *s, enum sim_policy p)
 	}
 }
 
-int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *refs, size_t n,
-	    uint64_t seed, struct sim_result *out)
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The id of each reference's page: @ids[i] is the rank of @refs[i] among
+ * the distinct values of @refs.  Returns how many there are, or -1 (ENOMEM).
+ */
+static int64_t sim_ids(const uint64_t *refs, size_t n, uint64_t *ids)
+{
+	uint64_t *sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	size_t i, distinct = 0, lo, hi, mid;
+
+	if (!sorted)
+		return -1;
+	memcpy(sorted, refs, n * sizeof(*refs));
+	qsort(sorted, n, sizeof(*sorted), cmp_u64);
+	for (i = 0; i < n; i++)
+		if (!distinct || sorted[distinct - 1] != sorted[i])
+			sorted[distinct++] = sorted[i];
+	for (i = 0; i < n; i++) {
+		lo = 0;
+		hi = distinct;
+		while (hi - lo > 1) {
+			mid = lo + (hi - lo) / 2;
+			if (sorted[mid] <= refs[i])
+				lo = mid;
+			else
+				hi = mid;
+		}
+		ids[i] = lo;
+	}
+	free(sorted);
+	return (int64_t)distinct;
+}
+
+int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
+	    size_t n, uint64_t seed, struct sim_result *out)
 {
 	struct sim s = { .nframes = frames, .lru_head = NONE, .lru_tail = NONE };
-	uint64_t npages = 0, *last = NULL, *next_use = NULL;
+	uint64_t npages, *last = NULL, *next_use = NULL, *refs;
+	int64_t distinct;
 	size_t i;
 	int ret = -1;
 
@@ -168,9 +212,21 @@ int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *refs, size_t n,
 		errno = EINVAL;
 		return -1;
 	}
-	for (i = 0; i < n; i++)
-		if (refs[i] + 1 > npages)
-			npages = refs[i] + 1;
+	refs = malloc((n ? n : 1) * sizeof(*refs));
+	if (!refs) {
+		errno = ENOMEM;
+		return -1;
+	}
+	distinct = sim_ids(page_refs, n, refs);
+	if (distinct < 0) {
+		free(refs);
+		errno = ENOMEM;
+		return -1;
+	}
+	npages = (uint64_t)distinct;
+	/* no more frames than pages: the rest would stay empty */
+	if (frames > npages)
+		s.nframes = frames = npages ? npages : 1;
 	s.rnd = seed ? seed : 0x9e3779b97f4a7c15ULL;
 	s.pg = calloc(npages ? npages : 1, sizeof(*s.pg));
 	s.frame = calloc(frames, sizeof(*s.frame));
@@ -238,6 +294,7 @@ int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *refs, size_t n,
 	}
 	ret = 0;
 out:
+	free(refs);
 	free(next_use);
 	free(s.pg);
 	free(s.frame);

@@ -30,8 +30,9 @@ const char *sim_policy_name(enum sim_policy p);
 int sim_policy_parse(const char *name);
 
 /*
- * Run @refs (page numbers) through @frames frames (frames >= 1) under @p.
- * Returns 0, or -1 with errno (ENOMEM, EINVAL).
+ * Run @refs (page numbers, any 64-bit values: memory goes with the distinct
+ * pages, not with their numbers) through @frames frames (frames >= 1) under
+ * @p.  Returns 0, or -1 with errno (ENOMEM, EINVAL).
  */
 int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *refs, size_t n,
 	    uint64_t seed, struct sim_result *out);
