@@ -2,7 +2,9 @@
 /*
  * The reference simulator (userspace/sim.c) on its own, no module: page
  * numbers are names, not sizes - a string's memory goes with its distinct
- * pages, and renaming its pages (keeping their order) changes no count.
+ * pages, and renaming its pages (keeping their order) changes no count;
+ * the step-by-step view gives, for each reference, hit or miss, the victim
+ * and memory in the policy's order, the textbook's worked examples exactly.
  */
 #include <stdint.h>
 #include <sys/resource.h>
@@ -87,6 +89,128 @@ TEST(renaming_pages_in_order_changes_no_count)
 				EXPECT_EQ(misses(_metadata, p, frames, dense, REFS),
 					  misses(_metadata, p, frames, sparse, REFS));
 	}
+}
+
+/* What sim_run_steps() reported, one reference a row. */
+#define MAX_STEPS	16
+#define MAX_MEM		4
+
+struct steps {
+	size_t n;
+	bool hit[MAX_STEPS];
+	int64_t victim[MAX_STEPS];		/* -1: none */
+	size_t nmem[MAX_STEPS];
+	uint64_t mem[MAX_STEPS][MAX_MEM];
+	uint8_t use[MAX_STEPS][MAX_MEM];
+	size_t hand[MAX_STEPS];
+};
+
+static void record(const struct sim_step *st, void *arg)
+{
+	struct steps *s = arg;
+	size_t i = s->n++, k;
+
+	if (i >= MAX_STEPS || st->nresident > MAX_MEM || st->index != i)
+		return;
+	s->hit[i] = st->hit;
+	s->victim[i] = st->evicted ? (int64_t)st->victim : -1;
+	s->nmem[i] = st->nresident;
+	for (k = 0; k < st->nresident; k++) {
+		s->mem[i][k] = st->resident[k];
+		s->use[i][k] = st->use ? st->use[k] : 0;
+	}
+	s->hand[i] = st->hand;
+}
+
+static void run_steps(struct __test_metadata *_metadata, enum sim_policy p,
+		      uint64_t frames, const uint64_t *refs, size_t n,
+		      struct steps *s)
+{
+	struct sim_result r;
+
+	memset(s, 0, sizeof(*s));
+	ASSERT_EQ(0, sim_run_steps(p, frames, refs, n, 1, &r, record, s));
+	ASSERT_EQ(n, s->n);
+}
+
+/* memory after step @i, as a list */
+#define EXPECT_MEM(s, i, ...) do {					\
+	const uint64_t __want[] = { __VA_ARGS__ };			\
+	size_t __k;							\
+	ASSERT_EQ(ARRAY_SIZE(__want), (s)->nmem[i]);			\
+	for (__k = 0; __k < ARRAY_SIZE(__want); __k++)			\
+		EXPECT_EQ(__want[__k], (s)->mem[i][__k]);		\
+} while (0)
+
+/*
+ * OSTEP's OPT example (0 1 2 0 1 3 0 3 1 2 1, 3 frames): 3 evicts 2, used
+ * furthest ahead; then 2 evicts 3, not 0: both are never used again, and
+ * the one that arrived last goes, as paging-policy.py decides.
+ */
+TEST(opt_evicts_the_last_arrival_of_pages_never_used_again)
+{
+	const uint64_t refs[] = { 0, 1, 2, 0, 1, 3, 0, 3, 1, 2, 1 };
+	const bool hit[] = { 0, 0, 0, 1, 1, 0, 1, 1, 1, 0, 1 };
+	struct steps s;
+	size_t i;
+
+	run_steps(_metadata, SIM_OPT, 3, refs, ARRAY_SIZE(refs), &s);
+	for (i = 0; i < ARRAY_SIZE(refs); i++) {
+		EXPECT_EQ(hit[i], s.hit[i]);
+		EXPECT_EQ(i == 5 ? 2 : i == 9 ? 3 : -1, s.victim[i]);
+	}
+	EXPECT_MEM(&s, 5, 0, 1, 3);
+	EXPECT_MEM(&s, 9, 0, 1, 2);
+}
+
+/* Belady's string under FIFO, 3 frames: the queue, first out first. */
+TEST(fifo_steps_show_the_queue_first_out_first)
+{
+	const uint64_t refs[] = { 1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5 };
+	const int64_t victim[] = { -1, -1, -1, 1, 2, 3, 4, -1, -1, 1, 2, -1 };
+	struct steps s;
+	size_t i;
+
+	run_steps(_metadata, SIM_FIFO, 3, refs, ARRAY_SIZE(refs), &s);
+	for (i = 0; i < ARRAY_SIZE(refs); i++)
+		EXPECT_EQ(victim[i], s.victim[i]);
+	EXPECT_MEM(&s, 1, 1, 2);
+	EXPECT_MEM(&s, 6, 1, 2, 5);
+	EXPECT_MEM(&s, 8, 1, 2, 5);
+	EXPECT_MEM(&s, 11, 5, 3, 4);
+}
+
+/* LRU lists memory least recent first: a hit moves the page last. */
+TEST(lru_steps_list_memory_least_recent_first)
+{
+	const uint64_t refs[] = { 0, 1, 2, 0, 3 };
+	struct steps s;
+
+	run_steps(_metadata, SIM_LRU, 3, refs, ARRAY_SIZE(refs), &s);
+	EXPECT_MEM(&s, 2, 0, 1, 2);
+	EXPECT_MEM(&s, 3, 1, 2, 0);
+	EXPECT_EQ(1, s.victim[4]);
+	EXPECT_MEM(&s, 4, 2, 0, 3);
+}
+
+/*
+ * CLOCK, 3 frames, 0 1 2 3: the hand clears every use bit once round,
+ * takes frame 0, and stops past it; the new page's bit is set.
+ */
+TEST(clock_steps_show_the_ring_its_hand_and_use_bits)
+{
+	const uint64_t refs[] = { 0, 1, 2, 3 };
+	struct steps s;
+
+	run_steps(_metadata, SIM_CLOCK, 3, refs, ARRAY_SIZE(refs), &s);
+	EXPECT_MEM(&s, 2, 0, 1, 2);
+	EXPECT_EQ(0U, s.hand[2]);
+	EXPECT_EQ(0, s.victim[3]);
+	EXPECT_MEM(&s, 3, 3, 1, 2);
+	EXPECT_EQ(1U, s.hand[3]);
+	EXPECT_EQ(1, s.use[3][0]);
+	EXPECT_EQ(0, s.use[3][1]);
+	EXPECT_EQ(0, s.use[3][2]);
 }
 
 TEST_HARNESS_MAIN

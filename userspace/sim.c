@@ -44,9 +44,14 @@ struct sim_page {
 	uint64_t slot;		/* frame index, NONE if not resident */
 	uint64_t prev, next;	/* LRU list (page numbers) */
 	uint64_t next_use;	/* OPT: index of this page's next reference */
+	uint64_t loaded;	/* when it arrived: the count of loads before */
 };
 
+/* OPT's key of a page never used again: above every reference index */
+#define NEVER (1ULL << 63)
+
 struct sim {
+	uint64_t loads;		/* pages loaded so far */
 	struct sim_page *pg;
 	uint64_t *frame;	/* frame -> page */
 	uint8_t *ref;		/* CLOCK reference bits, per frame */
@@ -166,14 +171,11 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/*
- * The id of each reference's page: @ids[i] is the rank of @refs[i] among
- * the distinct values of @refs.  Returns how many there are, or -1 (ENOMEM).
- */
-static int64_t sim_ids(const uint64_t *refs, size_t n, uint64_t *ids)
+/* The distinct values of @refs, sorted, in *@out: how many, or -1. */
+static int64_t sim_sorted(const uint64_t *refs, size_t n, uint64_t **out)
 {
 	uint64_t *sorted = malloc((n ? n : 1) * sizeof(*sorted));
-	size_t i, distinct = 0, lo, hi, mid;
+	size_t i, distinct = 0;
 
 	if (!sorted)
 		return -1;
@@ -182,6 +184,34 @@ static int64_t sim_ids(const uint64_t *refs, size_t n, uint64_t *ids)
 	for (i = 0; i < n; i++)
 		if (!distinct || sorted[distinct - 1] != sorted[i])
 			sorted[distinct++] = sorted[i];
+	*out = sorted;
+	return (int64_t)distinct;
+}
+
+int64_t sim_distinct(const uint64_t *refs, size_t n)
+{
+	uint64_t *sorted;
+	int64_t distinct = sim_sorted(refs, n, &sorted);
+
+	if (distinct >= 0)
+		free(sorted);
+	return distinct;
+}
+
+/*
+ * The id of each reference's page: @ids[i] is the rank of @refs[i] among
+ * the distinct values of @refs, which *@names lists by id.  Returns how
+ * many there are, or -1 (ENOMEM).
+ */
+static int64_t sim_ids(const uint64_t *refs, size_t n, uint64_t *ids,
+		       uint64_t **names)
+{
+	int64_t distinct = sim_sorted(refs, n, names);
+	uint64_t *sorted = *names;
+	size_t i, lo, hi, mid;
+
+	if (distinct < 0)
+		return -1;
 	for (i = 0; i < n; i++) {
 		lo = 0;
 		hi = distinct;
@@ -194,15 +224,74 @@ static int64_t sim_ids(const uint64_t *refs, size_t n, uint64_t *ids)
 		}
 		ids[i] = lo;
 	}
-	free(sorted);
-	return (int64_t)distinct;
+	return distinct;
 }
 
-int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
-	    size_t n, uint64_t seed, struct sim_result *out)
+/* Arrival order, for OPT's view (qsort_r: @s is the simulation) */
+static int cmp_arrival(const void *a, const void *b, void *s)
+{
+	const struct sim_page *pg = ((const struct sim *)s)->pg;
+	uint64_t x = pg[*(const uint64_t *)a].loaded;
+	uint64_t y = pg[*(const uint64_t *)b].loaded;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Report reference @i to @fn: memory in @p's order, as page numbers. */
+static void sim_report(struct sim *s, enum sim_policy p, struct sim_step *st,
+		       const uint64_t *names, uint64_t *mem, uint8_t *use,
+		       sim_step_fn fn, void *arg)
+{
+	uint64_t k, id;
+
+	st->nresident = s->used;
+	st->use = NULL;
+	st->hand = 0;
+	switch (p) {
+	case SIM_FIFO:
+		for (k = 0; k < s->used; k++)
+			mem[k] = s->frame[(s->hand + k) % s->nframes];
+		break;
+	case SIM_LRU:
+		for (k = 0, id = s->lru_head; id != NONE; id = s->pg[id].next)
+			mem[k++] = id;
+		break;
+	case SIM_OPT:
+		memcpy(mem, s->frame, s->used * sizeof(*mem));
+		qsort_r(mem, s->used, sizeof(*mem), cmp_arrival, s);
+		break;
+	default:
+		memcpy(mem, s->frame, s->used * sizeof(*mem));
+		if (p == SIM_CLOCK) {
+			memcpy(use, s->ref, s->used);
+			st->use = use;
+			st->hand = s->hand;
+		}
+		break;
+	}
+	for (k = 0; k < s->used; k++)
+		mem[k] = names[mem[k]];
+	st->resident = mem;
+	st->page = names[st->page];
+	if (st->evicted)
+		st->victim = names[st->victim];
+	fn(st, arg);
+}
+
+int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *refs, size_t n,
+	    uint64_t seed, struct sim_result *out)
+{
+	return sim_run_steps(p, frames, refs, n, seed, out, NULL, NULL);
+}
+
+int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
+		  size_t n, uint64_t seed, struct sim_result *out,
+		  sim_step_fn fn, void *arg)
 {
 	struct sim s = { .nframes = frames, .lru_head = NONE, .lru_tail = NONE };
-	uint64_t npages, *last = NULL, *next_use = NULL, *refs;
+	uint64_t npages, *last = NULL, *next_use = NULL, *refs, *names = NULL;
+	uint64_t *mem = NULL;
+	uint8_t *use = NULL;
 	int64_t distinct;
 	size_t i;
 	int ret = -1;
@@ -217,7 +306,7 @@ int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 		errno = ENOMEM;
 		return -1;
 	}
-	distinct = sim_ids(page_refs, n, refs);
+	distinct = sim_ids(page_refs, n, refs, &names);
 	if (distinct < 0) {
 		free(refs);
 		errno = ENOMEM;
@@ -235,7 +324,12 @@ int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 		s.heap = calloc(n + 1, sizeof(*s.heap));
 		last = malloc((npages ? npages : 1) * sizeof(*last));
 	}
-	if (!s.pg || !s.frame || !s.ref || (p == SIM_OPT && (!s.heap || !last))) {
+	if (fn) {
+		mem = calloc(frames, sizeof(*mem));
+		use = calloc(frames, 1);
+	}
+	if (!s.pg || !s.frame || !s.ref || (p == SIM_OPT && (!s.heap || !last)) ||
+	    (fn && (!mem || !use))) {
 		errno = ENOMEM;
 		goto out;
 	}
@@ -260,14 +354,18 @@ int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 	for (i = 0; i < n; i++) {
 		uint64_t pg = refs[i], f;
 		struct sim_page *g = &s.pg[pg];
+		struct sim_step st = { .index = i, .page = pg, .hit = true };
 
 		out->refs++;
 		if (g->slot == NONE) {
 			out->misses++;
+			st.hit = false;
 			if (s.used < frames) {
 				f = s.used++;
 			} else {
 				f = sim_victim(&s, p);
+				st.evicted = true;
+				st.victim = s.frame[f];
 				s.pg[s.frame[f]].slot = NONE;
 				if (p == SIM_LRU)
 					lru_unlink(&s, s.frame[f]);
@@ -275,6 +373,7 @@ int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 			}
 			s.frame[f] = pg;
 			g->slot = f;
+			g->loaded = s.loads++;
 			if (p == SIM_LRU)
 				lru_push(&s, pg);
 			/* loading it is its first reference */
@@ -287,13 +386,21 @@ int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 			s.ref[g->slot] = 1;
 		}
 		if (p == SIM_OPT) {
-			/* never used again sorts first: evicted before all */
-			g->next_use = next_use[i] == NONE ? NONE - 1 - pg : next_use[i];
+			/*
+			 * never used again sorts first, the last to arrive
+			 * before the others: evicted before all
+			 */
+			g->next_use = next_use[i] == NONE ? NEVER | g->loaded : next_use[i];
 			heap_push(&s, g->next_use, pg);
 		}
+		if (fn)
+			sim_report(&s, p, &st, names, mem, use, fn, arg);
 	}
 	ret = 0;
 out:
+	free(mem);
+	free(use);
+	free(names);
 	free(refs);
 	free(next_use);
 	free(s.pg);

@@ -6,6 +6,7 @@
 #ifndef _VMLAB_SIM_H
 #define _VMLAB_SIM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,8 +34,40 @@ int sim_policy_parse(const char *name);
  * Run @refs (page numbers, any 64-bit values: memory goes with the distinct
  * pages, not with their numbers) through @frames frames (frames >= 1) under
  * @p.  Returns 0, or -1 with errno (ENOMEM, EINVAL).
+ *
+ * OPT evicts the resident page used furthest ahead; among pages never used
+ * again, the one that arrived last, as OSTEP's paging-policy.py does, so a
+ * step-by-step view diffs cleanly against it.
  */
 int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *refs, size_t n,
 	    uint64_t seed, struct sim_result *out);
+
+/* One reference, as sim_run_steps() reports it, after it is handled. */
+struct sim_step {
+	uint64_t index;		/* its position in the string, from 0 */
+	uint64_t page;
+	bool hit;
+	bool evicted;
+	uint64_t victim;	/* the page evicted, when @evicted */
+	/*
+	 * Memory in the policy's order: FIFO first out first, LRU least
+	 * recent first, OPT by arrival, CLOCK and RANDOM by frame (the
+	 * ring), with CLOCK's use bits and the index its hand points at.
+	 */
+	size_t nresident;
+	const uint64_t *resident;
+	const uint8_t *use;	/* CLOCK only, else NULL */
+	size_t hand;		/* CLOCK only */
+};
+
+typedef void (*sim_step_fn)(const struct sim_step *step, void *arg);
+
+/* sim_run(), calling @fn after each reference. */
+int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *refs,
+		  size_t n, uint64_t seed, struct sim_result *out,
+		  sim_step_fn fn, void *arg);
+
+/* How many distinct pages @refs holds, or -1 (ENOMEM). */
+int64_t sim_distinct(const uint64_t *refs, size_t n);
 
 #endif /* _VMLAB_SIM_H */

@@ -5,6 +5,10 @@
  * counts: misses and hit ratio per policy and frame count, and any
  * Belady's anomaly (more frames, more misses) it shows.  No module needed.
  *
+ * --steps prints every reference instead: hit or miss, the victim, and
+ * memory in the policy's order (the view of OSTEP's paging-policy.py -c),
+ * JSON lines with -j.
+ *
  * The reference string comes from --refs (page numbers) or from a pattern,
  * the same generators `vmlab run` touches pages with, so the two commands
  * see the same string for the same --pattern, --pages, --touches, --seed.
@@ -39,6 +43,8 @@ struct simulate {
 	uint64_t frames[SIM_MAX_FRAME_COUNTS];
 	unsigned int nframes;
 
+	bool steps;		/* --steps */
+
 	/* results, [policy][frame count] */
 	struct sim_result *res;
 };
@@ -56,16 +62,25 @@ static const char simulate_doc[] =
 "'vmlab run' makes with the same --pattern, --pages, --touches and --seed,\n"
 "so 'vmlab run --compare' and this command agree.\n"
 "\n"
+"--steps prints one line per reference instead, for each policy and frame\n"
+"count: hit or miss, the page evicted, and memory after it in the\n"
+"policy's order - FIFO first out first, LRU least recent first, OPT by\n"
+"arrival, CLOCK and RANDOM by frame, CLOCK with its hand (>) and use bits\n"
+"(*).  OPT breaks ties among pages never used again as OSTEP's\n"
+"paging-policy.py does (the last to arrive goes), so the views diff.\n"
+"\n"
 "EXAMPLES:\n"
 "  vmlab simulate --refs 1,2,3,4,1,2,5,1,2,3,4,5 --frames 3,4 --policy fifo\n"
 "  vmlab simulate --pattern loop --pages 64 --frames 16,32,48,64\n"
 "  vmlab simulate --pattern hotcold --pages 100 --touches 10000 --frames 1-40\n"
 "  vmlab simulate --pattern trace:refs.txt --frames 3,4 --policy fifo,opt\n"
-"  vmlab -j simulate --refs 0,1,2,0,1,3 --frames 2\n";
+"  vmlab -j simulate --refs 0,1,2,0,1,3 --frames 2\n"
+"  vmlab simulate --refs 0,1,2,0,1,3,0,3,1,2,1 --frames 3 --policy opt --steps\n";
 
 enum {
 	OPT_REFS = 0x100,
 	OPT_TOUCHES,
+	OPT_STEPS,
 };
 
 static const struct argp_option simulate_opts[] = {
@@ -84,6 +99,8 @@ static const struct argp_option simulate_opts[] = {
 	  "References the pattern makes (default: the pattern's)", 1 },
 	{ "seed", 's', "S", 0,
 	  "Seed of the random patterns and of RANDOM (default 1)", 1 },
+	{ "steps", OPT_STEPS, NULL, 0,
+	  "One line per reference: hit or miss, victim, memory", 2 },
 	CLI_OPT_JSON(2),
 	{},
 };
@@ -222,6 +239,9 @@ static error_t simulate_parse(int key, char *arg, struct argp_state *state)
 	case OPT_TOUCHES:
 		s->touches = arg_u64(state, "--touches", arg, 1, PATTERN_MAX_REFS);
 		break;
+	case OPT_STEPS:
+		s->steps = true;
+		break;
 	case 's':
 		s->seed = arg_u64(state, "--seed", arg, 0, UINT64_MAX);
 		break;
@@ -273,18 +293,100 @@ static int make_refs(struct simulate *s)
 
 static uint64_t distinct_pages(const struct simulate *s)
 {
-	uint64_t i, n = 0;
-	uint8_t *seen = calloc(s->pages ? s->pages : 1, 1);
+	int64_t n = sim_distinct(s->refs, s->n);
 
-	if (!seen)
-		return 0;
-	for (i = 0; i < s->n; i++)
-		if (!seen[s->refs[i]]) {
-			seen[s->refs[i]] = 1;
-			n++;
+	return n < 0 ? 0 : (uint64_t)n;
+}
+
+/* The order --steps lists memory in, by policy */
+static const char *const mem_order[SIM_NR_POLICIES] = {
+	[SIM_FIFO] = "first out first",
+	[SIM_LRU] = "least recent first",
+	[SIM_OPT] = "by arrival",
+	[SIM_CLOCK] = "by frame; > hand, * use bit",
+	[SIM_RANDOM] = "by frame",
+};
+
+struct step_out {
+	enum sim_policy policy;
+	uint64_t frames;
+	uint64_t hits, misses;
+};
+
+static void print_step(const struct sim_step *st, void *arg)
+{
+	struct step_out *o = arg;
+	size_t k;
+
+	st->hit ? o->hits++ : o->misses++;
+	if (opt_json) {
+		struct jw w;
+
+		jw_init(&w, stdout);
+		jw_obj(&w, NULL);
+		jw_str(&w, "policy", sim_policy_name(o->policy));
+		jw_u64(&w, "frames", o->frames);
+		jw_u64(&w, "index", st->index);
+		jw_u64(&w, "page", st->page);
+		jw_bool(&w, "hit", st->hit);
+		if (st->evicted)
+			jw_u64(&w, "victim", st->victim);
+		else
+			jw_null(&w, "victim");
+		jw_arr(&w, "memory");
+		for (k = 0; k < st->nresident; k++)
+			jw_u64(&w, NULL, st->resident[k]);
+		jw_end(&w);
+		if (st->use) {
+			jw_arr(&w, "use");
+			for (k = 0; k < st->nresident; k++)
+				jw_u64(&w, NULL, st->use[k]);
+			jw_end(&w);
+			jw_u64(&w, "hand", st->hand);
 		}
-	free(seen);
-	return n;
+		jw_finish(&w);
+		return;
+	}
+	printf("%6" PRIu64 " %10" PRIu64 "  %-4s ", st->index, st->page,
+	       st->hit ? "hit" : "miss");
+	if (st->evicted)
+		printf("%10" PRIu64, st->victim);
+	else
+		printf("%10s", "-");
+	printf("  [");
+	for (k = 0; k < st->nresident; k++)
+		printf("%s%s%" PRIu64 "%s", k ? " " : "",
+		       st->use && k == st->hand ? ">" : "", st->resident[k],
+		       st->use && st->use[k] ? "*" : "");
+	printf("]  hits %" PRIu64 ", misses %" PRIu64 "\n", o->hits, o->misses);
+}
+
+/* --steps: every policy and frame count, one reference a line */
+static int run_steps(struct simulate *s)
+{
+	struct sim_result r;
+	struct step_out o;
+	unsigned int p, f;
+	bool first = true;
+
+	for (p = 0; p < SIM_NR_POLICIES; p++) {
+		if (!s->policy[p])
+			continue;
+		for (f = 0; f < s->nframes; f++) {
+			o = (struct step_out){ .policy = p, .frames = s->frames[f] };
+			if (!opt_json)
+				printf("%s%s, %" PRIu64 " frames (memory %s):\n"
+				       "%6s %10s  %-4s %10s  %s\n",
+				       first ? "" : "\n", sim_policy_name(p),
+				       s->frames[f], mem_order[p], "ref", "page",
+				       "", "victim", "memory");
+			first = false;
+			if (sim_run_steps(p, s->frames[f], s->refs, s->n,
+					  s->seed, &r, print_step, &o))
+				return err_errno("simulate");
+		}
+	}
+	return 0;
 }
 
 static struct sim_result *result(const struct simulate *s, unsigned int p,
@@ -426,6 +528,10 @@ int cmd_simulate(int argc, char **argv)
 	sub_argp_parse(&argp, "simulate", argc, argv, s);
 	if (make_refs(s))
 		goto out;
+	if (s->steps) {
+		ret = run_steps(s) ? 1 : 0;
+		goto out;
+	}
 	s->res = calloc(SIM_NR_POLICIES * s->nframes, sizeof(*s->res));
 	if (!s->res) {
 		err_msg("out of memory");
