@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlab - the reference simulator: textbook FIFO, LRU, OPT, CLOCK and
- * RANDOM over a reference string, each O(1) or O(log frames) per reference.
+ * vmlab - the reference simulator: textbook FIFO, LRU, OPT, CLOCK, RANDOM,
+ * MRU and SIEVE over a reference string, each O(1) or O(log frames) per
+ * reference (SIEVE's hand amortized).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -18,6 +19,8 @@ static const char *const sim_names[SIM_NR_POLICIES] = {
 	[SIM_OPT] = "opt",
 	[SIM_CLOCK] = "clock",
 	[SIM_RANDOM] = "random",
+	[SIM_MRU] = "mru",
+	[SIM_SIEVE] = "sieve",
 };
 
 const char *sim_policy_name(enum sim_policy p)
@@ -45,6 +48,7 @@ struct sim_page {
 	uint64_t prev, next;	/* LRU list (page numbers) */
 	uint64_t next_use;	/* OPT: index of this page's next reference */
 	uint64_t loaded;	/* when it arrived: the count of loads before */
+	uint8_t visited;	/* SIEVE: referenced since the hand passed */
 };
 
 /* OPT's key of a page never used again: above every reference index */
@@ -56,7 +60,9 @@ struct sim {
 	uint64_t *frame;	/* frame -> page */
 	uint8_t *ref;		/* CLOCK reference bits, per frame */
 	uint64_t nframes, used, hand;
-	uint64_t lru_head, lru_tail;	/* least and most recent */
+	uint64_t lru_head, lru_tail;	/* least and most recent; SIEVE:
+					 * oldest and newest */
+	uint64_t sieve_hand;		/* SIEVE's hand: a page, or NONE */
 	/* OPT: max-heap of (next_use, page); stale entries are skipped */
 	uint64_t (*heap)[2];
 	size_t heap_len;
@@ -143,6 +149,19 @@ static uint64_t sim_victim(struct sim *s, enum sim_policy p)
 		return f;
 	case SIM_LRU:
 		return s->pg[s->lru_head].slot;
+	case SIM_MRU:
+		return s->pg[s->lru_tail].slot;
+	case SIM_SIEVE:
+		/* from the hand (or the oldest) toward the newest, wrapping */
+		page = s->sieve_hand != NONE ? s->sieve_hand : s->lru_head;
+		while (s->pg[page].visited) {
+			s->pg[page].visited = 0;
+			page = s->pg[page].next;
+			if (page == NONE)
+				page = s->lru_head;
+		}
+		s->sieve_hand = s->pg[page].next;
+		return s->pg[page].slot;
 	case SIM_OPT:
 		for (;;) {
 			page = s->heap[0][1];
@@ -253,8 +272,18 @@ static void sim_report(struct sim *s, enum sim_policy p, struct sim_step *st,
 			mem[k] = s->frame[(s->hand + k) % s->nframes];
 		break;
 	case SIM_LRU:
-		for (k = 0, id = s->lru_head; id != NONE; id = s->pg[id].next)
+	case SIM_MRU:
+	case SIM_SIEVE:
+		for (k = 0, id = s->lru_head; id != NONE; id = s->pg[id].next) {
+			if (p == SIM_SIEVE) {
+				use[k] = s->pg[id].visited;
+				if (id == s->sieve_hand)
+					st->hand = k;
+			}
 			mem[k++] = id;
+		}
+		if (p == SIM_SIEVE)
+			st->use = use;
 		break;
 	case SIM_OPT:
 		memcpy(mem, s->frame, s->used * sizeof(*mem));
@@ -288,7 +317,10 @@ int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 		  size_t n, uint64_t seed, struct sim_result *out,
 		  sim_step_fn fn, void *arg)
 {
-	struct sim s = { .nframes = frames, .lru_head = NONE, .lru_tail = NONE };
+	struct sim s = { .nframes = frames, .lru_head = NONE, .lru_tail = NONE,
+			 .sieve_hand = NONE };
+	bool listed = p == SIM_LRU || p == SIM_MRU || p == SIM_SIEVE;
+	bool recency = p == SIM_LRU || p == SIM_MRU;
 	uint64_t npages, *last = NULL, *next_use = NULL, *refs, *names = NULL;
 	uint64_t *mem = NULL;
 	uint8_t *use = NULL;
@@ -367,23 +399,25 @@ int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 				st.evicted = true;
 				st.victim = s.frame[f];
 				s.pg[s.frame[f]].slot = NONE;
-				if (p == SIM_LRU)
+				if (listed)
 					lru_unlink(&s, s.frame[f]);
 				out->evictions++;
 			}
 			s.frame[f] = pg;
 			g->slot = f;
 			g->loaded = s.loads++;
-			if (p == SIM_LRU)
+			g->visited = 0;
+			if (listed)
 				lru_push(&s, pg);
 			/* loading it is its first reference */
 			s.ref[f] = 1;
 		} else {
-			if (p == SIM_LRU) {
+			if (recency) {
 				lru_unlink(&s, pg);
 				lru_push(&s, pg);
 			}
 			s.ref[g->slot] = 1;
+			g->visited = 1;
 		}
 		if (p == SIM_OPT) {
 			/*

@@ -16,6 +16,9 @@ enum sim_policy {
 	SIM_OPT,	/* Belady's optimal: evict the page used furthest ahead */
 	SIM_CLOCK,	/* textbook: every reference sets the page's bit */
 	SIM_RANDOM,
+	SIM_MRU,	/* most recently used: the right victim for loops */
+	SIM_SIEVE,	/* SIEVE (NSDI'24): FIFO, a visited bit, a hand that
+			 * moves old to new and keeps what it passes */
 	SIM_NR_POLICIES,
 };
 
@@ -50,14 +53,15 @@ struct sim_step {
 	bool evicted;
 	uint64_t victim;	/* the page evicted, when @evicted */
 	/*
-	 * Memory in the policy's order: FIFO first out first, LRU least
-	 * recent first, OPT by arrival, CLOCK and RANDOM by frame (the
-	 * ring), with CLOCK's use bits and the index its hand points at.
+	 * Memory in the policy's order: FIFO first out first, LRU and MRU
+	 * least recent first, OPT by arrival, CLOCK and RANDOM by frame (the
+	 * ring), SIEVE oldest first; CLOCK's use bits and SIEVE's visited
+	 * bits, and the index the hand points at.
 	 */
 	size_t nresident;
 	const uint64_t *resident;
-	const uint8_t *use;	/* CLOCK only, else NULL */
-	size_t hand;		/* CLOCK only */
+	const uint8_t *use;	/* CLOCK and SIEVE, else NULL */
+	size_t hand;		/* CLOCK and SIEVE */
 };
 
 typedef void (*sim_step_fn)(const struct sim_step *step, void *arg);
