@@ -6,6 +6,8 @@
 #   make           build vmlab.ko, the vmlab tool and the selftests
 #   make check     deps + build + lint + install test + the whole suite in
 #                  the test VM, on each kernel leg
+#   make check-host  the tests that need no module (the simulator's), on
+#                  the host, in a second; make check runs them first
 #   make lint      checkpatch on module/, include/, bpf/; shellcheck on every
 #                  script; man pages; the docs' links, targets and options
 #   make demo      boot the test VM and run a paging experiment
@@ -80,7 +82,7 @@ BPF_OBJ		:= $(B)/bpf/vmlab.bpf.o
 BPF_SKEL	:= $(B)/vmlab.skel.h
 BPF_VMLINUX_H	:= $(B)/bpf/$(KVER)/vmlinux.h
 
-.PHONY: all module tool selftests deps check demo checkpatch lint clean help
+.PHONY: all module tool selftests deps check check-host demo checkpatch lint clean help
 .PHONY: debug-kernel debug-module check-debug fuzz
 .PHONY: install uninstall install-dkms uninstall-dkms
 
@@ -196,6 +198,12 @@ checkpatch: $(SRC)/.stamp
 
 lint: $(SRC)/.stamp tool
 	./scripts/lint
+
+# tests that need no module or VM: run on the host before the VM boots
+HOST_TESTS	:= $(B)/selftests/sim_test $(B)/selftests/plot_test
+
+check-host: $(HOST_TESTS)
+	@for t in $(HOST_TESTS); do $$t || exit 1; done
 
 check:
 	./scripts/check $(if $(KERNELS),--kernels "$(KERNELS)")

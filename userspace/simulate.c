@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "curve.h"
 #include "json.h"
 #include "pattern.h"
 #include "sim.h"
@@ -44,6 +45,9 @@ struct simulate {
 	unsigned int nframes;
 
 	bool steps;		/* --steps */
+	bool kernel;		/* --kernel: the module's policies too */
+	const char *plot;	/* --plot PREFIX */
+	uint64_t *kmiss;	/* [kernel series][frame count] */
 
 	/* results, [policy][frame count] */
 	struct sim_result *res;
@@ -64,6 +68,12 @@ static const char simulate_doc[] =
 "'vmlab run' makes with the same --pattern, --pages, --touches and --seed,\n"
 "so 'vmlab run --compare' and this command agree.\n"
 "\n"
+"--kernel makes the same references on vmlab too, at each frame count,\n"
+"with FIFO, LRU (a one-page software TLB: exact) and CLOCK, and --plot\n"
+"PREFIX writes the miss curves of every series: PREFIX.csv, and through\n"
+"gnuplot PREFIX.png and PREFIX.svg (OPT is the floor; Belady's anomaly\n"
+"shows as a FIFO curve going up).\n"
+"\n"
 "--steps prints one line per reference instead, for each policy and frame\n"
 "count: hit or miss, the page evicted, and memory after it in the\n"
 "policy's order - FIFO first out first, LRU least recent first, OPT by\n"
@@ -77,12 +87,16 @@ static const char simulate_doc[] =
 "  vmlab simulate --pattern hotcold --pages 100 --touches 10000 --frames 1-40\n"
 "  vmlab simulate --pattern trace:refs.txt --frames 3,4 --policy fifo,opt\n"
 "  vmlab -j simulate --refs 0,1,2,0,1,3 --frames 2\n"
-"  vmlab simulate --refs 0,1,2,0,1,3,0,3,1,2,1 --frames 3 --policy opt --steps\n";
+"  vmlab simulate --refs 0,1,2,0,1,3,0,3,1,2,1 --frames 3 --policy opt --steps\n"
+"  vmlab simulate --pattern hotcold --pages 64 --frames 1-64 --kernel \\\n"
+"                 --policy fifo,lru,opt,clock --plot hotcold\n";
 
 enum {
 	OPT_REFS = 0x100,
 	OPT_TOUCHES,
 	OPT_STEPS,
+	OPT_KERNEL,
+	OPT_PLOT,
 };
 
 static const struct argp_option simulate_opts[] = {
@@ -104,6 +118,12 @@ static const struct argp_option simulate_opts[] = {
 	  "Seed of the random patterns and of RANDOM (default 1)", 1 },
 	{ "steps", OPT_STEPS, NULL, 0,
 	  "One line per reference: hit or miss, victim, memory", 2 },
+	{ "kernel", OPT_KERNEL, NULL, 0,
+	  "Also make the references on vmlab (FIFO, LRU with a one-page "
+	  "software TLB, CLOCK) at each frame count", 2 },
+	{ "plot", OPT_PLOT, "PREFIX", 0,
+	  "Write the miss curves: PREFIX.csv, PREFIX.gp, PREFIX.png, "
+	  "PREFIX.svg (gnuplot)", 2 },
 	CLI_OPT_JSON(2),
 	{},
 };
@@ -246,6 +266,14 @@ static error_t simulate_parse(int key, char *arg, struct argp_state *state)
 	case OPT_STEPS:
 		s->steps = true;
 		break;
+	case OPT_KERNEL:
+		s->kernel = true;
+		break;
+	case OPT_PLOT:
+		if (!*arg)
+			argp_error(state, "--plot needs a file name prefix");
+		s->plot = arg;
+		break;
 	case 's':
 		s->seed = arg_u64(state, "--seed", arg, 0, UINT64_MAX);
 		break;
@@ -261,6 +289,9 @@ static error_t simulate_parse(int key, char *arg, struct argp_state *state)
 		if (s->refs_arg && s->touches)
 			argp_error(state, "--touches is for --pattern; --refs is "
 				   "the whole string");
+		if (s->steps && (s->kernel || s->plot))
+			argp_error(state, "--steps is one view, --kernel and "
+				   "--plot another: give one");
 		break;
 	default:
 		return cli_key(key, arg, state);
@@ -453,6 +484,23 @@ static void print_text(const struct simulate *s)
 		}
 		printf("\n");
 	}
+	if (s->kernel) {
+		printf("\nthe same references on vmlab (written; misses and hit "
+		       "ratio):\n\n%8s", "frames");
+		for (k = 0; k < CURVE_KERNEL_SERIES; k++)
+			printf("  %15s", curve_kernel_name(k));
+		printf("\n");
+		for (f = 0; f < s->nframes; f++) {
+			printf("%8" PRIu64, s->frames[f]);
+			for (k = 0; k < CURVE_KERNEL_SERIES; k++) {
+				uint64_t m = s->kmiss[k * s->nframes + f];
+
+				printf("  %8" PRIu64 " %5.1f%%", m,
+				       s->n ? 100.0 * (s->n - m) / s->n : 0.0);
+			}
+			printf("\n");
+		}
+	}
 	for (k = 0; k < SIM_NR_POLICIES * s->nframes; k++) {
 		if (!anomaly(s, k, &p, &f))
 			continue;
@@ -504,6 +552,23 @@ static void print_json(const struct simulate *s)
 		}
 	}
 	jw_end(&w);
+	if (s->kernel) {
+		jw_arr(&w, "kernel");
+		for (k = 0; k < CURVE_KERNEL_SERIES; k++) {
+			for (f = 0; f < s->nframes; f++) {
+				uint64_t m = s->kmiss[k * s->nframes + f];
+
+				jw_obj(&w, NULL);
+				jw_str(&w, "policy", curve_kernel_name(k) +
+				       strlen("kernel "));
+				jw_u64(&w, "frames", s->frames[f]);
+				jw_u64(&w, "misses", m);
+				jw_u64(&w, "hits", s->n - m);
+				jw_end(&w);
+			}
+		}
+		jw_end(&w);
+	}
 	jw_arr(&w, "anomalies");
 	for (k = 0; k < SIM_NR_POLICIES * s->nframes; k++) {
 		if (!anomaly(s, k, &p, &f))
@@ -517,6 +582,40 @@ static void print_json(const struct simulate *s)
 		jw_end(&w);
 	}
 	jw_finish(&w);
+}
+
+/* --plot: every series' misses over the frame counts */
+static int plot(const struct simulate *s)
+{
+	struct curve_series series[SIM_NR_POLICIES + CURVE_KERNEL_SERIES];
+	uint64_t *m = calloc((SIM_NR_POLICIES + CURVE_KERNEL_SERIES) * s->nframes,
+			     sizeof(*m));
+	unsigned int p, f, n = 0, k;
+	char title[256];
+	int ret;
+
+	if (!m)
+		return err_msg("out of memory");
+	for (p = 0; p < SIM_NR_POLICIES; p++) {
+		if (!s->policy[p])
+			continue;
+		for (f = 0; f < s->nframes; f++)
+			m[n * s->nframes + f] = result(s, p, f)->misses;
+		series[n].name = sim_policy_name(p);
+		series[n].misses = &m[n * s->nframes];
+		n++;
+	}
+	for (k = 0; s->kernel && k < CURVE_KERNEL_SERIES; k++) {
+		series[n].name = curve_kernel_name(k);
+		series[n].misses = &s->kmiss[k * s->nframes];
+		n++;
+	}
+	snprintf(title, sizeof(title), "%s: %" PRIu64 " references to %" PRIu64
+		 " distinct pages", s->pattern ? s->pattern : "--refs", s->n,
+		 distinct_pages(s));
+	ret = curve_write(s->plot, title, s->n, s->frames, s->nframes, series, n);
+	free(m);
+	return ret;
 }
 
 int cmd_simulate(int argc, char **argv)
@@ -554,12 +653,26 @@ int cmd_simulate(int argc, char **argv)
 			}
 		}
 	}
+	if (s->kernel) {
+		s->kmiss = calloc(CURVE_KERNEL_SERIES * s->nframes,
+				  sizeof(*s->kmiss));
+		if (!s->kmiss) {
+			err_msg("out of memory");
+			goto out;
+		}
+		if (curve_kernel(s->refs, s->n, s->pages, s->seed, s->frames,
+				 s->nframes, s->kmiss))
+			goto out;
+	}
 	if (opt_json)
 		print_json(s);
 	else
 		print_text(s);
+	if (s->plot && plot(s))
+		goto out;
 	ret = 0;
 out:
+	free(s->kmiss);
 	free(s->res);
 	free(s->refs);
 	free(s);

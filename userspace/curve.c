@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab tool - miss curves (curve.h): the kernel's side of a sweep, run as
+ * `vmlab run` runs one experiment, and the CSV and gnuplot output.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "curve.h"
+#include "experiment.h"
+#include "stats.h"
+#include "util.h"
+
+static const struct {
+	const char *name;
+	uint32_t policy;
+	uint32_t window;
+} kernel_series[CURVE_KERNEL_SERIES] = {
+	{ "kernel fifo", VMLAB_POLICY_FIFO, 0 },
+	/* a one-page software TLB: the kernel sees every change of page */
+	{ "kernel lru", VMLAB_POLICY_LRU, 1 },
+	{ "kernel clock", VMLAB_POLICY_CLOCK, 0 },
+};
+
+const char *curve_kernel_name(unsigned int k)
+{
+	return k < CURVE_KERNEL_SERIES ? kernel_series[k].name : NULL;
+}
+
+/* One kernel run: the misses of @refs under @k's policy and @frames. */
+static int kernel_run(unsigned int k, const uint64_t *refs, uint64_t n,
+		      uint64_t pages, uint64_t seed, uint64_t frames,
+		      uint64_t *misses)
+{
+	struct experiment e;
+	int ret = -1;
+
+	exp_defaults(&e);
+	e.pages = pages;
+	e.pages_given = true;
+	e.seed = seed;
+	e.access = ACCESS_WRITE;
+	e.frames = frames;
+	e.policy = kernel_series[k].policy;
+	e.tlb_window = kernel_series[k].window;
+	e.refs = malloc(n * sizeof(*refs));
+	if (!e.refs)
+		return err_msg("out of memory");
+	memcpy(e.refs, refs, n * sizeof(*refs));
+	e.nrefs = n;
+	if (!exp_setup(&e) && !exp_touch(&e) && !exp_collect(&e)) {
+		*misses = stats_misses(&e.stats);
+		ret = 0;
+	}
+	exp_teardown(&e);
+	return ret;
+}
+
+int curve_kernel(const uint64_t *refs, uint64_t n, uint64_t pages,
+		 uint64_t seed, const uint64_t *frames, unsigned int nframes,
+		 uint64_t *misses)
+{
+	bool tty = isatty(STDERR_FILENO);
+	unsigned int k, f, done = 0;
+
+	for (k = 0; k < CURVE_KERNEL_SERIES; k++) {
+		for (f = 0; f < nframes; f++) {
+			if (tty)
+				fprintf(stderr, "\rvmlab: kernel runs %u/%u (%s, %" PRIu64
+					" frames)   ", ++done,
+					CURVE_KERNEL_SERIES * nframes,
+					kernel_series[k].name, frames[f]);
+			if (kernel_run(k, refs, n, pages, seed, frames[f],
+				       &misses[k * nframes + f]))
+				return -1;
+		}
+	}
+	if (tty)
+		fprintf(stderr, "\r%60s\r", "");
+	return 0;
+}
+
+/* One row per frame count: the frames, then each series' misses */
+static int write_csv(const char *path, const uint64_t *frames,
+		     unsigned int nframes, const struct curve_series *series,
+		     unsigned int nseries)
+{
+	FILE *f = fopen(path, "w");
+	unsigned int i, s;
+
+	if (!f)
+		return err_errno(path);
+	fprintf(f, "frames");
+	for (s = 0; s < nseries; s++)
+		fprintf(f, ",%s", series[s].name);
+	fprintf(f, "\n");
+	for (i = 0; i < nframes; i++) {
+		fprintf(f, "%" PRIu64, frames[i]);
+		for (s = 0; s < nseries; s++)
+			fprintf(f, ",%" PRIu64, series[s].misses[i]);
+		fprintf(f, "\n");
+	}
+	if (fclose(f))
+		return err_errno(path);
+	return 0;
+}
+
+/* The gnuplot script: one terminal at a time, both images from one run */
+static int write_gp(const char *path, const char *prefix, const char *title,
+		    uint64_t refs, unsigned int nseries)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return err_errno(path);
+	fprintf(f,
+		"# vmlab curve: miss ratio over frame counts (gnuplot %s)\n"
+		"set datafile separator ','\n"
+		"set title \"%s\" noenhanced\n"
+		"set xlabel 'frames'\n"
+		"set ylabel 'miss ratio'\n"
+		"set yrange [0:1.05]\n"
+		"set key outside right noenhanced\n"
+		"set grid\n"
+		"refs = %" PRIu64 ".0\n"
+		"series = %u\n"
+		"do for [t in 'png svg'] {\n"
+		"    if (t eq 'png') { set terminal png size 1000,600 } "
+		"else { set terminal svg size 1000,600 }\n"
+		"    set output '%s.'.t\n"
+		"    plot for [i=2:series+1] '%s.csv' using 1:(column(i)/refs) "
+		"with linespoints title columnheader(i)\n"
+		"}\n",
+		path, title, refs, nseries, prefix, prefix);
+	if (fclose(f))
+		return err_errno(path);
+	return 0;
+}
+
+int curve_write(const char *prefix, const char *title, uint64_t refs,
+		const uint64_t *frames, unsigned int nframes,
+		const struct curve_series *series, unsigned int nseries)
+{
+	char path[4096], cmd[4200];
+	int ret;
+
+	if (snprintf(path, sizeof(path), "%s.csv", prefix) >= (int)sizeof(path))
+		return err_msg("--plot %s: name too long", prefix);
+	if (write_csv(path, frames, nframes, series, nseries))
+		return -1;
+	snprintf(path, sizeof(path), "%s.gp", prefix);
+	if (write_gp(path, prefix, title, refs, nseries))
+		return -1;
+	if (system("command -v gnuplot >/dev/null 2>&1"))
+		return err_msg("gnuplot not found: 'make deps' installs gnuplot-nox "
+			       "(%s.csv and %s.gp are written)", prefix, prefix);
+	if (strchr(path, '\''))
+		return err_msg("--plot %s: a name with a quote", prefix);
+	snprintf(cmd, sizeof(cmd), "gnuplot '%s'", path);
+	ret = system(cmd);
+	if (ret)
+		return err_msg("gnuplot %s failed (status %d)", path, ret);
+	return 0;
+}
