@@ -23,7 +23,7 @@
 #define EXT4_MAGIC	0xEF53
 #define TMPFS_MAGIC	0x01021994
 
-/* goals (issue 4) */
+/* the goals docs/performance.md measures against */
 #define GOAL_ROUND_TRIP	1.0		/* vmlab-file throughput / kernel's */
 #define GOAL_IPI	(1.0 / 16)	/* IPIs per evicted page */
 #define GOAL_REGION	1.1		/* 1 GiB per-fault cost / 1 MiB's */
