@@ -294,6 +294,44 @@ static long vmlab_ioc_resident(struct vmlab_instance *inst, void __user *uarg)
 	return vmlab_copy_out(uarg, &r, sizeof(r));
 }
 
+static long vmlab_ioc_policy_state(struct vmlab_instance *inst,
+				   void __user *uarg)
+{
+	struct vmlab_policy_entry *e = NULL;
+	struct vmlab_policy_state st;
+	u32 room;
+	int ret;
+
+	ret = vmlab_copy_in(&st, sizeof(st), uarg);
+	if (ret < 0)
+		return ret;
+	if (!vmlab_zeroed(st.reserved, sizeof(st.reserved)))
+		return -EINVAL;
+	if (st.count > VMLAB_PSTATE_MAX || (st.count && !st.entries))
+		return -EINVAL;
+	room = st.count;
+	if (room) {
+		e = kvcalloc(room, sizeof(*e), GFP_KERNEL_ACCOUNT);
+		if (!e)
+			return -ENOMEM;
+	}
+	/* filled under the lock, copied after: the entries may be vmlab pages */
+	mutex_lock(&inst->lock);
+	vmlab_policy_state(inst, e, room, &st);
+	mutex_unlock(&inst->lock);
+	ret = 0;
+	if (st.count && copy_to_user(u64_to_user_ptr(st.entries), e,
+				     st.count * sizeof(*e)))
+		ret = -EFAULT;
+	kvfree(e);
+	if (ret)
+		return ret;
+	ret = vmlab_copy_out(uarg, &st, sizeof(st));
+	if (!ret && room && st.resident > room)
+		ret = -ENOSPC;
+	return ret;
+}
+
 static long vmlab_ioc_walk(struct vmlab_instance *inst, void __user *uarg)
 {
 	struct mm_struct *mm = current->mm;
@@ -345,6 +383,8 @@ static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vmlab_ioc_evict(inst, uarg);
 	case VMLAB_RESIDENT:
 		return vmlab_ioc_resident(inst, uarg);
+	case VMLAB_POLICY_STATE:
+		return vmlab_ioc_policy_state(inst, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -297,6 +297,118 @@ struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst)
 	return list_first_entry(&inst->fifo, struct vmlab_frame, fifo);
 }
 
+/* ------------------------------------------------- VMLAB_POLICY_STATE */
+
+/* @f's accessed bit in any mapping, not cleared; a busy mm counts as set. */
+static bool vmlab_frame_accessed(struct vmlab_instance *inst,
+				 struct vmlab_frame *f)
+{
+	struct vmlab_vma_link *link;
+	bool young = false;
+
+	spin_lock(&inst->vma_lock);
+	list_for_each_entry(link, &inst->vmas, node) {
+		struct vm_area_struct *vma = link->vma;
+		struct mm_struct *mm = vma->vm_mm;
+		unsigned long addr;
+
+		if (!mmap_read_trylock(mm)) {
+			young = true;
+			continue;
+		}
+		if (f->pgoff >= vma->vm_pgoff &&
+		    f->pgoff < vma->vm_pgoff + vma_pages(vma)) {
+			addr = vma->vm_start +
+			       ((f->pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+			if (find_vma(mm, addr) == vma && vmlab_pte_young(mm, addr))
+				young = true;
+		}
+		mmap_read_unlock(mm);
+		if (young)
+			break;
+	}
+	spin_unlock(&inst->vma_lock);
+	return young;
+}
+
+/* Entry @i of the view if it fits: the page; with @bits, use bit and age */
+static void vmlab_state_put(struct vmlab_instance *inst,
+			    struct vmlab_policy_entry *e, u32 room, u64 i,
+			    struct vmlab_frame *f, bool bits, u32 flags)
+{
+	if (i >= room)
+		return;
+	e[i].pgoff = f->pgoff;
+	e[i].flags = flags;
+	e[i].age = 0;
+	if (bits) {
+		if (vmlab_frame_accessed(inst, f))
+			e[i].flags |= VMLAB_PSTATE_USE;
+		if (READ_ONCE(inst->policy) == VMLAB_POLICY_LRU_APPROX)
+			e[i].age = f->age;
+	}
+}
+
+/*
+ * The resident pages in the policy's order, for VMLAB_POLICY_STATE: up to
+ * @room of them in @e, and in @st the policy, how many were written, how
+ * many there are and where the hand is.  A policy not listed here is shown
+ * in FIFO order.
+ */
+void vmlab_policy_state(struct vmlab_instance *inst,
+			struct vmlab_policy_entry *e, u32 room,
+			struct vmlab_policy_state *st)
+{
+	u32 policy = READ_ONCE(inst->policy);
+	u32 i, s, hand = VMLAB_PSTATE_NO_HAND;
+	struct vmlab_frame *f;
+	u64 n = 0;
+
+	lockdep_assert_held(&inst->lock);
+	st->policy = policy;
+	st->hand = VMLAB_PSTATE_NO_HAND;
+	switch (policy) {
+	case VMLAB_POLICY_LRU:
+		list_for_each_entry(f, &inst->lru, lru)
+			vmlab_state_put(inst, e, room, n++, f, false, 0);
+		break;
+	case VMLAB_POLICY_CLOCK:
+	case VMLAB_POLICY_LRU_APPROX:
+	case VMLAB_POLICY_RANDOM:
+		if (!inst->nr_slots)
+			goto fifo;
+		/* by slot from 0; the hand's slot is the next one it examines */
+		for (i = 0; i < inst->nr_used_slots; i++) {
+			s = (inst->hand + i) % inst->nr_used_slots;
+			if (inst->slots[s] && policy != VMLAB_POLICY_RANDOM) {
+				hand = s;
+				break;
+			}
+		}
+		for (s = 0; s < inst->nr_used_slots; s++) {
+			f = inst->slots[s];
+			if (!f)
+				continue;
+			if (s == hand && n < room)
+				st->hand = n;
+			vmlab_state_put(inst, e, room, n++, f,
+					policy != VMLAB_POLICY_RANDOM, 0);
+		}
+		list_for_each_entry(f, &inst->spill, spill)
+			vmlab_state_put(inst, e, room, n++, f,
+					policy != VMLAB_POLICY_RANDOM,
+					VMLAB_PSTATE_SPILL);
+		break;
+	default:
+fifo:
+		list_for_each_entry(f, &inst->fifo, fifo)
+			vmlab_state_put(inst, e, room, n++, f, false, 0);
+		break;
+	}
+	st->resident = n;
+	st->count = min_t(u64, n, room);
+}
+
 /* --------------------------------------------------------------- the VMAs */
 
 int vmlab_vma_track(struct vmlab_instance *inst, struct vm_area_struct *vma)

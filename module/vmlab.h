@@ -240,6 +240,7 @@ void vmlab_ktlb_exit(void);
 void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
 		   struct vmlab_walk *w, bool pfn_visible);
 bool vmlab_pte_test_and_clear_young(struct mm_struct *mm, unsigned long addr);
+bool vmlab_pte_young(struct mm_struct *mm, unsigned long addr);
 
 /* --------------------------------------------------------------- page.c */
 
@@ -295,6 +296,9 @@ void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f);
 struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst);
+void vmlab_policy_state(struct vmlab_instance *inst,
+			struct vmlab_policy_entry *e, u32 room,
+			struct vmlab_policy_state *st);
 int vmlab_vma_track(struct vmlab_instance *inst, struct vm_area_struct *vma);
 void vmlab_vma_untrack(struct vmlab_instance *inst, struct vm_area_struct *vma);
 

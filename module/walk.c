@@ -122,6 +122,39 @@ out:
 }
 
 /*
+ * The PTE that maps @addr in @mm, or NULL, the mmap lock held for reading
+ * and the RCU read lock held (page tables are freed after a grace period).
+ */
+static pte_t *vmlab_pte_lookup(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgdp, pgd;
+	p4d_t *p4dp, p4d;
+	pud_t *pudp, pud;
+	pmd_t *pmdp, pmd;
+	pte_t *ptep;
+
+	lockdep_assert_held(&mm->mmap_lock);
+	pgdp = pgd_offset(mm, addr);
+	pgd = READ_ONCE(*pgdp);
+	if (pgd_none(pgd) || pgd_bad(pgd))
+		return NULL;
+	p4dp = p4d_offset(pgdp, addr);
+	p4d = READ_ONCE(*p4dp);
+	if (p4d_none(p4d) || p4d_bad(p4d))
+		return NULL;
+	pudp = pud_offset(p4dp, addr);
+	pud = READ_ONCE(*pudp);
+	if (pud_none(pud) || !pud_present(pud) || pud_leaf(pud))
+		return NULL;
+	pmdp = pmd_offset(pudp, addr);
+	pmd = READ_ONCE(*pmdp);
+	if (pmd_none(pmd) || !pmd_present(pmd) || pmd_leaf(pmd))
+		return NULL;
+	ptep = pte_offset_kernel(&pmd, addr);
+	return pte_present(ptep_get(ptep)) ? ptep : NULL;
+}
+
+/*
  * Test and clear the accessed bit of the PTE that maps @addr in @mm, the
  * mmap lock held for reading: what ptep_test_and_clear_young() does on x86,
  * an atomic bit operation, so neither the hardware setting A nor a racing
@@ -130,35 +163,27 @@ out:
 bool vmlab_pte_test_and_clear_young(struct mm_struct *mm, unsigned long addr)
 {
 	bool young = false;
-	pgd_t *pgdp, pgd;
-	p4d_t *p4dp, p4d;
-	pud_t *pudp, pud;
-	pmd_t *pmdp, pmd;
 	pte_t *ptep;
 
-	lockdep_assert_held(&mm->mmap_lock);
 	rcu_read_lock();
-	pgdp = pgd_offset(mm, addr);
-	pgd = READ_ONCE(*pgdp);
-	if (pgd_none(pgd) || pgd_bad(pgd))
-		goto out;
-	p4dp = p4d_offset(pgdp, addr);
-	p4d = READ_ONCE(*p4dp);
-	if (p4d_none(p4d) || p4d_bad(p4d))
-		goto out;
-	pudp = pud_offset(p4dp, addr);
-	pud = READ_ONCE(*pudp);
-	if (pud_none(pud) || !pud_present(pud) || pud_leaf(pud))
-		goto out;
-	pmdp = pmd_offset(pudp, addr);
-	pmd = READ_ONCE(*pmdp);
-	if (pmd_none(pmd) || !pmd_present(pmd) || pmd_leaf(pmd))
-		goto out;
-	ptep = pte_offset_kernel(&pmd, addr);
-	if (pte_present(ptep_get(ptep)))
+	ptep = vmlab_pte_lookup(mm, addr);
+	if (ptep)
 		young = test_and_clear_bit(_PAGE_BIT_ACCESSED,
 					   (unsigned long *)&ptep->pte);
-out:
+	rcu_read_unlock();
+	return young;
+}
+
+/* The accessed bit of the PTE that maps @addr in @mm, left as it is. */
+bool vmlab_pte_young(struct mm_struct *mm, unsigned long addr)
+{
+	bool young = false;
+	pte_t *ptep;
+
+	rcu_read_lock();
+	ptep = vmlab_pte_lookup(mm, addr);
+	if (ptep)
+		young = pte_young(ptep_get(ptep));
 	rcu_read_unlock();
 	return young;
 }

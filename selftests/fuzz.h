@@ -39,6 +39,8 @@ static const struct fuzz_errnos fuzz_ioctl_errnos[] = {
 	{ "VMLAB_EVICT",	{ ENOTTY, EFAULT, EINVAL, E2BIG, ENOMEM, ENOSPC, EIO,
 				  EBUSY, 0 } },
 	{ "VMLAB_RESIDENT",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
+	/* "EINVAL ... ENOSPC ... EFAULT ... ENOMEM" */
+	{ "VMLAB_POLICY_STATE",	{ ENOTTY, EFAULT, EINVAL, E2BIG, ENOSPC, ENOMEM, 0 } },
 };
 
 /* "read() returns whole struct vmlab_event records": its errors */

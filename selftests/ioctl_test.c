@@ -73,6 +73,12 @@ FIXTURE_VARIANT_ADD(sized, walk) {
 		      FIELD(vmlab_walk, reserved) },
 };
 
+FIXTURE_VARIANT_ADD(sized, policy_state) {
+	.cmd = VMLAB_POLICY_STATE,
+	.size = sizeof(struct vmlab_policy_state),
+	.reserved = { FIELD(vmlab_policy_state, reserved) },
+};
+
 FIXTURE_SETUP(sized)
 {
 	VMLAB_REQUIRE_MODULE();
@@ -165,6 +171,191 @@ TEST_F(sized, unmapped_pointer_fails_efault)
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(-EFAULT, vmlab_ioctl(self->fd, variant->cmd, p));
 	munmap(p, 4096);
+}
+
+/* ------------------------------------------------------ policy state */
+
+#define PS_PAGES	8U
+
+FIXTURE(pstate) {
+	int fd;
+	unsigned char *map;
+	size_t ps;
+	struct vmlab_policy_entry e[PS_PAGES];
+	struct vmlab_policy_state st;
+};
+
+FIXTURE_SETUP(pstate)
+{
+	VMLAB_REQUIRE_MODULE();
+	self->ps = vmlab_page_size();
+	self->fd = vmlab_open_config(PS_PAGES, 0, 0, 1024);
+	ASSERT_LE(0, self->fd);
+	self->map = MAP_FAILED;
+}
+
+FIXTURE_TEARDOWN(pstate)
+{
+	if (self->map != MAP_FAILED)
+		munmap(self->map, PS_PAGES * self->ps);
+	close(self->fd);
+}
+
+/* @policy with @frames frames (and a software TLB of @window), mapped */
+static int ps_config(FIXTURE_DATA(pstate) *self, __u32 policy,
+			__u64 frames, __u32 window)
+{
+	int ret = vmlab_set_policy(self->fd, policy, frames, window, 1);
+
+	if (ret)
+		return ret;
+	self->map = vmlab_mmap(self->fd, PS_PAGES, 0);
+	return self->map == MAP_FAILED ? -errno : 0;
+}
+
+static void ps_touch(FIXTURE_DATA(pstate) *self, const int *pages, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		((volatile unsigned char *)self->map)[pages[i] * self->ps];
+}
+
+/* VMLAB_POLICY_STATE into self->st with room for @count entries */
+static int ps_get(FIXTURE_DATA(pstate) *self, __u32 count, void *entries)
+{
+	memset(&self->st, 0, sizeof(self->st));
+	memset(self->e, 0xff, sizeof(self->e));
+	self->st.size = sizeof(self->st);
+	self->st.count = count;
+	self->st.entries = (__u64)(uintptr_t)entries;
+	return vmlab_ioctl(self->fd, VMLAB_POLICY_STATE, &self->st);
+}
+
+TEST_F(pstate, count_above_the_maximum_fails_einval)
+{
+	EXPECT_EQ(-EINVAL, ps_get(self, VMLAB_PSTATE_MAX + 1, self->e));
+}
+
+TEST_F(pstate, null_entries_with_a_count_fail_einval)
+{
+	EXPECT_EQ(-EINVAL, ps_get(self, 1, NULL));
+}
+
+TEST_F(pstate, read_only_entries_fail_efault)
+{
+	static const int pages[] = { 0 };
+	void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_EQ(0, ps_config(self, VMLAB_POLICY_FIFO, 4, 0));
+	ps_touch(self, pages, 1);
+	EXPECT_EQ(-EFAULT, ps_get(self, 1, ro));
+	munmap(ro, 4096);
+}
+
+TEST_F(pstate, count_zero_reports_the_resident_pages_and_writes_nothing)
+{
+	static const int pages[] = { 3, 1, 2 };
+
+	ASSERT_EQ(0, ps_config(self, VMLAB_POLICY_FIFO, 4, 0));
+	ps_touch(self, pages, 3);
+	ASSERT_EQ(0, ps_get(self, 0, self->e));
+	EXPECT_EQ(3ULL, self->st.resident);
+	EXPECT_EQ(0U, self->st.count);
+	EXPECT_EQ(~0ULL, self->e[0].pgoff);
+}
+
+TEST_F(pstate, count_below_the_resident_pages_fails_enospc_saying_how_many)
+{
+	static const int pages[] = { 3, 1, 2 };
+
+	ASSERT_EQ(0, ps_config(self, VMLAB_POLICY_FIFO, 4, 0));
+	ps_touch(self, pages, 3);
+	EXPECT_EQ(-ENOSPC, ps_get(self, 2, self->e));
+	EXPECT_EQ(3ULL, self->st.resident);
+	EXPECT_EQ(2U, self->st.count);
+	EXPECT_EQ(3ULL, self->e[0].pgoff);
+	EXPECT_EQ(1ULL, self->e[1].pgoff);
+	EXPECT_EQ(~0ULL, self->e[2].pgoff);
+}
+
+TEST_F(pstate, fifo_lists_pages_first_out_first_without_a_hand)
+{
+	/* 5 into 3 frames: 3 goes, then 1 */
+	static const int pages[] = { 3, 1, 2, 3, 5, 6 };
+
+	ASSERT_EQ(0, ps_config(self, VMLAB_POLICY_FIFO, 3, 0));
+	ps_touch(self, pages, 6);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ((__u32)VMLAB_POLICY_FIFO, self->st.policy);
+	EXPECT_EQ(3ULL, self->st.resident);
+	EXPECT_EQ(3U, self->st.count);
+	EXPECT_EQ(VMLAB_PSTATE_NO_HAND, self->st.hand);
+	EXPECT_EQ(2ULL, self->e[0].pgoff);
+	EXPECT_EQ(5ULL, self->e[1].pgoff);
+	EXPECT_EQ(6ULL, self->e[2].pgoff);
+	EXPECT_EQ(0U, self->e[0].flags | self->e[1].flags | self->e[2].flags);
+}
+
+TEST_F(pstate, lru_with_a_one_page_tlb_lists_pages_least_recent_first)
+{
+	/* 3 and 1 used again after 2: 2 is the least recent, then 3 */
+	static const int pages[] = { 3, 1, 2, 3, 1 };
+
+	ASSERT_EQ(0, ps_config(self, VMLAB_POLICY_LRU, 4, 1));
+	ps_touch(self, pages, 5);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ((__u32)VMLAB_POLICY_LRU, self->st.policy);
+	EXPECT_EQ(3U, self->st.count);
+	EXPECT_EQ(VMLAB_PSTATE_NO_HAND, self->st.hand);
+	EXPECT_EQ(2ULL, self->e[0].pgoff);
+	EXPECT_EQ(3ULL, self->e[1].pgoff);
+	EXPECT_EQ(1ULL, self->e[2].pgoff);
+}
+
+TEST_F(pstate, clock_lists_slots_with_the_hand_and_accessed_bits)
+{
+	static const int fill[] = { 0, 1, 2 }, next[] = { 3 };
+
+	ASSERT_EQ(0, ps_config(self, VMLAB_POLICY_CLOCK, 3, 0));
+	ps_touch(self, fill, 3);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	/* every page used since it came: the hand at slot 0 */
+	EXPECT_EQ(0U, self->st.hand);
+	EXPECT_EQ(0ULL, self->e[0].pgoff);
+	EXPECT_EQ(VMLAB_PSTATE_USE, self->e[0].flags);
+	EXPECT_EQ(VMLAB_PSTATE_USE, self->e[1].flags);
+	EXPECT_EQ(VMLAB_PSTATE_USE, self->e[2].flags);
+	/* reading the bits cleared none: 3's sweep clears all, takes slot 0 */
+	ps_touch(self, next, 1);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ((__u32)VMLAB_POLICY_CLOCK, self->st.policy);
+	EXPECT_EQ(3U, self->st.count);
+	EXPECT_EQ(1U, self->st.hand);
+	EXPECT_EQ(3ULL, self->e[0].pgoff);
+	EXPECT_EQ(1ULL, self->e[1].pgoff);
+	EXPECT_EQ(2ULL, self->e[2].pgoff);
+	EXPECT_EQ(VMLAB_PSTATE_USE, self->e[0].flags);
+	EXPECT_EQ(0U, self->e[1].flags);
+	EXPECT_EQ(0U, self->e[2].flags);
+}
+
+TEST_F(pstate, lru_approx_reports_each_slots_age)
+{
+	static const int fill[] = { 0, 1, 2, 3 };
+
+	ASSERT_EQ(0, ps_config(self, VMLAB_POLICY_LRU_APPROX, 3, 0));
+	ps_touch(self, fill, 4);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ((__u32)VMLAB_POLICY_LRU_APPROX, self->st.policy);
+	EXPECT_EQ(3U, self->st.count);
+	/* 8 sweeps halved 0x80 to 0: page 0 went, 1 and 2 at 0x01 */
+	EXPECT_EQ(3ULL, self->e[0].pgoff);
+	EXPECT_EQ(0U, self->e[0].age);
+	EXPECT_EQ(1U, self->e[1].age);
+	EXPECT_EQ(1U, self->e[2].age);
+	EXPECT_EQ(1U, self->st.hand);
 }
 
 /* ------------------------------------------------ info and configuration */

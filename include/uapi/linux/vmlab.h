@@ -500,6 +500,54 @@ struct vmlab_resident {
 	__u64 reserved[2];	/* zero */
 };
 
+/*
+ * VMLAB_POLICY_STATE copies out the resident pages in the order the policy
+ * keeps them, the view a textbook draws: FIFO first out first; LRU least
+ * recently used first; CLOCK, LRU_APPROX and RANDOM by slot, the frames
+ * the hand sweeps, then the pages admitted past the budget (on no slot,
+ * VMLAB_PSTATE_SPILL); a policy this header does not list, as FIFO.
+ *
+ * entries points to count struct vmlab_policy_entry.  count 0 (entries
+ * then ignored) only asks how many pages are resident.  Out: policy, the
+ * order's; count, the entries written; resident, the pages resident (the
+ * count a caller needs); hand, the index in entries of the page CLOCK's or
+ * LRU_APPROX's hand examines next, VMLAB_PSTATE_NO_HAND for the other
+ * policies and when no page is on a slot.
+ *
+ * A page's use bit is its PTE accessed bit in any mapping, read and not
+ * cleared (so reading changes nothing), set also when an mm's lock is
+ * busy, as the hand counts it.  x86 clears A without a TLB flush, so
+ * after a sweep a page used again through a stale TLB entry shows no use
+ * bit until VMLAB_CFG_CLOCK_FLUSH makes the hardware set it again.
+ *
+ * Errors: EINVAL count above VMLAB_PSTATE_MAX, or entries 0 with count not
+ * 0; ENOSPC more pages resident than count (the structure is still
+ * copied out, resident saying how many); EFAULT entries not writable;
+ * ENOMEM no memory for the copy.
+ */
+#define VMLAB_PSTATE_MAX	(1U << 24)	/* most entries one call takes */
+#define VMLAB_PSTATE_NO_HAND	0xffffffffU	/* vmlab_policy_state.hand */
+
+/* vmlab_policy_entry.flags */
+#define VMLAB_PSTATE_USE	(1U << 0)	/* accessed bit set in a mapping */
+#define VMLAB_PSTATE_SPILL	(1U << 1)	/* past the budget: on no slot */
+
+struct vmlab_policy_entry {
+	__u64 pgoff;		/* the page */
+	__u32 flags;		/* VMLAB_PSTATE_* */
+	__u32 age;		/* LRU_APPROX's 8-bit counter, else 0 */
+};
+
+struct vmlab_policy_state {
+	__u32 size;		/* in: sizeof(struct vmlab_policy_state) */
+	__u32 policy;		/* out: enum vmlab_policy */
+	__u64 entries;		/* in: user pointer to the entries */
+	__u32 count;		/* in: room in entries; out: entries written */
+	__u32 hand;		/* out: an index in entries, or VMLAB_PSTATE_NO_HAND */
+	__u64 resident;		/* out: pages resident */
+	__u64 reserved[2];	/* zero */
+};
+
 /* -------------------------------------------------------------- commands */
 
 #define VMLAB_GET_INFO		_IOWR(VMLAB_IOC_MAGIC, 0x00, struct vmlab_info)
@@ -511,5 +559,6 @@ struct vmlab_resident {
 #define VMLAB_SET_BACKING	_IOW(VMLAB_IOC_MAGIC, 0x06, struct vmlab_backing)
 #define VMLAB_EVICT		_IOWR(VMLAB_IOC_MAGIC, 0x07, struct vmlab_evict)
 #define VMLAB_RESIDENT		_IOWR(VMLAB_IOC_MAGIC, 0x08, struct vmlab_resident)
+#define VMLAB_POLICY_STATE	_IOWR(VMLAB_IOC_MAGIC, 0x09, struct vmlab_policy_state)
 
 #endif /* _UAPI_LINUX_VMLAB_H */
