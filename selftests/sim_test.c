@@ -12,6 +12,7 @@
 #include "kselftest_harness.h"
 #include "vmlab_test.h"
 #include "../userspace/sim.h"
+#include "../userspace/tracefile.h"
 
 #define REFS	4096
 
@@ -254,6 +255,205 @@ TEST(mru_beats_lru_on_a_loop_larger_than_memory)
 	 * comes round again after the other two): 4 + 36 / 3 */
 	EXPECT_EQ(16U, misses(_metadata, SIM_MRU, 3, refs, 40));
 	EXPECT_EQ(16U, misses(_metadata, SIM_OPT, 3, refs, 40));
+}
+
+/* ------------------------------------------------------ trace files */
+
+#define PAGES_4G	(1ULL << 32)
+
+/* Parse @text as the trace "t.txt": trace_parse()'s return, *@t, @err */
+static int parse(const char *text, uint64_t limit, uint64_t max_refs,
+		 uint64_t region, struct trace_refs *t, char *err, size_t len)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int ret;
+
+	if (!f)
+		return -2;
+	err[0] = '\0';
+	ret = trace_parse(f, "t.txt", limit, max_refs, region, t, err, len);
+	fclose(f);
+	return ret;
+}
+
+TEST(trace_comments_and_blank_lines_are_skipped)
+{
+	struct trace_refs t;
+	char err[256];
+
+	ASSERT_EQ(0, parse("# a trace\n\n1\n  2  # the second\n\t\n3\r\n",
+			   PAGES_4G, 100, 0, &t, err, sizeof(err)));
+	ASSERT_EQ(3ULL, t.n);
+	EXPECT_EQ(1ULL, t.refs[0]);
+	EXPECT_EQ(2ULL, t.refs[1]);
+	EXPECT_EQ(3ULL, t.refs[2]);
+	EXPECT_EQ(3ULL, t.max);
+	EXPECT_EQ(NULL, t.writes);
+	trace_refs_free(&t);
+}
+
+TEST(trace_sparse_page_numbers_are_kept_as_written)
+{
+	struct trace_refs t;
+	char err[256];
+
+	ASSERT_EQ(0, parse("4294967295\n0x10000000\n7\n", PAGES_4G, 100, 0,
+			   &t, err, sizeof(err)));
+	ASSERT_EQ(3ULL, t.n);
+	EXPECT_EQ(4294967295ULL, t.refs[0]);
+	EXPECT_EQ(0x10000000ULL, t.refs[1]);
+	EXPECT_EQ(7ULL, t.refs[2]);
+	EXPECT_EQ(4294967295ULL, t.max);
+	trace_refs_free(&t);
+}
+
+TEST(trace_r_and_w_give_write_flags_and_plain_lines_read)
+{
+	struct trace_refs t;
+	char err[256];
+
+	ASSERT_EQ(0, parse("5\n6,w\n7, r\n8 ,w # dirty\n9\n", PAGES_4G, 100, 0,
+			   &t, err, sizeof(err)));
+	ASSERT_EQ(5ULL, t.n);
+	ASSERT_NE(NULL, t.writes);
+	EXPECT_EQ(0, t.writes[0]);
+	EXPECT_EQ(1, t.writes[1]);
+	EXPECT_EQ(0, t.writes[2]);
+	EXPECT_EQ(1, t.writes[3]);
+	EXPECT_EQ(0, t.writes[4]);
+	EXPECT_EQ(8ULL, t.refs[3]);
+	trace_refs_free(&t);
+}
+
+TEST(trace_bad_number_is_refused_with_file_and_line)
+{
+	struct trace_refs t;
+	char err[256];
+
+	EXPECT_EQ(-1, parse("1\n# x\n12a\n", PAGES_4G, 100, 0, &t, err,
+			    sizeof(err)));
+	EXPECT_STREQ("t.txt:3: '12a' is not a page number (a line is PAGE, "
+		     "PAGE,r or PAGE,w; PAGE decimal or 0x-hex)", err);
+	EXPECT_EQ(NULL, t.refs);
+}
+
+TEST(trace_negative_number_is_refused_with_file_and_line)
+{
+	struct trace_refs t;
+	char err[256];
+
+	EXPECT_EQ(-1, parse("-1\n", PAGES_4G, 100, 0, &t, err, sizeof(err)));
+	EXPECT_STREQ("t.txt:1: '-1' is not a page number (a line is PAGE, "
+		     "PAGE,r or PAGE,w; PAGE decimal or 0x-hex)", err);
+}
+
+TEST(trace_bad_access_is_refused_with_file_and_line)
+{
+	struct trace_refs t;
+	char err[256];
+
+	EXPECT_EQ(-1, parse("1,r\n2,x\n", PAGES_4G, 100, 0, &t, err,
+			    sizeof(err)));
+	EXPECT_STREQ("t.txt:2: 'x' is not r or w (a line is PAGE, PAGE,r or "
+		     "PAGE,w; PAGE decimal or 0x-hex)", err);
+}
+
+TEST(trace_access_with_trailing_text_is_refused)
+{
+	struct trace_refs t;
+	char err[256];
+
+	EXPECT_EQ(-1, parse("1,rw\n", PAGES_4G, 100, 0, &t, err, sizeof(err)));
+	EXPECT_STREQ("t.txt:1: 'rw' is not r or w (a line is PAGE, PAGE,r or "
+		     "PAGE,w; PAGE decimal or 0x-hex)", err);
+}
+
+TEST(trace_empty_file_is_refused)
+{
+	struct trace_refs t;
+	char err[256];
+
+	EXPECT_EQ(-1, parse("", PAGES_4G, 100, 0, &t, err, sizeof(err)));
+	EXPECT_STREQ("t.txt: no references (the file is empty, or only blank "
+		     "and '#' lines)", err);
+}
+
+TEST(trace_of_only_comments_is_refused_as_empty)
+{
+	struct trace_refs t;
+	char err[256];
+
+	EXPECT_EQ(-1, parse("# nothing\n\n  # more\n", PAGES_4G, 100, 0, &t,
+			    err, sizeof(err)));
+	EXPECT_STREQ("t.txt: no references (the file is empty, or only blank "
+		     "and '#' lines)", err);
+}
+
+TEST(trace_page_of_2_to_the_32_is_refused_as_too_large)
+{
+	struct trace_refs t;
+	char err[256];
+
+	EXPECT_EQ(-1, parse("1\n4294967296\n", PAGES_4G, 100, 0, &t, err,
+			    sizeof(err)));
+	EXPECT_STREQ("t.txt:2: page 4294967296 is too large (at most "
+		     "4294967295)", err);
+}
+
+TEST(trace_number_past_64_bits_is_refused_as_too_large)
+{
+	struct trace_refs t;
+	char err[256];
+
+	EXPECT_EQ(-1, parse("18446744073709551616\n", PAGES_4G, 100, 0, &t,
+			    err, sizeof(err)));
+	EXPECT_STREQ("t.txt:1: page 18446744073709551616 is too large (at "
+		     "most 4294967295)", err);
+}
+
+TEST(trace_page_outside_a_given_region_is_refused)
+{
+	struct trace_refs t;
+	char err[256];
+
+	EXPECT_EQ(-1, parse("3\n16\n", 16, 100, 16, &t, err, sizeof(err)));
+	EXPECT_STREQ("t.txt:2: page 16 is outside the region of 16 pages", err);
+}
+
+TEST(trace_longer_than_the_reference_limit_is_refused)
+{
+	struct trace_refs t;
+	char err[256];
+
+	EXPECT_EQ(-1, parse("1\n2\n\n3\n", PAGES_4G, 2, 0, &t, err,
+			    sizeof(err)));
+	EXPECT_STREQ("t.txt:4: more than 2 references", err);
+}
+
+TEST(trace_missing_file_is_refused_with_its_name)
+{
+	struct trace_refs t;
+	char err[256];
+
+	EXPECT_EQ(-1, trace_load("/nonexistent/t.txt", PAGES_4G, 100, 0, &t,
+				 err, sizeof(err)));
+	EXPECT_STREQ("/nonexistent/t.txt: No such file or directory", err);
+}
+
+/* 1w 2 3w 1 4 1 in 2 FIFO frames: 3 evicts a dirty 1, 1 a clean 2, 4 a dirty 3 */
+TEST(dirty_victims_are_counted_as_writebacks)
+{
+	static const uint64_t refs[] = { 1, 2, 3, 1, 4, 1 };
+	static const uint8_t writes[] = { 1, 0, 1, 0, 0, 0 };
+	struct sim_result r;
+
+	ASSERT_EQ(0, sim_run_rw(SIM_FIFO, 2, refs, writes, 6, 1, &r, NULL,
+				NULL));
+	EXPECT_EQ(5ULL, r.misses);
+	EXPECT_EQ(3ULL, r.evictions);
+	EXPECT_EQ(2ULL, r.writebacks);
+	ASSERT_EQ(0, sim_run_rw(SIM_FIFO, 2, refs, NULL, 6, 1, &r, NULL, NULL));
+	EXPECT_EQ(0ULL, r.writebacks);
 }
 
 TEST_HARNESS_MAIN

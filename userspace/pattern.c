@@ -9,7 +9,7 @@
  *   rand       every page once, in a random order
  *   loop       0, 1, ... N-1, repeated: 4 passes unless --touches says
  *   hotcold    80% of the references to the first 20% of the pages
- *   trace:FILE one page number a line, as written
+ *   trace:FILE one reference a line: PAGE, PAGE,r or PAGE,w
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "pattern.h"
+#include "tracefile.h"
 #include "util.h"
 
 /* splitmix64: a small, good, seedable generator (Steele, Lea, Flood 2014) */
@@ -128,102 +129,29 @@ static bool hotcold_next(struct pattern *p, uint64_t *page)
 /* --------------------------------------------------------------- trace */
 
 /*
- * trace:FILE: one page number a line (decimal or 0x-hex), each line one
- * reference; blank lines and lines starting with '#' are skipped.  With no
- * region size given (pages 0) the region is the highest page + 1.  More
- * --touches than lines replay the trace from its start.
+ * trace:FILE: one reference a line, "PAGE", "PAGE,r" or "PAGE,w" (decimal
+ * or 0x-hex; tracefile.c parses it); '#' comments and blank lines are
+ * skipped.  With no region size given (pages 0) the region is the highest
+ * page + 1.  More --touches than lines replay the trace from its start.
  */
-struct trace {
-	uint64_t *refs;
-	uint64_t n;
-};
-
-static int trace_fail(FILE *f, struct trace *t)
-{
-	if (f)
-		fclose(f);
-	free(t->refs);
-	free(t);
-	return -1;
-}
-
 static int trace_init(struct pattern *p, const char *file)
 {
-	struct trace *t = calloc(1, sizeof(*t));
-	uint64_t cap = 0, lineno = 0, max = 0, v;
-	char *line = NULL, *s, *end;
-	size_t linecap = 0;
-	FILE *f;
+	struct trace_refs *t = calloc(1, sizeof(*t));
+	char err[512];
 
 	if (!t)
 		return err_msg("trace: out of memory"), -1;
-	if (!*file)
-		return err_msg("--pattern trace:FILE: no file name given"),
-		       trace_fail(NULL, t);
-	f = fopen(file, "re");
-	if (!f) {
-		err_msg("trace %s: %s", file, strerror(errno));
-		return trace_fail(NULL, t);
+	if (!*file) {
+		free(t);
+		return err_msg("--pattern trace:FILE: no file name given"), -1;
 	}
-	while (getline(&line, &linecap, f) >= 0) {
-		lineno++;
-		for (s = line; *s == ' ' || *s == '\t'; s++)
-			;
-		end = s + strlen(s);
-		while (end > s && strchr(" \t\r\n", end[-1]))
-			*--end = '\0';
-		if (!*s || *s == '#')
-			continue;
-		if (parse_u64(s, &v)) {
-			err_msg("trace %s:%" PRIu64 ": '%s' is not a page number "
-				"(one page number a line, decimal or 0x-hex)",
-				file, lineno, s);
-			free(line);
-			return trace_fail(f, t);
-		}
-		if (p->pages && v >= p->pages) {
-			err_msg("trace %s:%" PRIu64 ": page %" PRIu64 " is outside "
-				"the region of %" PRIu64 " pages (--pages)",
-				file, lineno, v, p->pages);
-			free(line);
-			return trace_fail(f, t);
-		}
-		if (v >= PATTERN_MAX_PAGES) {
-			err_msg("trace %s:%" PRIu64 ": page %" PRIu64 " is too "
-				"large (at most %llu)", file, lineno, v,
-				PATTERN_MAX_PAGES - 1);
-			free(line);
-			return trace_fail(f, t);
-		}
-		if (t->n == cap) {
-			uint64_t *r;
-
-			cap = cap ? 2 * cap : 1024;
-			r = realloc(t->refs, cap * sizeof(*r));
-			if (!r) {
-				err_msg("trace %s: out of memory", file);
-				free(line);
-				return trace_fail(f, t);
-			}
-			t->refs = r;
-		}
-		t->refs[t->n++] = v;
-		if (v > max)
-			max = v;
-	}
-	free(line);
-	if (ferror(f)) {
-		err_msg("trace %s: %s", file, strerror(errno));
-		return trace_fail(f, t);
-	}
-	fclose(f);
-	if (!t->n) {
-		err_msg("trace %s: no references (the file is empty, or only "
-			"blank and '#' lines)", file);
-		return trace_fail(NULL, t);
+	if (trace_load(file, p->pages ? p->pages : PATTERN_MAX_PAGES,
+		       PATTERN_MAX_REFS, p->pages, t, err, sizeof(err))) {
+		free(t);
+		return err_msg("trace %s", err), -1;
 	}
 	if (!p->pages)
-		p->pages = max + 1;
+		p->pages = t->max + 1;
 	if (!p->length)
 		p->length = t->n;
 	p->priv = t;
@@ -232,18 +160,26 @@ static int trace_init(struct pattern *p, const char *file)
 
 static bool trace_next(struct pattern *p, uint64_t *page)
 {
-	struct trace *t = p->priv;
+	struct trace_refs *t = p->priv;
 
 	*page = t->refs[p->done % t->n];
 	return true;
 }
 
+/* Does reference @i write?  -1: the trace does not say */
+static int trace_writes(struct pattern *p, uint64_t i)
+{
+	struct trace_refs *t = p->priv;
+
+	return t->writes ? t->writes[i % t->n] : -1;
+}
+
 static void trace_fini(struct pattern *p)
 {
-	struct trace *t = p->priv;
+	struct trace_refs *t = p->priv;
 
 	if (t)
-		free(t->refs);
+		trace_refs_free(t);
 	free(t);
 	p->priv = NULL;
 }
@@ -277,12 +213,13 @@ static const struct pattern_ops patterns[] = {
 	},
 	{
 		.name = "trace",
-		.help = "the page numbers in FILE, one a line (the region: the "
-			"highest + 1, unless --pages)",
+		.help = "the references in FILE, one a line: PAGE, PAGE,r or "
+			"PAGE,w (the region: the highest + 1, unless --pages)",
 		.takes_arg = true,
 		.sizes_itself = true,
 		.init = trace_init,
 		.next = trace_next,
+		.writes = trace_writes,
 		.fini = trace_fini,
 	},
 };
@@ -362,14 +299,19 @@ int pattern_init(struct pattern *p, const char *spec, uint64_t pages,
 	return 0;
 }
 
-uint64_t *pattern_refs(const char *spec, uint64_t *pages, uint64_t *length,
-		       uint64_t seed)
+uint64_t *pattern_refs_rw(const char *spec, uint64_t *pages, uint64_t *length,
+			  uint64_t seed, uint8_t **writes)
 {
 	struct pattern p;
 	uint64_t *refs, i = 0;
+	uint8_t *w = NULL;
+	bool rw;
 
+	if (writes)
+		*writes = NULL;
 	if (pattern_init(&p, spec, *pages, *length, seed))
 		return NULL;
+	rw = writes && p.ops->writes && p.ops->writes(&p, 0) >= 0;
 	if (p.length > PATTERN_MAX_REFS) {
 		err_msg("--pattern %s: %" PRIu64 " references are too many (at "
 			"most %llu)", spec, p.length, PATTERN_MAX_REFS);
@@ -377,18 +319,33 @@ uint64_t *pattern_refs(const char *spec, uint64_t *pages, uint64_t *length,
 		return NULL;
 	}
 	refs = malloc((p.length ? p.length : 1) * sizeof(*refs));
-	if (!refs) {
+	if (rw)
+		w = malloc(p.length ? p.length : 1);
+	if (!refs || (rw && !w)) {
 		err_msg("--pattern %s: no memory for %" PRIu64 " references",
 			spec, p.length);
+		free(refs);
+		free(w);
 		pattern_fini(&p);
 		return NULL;
 	}
-	while (i < p.length && pattern_next(&p, &refs[i]))
+	while (i < p.length && pattern_next(&p, &refs[i])) {
+		if (w)
+			w[i] = p.ops->writes(&p, i);
 		i++;
+	}
 	*pages = p.pages;
 	*length = i;
+	if (writes)
+		*writes = w;
 	pattern_fini(&p);
 	return refs;
+}
+
+uint64_t *pattern_refs(const char *spec, uint64_t *pages, uint64_t *length,
+		       uint64_t seed)
+{
+	return pattern_refs_rw(spec, pages, length, seed, NULL);
 }
 
 bool pattern_next(struct pattern *p, uint64_t *page)

@@ -29,6 +29,8 @@ struct pattern_ops {
 	unsigned int passes;	/* default length: passes x pages (0: 1) */
 	int (*init)(struct pattern *p, const char *arg);
 	bool (*next)(struct pattern *p, uint64_t *page);
+	/* does reference @i write (1) or read (0); -1: not said (optional) */
+	int (*writes)(struct pattern *p, uint64_t i);
 	void (*fini)(struct pattern *p);
 };
 
@@ -63,6 +65,13 @@ void pattern_fini(struct pattern *p);
  */
 uint64_t *pattern_refs(const char *spec, uint64_t *pages, uint64_t *length,
 		       uint64_t seed);
+/*
+ * pattern_refs(), and in *@writes, when the pattern says which references
+ * write (trace:FILE with "PAGE,w" lines), one byte a reference, 1 for a
+ * write, malloc()ed; else NULL.
+ */
+uint64_t *pattern_refs_rw(const char *spec, uint64_t *pages, uint64_t *length,
+			  uint64_t seed, uint8_t **writes);
 uint64_t rng_next(uint64_t *state);
 
 #endif /* _VMLAB_PATTERN_H */

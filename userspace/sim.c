@@ -49,6 +49,7 @@ struct sim_page {
 	uint64_t next_use;	/* OPT: index of this page's next reference */
 	uint64_t loaded;	/* when it arrived: the count of loads before */
 	uint8_t visited;	/* SIEVE: referenced since the hand passed */
+	uint8_t dirty;		/* written since it was loaded */
 };
 
 /* OPT's key of a page never used again: above every reference index */
@@ -67,6 +68,7 @@ struct sim {
 	uint64_t (*heap)[2];
 	size_t heap_len;
 	uint64_t rnd;
+	const uint8_t *writes;	/* per reference, 1: a write; NULL: reads */
 };
 
 static void lru_unlink(struct sim *s, uint64_t p)
@@ -313,12 +315,19 @@ int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *refs, size_t n,
 	return sim_run_steps(p, frames, refs, n, seed, out, NULL, NULL);
 }
 
-int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
+int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *refs,
 		  size_t n, uint64_t seed, struct sim_result *out,
 		  sim_step_fn fn, void *arg)
 {
+	return sim_run_rw(p, frames, refs, NULL, n, seed, out, fn, arg);
+}
+
+int sim_run_rw(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
+	       const uint8_t *writes, size_t n, uint64_t seed,
+	       struct sim_result *out, sim_step_fn fn, void *arg)
+{
 	struct sim s = { .nframes = frames, .lru_head = NONE, .lru_tail = NONE,
-			 .sieve_hand = NONE };
+			 .sieve_hand = NONE, .writes = writes };
 	bool listed = p == SIM_LRU || p == SIM_MRU || p == SIM_SIEVE;
 	bool recency = p == SIM_LRU || p == SIM_MRU;
 	uint64_t npages, *last = NULL, *next_use = NULL, *refs, *names = NULL;
@@ -386,7 +395,8 @@ int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 	for (i = 0; i < n; i++) {
 		uint64_t pg = refs[i], f;
 		struct sim_page *g = &s.pg[pg];
-		struct sim_step st = { .index = i, .page = pg, .hit = true };
+		struct sim_step st = { .index = i, .page = pg, .hit = true,
+				       .write = writes && writes[i] };
 
 		out->refs++;
 		if (g->slot == NONE) {
@@ -398,6 +408,8 @@ int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 				f = sim_victim(&s, p);
 				st.evicted = true;
 				st.victim = s.frame[f];
+				st.victim_dirty = s.pg[s.frame[f]].dirty;
+				out->writebacks += st.victim_dirty;
 				s.pg[s.frame[f]].slot = NONE;
 				if (listed)
 					lru_unlink(&s, s.frame[f]);
@@ -407,6 +419,7 @@ int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 			g->slot = f;
 			g->loaded = s.loads++;
 			g->visited = 0;
+			g->dirty = 0;
 			if (listed)
 				lru_push(&s, pg);
 			/* loading it is its first reference */
@@ -419,6 +432,8 @@ int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 			s.ref[g->slot] = 1;
 			g->visited = 1;
 		}
+		if (st.write)
+			g->dirty = 1;
 		if (p == SIM_OPT) {
 			/*
 			 * never used again sorts first, the last to arrive

@@ -26,6 +26,7 @@ struct sim_result {
 	uint64_t refs;
 	uint64_t misses;	/* references to a page not resident */
 	uint64_t evictions;
+	uint64_t writebacks;	/* evictions of a dirty page (sim_run_rw()) */
 };
 
 /* "fifo", "lru", "opt", "clock", "random"; NULL if out of range */
@@ -52,6 +53,8 @@ struct sim_step {
 	bool hit;
 	bool evicted;
 	uint64_t victim;	/* the page evicted, when @evicted */
+	bool write;		/* the reference wrote (sim_run_rw()) */
+	bool victim_dirty;	/* the victim was written since it came in */
 	/*
 	 * Memory in the policy's order: FIFO first out first, LRU and MRU
 	 * least recent first, OPT by arrival, CLOCK and RANDOM by frame (the
@@ -70,6 +73,17 @@ typedef void (*sim_step_fn)(const struct sim_step *step, void *arg);
 int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *refs,
 		  size_t n, uint64_t seed, struct sim_result *out,
 		  sim_step_fn fn, void *arg);
+
+/*
+ * sim_run_steps() with @writes, one byte a reference (1: it writes), or
+ * NULL for all reads: a page written since it was loaded is dirty, and
+ * evicting it is a write-back (sim_result.writebacks, sim_step's
+ * victim_dirty).  A policy that prefers clean victims reads
+ * struct sim's writes and its pages' dirty bits.
+ */
+int sim_run_rw(enum sim_policy p, uint64_t frames, const uint64_t *refs,
+	       const uint8_t *writes, size_t n, uint64_t seed,
+	       struct sim_result *out, sim_step_fn fn, void *arg);
 
 /* How many distinct pages @refs holds, or -1 (ENOMEM). */
 int64_t sim_distinct(const uint64_t *refs, size_t n);

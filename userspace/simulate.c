@@ -37,6 +37,7 @@ struct simulate {
 	uint64_t touches;	/* --touches; 0: the pattern's default */
 	uint64_t seed;
 	uint64_t *refs;
+	uint8_t *writes;	/* trace:FILE's r|w, or NULL: all reads */
 	uint64_t n;
 
 	/* what to simulate */
@@ -318,7 +319,8 @@ static int make_refs(struct simulate *s)
 	ops = pattern_lookup(s->pattern, &arg);
 	if (!pages && !(ops && ops->sizes_itself))
 		pages = 16;	/* as vmlab run */
-	s->refs = pattern_refs(s->pattern, &pages, &length, s->seed);
+	s->refs = pattern_refs_rw(s->pattern, &pages, &length, s->seed,
+				  &s->writes);
 	if (!s->refs)
 		return -1;
 	s->pages = pages;
@@ -345,6 +347,7 @@ static const char *const mem_order[SIM_NR_POLICIES] = {
 };
 
 struct step_out {
+	bool rw;		/* the string says which references write */
 	enum sim_policy policy;
 	uint64_t frames;
 	uint64_t hits, misses;
@@ -366,10 +369,14 @@ static void print_step(const struct sim_step *st, void *arg)
 		jw_u64(&w, "index", st->index);
 		jw_u64(&w, "page", st->page);
 		jw_bool(&w, "hit", st->hit);
+		if (o->rw)
+			jw_bool(&w, "write", st->write);
 		if (st->evicted)
 			jw_u64(&w, "victim", st->victim);
 		else
 			jw_null(&w, "victim");
+		if (o->rw)
+			jw_bool(&w, "victim_dirty", st->evicted && st->victim_dirty);
 		jw_arr(&w, "memory");
 		for (k = 0; k < st->nresident; k++)
 			jw_u64(&w, NULL, st->resident[k]);
@@ -384,12 +391,16 @@ static void print_step(const struct sim_step *st, void *arg)
 		jw_finish(&w);
 		return;
 	}
-	printf("%6" PRIu64 " %10" PRIu64 "  %-4s ", st->index, st->page,
-	       st->hit ? "hit" : "miss");
-	if (st->evicted)
+	printf("%6" PRIu64 " %10" PRIu64 "%s %-4s ", st->index, st->page,
+	       !o->rw ? " " : st->write ? "w" : "r", st->hit ? "hit" : "miss");
+	if (!o->rw && st->evicted)
 		printf("%10" PRIu64, st->victim);
-	else
+	else if (!o->rw)
 		printf("%10s", "-");
+	else if (st->evicted)
+		printf("%9" PRIu64 "%s", st->victim, st->victim_dirty ? "d" : " ");
+	else
+		printf("%9s ", "-");
 	printf("  [");
 	for (k = 0; k < st->nresident; k++)
 		printf("%s%s%" PRIu64 "%s", k ? " " : "",
@@ -410,7 +421,8 @@ static int run_steps(struct simulate *s)
 		if (!s->policy[p])
 			continue;
 		for (f = 0; f < s->nframes; f++) {
-			o = (struct step_out){ .policy = p, .frames = s->frames[f] };
+			o = (struct step_out){ .policy = p, .frames = s->frames[f],
+					       .rw = s->writes };
 			if (!opt_json)
 				printf("%s%s, %" PRIu64 " frames (memory %s):\n"
 				       "%6s %10s  %-4s %10s  %s\n",
@@ -418,8 +430,8 @@ static int run_steps(struct simulate *s)
 				       s->frames[f], mem_order[p], "ref", "page",
 				       "", "victim", "memory");
 			first = false;
-			if (sim_run_steps(p, s->frames[f], s->refs, s->n,
-					  s->seed, &r, print_step, &o))
+			if (sim_run_rw(p, s->frames[f], s->refs, s->writes,
+				       s->n, s->seed, &r, print_step, &o))
 				return err_errno("simulate");
 		}
 	}
@@ -548,6 +560,8 @@ static void print_json(const struct simulate *s)
 			jw_u64(&w, "hits", r->refs - r->misses);
 			jw_dbl(&w, "hit_ratio", ratio_of(r));
 			jw_u64(&w, "evictions", r->evictions);
+			if (s->writes)
+				jw_u64(&w, "writebacks", r->writebacks);
 			jw_end(&w);
 		}
 	}
@@ -646,8 +660,9 @@ int cmd_simulate(int argc, char **argv)
 		if (!s->policy[p])
 			continue;
 		for (f = 0; f < s->nframes; f++) {
-			if (sim_run(p, s->frames[f], s->refs, s->n, s->seed,
-				    result(s, p, f))) {
+			if (sim_run_rw(p, s->frames[f], s->refs, s->writes,
+				       s->n, s->seed, result(s, p, f), NULL,
+				       NULL)) {
 				err_errno("simulate");
 				goto out;
 			}
@@ -675,6 +690,7 @@ out:
 	free(s->kmiss);
 	free(s->res);
 	free(s->refs);
+	free(s->writes);
 	free(s);
 	return ret;
 }
