@@ -29,6 +29,16 @@ static int vmlab_ioctl(int fd, unsigned long cmd, void *arg, const char *name)
 	return -1;
 }
 
+int vmlab_policy_state(int fd, struct vmlab_policy_state *st,
+		       struct vmlab_policy_entry *e, uint32_t count)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->count = count;
+	st->entries = (uint64_t)(uintptr_t)e;
+	return ioctl(fd, VMLAB_POLICY_STATE, st) ? -1 : 0;
+}
+
 int vmlab_get_info(int fd, struct vmlab_info *info)
 {
 	memset(info, 0, sizeof(*info));

@@ -31,6 +31,12 @@ int vmlab_reset_stats(int fd);
 int vmlab_walk(int fd, uint64_t addr, struct vmlab_walk *w);
 /* @backing_fd, or -1 for the memory store; @what names it in errors */
 int vmlab_set_backing(int fd, int backing_fd, const char *what);
+/*
+ * VMLAB_POLICY_STATE into *@st with room for @count entries at @e: 0, or
+ * -1 with errno (ENOSPC: st->resident says how many are needed), quietly.
+ */
+int vmlab_policy_state(int fd, struct vmlab_policy_state *st,
+		       struct vmlab_policy_entry *e, uint32_t count);
 /* The module's version from sysfs into @buf, or -errno */
 int vmlab_module_version(char *buf, size_t len);
 

@@ -79,7 +79,9 @@ int exp_prepare(struct experiment *e)
 	if (ops && ops->sizes_itself && !e->pages_given)
 		pages = 0;
 	free(e->refs);
-	e->refs = pattern_refs(e->pattern, &pages, &length, e->seed);
+	free(e->writes);
+	e->refs = pattern_refs_rw(e->pattern, &pages, &length, e->seed,
+				  &e->writes);
 	if (!e->refs)
 		return -1;
 	e->pages = pages;
@@ -99,14 +101,76 @@ static int exp_backing(struct experiment *e)
 	return ret;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Map the trace's pages onto 0..distinct-1 in their order, so sparse block
+ * numbers fit a region of as many pages as the trace touches.  Renaming
+ * pages in order changes no policy's choices.
+ */
+static int exp_renumber(struct experiment *e)
+{
+	uint64_t *names = malloc((e->nrefs ? e->nrefs : 1) * sizeof(*names));
+	uint64_t i, n = 0, lo, hi, mid;
+
+	if (!names)
+		return err_msg("out of memory renumbering the trace"), -1;
+	memcpy(names, e->refs, e->nrefs * sizeof(*names));
+	qsort(names, e->nrefs, sizeof(*names), cmp_u64);
+	for (i = 0; i < e->nrefs; i++)
+		if (!n || names[n - 1] != names[i])
+			names[n++] = names[i];
+	for (i = 0; i < e->nrefs; i++) {
+		lo = 0;
+		hi = n;
+		while (hi - lo > 1) {
+			mid = lo + (hi - lo) / 2;
+			if (names[mid] <= e->refs[i])
+				lo = mid;
+			else
+				hi = mid;
+		}
+		e->refs[i] = lo;
+	}
+	e->names = names;
+	e->distinct = n;
+	e->pages = n;
+	return 0;
+}
+
+uint64_t exp_page_name(const struct experiment *e, uint64_t pgoff)
+{
+	return e->names && pgoff < e->distinct ? e->names[pgoff] : pgoff;
+}
+
 int exp_setup(struct experiment *e)
 {
+	const struct pattern_ops *ops;
 	uint64_t max_pages;
+	const char *arg;
 
 	e->fd = vmlab_open_info(O_RDWR | O_NONBLOCK, &e->info);
 	if (e->fd < 0)
 		return -1;
 	max_pages = e->info.max_region_size / e->info.page_size;
+	ops = pattern_lookup(e->pattern, &arg);
+	if (e->pages > max_pages && ops && ops->sizes_itself &&
+	    !e->pages_given && e->refs) {
+		if (exp_renumber(e))
+			return -1;
+		if (e->pages > max_pages) {
+			err_msg("%s: %" PRIu64 " distinct pages; the module "
+				"allows at most %" PRIu64 " pages an instance "
+				"(its max_region_mb parameter)", e->pattern,
+				e->pages, max_pages);
+			return -1;
+		}
+	}
 	if (e->pages > max_pages) {
 		err_msg("--pages %" PRIu64 ": the module allows at most %" PRIu64
 			" pages an instance (its max_region_mb parameter)",
@@ -183,17 +247,26 @@ int exp_touch(struct experiment *e)
 		e->elapsed_ns = now_ns() - t0;
 		sigaction(SIGBUS, &old, NULL);
 		err_msg("SIGBUS touching page %" PRIu64 " (the module refused the "
-			"fault: see fault_errors and io_errors)", page);
+			"fault: see fault_errors and io_errors)",
+			exp_page_name(e, page));
 		return -1;
 	}
 	for (i = 0; i < e->nrefs; i++) {
 		page = e->refs[i];
-		touch_page(e->map + e->refs[i] * e->info.page_size, e->access);
+		touch_page(e->map + e->refs[i] * e->info.page_size,
+			   exp_access(e, i));
 		e->references++;
 	}
 	e->elapsed_ns = now_ns() - t0;
 	sigaction(SIGBUS, &old, NULL);
 	return 0;
+}
+
+enum access_mode exp_access(const struct experiment *e, uint64_t i)
+{
+	if (!e->writes)
+		return e->access;
+	return e->writes[i] ? ACCESS_WRITE : ACCESS_READ;
 }
 
 int exp_collect(struct experiment *e)
@@ -210,6 +283,10 @@ void exp_teardown(struct experiment *e)
 		close(e->fd);
 	e->fd = -1;
 	free(e->refs);
+	free(e->writes);
+	free(e->names);
 	e->refs = NULL;
+	e->writes = NULL;
+	e->names = NULL;
 	e->nrefs = 0;
 }

@@ -46,6 +46,14 @@ struct experiment {
 	/* the reference string, made by exp_prepare() */
 	uint64_t *refs;
 	uint64_t nrefs;
+	uint8_t *writes;	/* trace:FILE's r|w per reference, or NULL */
+	/*
+	 * A trace whose highest page does not fit the module's region is
+	 * renumbered densely by exp_setup(): refs[] are then the ranks of
+	 * its pages, names[rank] the page the trace wrote; else NULL.
+	 */
+	uint64_t *names;
+	uint64_t distinct;	/* with names: how many pages */
 
 	/* the instance */
 	int fd;
@@ -66,6 +74,10 @@ uint64_t exp_touches(const struct experiment *e);
 int exp_prepare(struct experiment *e);	/* the pattern's reference string */
 int exp_setup(struct experiment *e);	/* open, check, configure, mmap */
 int exp_touch(struct experiment *e);	/* make the references */
+/* The access of reference @i: the trace's r|w, or the run's mode */
+enum access_mode exp_access(const struct experiment *e, uint64_t i);
+/* The trace's name of instance page @pgoff */
+uint64_t exp_page_name(const struct experiment *e, uint64_t pgoff);
 int exp_collect(struct experiment *e);	/* stats */
 void exp_teardown(struct experiment *e);
 

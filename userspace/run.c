@@ -27,6 +27,7 @@
 #include "pattern.h"
 #include "sim.h"
 #include "stats.h"
+#include "steps.h"
 #include "util.h"
 
 /* The largest run one command does: 2^32 pages is 16 TiB of 4 KiB pages */
@@ -88,6 +89,7 @@ enum {
 	OPT_SOFTWARE_TLB,
 	OPT_EVICT_BATCH,
 	OPT_COMPARE,
+	OPT_STEPS,
 };
 
 static const struct argp_option run_opts[] = {
@@ -115,6 +117,10 @@ static const struct argp_option run_opts[] = {
 	  "module's memory store)", 4 },
 	{ "compare", OPT_COMPARE, NULL, 0,
 	  "Print the simulated FIFO, LRU and OPT misses on the same references", 4 },
+	{ "steps", OPT_STEPS, NULL, 0,
+	  "One line per reference: the kernel's hit or miss, victim and memory "
+	  "in the policy's order beside the simulator's (fifo, lru, clock, "
+	  "random)", 4 },
 	{ "read", OPT_READ, NULL, 0, "Read one byte a page (the default)", 1 },
 	{ "write", OPT_WRITE, NULL, 0, "Write one byte a page", 1 },
 	{ "read-then-write", OPT_RW, NULL, 0,
@@ -134,7 +140,9 @@ struct run_args {
 	struct experiment *e;
 	bool quiet;
 	bool compare;
+	bool steps;
 	bool have_policy;
+	bool access_given;	/* --read, --write or --read-then-write */
 };
 
 static error_t run_parse(int key, char *arg, struct argp_state *state)
@@ -180,6 +188,9 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 	case OPT_COMPARE:
 		a->compare = true;
 		break;
+	case OPT_STEPS:
+		a->steps = true;
+		break;
 	case 's':
 		e->seed = arg_u64(state, "--seed", arg, 0, UINT64_MAX);
 		break;
@@ -188,12 +199,15 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_READ:
 		e->access = ACCESS_READ;
+		a->access_given = true;
 		break;
 	case OPT_WRITE:
 		e->access = ACCESS_WRITE;
+		a->access_given = true;
 		break;
 	case OPT_RW:
 		e->access = ACCESS_READ_WRITE;
+		a->access_given = true;
 		break;
 	case 'e':
 		e->events = true;
@@ -233,6 +247,18 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 				   "frame budget nothing is swapped");
 		if (a->compare && !e->frames)
 			argp_error(state, "--compare needs --frames F");
+		if (a->steps && !e->frames)
+			argp_error(state, "--steps needs --frames F");
+		if (a->steps && steps_sim_policy(e->policy) < 0)
+			argp_error(state, "--steps: --policy %s has no textbook "
+				   "twin in the simulator (fifo, lru, clock, "
+				   "random have)", policy_name(e->policy));
+		if (a->steps && (e->events || a->compare || a->quiet))
+			argp_error(state, "--steps is a view of its own: no "
+				   "--events, --compare or --quiet");
+		if (a->steps && e->evict_batch > 1)
+			argp_error(state, "--steps compares one victim a miss "
+				   "with the simulator: no --evict-batch");
 		break;
 	default:
 		return cli_key(key, arg, state);
@@ -401,7 +427,12 @@ static void run_text_head(const struct experiment *e)
 	if (strcmp(e->pattern, "seq") && strcmp(e->pattern, "loop") &&
 	    strncmp(e->pattern, "trace:", 6))
 		printf(" (seed %" PRIu64 ")", e->seed);
-	printf(", %" PRIu64 " touches, %s\n", exp_touches(e), access_name(e->access));
+	printf(", %" PRIu64 " touches, %s\n", exp_touches(e),
+	       e->writes ? "as the trace says (r|w)" : access_name(e->access));
+	if (e->names)
+		printf("trace pages renumbered in order: %" PRIu64 " distinct, up "
+		       "to %" PRIu64 ", more than the module's region holds\n",
+		       e->distinct, e->names[e->distinct - 1]);
 	if (e->frames) {
 		printf("frames %" PRIu64 ", policy %s", e->frames,
 		       policy_name(e->policy));
@@ -475,7 +506,8 @@ static void run_json_head(struct jw *w, const struct experiment *e)
 	jw_str(w, "pattern", e->pattern);
 	jw_u64(w, "seed", e->seed);
 	jw_u64(w, "touches", exp_touches(e));
-	jw_str(w, "access", access_name(e->access));
+	jw_str(w, "access", e->writes ? "trace" : access_name(e->access));
+	jw_bool(w, "renumbered", e->names);
 	jw_bool(w, "events", e->events);
 	jw_bool(w, "walk", e->events && e->walk);
 	jw_u64(w, "ring_records", e->cfg.ring_records);
@@ -543,8 +575,24 @@ int cmd_run(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	/* the references first: a bad trace file is refused before the device */
-	if (exp_prepare(&e) || exp_setup(&e))
+	if (exp_prepare(&e))
 		goto out;
+	if (e.writes && a.access_given) {
+		err_msg("--pattern %s says which references write (PAGE,r|w): "
+			"no --read, --write or --read-then-write", e.pattern);
+		goto out;
+	}
+	if (a.steps) {
+		/* the records tell each reference's outcome: no walks */
+		e.events = true;
+		e.walk = false;
+	}
+	if (exp_setup(&e))
+		goto out;
+	if (a.steps) {
+		ret = run_steps(&e);
+		goto out;
+	}
 	/* a SIGBUS stops the touches; what happened up to it is reported */
 	touch_err = exp_touch(&e);
 	o.ctx.levels = e.info.pgtable_levels;
