@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab run --steps in the VM: the kernel's view of every reference of
+ * Belady's string (1,2,3,4,1,2,5,1,2,3,4,5) beside the simulator's, line
+ * by line - FIFO with 3 and 4 frames, LRU with a one-page software TLB,
+ * CLOCK with a TLB flush after each sweep (its use bits are the hardware's
+ * accessed bits, exact only then) - and the JSON lines' fields.
+ */
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vmlab_test.h"
+
+FIXTURE(steps) {
+	char tool[4096];
+	char trace[64];
+	char out[16384];
+};
+
+FIXTURE_SETUP(steps)
+{
+	static const char belady[] = "# Belady's string\n1\n2\n3\n4\n1\n2\n"
+				     "5\n1\n2\n3\n4\n5\n";
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	FILE *f;
+	int fd;
+
+	VMLAB_REQUIRE_MODULE();
+	ASSERT_LT(0, n);
+	exe[n] = '\0';
+	/* build/selftests/steps_test -> build/vmlab */
+	snprintf(self->tool, sizeof(self->tool), "%s/../vmlab", dirname(exe));
+	ASSERT_EQ(0, access(self->tool, X_OK));
+	strcpy(self->trace, "/tmp/vmlab-belady.XXXXXX");
+	fd = mkstemp(self->trace);
+	ASSERT_LE(0, fd);
+	f = fdopen(fd, "w");
+	ASSERT_NE(NULL, f);
+	fputs(belady, f);
+	ASSERT_EQ(0, fclose(f));
+}
+
+FIXTURE_TEARDOWN(steps)
+{
+	unlink(self->trace);
+}
+
+/* Run the tool with @args on the trace: its exit status, stdout in @out */
+static int run(FIXTURE_DATA(steps) *self, const char *args)
+{
+	char cmd[8192];
+	size_t n;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "'%s' %s 2>/dev/null", self->tool, args);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	n = fread(self->out, 1, sizeof(self->out) - 1, p);
+	self->out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void args_for(FIXTURE_DATA(steps) *self, char *buf, size_t size,
+		     const char *opts)
+{
+	snprintf(buf, size, "%s --pattern trace:%s --steps", opts, self->trace);
+}
+
+TEST_F(steps, fifo_3_frames_on_beladys_string_steps_as_the_simulator)
+{
+	const char *want =
+		"vmlab run --steps: fifo, 3 frames, 12 references (memory first out first)\n"
+		"                   kernel                    simulator\n"
+		"   ref       page           victim  memory            victim  memory\n"
+		"     0          1  miss          -  [1]      miss          -  [1]\n"
+		"     1          2  miss          -  [1 2]    miss          -  [1 2]\n"
+		"     2          3  miss          -  [1 2 3]  miss          -  [1 2 3]\n"
+		"     3          4  miss          1  [2 3 4]  miss          1  [2 3 4]\n"
+		"     4          1  miss          2  [3 4 1]  miss          2  [3 4 1]\n"
+		"     5          2  miss          3  [4 1 2]  miss          3  [4 1 2]\n"
+		"     6          5  miss          4  [1 2 5]  miss          4  [1 2 5]\n"
+		"     7          1  hit           -  [1 2 5]  hit           -  [1 2 5]\n"
+		"     8          2  hit           -  [1 2 5]  hit           -  [1 2 5]\n"
+		"     9          3  miss          1  [2 5 3]  miss          1  [2 5 3]\n"
+		"    10          4  miss          2  [5 3 4]  miss          2  [5 3 4]\n"
+		"    11          5  hit           -  [5 3 4]  hit           -  [5 3 4]\n"
+		"kernel and simulator agree on all 12 references\n";
+	char args[512];
+
+	args_for(self, args, sizeof(args), "run --frames 3 --policy fifo");
+	ASSERT_EQ(0, run(self, args));
+	EXPECT_STREQ(want, self->out);
+}
+
+TEST_F(steps, fifo_4_frames_on_beladys_string_steps_as_the_simulator)
+{
+	const char *want =
+		"vmlab run --steps: fifo, 4 frames, 12 references (memory first out first)\n"
+		"                   kernel                      simulator\n"
+		"   ref       page           victim  memory              victim  memory\n"
+		"     0          1  miss          -  [1]        miss          -  [1]\n"
+		"     1          2  miss          -  [1 2]      miss          -  [1 2]\n"
+		"     2          3  miss          -  [1 2 3]    miss          -  [1 2 3]\n"
+		"     3          4  miss          -  [1 2 3 4]  miss          -  [1 2 3 4]\n"
+		"     4          1  hit           -  [1 2 3 4]  hit           -  [1 2 3 4]\n"
+		"     5          2  hit           -  [1 2 3 4]  hit           -  [1 2 3 4]\n"
+		"     6          5  miss          1  [2 3 4 5]  miss          1  [2 3 4 5]\n"
+		"     7          1  miss          2  [3 4 5 1]  miss          2  [3 4 5 1]\n"
+		"     8          2  miss          3  [4 5 1 2]  miss          3  [4 5 1 2]\n"
+		"     9          3  miss          4  [5 1 2 3]  miss          4  [5 1 2 3]\n"
+		"    10          4  miss          5  [1 2 3 4]  miss          5  [1 2 3 4]\n"
+		"    11          5  miss          1  [2 3 4 5]  miss          1  [2 3 4 5]\n"
+		"kernel and simulator agree on all 12 references\n";
+	char args[512];
+
+	args_for(self, args, sizeof(args), "run --frames 4 --policy fifo");
+	ASSERT_EQ(0, run(self, args));
+	EXPECT_STREQ(want, self->out);
+}
+
+TEST_F(steps, lru_with_a_one_page_tlb_steps_as_the_simulator)
+{
+	const char *want =
+		"vmlab run --steps: lru, 3 frames, 12 references (memory least recent first), software TLB\n"
+		"                   kernel                    simulator\n"
+		"   ref       page           victim  memory            victim  memory\n"
+		"     0          1  miss          -  [1]      miss          -  [1]\n"
+		"     1          2  miss          -  [1 2]    miss          -  [1 2]\n"
+		"     2          3  miss          -  [1 2 3]  miss          -  [1 2 3]\n"
+		"     3          4  miss          1  [2 3 4]  miss          1  [2 3 4]\n"
+		"     4          1  miss          2  [3 4 1]  miss          2  [3 4 1]\n"
+		"     5          2  miss          3  [4 1 2]  miss          3  [4 1 2]\n"
+		"     6          5  miss          4  [1 2 5]  miss          4  [1 2 5]\n"
+		"     7          1  hit           -  [2 5 1]  hit           -  [2 5 1]\n"
+		"     8          2  hit           -  [5 1 2]  hit           -  [5 1 2]\n"
+		"     9          3  miss          5  [1 2 3]  miss          5  [1 2 3]\n"
+		"    10          4  miss          1  [2 3 4]  miss          1  [2 3 4]\n"
+		"    11          5  miss          2  [3 4 5]  miss          2  [3 4 5]\n"
+		"kernel and simulator agree on all 12 references\n";
+	char args[512];
+
+	args_for(self, args, sizeof(args),
+		 "run --frames 3 --policy lru --software-tlb 1");
+	ASSERT_EQ(0, run(self, args));
+	EXPECT_STREQ(want, self->out);
+}
+
+TEST_F(steps, clock_with_a_tlb_flush_steps_as_the_simulator)
+{
+	const char *want =
+		"vmlab run --steps: clock, 3 frames, 12 references (memory by frame; > hand, * use bit), TLB flush after clearing accessed bits\n"
+		"                   kernel                        simulator\n"
+		"   ref       page           victim  memory                victim  memory\n"
+		"     0          1  miss          -  [>1*]        miss          -  [>1*]\n"
+		"     1          2  miss          -  [>1* 2*]     miss          -  [>1* 2*]\n"
+		"     2          3  miss          -  [>1* 2* 3*]  miss          -  [>1* 2* 3*]\n"
+		"     3          4  miss          1  [4* >2 3]    miss          1  [4* >2 3]\n"
+		"     4          1  miss          2  [4* 1* >3]   miss          2  [4* 1* >3]\n"
+		"     5          2  miss          3  [>4* 1* 2*]  miss          3  [>4* 1* 2*]\n"
+		"     6          5  miss          4  [5* >1 2]    miss          4  [5* >1 2]\n"
+		"     7          1  hit           -  [5* >1* 2]   hit           -  [5* >1* 2]\n"
+		"     8          2  hit           -  [5* >1* 2*]  hit           -  [5* >1* 2*]\n"
+		"     9          3  miss          1  [5 3* >2]    miss          1  [5 3* >2]\n"
+		"    10          4  miss          2  [>5 3* 4*]   miss          2  [>5 3* 4*]\n"
+		"    11          5  hit           -  [>5* 3* 4*]  hit           -  [>5* 3* 4*]\n"
+		"kernel and simulator agree on all 12 references\n";
+	char args[512];
+
+	struct vmlab_info info;
+	int fd = vmlab_open(0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vmlab_get_info(fd, &info));
+	close(fd);
+	if (!(info.flags & VMLAB_INFO_TLB_FLUSH))
+		SKIP(return, "this kernel exports no TLB flush to modules");
+
+	args_for(self, args, sizeof(args),
+		 "run --frames 3 --policy clock --clock-flush");
+	ASSERT_EQ(0, run(self, args));
+	EXPECT_STREQ(want, self->out);
+}
+
+/* -j: one JSON object a reference, the kernel's and the simulator's */
+TEST_F(steps, json_lines_give_both_views_of_each_reference)
+{
+	const char *line3 =
+		"{\"policy\":\"fifo\",\"frames\":3,\"index\":3,\"page\":4"
+		",\"kernel\":{\"hit\":false,\"victim\":1,\"memory\":[2,3,4]}"
+		",\"simulator\":{\"hit\":false,\"victim\":1,\"memory\":[2,3,4]}"
+		",\"same\":true,\"first_divergence\":false}";
+	const char *line7 =
+		"{\"policy\":\"fifo\",\"frames\":3,\"index\":7,\"page\":1"
+		",\"kernel\":{\"hit\":true,\"victim\":null,\"memory\":[1,2,5]}"
+		",\"simulator\":{\"hit\":true,\"victim\":null,\"memory\":[1,2,5]}"
+		",\"same\":true,\"first_divergence\":false}";
+	char args[512], *l, *save = NULL;
+	int n = 0;
+
+	args_for(self, args, sizeof(args), "-j run --frames 3 --policy fifo");
+	ASSERT_EQ(0, run(self, args));
+	for (l = strtok_r(self->out, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save), n++) {
+		if (n == 3)
+			EXPECT_STREQ(line3, l);
+		if (n == 7)
+			EXPECT_STREQ(line7, l);
+	}
+	EXPECT_EQ(12, n);
+}
+
+/* Every victim the kernel logged is on the line of the miss that needed it */
+TEST_F(steps, each_victim_is_on_its_missing_references_line)
+{
+	char args[512], *l, *save = NULL;
+	int victims = 0;
+
+	args_for(self, args, sizeof(args), "-j run --frames 3 --policy fifo");
+	ASSERT_EQ(0, run(self, args));
+	for (l = strtok_r(self->out, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		if (strstr(l, "\"kernel\":{\"hit\":true,")) {
+			EXPECT_NE(NULL, strstr(l, "\"kernel\":{\"hit\":true,"
+					       "\"victim\":null"));
+		} else if (!strstr(l, "\"kernel\":{\"hit\":false,"
+				   "\"victim\":null")) {
+			victims++;
+		}
+	}
+	/* 9 misses, the first 3 into free frames */
+	EXPECT_EQ(6, victims);
+}
+
+TEST_F(steps, lru_approx_is_refused_as_having_no_twin)
+{
+	char args[512];
+
+	args_for(self, args, sizeof(args), "run --frames 3 --policy lru-approx");
+	EXPECT_EQ(64, run(self, args));
+}
+
+TEST_HARNESS_MAIN
