@@ -309,7 +309,8 @@ static long vmlab_ioc_policy_state(struct vmlab_instance *inst,
 		return -EINVAL;
 	if (st.count > VMLAB_PSTATE_MAX || (st.count && !st.entries))
 		return -EINVAL;
-	room = st.count;
+	/* no page is resident past max_pages: no need for more room */
+	room = min_t(u64, st.count, READ_ONCE(vmlab_max_pages));
 	if (room) {
 		e = kvcalloc(room, sizeof(*e), GFP_KERNEL_ACCOUNT);
 		if (!e)
@@ -328,7 +329,7 @@ static long vmlab_ioc_policy_state(struct vmlab_instance *inst,
 		return ret;
 	ret = vmlab_copy_out(uarg, &st, sizeof(st));
 	if (!ret && room && st.resident > room)
-		ret = -ENOSPC;
+		ret = -ENOSPC;	/* room < count only when resident <= room */
 	return ret;
 }
 
