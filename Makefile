@@ -180,6 +180,8 @@ $(B)/selftests/fuzz_test: | $(FUZZ)
 # tests that compare the kernel with the reference simulator link it in
 $(B)/selftests/evict_test: userspace/sim.c userspace/sim.h
 $(B)/selftests/sim_test: userspace/sim.c userspace/sim.h
+# the page-table test builds the tool's layouts
+$(B)/selftests/pt_test: userspace/ptlayout.c userspace/ptlayout.h
 
 # the BPF tests read the records' layout, the tool's names, and run the tool
 $(B)/selftests/trace_bpf_test: bpf/vmlab_trace.h userspace/names.c \
