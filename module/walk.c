@@ -309,9 +309,9 @@ static void vmlab_pt_range(struct vmlab_pt_walk *pw, struct mm_struct *mm,
 void vmlab_pt_count(struct mm_struct *mm, unsigned long start,
 		    unsigned long end, struct vmlab_pt *pt)
 {
+	VMA_ITERATOR(vmi, mm, start);
 	struct vmlab_pt_walk pw = { .pt = pt };
 	struct vm_area_struct *vma;
-	VMA_ITERATOR(vmi, mm, start);
 
 	lockdep_assert_held(&mm->mmap_lock);
 	for_each_vma_range(vmi, vma, end) {

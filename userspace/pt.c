@@ -236,9 +236,13 @@ static int pt_plot(const char *prefix, const struct pt_row *rows, int n)
 	fprintf(f,
 		"# vmlab pt: page-table bytes against a linear table (gnuplot %s)\n"
 		"set datafile separator ','\n"
+		"set datafile columnheaders\n"
 		"set title \"page-table memory for %" PRIu64 " pages, by layout\" noenhanced\n"
 		"set ylabel 'bytes (log scale)'\n"
 		"set logscale y 2\n"
+		"set yrange [1024:*]\n"
+		"set ytics 32\n"
+		"set format y '%%.0b %%BB'\n"
 		"set style data histograms\n"
 		"set style histogram clustered gap 1\n"
 		"set style fill solid 0.8 border -1\n"
