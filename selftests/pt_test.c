@@ -357,4 +357,35 @@ TEST_F(pt, five_level_paging_has_a_real_p4d_table)
 	EXPECT_EQ(4ULL, pt.tables[VMLAB_PMD]);
 }
 
+/* ------------------------------------------------------------ vmlab pt */
+
+TEST_F(pt, the_tool_reports_the_tables_of_its_layout)
+{
+	static char out[65536];
+	char tool[4096];
+
+	ASSERT_EQ(0, vmlab_tool_path(tool, sizeof(tool)));
+	ASSERT_EQ(0, vmlab_tool_run(tool, "-j pt --layout pud --pages 16", out,
+				    sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "\"layout\":\"pud\",\"pages\":16,"));
+	EXPECT_NE(NULL, strstr(out, "\"pmd\":{\"tables\":16,\"entries\":16,"
+			       "\"leaves\":0},\"pte\":{\"tables\":16,"
+			       "\"entries\":16,\"leaves\":16}"));
+	/* PUD, PMD and PTE tables, all the layout's own */
+	EXPECT_NE(NULL, strstr(out, "\"vmpte_bytes\":135168}"));
+	EXPECT_NE(NULL, strstr(out, "\"layout\":\"process\""));
+}
+
+TEST_F(pt, the_tool_refuses_bad_options)
+{
+	char tool[4096];
+
+	ASSERT_EQ(0, vmlab_tool_path(tool, sizeof(tool)));
+	EXPECT_EQ(64, vmlab_tool_run(tool, "pt --layout flat", NULL, 0));
+	EXPECT_EQ(64, vmlab_tool_run(tool, "pt --pages 0", NULL, 0));
+	EXPECT_EQ(64, vmlab_tool_run(tool, "pt --pages 4097", NULL, 0));
+	EXPECT_EQ(1, vmlab_tool_run(tool, "pt --layout dense -p 1", NULL, 0));
+	EXPECT_EQ(1, vmlab_tool_run(tool, "pt -p 2147483647", NULL, 0));
+}
+
 VMLAB_HARNESS_MAIN

@@ -23,6 +23,7 @@ static const struct command {
 	{ "info", cmd_info },
 	{ "walk", cmd_walk },
 	{ "pt", cmd_pt },
+	{ "tlb", cmd_tlb },
 	{ "run", cmd_run },
 	{ "simulate", cmd_simulate },
 	{ "bench", cmd_bench },
@@ -36,6 +37,7 @@ static const char doc[] =
 "  info      the module: ABI version, page size, limits, paging levels\n"
 "  walk      translate a stack, heap, code and vmlab address level by level\n"
 "  pt        count the page tables that map dense and sparse layouts\n"
+"  tlb       TLB reach: time per access over pages touched, 4 KiB and 2 MiB\n"
 "  run       map an instance, touch its pages, print events and a summary;\n"
 "            with --frames and --policy, evict and swap; --compare with\n"
 "            the simulator\n"
