@@ -181,6 +181,8 @@ $(B)/selftests/fuzz_test: | $(FUZZ)
 $(B)/selftests/evict_test: userspace/sim.c userspace/sim.h
 $(B)/selftests/sim_test: userspace/sim.c userspace/sim.h userspace/tracefile.c \
 	userspace/tracefile.h
+# the page-table test builds the tool's layouts
+$(B)/selftests/pt_test: userspace/ptlayout.c userspace/ptlayout.h
 
 # the BPF tests read the records' layout, the tool's names, and run the tool
 $(B)/selftests/trace_bpf_test: bpf/vmlab_trace.h userspace/names.c \

@@ -11,7 +11,10 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pgtable.h>
+#include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/uaccess.h>
 
 #include "compat.h"
@@ -360,6 +363,71 @@ static long vmlab_ioc_walk(struct vmlab_instance *inst, void __user *uarg)
 	return vmlab_copy_out(uarg, &w, sizeof(w));
 }
 
+/* The mm of process @pid (0: the caller), referenced; an ERR_PTR if none. */
+static struct mm_struct *vmlab_pid_mm(u32 pid)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+
+	if (!pid || pid == task_tgid_vnr(current)) {
+		task = current;
+		get_task_struct(task);
+	} else {
+		if (!capable(CAP_SYS_ADMIN))
+			return ERR_PTR(-EPERM);
+		rcu_read_lock();
+		task = pid_task(find_vpid(pid), PIDTYPE_PID);
+		if (task)
+			get_task_struct(task);
+		rcu_read_unlock();
+		if (!task)
+			return ERR_PTR(-ESRCH);
+	}
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	return mm ?: ERR_PTR(-EFAULT);
+}
+
+static long vmlab_ioc_pt(void __user *uarg)
+{
+	struct mm_struct *mm;
+	struct vmlab_pt pt;
+	u64 start, end;
+	u32 pid;
+	int ret;
+
+	ret = vmlab_copy_in(&pt, sizeof(pt), uarg);
+	if (ret < 0)
+		return ret;
+	if (pt.reserved0 || !vmlab_zeroed(pt.reserved, sizeof(pt.reserved)))
+		return -EINVAL;
+	pid = pt.pid;
+	start = round_down(pt.start, PAGE_SIZE);
+	end = pt.end ? round_up(pt.end, PAGE_SIZE) : 0;
+	if (pt.end && (!end || start >= end))
+		return -EINVAL;
+
+	mm = vmlab_pid_mm(pid);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	if (!end)
+		end = mm->task_size;
+	if (start >= end || end > mm->task_size) {
+		mmput(mm);
+		return -EINVAL;
+	}
+	memset(&pt, 0, sizeof(pt));
+	pt.pid = pid;
+	pt.start = start;
+	pt.end = end;
+	pt.levels = pgtable_l5_enabled() ? 5 : 4;
+	mmap_read_lock(mm);
+	vmlab_pt_count(mm, start, end, &pt);
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return vmlab_copy_out(uarg, &pt, sizeof(pt));
+}
+
 static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct vmlab_instance *inst = file->private_data;
@@ -386,6 +454,8 @@ static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vmlab_ioc_resident(inst, uarg);
 	case VMLAB_POLICY_STATE:
 		return vmlab_ioc_policy_state(inst, uarg);
+	case VMLAB_PT:
+		return vmlab_ioc_pt(uarg);
 	default:
 		return -ENOTTY;
 	}

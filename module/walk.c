@@ -187,3 +187,163 @@ bool vmlab_pte_young(struct mm_struct *mm, unsigned long addr)
 	rcu_read_unlock();
 	return young;
 }
+
+/* ---------------------------------------------------- counting the tables */
+
+/*
+ * A count of the tables under a range, VMA by VMA in address order: a table
+ * or an entry two VMAs share is met again at once, so remembering the last
+ * one counted at each level counts each exactly once.
+ */
+struct vmlab_pt_walk {
+	struct vmlab_pt *pt;
+	const void *table[VMLAB_LEVELS];
+	const void *entry[VMLAB_LEVELS];
+};
+
+static void vmlab_pt_table(struct vmlab_pt_walk *pw, unsigned int level,
+			   const void *table)
+{
+	if (pw->table[level] == table)
+		return;
+	pw->table[level] = table;
+	pw->pt->tables[level]++;
+}
+
+/* Count @entryp, not none, of @level; true when it is new. */
+static bool vmlab_pt_entry(struct vmlab_pt_walk *pw, unsigned int level,
+			   const void *entryp)
+{
+	if (pw->entry[level] == entryp)
+		return false;
+	pw->entry[level] = entryp;
+	pw->pt->entries[level]++;
+	return true;
+}
+
+static void vmlab_pt_ptes(struct vmlab_pt_walk *pw, pmd_t *pmd,
+			  unsigned long addr, unsigned long end)
+{
+	pte_t *ptep = pte_offset_kernel(pmd, addr);
+
+	vmlab_pt_table(pw, VMLAB_PTE, ptep - pte_index(addr));
+	for (; addr < end; addr += PAGE_SIZE, ptep++) {
+		pte_t pte = ptep_get(ptep);
+
+		if (pte_none(pte))
+			continue;
+		vmlab_pt_entry(pw, VMLAB_PTE, ptep);
+		if (pte_present(pte))
+			pw->pt->leaves[VMLAB_PTE]++;
+	}
+}
+
+static void vmlab_pt_pmds(struct vmlab_pt_walk *pw, pud_t *pudp,
+			  unsigned long addr, unsigned long end)
+{
+	pmd_t *pmdp = pmd_offset(pudp, addr);
+	unsigned long next;
+
+	vmlab_pt_table(pw, VMLAB_PMD, pmdp - pmd_index(addr));
+	for (; addr < end; addr = next, pmdp++) {
+		pmd_t pmd = READ_ONCE(*pmdp);
+
+		next = pmd_addr_end(addr, end);
+		if (pmd_none(pmd))
+			continue;
+		if (!vmlab_pt_entry(pw, VMLAB_PMD, pmdp) && pmd_leaf(pmd))
+			continue;
+		if (pmd_leaf(pmd) || !pmd_present(pmd)) {
+			if (pmd_present(pmd))
+				pw->pt->leaves[VMLAB_PMD]++;
+			continue;
+		}
+		vmlab_pt_ptes(pw, &pmd, addr, next);
+	}
+}
+
+static void vmlab_pt_puds(struct vmlab_pt_walk *pw, p4d_t *p4dp,
+			  unsigned long addr, unsigned long end)
+{
+	pud_t *pudp = pud_offset(p4dp, addr);
+	unsigned long next;
+
+	vmlab_pt_table(pw, VMLAB_PUD, pudp - pud_index(addr));
+	for (; addr < end; addr = next, pudp++) {
+		pud_t pud = READ_ONCE(*pudp);
+
+		next = pud_addr_end(addr, end);
+		if (pud_none(pud))
+			continue;
+		if (!vmlab_pt_entry(pw, VMLAB_PUD, pudp) && pud_leaf(pud))
+			continue;
+		if (pud_leaf(pud) || !pud_present(pud)) {
+			if (pud_present(pud))
+				pw->pt->leaves[VMLAB_PUD]++;
+			continue;
+		}
+		vmlab_pt_pmds(pw, &pud, addr, next);
+	}
+}
+
+static void vmlab_pt_p4ds(struct vmlab_pt_walk *pw, pgd_t *pgdp,
+			  unsigned long addr, unsigned long end)
+{
+	p4d_t *p4dp = p4d_offset(pgdp, addr);
+	unsigned long next;
+
+	if (pgtable_l5_enabled())
+		vmlab_pt_table(pw, VMLAB_P4D, p4dp - p4d_index(addr));
+	for (; addr < end; addr = next, p4dp++) {
+		p4d_t p4d = READ_ONCE(*p4dp);
+
+		next = p4d_addr_end(addr, end);
+		if (p4d_none(p4d) || p4d_bad(p4d))
+			continue;
+		if (pgtable_l5_enabled())
+			vmlab_pt_entry(pw, VMLAB_P4D, p4dp);
+		vmlab_pt_puds(pw, &p4d, addr, next);
+	}
+}
+
+static void vmlab_pt_range(struct vmlab_pt_walk *pw, struct mm_struct *mm,
+			   unsigned long addr, unsigned long end)
+{
+	pgd_t *pgdp = pgd_offset(mm, addr);
+	unsigned long next;
+
+	vmlab_pt_table(pw, VMLAB_PGD, mm->pgd);
+	for (; addr < end; addr = next, pgdp++) {
+		pgd_t pgd = READ_ONCE(*pgdp);
+
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(pgd) || pgd_bad(pgd))
+			continue;
+		vmlab_pt_entry(pw, VMLAB_PGD, pgdp);
+		vmlab_pt_p4ds(pw, &pgd, addr, next);
+	}
+}
+
+/*
+ * Count the tables that map the VMAs of @mm within [@start, @end) into @pt
+ * (see struct vmlab_pt); the caller holds the mmap lock for reading.  Only
+ * addresses a VMA in the tree covers are walked, where munmap() frees no
+ * table (see the top of this file); RCU keeps a PTE table a collapse or
+ * MADV_DONTNEED frees lockless until the walk of its VMA is done.
+ */
+void vmlab_pt_count(struct mm_struct *mm, unsigned long start,
+		    unsigned long end, struct vmlab_pt *pt)
+{
+	VMA_ITERATOR(vmi, mm, start);
+	struct vmlab_pt_walk pw = { .pt = pt };
+	struct vm_area_struct *vma;
+
+	lockdep_assert_held(&mm->mmap_lock);
+	for_each_vma_range(vmi, vma, end) {
+		rcu_read_lock();
+		vmlab_pt_range(&pw, mm, max(start, vma->vm_start),
+			       min(end, vma->vm_end));
+		rcu_read_unlock();
+		cond_resched();
+	}
+}

@@ -4,7 +4,6 @@
  * as CSV (checked byte for byte on Belady's string), and gnuplot's PNG and
  * SVG made from it; bad combinations refused as usage errors.
  */
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +20,7 @@ FIXTURE(plot) {
 
 FIXTURE_SETUP(plot)
 {
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	ASSERT_LT(0, n);
-	exe[n] = '\0';
-	/* build/selftests/plot_test -> build/vmlab */
-	snprintf(self->tool, sizeof(self->tool), "%s/../vmlab", dirname(exe));
-	ASSERT_EQ(0, access(self->tool, X_OK));
+	ASSERT_EQ(0, vmlab_tool_path(self->tool, sizeof(self->tool)));
 	strcpy(self->dir, "/tmp/vmlab-plot.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 }
@@ -45,12 +37,7 @@ FIXTURE_TEARDOWN(plot)
 /* Run the tool with @args, its output thrown away: its exit status. */
 static int tool(const char *path, const char *args)
 {
-	char cmd[8192];
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "'%s' %s >/dev/null 2>&1", path, args);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return vmlab_tool_run(path, args, NULL, 0);
 }
 
 static size_t slurp(const char *path, char *buf, size_t size)

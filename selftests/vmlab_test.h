@@ -822,6 +822,55 @@ static inline ssize_t vmlab_read_file(const char *path, char *buf, size_t size)
 	return (ssize_t)len;
 }
 
+/* The tool beside the test programs: build/selftests/X -> build/vmlab */
+static inline int vmlab_tool_path(char *buf, size_t size)
+{
+	char exe[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return -errno;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	if ((size_t)snprintf(buf, size, "%s/../vmlab", exe) >= size)
+		return -ENAMETOOLONG;
+	return access(buf, X_OK) ? -errno : 0;
+}
+
+/*
+ * Run the tool at @tool with @args (a shell word list): its exit status, or
+ * -1.  Its stdout goes into @out (NUL-terminated) when @out is given, and is
+ * thrown away otherwise; stderr always is.
+ */
+static inline int vmlab_tool_run(const char *tool, const char *args,
+				 char *out, size_t size)
+{
+	char cmd[8192];
+	size_t len = 0;
+	FILE *f;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "'%s' %s 2>/dev/null%s", tool, args,
+		 out ? "" : " >/dev/null");
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (out && len + 1 < size) {
+		size_t n = fread(out + len, 1, size - 1 - len, f);
+
+		if (!n)
+			break;
+		len += n;
+	}
+	if (out)
+		out[len] = '\0';
+	st = pclose(f);
+	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 /* Module parameter @name: its value, or -1. */
 static inline long vmlab_param(const char *name)
 {

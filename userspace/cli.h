@@ -64,6 +64,8 @@ void arg_choices(struct argp_state *state, const char *opt, const char *what,
 /* The commands: argc/argv start at the command's name. */
 int cmd_info(int argc, char **argv);		/* info.c */
 int cmd_walk(int argc, char **argv);		/* walk.c */
+int cmd_pt(int argc, char **argv);		/* pt.c */
+int cmd_tlb(int argc, char **argv);		/* tlb.c */
 int cmd_run(int argc, char **argv);		/* run.c */
 int cmd_simulate(int argc, char **argv);	/* simulate.c */
 int cmd_bench(int argc, char **argv);		/* bench.c: the dispatcher */

@@ -12,6 +12,7 @@
 
 #include "curve.h"
 #include "experiment.h"
+#include "plot.h"
 #include "stats.h"
 #include "util.h"
 
@@ -145,8 +146,7 @@ int curve_write(const char *prefix, const char *title, uint64_t refs,
 		const uint64_t *frames, unsigned int nframes,
 		const struct curve_series *series, unsigned int nseries)
 {
-	char path[4096], cmd[4200];
-	int ret;
+	char path[4096];
 
 	if (snprintf(path, sizeof(path), "%s.csv", prefix) >= (int)sizeof(path))
 		return err_msg("--plot %s: name too long", prefix);
@@ -155,14 +155,5 @@ int curve_write(const char *prefix, const char *title, uint64_t refs,
 	snprintf(path, sizeof(path), "%s.gp", prefix);
 	if (write_gp(path, prefix, title, refs, nseries))
 		return -1;
-	if (system("command -v gnuplot >/dev/null 2>&1"))
-		return err_msg("gnuplot not found: 'make deps' installs gnuplot-nox "
-			       "(%s.csv and %s.gp are written)", prefix, prefix);
-	if (strchr(path, '\''))
-		return err_msg("--plot %s: a name with a quote", prefix);
-	snprintf(cmd, sizeof(cmd), "gnuplot '%s'", path);
-	ret = system(cmd);
-	if (ret)
-		return err_msg("gnuplot %s failed (status %d)", path, ret);
-	return 0;
+	return plot_run(path, prefix);
 }

@@ -106,6 +106,17 @@ int vmlab_walk(int fd, uint64_t addr, struct vmlab_walk *w)
 	return vmlab_ioctl(fd, VMLAB_WALK, w, "VMLAB_WALK");
 }
 
+int vmlab_pt(int fd, uint32_t pid, uint64_t start, uint64_t end,
+	     struct vmlab_pt *pt)
+{
+	memset(pt, 0, sizeof(*pt));
+	pt->size = sizeof(*pt);
+	pt->pid = pid;
+	pt->start = start;
+	pt->end = end;
+	return vmlab_ioctl(fd, VMLAB_PT, pt, "VMLAB_PT");
+}
+
 int vmlab_set_backing(int fd, int backing_fd, const char *what)
 {
 	struct vmlab_backing b = {

@@ -22,6 +22,8 @@ static const struct command {
 } commands[] = {
 	{ "info", cmd_info },
 	{ "walk", cmd_walk },
+	{ "pt", cmd_pt },
+	{ "tlb", cmd_tlb },
 	{ "run", cmd_run },
 	{ "simulate", cmd_simulate },
 	{ "bench", cmd_bench },
@@ -34,6 +36,8 @@ static const char doc[] =
 "Commands:\n"
 "  info      the module: ABI version, page size, limits, paging levels\n"
 "  walk      translate a stack, heap, code and vmlab address level by level\n"
+"  pt        count the page tables that map dense and sparse layouts\n"
+"  tlb       TLB reach: time per access over pages touched, 4 KiB and 2 MiB\n"
 "  run       map an instance, touch its pages, print events and a summary;\n"
 "            with --frames and --policy, evict and swap; --compare with\n"
 "            the simulator\n"
@@ -49,6 +53,7 @@ static const char doc[] =
 "EXAMPLES:\n"
 "  vmlab info                            # which module, which limits\n"
 "  vmlab walk                            # the page tables made visible\n"
+"  vmlab pt                              # what multi-level tables cost\n"
 "  vmlab run --pages 64 --pattern rand --events\n"
 "  vmlab run --pages 64 --frames 16 --policy clock --pattern loop --compare\n"
 "  vmlab simulate --refs 1,2,3,4,1,2,5,1,2,3,4,5 --frames 3,4 --policy fifo\n"

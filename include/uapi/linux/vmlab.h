@@ -281,6 +281,37 @@ struct vmlab_walk {
 	__u64 reserved[4];	/* zero */
 };
 
+/*
+ * VMLAB_PT counts the page tables that map [start, end) of a process: at
+ * each level, the table pages a walk of the range reaches, the entries in
+ * use (not none) in those tables within the range, and the entries that map
+ * memory (a present PTE, or a huge-page PMD or PUD).  Only addresses a VMA
+ * covers are walked, so a table counts when it maps part of a VMA in the
+ * range; the root (PGD) counts once when any does.  With 4-level paging the
+ * P4D level is folded into the PGD: its counts are zero and levels is 4.
+ * Over the whole address space, tables[PUD] + tables[PMD] + tables[PTE]
+ * pages are what /proc/PID/status calls VmPTE (the kernel accounts neither
+ * the PGD nor a P4D).
+ *
+ * start is rounded down and end up to a page; end 0 means the top of user
+ * space.  pid 0 is the caller; another process needs CAP_SYS_ADMIN.
+ * Errors: EINVAL for start >= end, an address above user space or nonzero
+ * reserved fields; ESRCH for no such pid; EPERM for another process without
+ * CAP_SYS_ADMIN; EFAULT when the process has no mm (a kernel thread).
+ */
+struct vmlab_pt {
+	__u32 size;		/* in: sizeof(struct vmlab_pt) */
+	__u32 pid;		/* in: the process; 0 = the caller */
+	__u64 start;		/* in: first address */
+	__u64 end;		/* in: end, exclusive; 0 = top of user space */
+	__u32 levels;		/* out: paging levels, 4 or 5 */
+	__u32 reserved0;	/* zero */
+	__u64 tables[VMLAB_LEVELS];	/* out: table pages per level */
+	__u64 entries[VMLAB_LEVELS];	/* out: entries in use, in the range */
+	__u64 leaves[VMLAB_LEVELS];	/* out: entries that map memory */
+	__u64 reserved[4];	/* zero */
+};
+
 /* ---------------------------------------------------------------- events */
 
 /* vmlab_ev_fault.access */
@@ -560,5 +591,6 @@ struct vmlab_policy_state {
 #define VMLAB_EVICT		_IOWR(VMLAB_IOC_MAGIC, 0x07, struct vmlab_evict)
 #define VMLAB_RESIDENT		_IOWR(VMLAB_IOC_MAGIC, 0x08, struct vmlab_resident)
 #define VMLAB_POLICY_STATE	_IOWR(VMLAB_IOC_MAGIC, 0x09, struct vmlab_policy_state)
+#define VMLAB_PT		_IOWR(VMLAB_IOC_MAGIC, 0x0a, struct vmlab_pt)
 
 #endif /* _UAPI_LINUX_VMLAB_H */
