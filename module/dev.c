@@ -272,7 +272,8 @@ static long vmlab_ioc_resident(struct vmlab_instance *inst, void __user *uarg)
 	ret = vmlab_copy_in(&r, sizeof(r), uarg);
 	if (ret < 0)
 		return ret;
-	if (r.reserved0 || !vmlab_zeroed(r.reserved, sizeof(r.reserved)))
+	if ((r.flags & ~VMLAB_RESIDENT_YOUNG) ||
+	    !vmlab_zeroed(r.reserved, sizeof(r.reserved)))
 		return -EINVAL;
 	vec = u64_to_user_ptr(r.vec);
 	end = min(r.start + r.count, READ_ONCE(inst->nr_pages));
@@ -286,9 +287,15 @@ static long vmlab_ioc_resident(struct vmlab_instance *inst, void __user *uarg)
 		mutex_lock(&inst->lock);
 		for (j = 0; j < n; j++) {
 			buf[j] = vmlab_page_flags(inst, i + j);
-			if (buf[j] & VMLAB_PAGE_RESIDENT)
-				r.resident++;
+			if (!(buf[j] & VMLAB_PAGE_RESIDENT))
+				continue;
+			r.resident++;
+			if ((r.flags & VMLAB_RESIDENT_YOUNG) &&
+			    vmlab_policy_sample(inst, i + j))
+				buf[j] |= VMLAB_PAGE_YOUNG;
 		}
+		if (r.flags & VMLAB_RESIDENT_YOUNG)
+			vmlab_policy_sampled(inst);
 		mutex_unlock(&inst->lock);
 		if (copy_to_user(vec + (i - r.start), buf, n))
 			return -EFAULT;

@@ -209,6 +209,27 @@ static void vmlab_policy_flush(struct vmlab_instance *inst)
 	cpumask_clear(inst->flush_cpus);
 }
 
+/*
+ * VMLAB_RESIDENT_YOUNG: was page @pgoff used since the last sample?  Its
+ * accessed bits are tested and cleared as CLOCK's hand does; a page whose
+ * write to the store is in flight is mapped nowhere and counts as unused.
+ */
+bool vmlab_policy_sample(struct vmlab_instance *inst, pgoff_t pgoff)
+{
+	struct vmlab_frame *f;
+
+	lockdep_assert_held(&inst->lock);
+	f = xa_load(&inst->pages, pgoff);
+	return f && !vmlab_frame_writing(f) && vmlab_frame_young(inst, f);
+}
+
+/* After a sample: the flush CLOCK_FLUSH asks for, once for all its pages */
+void vmlab_policy_sampled(struct vmlab_instance *inst)
+{
+	lockdep_assert_held(&inst->lock);
+	vmlab_policy_flush(inst);
+}
+
 /* ------------------------------------------------------------ victims */
 
 static struct vmlab_frame *vmlab_next_slot(struct vmlab_instance *inst)

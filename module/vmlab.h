@@ -297,6 +297,8 @@ void vmlab_policy_free(struct vmlab_instance *inst);
 void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f);
+bool vmlab_policy_sample(struct vmlab_instance *inst, pgoff_t pgoff);
+void vmlab_policy_sampled(struct vmlab_instance *inst);
 struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst);
 void vmlab_policy_state(struct vmlab_instance *inst,
 			struct vmlab_policy_entry *e, u32 room,

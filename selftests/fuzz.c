@@ -1927,7 +1927,8 @@ static const struct fuzz_cmd fuzz_cmds[] = {
 	{ VMLAB_EVICT, sizeof(struct vmlab_evict), true,
 	  { R(vmlab_evict, reserved) }, 1, R(vmlab_evict, flags), VMLAB_EVICT_FLAG_ALL },
 	{ VMLAB_RESIDENT, sizeof(struct vmlab_resident), true,
-	  { R(vmlab_resident, reserved0), R(vmlab_resident, reserved) }, 2, 0, 0 },
+	  { R(vmlab_resident, reserved) }, 1, R(vmlab_resident, flags),
+	  VMLAB_RESIDENT_YOUNG },
 };
 
 /* A valid argument for @c in @buf (at least a page, zeroed). */

@@ -10,6 +10,8 @@
  *   loop       0, 1, ... N-1, repeated: 4 passes unless --touches says
  *   hotcold    80% of the references to the first 20% of the pages
  *   trace:FILE one reference a line: PAGE, PAGE,r or PAGE,w
+ *   phases:LO-HIxN,...  N references cycling over pages LO..HI, then the
+ *              next phase: a working set that moves
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -184,6 +186,106 @@ static void trace_fini(struct pattern *p)
 	p->priv = NULL;
 }
 
+/* -------------------------------------------------------------- phases */
+
+/*
+ * phases:LO-HIxN[,LO-HIxN...]: N references cycling over pages LO..HI
+ * (LO, LO+1, ..., HI, LO, ...), then the next phase's; a program whose
+ * working set moves, phase after phase.  The region is the highest HI + 1
+ * unless --pages; more --touches than the phases make start over.
+ */
+#define PHASES_MAX 64
+
+struct phase {
+	uint64_t lo, hi, n;
+};
+
+struct phases {
+	struct phase v[PHASES_MAX];
+	unsigned int nr;
+	uint64_t total;		/* references in one pass over the phases */
+};
+
+/* Parse one "LO-HIxN" at *@s into @ph, moving *@s past it; 0 or -1 */
+static int phase_parse(const char **s, struct phase *ph)
+{
+	char *end;
+
+	errno = 0;
+	ph->lo = strtoull(*s, &end, 0);
+	if (end == *s || *end != '-' || errno)
+		return -1;
+	*s = end + 1;
+	ph->hi = strtoull(*s, &end, 0);
+	if (end == *s || *end != 'x' || errno)
+		return -1;
+	*s = end + 1;
+	ph->n = strtoull(*s, &end, 0);
+	if (end == *s || errno || (*end && *end != ','))
+		return -1;
+	*s = end;
+	return 0;
+}
+
+static int phases_init(struct pattern *p, const char *spec)
+{
+	struct phases *ps = calloc(1, sizeof(*ps));
+	const char *s = spec;
+	uint64_t max = 0;
+
+	if (!ps)
+		return err_msg("phases: out of memory"), -1;
+	p->priv = ps;
+	do {
+		struct phase *ph = &ps->v[ps->nr];
+
+		if (ps->nr == PHASES_MAX)
+			return err_msg("--pattern phases: at most %d phases",
+				       PHASES_MAX), -1;
+		if (ps->nr)
+			s++;	/* the comma */
+		if (phase_parse(&s, ph) || ph->lo > ph->hi || !ph->n)
+			return err_msg("--pattern phases:%s: phase %u is not "
+				       "LO-HIxN (LO <= HI, N > 0), as in "
+				       "phases:0-15x1000,8-39x2000", spec,
+				       ps->nr + 1), -1;
+		if (ph->hi >= PATTERN_MAX_PAGES ||
+		    (p->pages && ph->hi >= p->pages))
+			return err_msg("--pattern phases: page %" PRIu64
+				       " is outside the region", ph->hi), -1;
+		if (ps->total + ph->n > PATTERN_MAX_REFS)
+			return err_msg("--pattern phases: more than %llu "
+				       "references", PATTERN_MAX_REFS), -1;
+		ps->total += ph->n;
+		if (ph->hi > max)
+			max = ph->hi;
+		ps->nr++;
+	} while (*s);
+	if (!p->pages)
+		p->pages = max + 1;
+	if (!p->length)
+		p->length = ps->total;
+	return 0;
+}
+
+static bool phases_next(struct pattern *p, uint64_t *page)
+{
+	const struct phases *ps = p->priv;
+	uint64_t i = p->done % ps->total;
+	unsigned int k;
+
+	for (k = 0; i >= ps->v[k].n; k++)
+		i -= ps->v[k].n;
+	*page = ps->v[k].lo + i % (ps->v[k].hi - ps->v[k].lo + 1);
+	return true;
+}
+
+static void phases_fini(struct pattern *p)
+{
+	free(p->priv);
+	p->priv = NULL;
+}
+
 /* ---------------------------------------------------------------- table */
 
 static const struct pattern_ops patterns[] = {
@@ -216,11 +318,24 @@ static const struct pattern_ops patterns[] = {
 		.help = "the references in FILE, one a line: PAGE, PAGE,r or "
 			"PAGE,w (the region: the highest + 1, unless --pages)",
 		.takes_arg = true,
+		.arg_name = "FILE",
 		.sizes_itself = true,
 		.init = trace_init,
 		.next = trace_next,
 		.writes = trace_writes,
 		.fini = trace_fini,
+	},
+	{
+		.name = "phases",
+		.help = "N references cycling over pages LO..HI, phase after "
+			"phase: phases:LO-HIxN,LO-HIxN,... (the region: the "
+			"highest HI + 1, unless --pages)",
+		.takes_arg = true,
+		.arg_name = "LO-HIxN,...",
+		.sizes_itself = true,
+		.init = phases_init,
+		.next = phases_next,
+		.fini = phases_fini,
 	},
 };
 
@@ -252,8 +367,8 @@ void arg_pattern(struct argp_state *state, const char *spec)
 		    strncmp(patterns[i].name, spec, len))
 			continue;
 		if (patterns[i].takes_arg)
-			argp_error(state, "--pattern %s needs a file: %s:FILE",
-				   spec, patterns[i].name);
+			argp_error(state, "--pattern %s needs an argument: %s:%s",
+				   spec, patterns[i].name, patterns[i].arg_name);
 		argp_error(state, "--pattern %s takes no argument", spec);
 	}
 	argp_error(state, "--pattern '%s': unknown; patterns: %s", spec,
@@ -268,9 +383,10 @@ const char *pattern_names(void)
 	if (buf[0])
 		return buf;
 	for (i = 0; i < ARRAY_SIZE(patterns) && off < sizeof(buf); i++)
-		off += snprintf(buf + off, sizeof(buf) - off, "%s%s%s",
+		off += snprintf(buf + off, sizeof(buf) - off, "%s%s%s%s",
 				i ? ", " : "", patterns[i].name,
-				patterns[i].takes_arg ? ":FILE" : "");
+				patterns[i].takes_arg ? ":" : "",
+				patterns[i].takes_arg ? patterns[i].arg_name : "");
 	return buf;
 }
 

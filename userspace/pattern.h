@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vmlab tool - access patterns (seq, rand, loop, hotcold, trace:FILE): the
+ * vmlab tool - access patterns (seq, rand, loop, hotcold, trace, phases): the
  * reference strings `vmlab run` touches and `vmlab simulate` simulates.
  */
 #ifndef _VMLAB_PATTERN_H
@@ -12,7 +12,7 @@
 
 /*
  * An access pattern: a generator of page indices in [0, pages).  Patterns
- * are named by a spec "NAME[:FILE]" (trace:FILE takes one); add one by
+ * are named by a spec "NAME[:ARG]" (trace:FILE, phases:LO-HIxN,...); add one by
  * adding an entry to the table in pattern.c.
  */
 struct pattern;
@@ -25,6 +25,7 @@ struct pattern_ops {
 	const char *name;
 	const char *help;
 	bool takes_arg;
+	const char *arg_name;	/* "FILE": for help and errors */
 	bool sizes_itself;	/* pages 0: the pattern knows the region */
 	unsigned int passes;	/* default length: passes x pages (0: 1) */
 	int (*init)(struct pattern *p, const char *arg);

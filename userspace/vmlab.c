@@ -24,6 +24,7 @@ static const struct command {
 	{ "walk", cmd_walk },
 	{ "pt", cmd_pt },
 	{ "tlb", cmd_tlb },
+	{ "ws", cmd_ws },
 	{ "run", cmd_run },
 	{ "simulate", cmd_simulate },
 	{ "bench", cmd_bench },
@@ -38,6 +39,7 @@ static const char doc[] =
 "  walk      translate a stack, heap, code and vmlab address level by level\n"
 "  pt        count the page tables that map dense and sparse layouts\n"
 "  tlb       TLB reach: time per access over pages touched, 4 KiB and 2 MiB\n"
+"  ws        working sets from accessed bits over time, and thrashing\n"
 "  run       map an instance, touch its pages, print events and a summary;\n"
 "            with --frames and --policy, evict and swap; --compare with\n"
 "            the simulator\n"

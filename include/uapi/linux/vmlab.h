@@ -515,15 +515,29 @@ struct vmlab_evict {
 /*
  * VMLAB_RESIDENT fills vec, like mincore(), with one byte per page of
  * [start, start + count): VMLAB_PAGE_* bits.  count is capped at the region.
+ *
+ * With VMLAB_RESIDENT_YOUNG in flags it also samples the accessed bits, as
+ * a working-set estimator does: a resident page used since the last sample
+ * (its PTE's accessed bit set in any mapping) gets VMLAB_PAGE_YOUNG, and
+ * the bits are cleared.  They are CLOCK's reference bits too: sampling
+ * takes them from the policy.  x86 clears them without a TLB flush, so a
+ * page used through a TLB entry cached before the sample does not set the
+ * bit again; with VMLAB_CFG_CLOCK_FLUSH set the sample flushes the TLBs once
+ * after clearing (a VMLAB_TLB_REASON_CLOCK record) and every use counts.  A
+ * mapping whose mm is busy (its mmap lock held for writing) counts as used.
  */
 #define VMLAB_PAGE_RESIDENT	(1U << 0)	/* holds a frame */
 #define VMLAB_PAGE_DIRTY	(1U << 1)	/* differs from its store copy */
 #define VMLAB_PAGE_STORED	(1U << 2)	/* the store holds a copy */
 #define VMLAB_PAGE_WINDOW	(1U << 3)	/* in the software TLB window */
+#define VMLAB_PAGE_YOUNG	(1U << 4)	/* used since the last sample */
+
+/* vmlab_resident.flags */
+#define VMLAB_RESIDENT_YOUNG	(1U << 0)	/* sample and clear accessed bits */
 
 struct vmlab_resident {
 	__u32 size;		/* in: sizeof(struct vmlab_resident) */
-	__u32 reserved0;	/* zero */
+	__u32 flags;		/* in: VMLAB_RESIDENT_* */
 	__u64 start;		/* first page index */
 	__u64 count;		/* pages; vec holds count bytes */
 	__u64 vec;		/* user pointer to the bytes */
