@@ -310,7 +310,7 @@ static int ws_write_plot(const char *prefix, const struct ws_args *a,
 		"# vmlab ws: working set over time, and thrashing (gnuplot %s)\n"
 		"set datafile separator ','\n"
 		"set datafile columnheaders\n"
-		"set key top left noenhanced\n"
+		"set key bottom right opaque noenhanced\n"
 		"set grid\n"
 		"do for [t in 'png svg'] {\n"
 		"    if (t eq 'png') { set terminal png size 1000,800 } "
