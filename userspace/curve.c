@@ -118,9 +118,8 @@ static int write_gp(const char *path, const char *prefix, const char *title,
 
 	if (!f)
 		return err_errno(path);
+	plot_script_begin(f, path, "curve: miss ratio over frame counts");
 	fprintf(f,
-		"# vmlab curve: miss ratio over frame counts (gnuplot %s)\n"
-		"set datafile separator ','\n"
 		"set title \"%s\" noenhanced\n"
 		"set xlabel 'frames'\n"
 		"set ylabel 'miss ratio'\n"
@@ -128,18 +127,12 @@ static int write_gp(const char *path, const char *prefix, const char *title,
 		"set key outside right noenhanced\n"
 		"set grid\n"
 		"refs = %" PRIu64 ".0\n"
-		"series = %u\n"
-		"do for [t in 'png svg'] {\n"
-		"    if (t eq 'png') { set terminal png size 1000,600 } "
-		"else { set terminal svg size 1000,600 }\n"
-		"    set output '%s.'.t\n"
-		"    plot for [i=2:series+1] '%s.csv' using 1:(column(i)/refs) "
-		"with linespoints title columnheader(i)\n"
-		"}\n",
-		path, title, refs, nseries, prefix, prefix);
-	if (fclose(f))
-		return err_errno(path);
-	return 0;
+		"series = %u\n", title, refs, nseries);
+	plot_outputs_begin(f, prefix, 1000, 600);
+	fprintf(f, "    plot for [i=2:series+1] '%s.csv' using 1:(column(i)/refs) "
+		"with linespoints title columnheader(i)\n", prefix);
+	plot_outputs_end(f);
+	return plot_close(f, path);
 }
 
 int curve_write(const char *prefix, const char *title, uint64_t refs,

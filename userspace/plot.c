@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlab tool - running gnuplot (plot.h).
+ * vmlab tool - plot files and gnuplot (plot.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,45 @@
 
 #include "plot.h"
 #include "util.h"
+
+FILE *plot_open(const char *prefix, const char *suffix, char *path, size_t len)
+{
+	FILE *f;
+
+	if ((size_t)snprintf(path, len, "%s%s", prefix, suffix) >= len) {
+		err_msg("--plot %s: name too long", prefix);
+		return NULL;
+	}
+	f = fopen(path, "w");
+	if (!f)
+		err_errno(path);
+	return f;
+}
+
+int plot_close(FILE *f, const char *path)
+{
+	return fclose(f) ? err_errno(path) : 0;
+}
+
+void plot_script_begin(FILE *f, const char *path, const char *what)
+{
+	fprintf(f, "# vmlab %s (gnuplot %s)\n"
+		"set datafile separator ','\n"
+		"set datafile columnheaders\n", what, path);
+}
+
+void plot_outputs_begin(FILE *f, const char *prefix, int w, int h)
+{
+	fprintf(f, "do for [t in 'png svg'] {\n"
+		"    if (t eq 'png') { set terminal png size %d,%d } "
+		"else { set terminal svg size %d,%d }\n"
+		"    set output '%s.'.t\n", w, h, w, h, prefix);
+}
+
+void plot_outputs_end(FILE *f)
+{
+	fprintf(f, "}\n");
+}
 
 int plot_run(const char *gp, const char *prefix)
 {

@@ -213,11 +213,9 @@ static int pt_plot(const char *prefix, const struct pt_row *rows, int n)
 	FILE *f;
 	int i;
 
-	if (snprintf(path, sizeof(path), "%s.csv", prefix) >= (int)sizeof(path))
-		return err_msg("--plot %s: name too long", prefix);
-	f = fopen(path, "w");
+	f = plot_open(prefix, ".csv", path, sizeof(path));
 	if (!f)
-		return err_errno(path);
+		return -1;
 	fprintf(f, "layout,pages,span,pgd,p4d,pud,pmd,pte,table_bytes,linear_bytes\n");
 	for (i = 0; i < n; i++)
 		fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%llu,%llu,%llu,%llu,%llu,%"
@@ -226,17 +224,14 @@ static int pt_plot(const char *prefix, const struct pt_row *rows, int n)
 			rows[i].pt.tables[VMLAB_P4D], rows[i].pt.tables[VMLAB_PUD],
 			rows[i].pt.tables[VMLAB_PMD], rows[i].pt.tables[VMLAB_PTE],
 			pt_row_bytes(&rows[i]), pt_linear_bytes(rows[i].span));
-	if (fclose(f))
-		return err_errno(path);
+	if (plot_close(f, path))
+		return -1;
 
-	snprintf(path, sizeof(path), "%s.gp", prefix);
-	f = fopen(path, "w");
+	f = plot_open(prefix, ".gp", path, sizeof(path));
 	if (!f)
-		return err_errno(path);
+		return -1;
+	plot_script_begin(f, path, "pt: page-table bytes against a linear table");
 	fprintf(f,
-		"# vmlab pt: page-table bytes against a linear table (gnuplot %s)\n"
-		"set datafile separator ','\n"
-		"set datafile columnheaders\n"
 		"set title \"page-table memory for %" PRIu64 " pages, by layout\" noenhanced\n"
 		"set ylabel 'bytes (log scale)'\n"
 		"set logscale y 2\n"
@@ -247,17 +242,13 @@ static int pt_plot(const char *prefix, const struct pt_row *rows, int n)
 		"set style histogram clustered gap 1\n"
 		"set style fill solid 0.8 border -1\n"
 		"set key top left noenhanced\n"
-		"set grid ytics\n"
-		"do for [t in 'png svg'] {\n"
-		"    if (t eq 'png') { set terminal png size 900,540 } "
-		"else { set terminal svg size 900,540 }\n"
-		"    set output '%s.'.t\n"
-		"    plot '%s.csv' using 9:xtic(1) title 'multi-level tables', "
-		"'' using 10 title 'linear table for the span'\n"
-		"}\n",
-		path, n ? rows[0].pages : 0, prefix, prefix);
-	if (fclose(f))
-		return err_errno(path);
+		"set grid ytics\n", n ? rows[0].pages : 0);
+	plot_outputs_begin(f, prefix, 900, 540);
+	fprintf(f, "    plot '%s.csv' using 9:xtic(1) title 'multi-level tables', "
+		"'' using 10 title 'linear table for the span'\n", prefix);
+	plot_outputs_end(f);
+	if (plot_close(f, path))
+		return -1;
 	return plot_run(path, prefix);
 }
 

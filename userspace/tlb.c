@@ -250,11 +250,9 @@ static int tlb_write_plot(const char *prefix, const struct tlb_result *r)
 	unsigned int i, s;
 	FILE *f;
 
-	if (snprintf(path, sizeof(path), "%s.csv", prefix) >= (int)sizeof(path))
-		return err_msg("--plot %s: name too long", prefix);
-	f = fopen(path, "w");
+	f = plot_open(prefix, ".csv", path, sizeof(path));
 	if (!f)
-		return err_errno(path);
+		return -1;
 	fprintf(f, "pages");
 	for (s = 0; s < TLB_NR_SERIES; s++)
 		fprintf(f, ",%s", series_names[s]);
@@ -265,24 +263,21 @@ static int tlb_write_plot(const char *prefix, const struct tlb_result *r)
 			fprintf(f, ",%.3f", r->ns[s][i]);
 		fprintf(f, "\n");
 	}
-	if (fclose(f))
-		return err_errno(path);
+	if (plot_close(f, path))
+		return -1;
 
-	snprintf(path, sizeof(path), "%s.gp", prefix);
-	f = fopen(path, "w");
+	f = plot_open(prefix, ".gp", path, sizeof(path));
 	if (!f)
-		return err_errno(path);
+		return -1;
+	plot_script_begin(f, path, "tlb: time per access over pages touched");
 	fprintf(f,
-		"# vmlab tlb: time per access over pages touched (gnuplot %s)\n"
-		"set datafile separator ','\n"
-		"set datafile columnheaders\n"
 		"set title \"TLB reach: %s\" noenhanced\n"
 		"set xlabel 'pages touched (4 KiB apart)'\n"
 		"set ylabel 'ns per access'\n"
 		"set logscale x 2\n"
 		"set yrange [0:*]\n"
 		"set key top left noenhanced\n"
-		"set grid\n", path, r->tlb);
+		"set grid\n", r->tlb);
 	for (s = 0; s < TLB_NR_SERIES; s++)
 		if (r->knee[s])
 			fprintf(f, "set arrow from %" PRIu64 ", graph 0 to %" PRIu64
@@ -291,16 +286,12 @@ static int tlb_write_plot(const char *prefix, const struct tlb_result *r)
 				", graph %.2f left offset 0.5,0 noenhanced\n",
 				r->knee[s], r->knee[s], series_names[s], r->knee[s],
 				r->knee[s], 0.95 - 0.06 * s);
-	fprintf(f,
-		"do for [t in 'png svg'] {\n"
-		"    if (t eq 'png') { set terminal png size 1000,600 } "
-		"else { set terminal svg size 1000,600 }\n"
-		"    set output '%s.'.t\n"
-		"    plot for [i=2:%d] '%s.csv' using 1:i with linespoints "
-		"title columnheader(i)\n"
-		"}\n", prefix, TLB_NR_SERIES + 1, prefix);
-	if (fclose(f))
-		return err_errno(path);
+	plot_outputs_begin(f, prefix, 1000, 600);
+	fprintf(f, "    plot for [i=2:%d] '%s.csv' using 1:i with linespoints "
+		"title columnheader(i)\n", TLB_NR_SERIES + 1, prefix);
+	plot_outputs_end(f);
+	if (plot_close(f, path))
+		return -1;
 	return plot_run(path, prefix);
 }
 

@@ -278,44 +278,33 @@ static int ws_write_plot(const char *prefix, const struct ws_args *a,
 	uint64_t i;
 	FILE *f;
 
-	if (snprintf(path, sizeof(path), "%s-budgets.csv", prefix) >=
-	    (int)sizeof(path))
-		return err_msg("--plot %s: name too long", prefix);
-	snprintf(path, sizeof(path), "%s.csv", prefix);
-	f = fopen(path, "w");
+	f = plot_open(prefix, ".csv", path, sizeof(path));
 	if (!f)
-		return err_errno(path);
+		return -1;
 	fprintf(f, "t,young,w,w_exact\n");
 	for (i = 0; i < n; i++)
 		fprintf(f, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
 			s[i].t, s[i].young, s[i].w, s[i].w_exact);
-	if (fclose(f))
-		return err_errno(path);
-	snprintf(path, sizeof(path), "%s-budgets.csv", prefix);
-	f = fopen(path, "w");
+	if (plot_close(f, path))
+		return -1;
+	f = plot_open(prefix, "-budgets.csv", path, sizeof(path));
 	if (!f)
-		return err_errno(path);
+		return -1;
 	fprintf(f, "frames,misses,fault_rate\n");
 	for (i = 0; i < nb; i++)
 		fprintf(f, "%" PRIu64 ",%" PRIu64 ",%.4f\n", b[i].frames,
 			b[i].misses, (double)b[i].misses / (double)nrefs);
-	if (fclose(f))
-		return err_errno(path);
+	if (plot_close(f, path))
+		return -1;
 
-	snprintf(path, sizeof(path), "%s.gp", prefix);
-	f = fopen(path, "w");
+	f = plot_open(prefix, ".gp", path, sizeof(path));
 	if (!f)
-		return err_errno(path);
+		return -1;
+	plot_script_begin(f, path, "ws: working set over time, and thrashing");
+	fprintf(f, "set key bottom right opaque noenhanced\n"
+		"set grid\n");
+	plot_outputs_begin(f, prefix, 1000, 800);
 	fprintf(f,
-		"# vmlab ws: working set over time, and thrashing (gnuplot %s)\n"
-		"set datafile separator ','\n"
-		"set datafile columnheaders\n"
-		"set key bottom right opaque noenhanced\n"
-		"set grid\n"
-		"do for [t in 'png svg'] {\n"
-		"    if (t eq 'png') { set terminal png size 1000,800 } "
-		"else { set terminal svg size 1000,800 }\n"
-		"    set output '%s.'.t\n"
 		"    set multiplot layout %d,1\n"
 		"    set title \"working set W(t, %" PRIu64 " references), from accessed "
 		"bits sampled every %" PRIu64 "\" noenhanced\n"
@@ -325,8 +314,7 @@ static int ws_write_plot(const char *prefix, const struct ws_args *a,
 		"    plot '%s.csv' using 1:3 with steps lw 2 title 'W from accessed bits', "
 		"'' using 1:4 with steps dashtype 2 title 'W exact (the reference string)', "
 		"'' using 1:2 with impulses title 'used since the last sample'\n",
-		path, prefix, nb ? 2 : 1, a->window * a->interval, a->interval,
-		prefix);
+		nb ? 2 : 1, a->window * a->interval, a->interval, prefix);
 	if (nb)
 		fprintf(f,
 			"    set title 'thrashing: fault rate by frame budget (%s)' "
@@ -336,9 +324,10 @@ static int ws_write_plot(const char *prefix, const struct ws_args *a,
 			"    set yrange [0:1.05]\n"
 			"    plot '%s-budgets.csv' using 1:3 with linespoints lw 2 "
 			"title 'fault rate'\n", policy_name(a->policy), prefix);
-	fprintf(f, "    unset multiplot\n}\n");
-	if (fclose(f))
-		return err_errno(path);
+	fprintf(f, "    unset multiplot\n");
+	plot_outputs_end(f);
+	if (plot_close(f, path))
+		return -1;
 	return plot_run(path, prefix);
 }
 
