@@ -178,8 +178,10 @@ selftests: $(FUZZ)
 $(B)/selftests/fuzz_test: | $(FUZZ)
 
 # tests that compare the kernel with the reference simulator link it in
-$(B)/selftests/evict_test: userspace/sim.c userspace/sim.h
-$(B)/selftests/sim_test: userspace/sim.c userspace/sim.h
+$(B)/selftests/evict_test: userspace/sim.c userspace/sim.h userspace/sim_lists.c \
+	userspace/sim_lists.h
+$(B)/selftests/sim_test: userspace/sim.c userspace/sim.h userspace/sim_lists.c \
+	userspace/sim_lists.h
 
 # the BPF tests read the records' layout, the tool's names, and run the tool
 $(B)/selftests/trace_bpf_test: bpf/vmlab_trace.h userspace/names.c \

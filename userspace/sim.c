@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "sim_lists.h"
 
 #define NONE UINT64_MAX
 
@@ -21,6 +22,9 @@ static const char *const sim_names[SIM_NR_POLICIES] = {
 	[SIM_RANDOM] = "random",
 	[SIM_MRU] = "mru",
 	[SIM_SIEVE] = "sieve",
+	[SIM_SFIFO] = "sfifo",
+	[SIM_TWOQ] = "2q",
+	[SIM_WSCLOCK] = "wsclock",
 };
 
 const char *sim_policy_name(enum sim_policy p)
@@ -313,9 +317,16 @@ int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *refs, size_t n,
 	return sim_run_steps(p, frames, refs, n, seed, out, NULL, NULL);
 }
 
-int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
+int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *refs,
 		  size_t n, uint64_t seed, struct sim_result *out,
 		  sim_step_fn fn, void *arg)
+{
+	return sim_run_opts(p, frames, refs, n, seed, NULL, out, fn, arg);
+}
+
+int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
+		 size_t n, uint64_t seed, const struct sim_opts *opts,
+		 struct sim_result *out, sim_step_fn fn, void *arg)
 {
 	struct sim s = { .nframes = frames, .lru_head = NONE, .lru_tail = NONE,
 			 .sieve_hand = NONE };
@@ -345,6 +356,14 @@ int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 		return -1;
 	}
 	npages = (uint64_t)distinct;
+	if (sim_lists_policy(p)) {
+		/* the budget itself: SFIFO's share is half of it */
+		ret = sim_lists_run(p, frames, refs, n, npages, names, opts,
+				    out, fn, arg);
+		free(names);
+		free(refs);
+		return ret;
+	}
 	/* no more frames than pages: the rest would stay empty */
 	if (frames > npages)
 		s.nframes = frames = npages ? npages : 1;

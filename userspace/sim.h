@@ -19,6 +19,10 @@ enum sim_policy {
 	SIM_MRU,	/* most recently used: the right victim for loops */
 	SIM_SIEVE,	/* SIEVE (NSDI'24): FIFO, a visited bit, a hand that
 			 * moves old to new and keeps what it passes */
+	SIM_SFIFO,	/* VAX/VMS segmented FIFO, clean and dirty
+			 * second-chance lists (sim_lists.c) */
+	SIM_TWOQ,	/* Linux's active and inactive lists */
+	SIM_WSCLOCK,	/* Carr and Hennessy's WSClock, window tau */
 	SIM_NR_POLICIES,
 };
 
@@ -26,9 +30,27 @@ struct sim_result {
 	uint64_t refs;
 	uint64_t misses;	/* references to a page not resident */
 	uint64_t evictions;
+	uint64_t reclaims;	/* SFIFO: references that took a page back from
+				 * a second-chance list, with no I/O (soft
+				 * misses, not counted in misses) */
 };
 
-/* "fifo", "lru", "opt", "clock", "random"; NULL if out of range */
+/*
+ * What a reference string may say besides its pages.  Which references
+ * write (SFIFO's clean and dirty lists and WSCLOCK's scheduled writes
+ * need it; the other policies ignore it): @writes, one flag per reference
+ * (nonzero: a write), or without it every reference a write if @all_writes
+ * is set, else every one a read.  A string with no write information is
+ * therefore all reads, and NULL options mean the same.
+ */
+struct sim_opts {
+	const uint8_t *writes;	/* per reference, or NULL */
+	bool all_writes;	/* without @writes: all writes, not reads */
+	uint64_t ws_window;	/* WSCLOCK's tau in references; 0 = frames */
+};
+
+/* "fifo", "lru", "opt", "clock", "random", "mru", "sieve", "sfifo", "2q",
+ * "wsclock"; NULL if out of range */
 const char *sim_policy_name(enum sim_policy p);
 /* the policy named @name, or -1 */
 int sim_policy_parse(const char *name);
@@ -55,13 +77,17 @@ struct sim_step {
 	/*
 	 * Memory in the policy's order: FIFO first out first, LRU and MRU
 	 * least recent first, OPT by arrival, CLOCK and RANDOM by frame (the
-	 * ring), SIEVE oldest first; CLOCK's use bits and SIEVE's visited
-	 * bits, and the index the hand points at.
+	 * ring), SIEVE oldest first, SFIFO the FIFO then the clean and
+	 * the dirty lists, TWOQ inactive then active (each oldest first),
+	 * WSCLOCK by frame; CLOCK's use bits, SIEVE's visited bits, TWOQ's
+	 * marks and WSCLOCK's reference bits, and the index the hand points
+	 * at (CLOCK, SIEVE, WSCLOCK).
 	 */
 	size_t nresident;
 	const uint64_t *resident;
-	const uint8_t *use;	/* CLOCK and SIEVE, else NULL */
-	size_t hand;		/* CLOCK and SIEVE */
+	const uint8_t *use;	/* CLOCK, SIEVE, TWOQ, WSCLOCK, else NULL */
+	size_t hand;		/* CLOCK, SIEVE and WSCLOCK */
+	bool reclaim;		/* SFIFO: taken back from a second-chance list */
 };
 
 typedef void (*sim_step_fn)(const struct sim_step *step, void *arg);
@@ -70,6 +96,11 @@ typedef void (*sim_step_fn)(const struct sim_step *step, void *arg);
 int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *refs,
 		  size_t n, uint64_t seed, struct sim_result *out,
 		  sim_step_fn fn, void *arg);
+
+/* sim_run_steps() with @opts (NULL: all reads, WSCLOCK's default tau). */
+int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *refs,
+		 size_t n, uint64_t seed, const struct sim_opts *opts,
+		 struct sim_result *out, sim_step_fn fn, void *arg);
 
 /* How many distinct pages @refs holds, or -1 (ENOMEM). */
 int64_t sim_distinct(const uint64_t *refs, size_t n);
