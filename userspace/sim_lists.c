@@ -156,6 +156,7 @@ static void list_report(struct lsim *s, enum sim_policy p,
 	size_t nsegs = p == SIM_SFIFO ? 3 : 2, i, k = 0;
 	uint64_t id;
 
+	/* TWOQ's marks have no hand to show them with */
 	st->use = NULL;
 	st->hand = 0;
 	if (p == SIM_WSCLOCK) {
@@ -171,8 +172,6 @@ static void list_report(struct lsim *s, enum sim_policy p,
 				use[k] = s->pg[id].ref;
 				mem[k++] = names[id];
 			}
-		if (p == SIM_TWOQ)
-			st->use = use;
 	}
 	st->nresident = k;
 	st->resident = mem;
