@@ -169,8 +169,9 @@ enum vmlab_policy {
 
 /* vmlab_config.flags */
 #define VMLAB_CFG_WALK		(1U << 0)	/* walk the page tables after each fault */
-#define VMLAB_CFG_CLOCK_FLUSH	(1U << 1)	/* CLOCK/LRU_APPROX: flush TLBs after clearing A;
-						 * only where VMLAB_INFO_TLB_FLUSH
+#define VMLAB_CFG_CLOCK_FLUSH	(1U << 1)	/* CLOCK/LRU_APPROX/WSCLOCK: flush TLBs
+						 * after clearing A; only where
+						 * VMLAB_INFO_TLB_FLUSH
 						 */
 #define VMLAB_CFG_FLAGS		(VMLAB_CFG_WALK | VMLAB_CFG_CLOCK_FLUSH)
 
