@@ -444,6 +444,9 @@ static void run_text_head(const struct experiment *e)
 			printf(" (TLB flush after clearing accessed bits)");
 		if (e->policy == VMLAB_POLICY_RANDOM)
 			printf(" (seed %" PRIu64 ")", e->seed);
+		if (e->policy == VMLAB_POLICY_WSCLOCK)
+			printf(" (window %" PRIu64 " references)",
+			       e->ws_window ? e->ws_window : e->frames);
 		if (e->evict_batch > 1)
 			printf(", %u victims at once", e->evict_batch);
 		printf(", store: %s%s\n", e->backing ? "file " : "memory",
@@ -519,6 +522,7 @@ static void run_json_head(struct jw *w, const struct experiment *e)
 	jw_bool(w, "clock_flush", e->clock_flush);
 	jw_u64(w, "software_tlb", e->tlb_window);
 	jw_u64(w, "evict_batch", e->evict_batch ? e->evict_batch : 1);
+	jw_u64(w, "ws_window", e->ws_window);	/* 0: the frames */
 	if (e->backing)
 		jw_str(w, "backing", e->backing);
 	else
