@@ -306,6 +306,10 @@ static const char *order_of(enum sim_policy p)
 int run_steps(struct experiment *e)
 {
 	struct steps st = { .e = e, .sp = steps_sim_policy(e->policy) };
+	/* the references the kernel saw: the trace's r|w, or the run's */
+	struct sim_opts o = { .writes = e->writes,
+			      .all_writes = e->access != ACCESS_READ,
+			      .ws_window = e->ws_window };
 	uint64_t *refs = e->refs, i;
 	struct sim_result r;
 	int ret = 1;
@@ -366,8 +370,8 @@ int run_steps(struct experiment *e)
 		for (i = 0; i < e->nrefs; i++)
 			refs[i] = exp_page_name(e, e->refs[i]);
 	}
-	if (sim_run_rw(st.sp, e->frames, refs, e->writes, e->nrefs, e->seed,
-		       &r, print_step, &st)) {
+	if (sim_run_opts(st.sp, e->frames, refs, e->nrefs, e->seed, &o, &r,
+			 print_step, &st)) {
 		err_errno("simulate");
 		goto out;
 	}
