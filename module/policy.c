@@ -600,6 +600,27 @@ static void vmlab_state_put(struct vmlab_instance *inst,
 	}
 }
 
+/* WSCLOCK's reference bit, set by a fault since the hand last passed */
+static u32 vmlab_state_mark(u32 policy, struct vmlab_frame *f)
+{
+	return policy == VMLAB_POLICY_WSCLOCK && f->referenced ?
+	       VMLAB_PSTATE_MARK : 0;
+}
+
+/* SFIFO's or TWOQ's list @seg, each entry with @flags (and TWOQ's mark) */
+static u64 vmlab_state_seg(struct vmlab_instance *inst,
+			   struct vmlab_policy_entry *e, u32 room, u64 n,
+			   u8 seg, u32 flags)
+{
+	struct vmlab_frame *f;
+
+	list_for_each_entry(f, &inst->segs[seg], seg)
+		vmlab_state_put(inst, e, room, n++, f, false, flags |
+				(f->referenced && seg >= VMLAB_SEG_INACTIVE ?
+				 VMLAB_PSTATE_MARK : 0));
+	return n;
+}
+
 /*
  * The resident pages in the policy's order, for VMLAB_POLICY_STATE: up to
  * @room of them in @e, and in @st the policy, how many were written, how
@@ -623,9 +644,22 @@ void vmlab_policy_state(struct vmlab_instance *inst,
 		list_for_each_entry(f, &inst->lru, lru)
 			vmlab_state_put(inst, e, room, n++, f, false, 0);
 		break;
+	case VMLAB_POLICY_SFIFO:
+		n = vmlab_state_seg(inst, e, room, n, VMLAB_SEG_FIFO, 0);
+		n = vmlab_state_seg(inst, e, room, n, VMLAB_SEG_CLEAN,
+				    VMLAB_PSTATE_CLEAN);
+		n = vmlab_state_seg(inst, e, room, n, VMLAB_SEG_DIRTY,
+				    VMLAB_PSTATE_DIRTY);
+		break;
+	case VMLAB_POLICY_TWOQ:
+		n = vmlab_state_seg(inst, e, room, n, VMLAB_SEG_INACTIVE, 0);
+		n = vmlab_state_seg(inst, e, room, n, VMLAB_SEG_ACTIVE,
+				    VMLAB_PSTATE_ACTIVE);
+		break;
 	case VMLAB_POLICY_CLOCK:
 	case VMLAB_POLICY_LRU_APPROX:
 	case VMLAB_POLICY_RANDOM:
+	case VMLAB_POLICY_WSCLOCK:
 		if (!inst->nr_slots)
 			goto fifo;
 		/* by slot from 0; the hand's slot is the next one it examines */
@@ -643,12 +677,14 @@ void vmlab_policy_state(struct vmlab_instance *inst,
 			if (s == hand && n < room)
 				st->hand = n;
 			vmlab_state_put(inst, e, room, n++, f,
-					policy != VMLAB_POLICY_RANDOM, 0);
+					policy != VMLAB_POLICY_RANDOM,
+					vmlab_state_mark(policy, f));
 		}
 		list_for_each_entry(f, &inst->spill, spill)
 			vmlab_state_put(inst, e, room, n++, f,
 					policy != VMLAB_POLICY_RANDOM,
-					VMLAB_PSTATE_SPILL);
+					VMLAB_PSTATE_SPILL |
+					vmlab_state_mark(policy, f));
 		break;
 	default:
 fifo:

@@ -590,14 +590,20 @@ struct vmlab_resident {
  * keeps them, the view a textbook draws: FIFO first out first; LRU least
  * recently used first; CLOCK, LRU_APPROX and RANDOM by slot, the frames
  * the hand sweeps, then the pages admitted past the budget (on no slot,
- * VMLAB_PSTATE_SPILL); a policy this header does not list, as FIFO.
+ * VMLAB_PSTATE_SPILL); SFIFO its FIFO first out first, then the clean
+ * list (VMLAB_PSTATE_CLEAN) and the dirty list (VMLAB_PSTATE_DIRTY),
+ * each oldest first; TWOQ the inactive list, then the active list
+ * (VMLAB_PSTATE_ACTIVE), each oldest first, with its marks
+ * (VMLAB_PSTATE_MARK); WSCLOCK by slot as CLOCK, with the hand, the use
+ * bits and the reference bits (VMLAB_PSTATE_MARK); a policy this header
+ * does not list, as FIFO.
  *
  * entries points to count struct vmlab_policy_entry.  count 0 (entries
  * then ignored) only asks how many pages are resident.  Out: policy, the
  * order's; count, the entries written; resident, the pages resident (the
- * count a caller needs); hand, the index in entries of the page CLOCK's or
- * LRU_APPROX's hand examines next, VMLAB_PSTATE_NO_HAND for the other
- * policies and when no page is on a slot.
+ * count a caller needs); hand, the index in entries of the page CLOCK's,
+ * LRU_APPROX's or WSCLOCK's hand examines next, VMLAB_PSTATE_NO_HAND for
+ * the other policies and when no page is on a slot.
  *
  * A page's use bit is its PTE accessed bit in any mapping, read and not
  * cleared (so reading changes nothing), set also when an mm's lock is
@@ -616,6 +622,10 @@ struct vmlab_resident {
 /* vmlab_policy_entry.flags */
 #define VMLAB_PSTATE_USE	(1U << 0)	/* accessed bit set in a mapping */
 #define VMLAB_PSTATE_SPILL	(1U << 1)	/* past the budget: on no slot */
+#define VMLAB_PSTATE_CLEAN	(1U << 2)	/* SFIFO: on the clean list */
+#define VMLAB_PSTATE_DIRTY	(1U << 3)	/* SFIFO: on the dirty list */
+#define VMLAB_PSTATE_ACTIVE	(1U << 4)	/* TWOQ: on the active list */
+#define VMLAB_PSTATE_MARK	(1U << 5)	/* TWOQ's mark, WSCLOCK's ref bit */
 
 struct vmlab_policy_entry {
 	__u64 pgoff;		/* the page */
