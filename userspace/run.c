@@ -134,7 +134,7 @@ static const struct argp_option run_opts[] = {
 	{ "steps", OPT_STEPS, NULL, 0,
 	  "One line per reference: the kernel's hit or miss, victim and memory "
 	  "in the policy's order beside the simulator's (fifo, lru, clock, "
-	  "random)", 4 },
+	  "random, sfifo, 2q, wsclock)", 4 },
 	{ "read", OPT_READ, NULL, 0, "Read one byte a page (the default)", 1 },
 	{ "write", OPT_WRITE, NULL, 0, "Write one byte a page", 1 },
 	{ "read-then-write", OPT_RW, NULL, 0,
@@ -276,7 +276,22 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		if (a->steps && steps_sim_policy(e->policy) < 0)
 			argp_error(state, "--steps: --policy %s has no textbook "
 				   "twin in the simulator (fifo, lru, clock, "
-				   "random have)", policy_name(e->policy));
+				   "random, sfifo, 2q, wsclock have)",
+				   policy_name(e->policy));
+		if (a->steps && e->policy == VMLAB_POLICY_WSCLOCK &&
+		    !e->tlb_window)
+			argp_error(state, "--steps --policy wsclock needs "
+				   "--software-tlb W: without it the kernel's "
+				   "virtual time counts faults, not the "
+				   "references the simulator's window counts "
+				   "(W = 1 counts every change of page)");
+		if (a->steps && e->access == ACCESS_READ_WRITE &&
+		    (e->policy == VMLAB_POLICY_TWOQ ||
+		     e->policy == VMLAB_POLICY_WSCLOCK))
+			argp_error(state, "--steps --policy %s: the kernel sees "
+				   "each read-then-write as two references, the "
+				   "simulator one; use --read or --write",
+				   policy_name(e->policy));
 		if (a->steps && (e->events || a->compare || a->quiet))
 			argp_error(state, "--steps is a view of its own: no "
 				   "--events, --compare or --quiet");
@@ -326,28 +341,6 @@ struct compare {
 	struct sim_result res[SIM_NR_POLICIES];
 };
 
-static int sim_of_policy(uint32_t policy)
-{
-	switch (policy) {
-	case VMLAB_POLICY_FIFO:
-		return SIM_FIFO;
-	case VMLAB_POLICY_LRU:
-		return SIM_LRU;
-	case VMLAB_POLICY_CLOCK:
-		return SIM_CLOCK;
-	case VMLAB_POLICY_RANDOM:
-		return SIM_RANDOM;
-	case VMLAB_POLICY_SFIFO:
-		return SIM_SFIFO;
-	case VMLAB_POLICY_TWOQ:
-		return SIM_TWOQ;
-	case VMLAB_POLICY_WSCLOCK:
-		return SIM_WSCLOCK;
-	default:
-		return -1;	/* lru-approx has no textbook twin */
-	}
-}
-
 static int run_compare(const struct experiment *e, struct compare *c)
 {
 	static const enum sim_policy always[] = { SIM_FIFO, SIM_LRU, SIM_OPT };
@@ -355,7 +348,7 @@ static int run_compare(const struct experiment *e, struct compare *c)
 	struct sim_opts o = { .writes = e->writes,
 			      .all_writes = e->access != ACCESS_READ,
 			      .ws_window = e->ws_window };
-	int own = sim_of_policy(e->policy);
+	int own = steps_sim_policy(e->policy);
 	unsigned int i;
 
 	c->n = 0;
@@ -393,7 +386,7 @@ static const char *compare_note(const struct experiment *e, enum sim_policy p)
 	if (p == SIM_RANDOM)
 		return "another random stream: equal only on average";
 	if ((p == SIM_SFIFO || p == SIM_TWOQ || p == SIM_WSCLOCK) &&
-	    (int)p == sim_of_policy(e->policy))
+	    (int)p == steps_sim_policy(e->policy))
 		return e->tlb_window != 1 ? "the kernel sees only references "
 		       "that leave the software TLB" :
 		       e->access == ACCESS_READ_WRITE ? "the kernel sees each "
