@@ -178,9 +178,10 @@ selftests: $(FUZZ)
 $(B)/selftests/fuzz_test: | $(FUZZ)
 
 # tests that compare the kernel with the reference simulator link it in
-$(B)/selftests/evict_test: userspace/sim.c userspace/sim.h
-$(B)/selftests/sim_test: userspace/sim.c userspace/sim.h userspace/tracefile.c \
-	userspace/tracefile.h
+$(B)/selftests/evict_test: userspace/sim.c userspace/sim.h userspace/sim_lists.c \
+	userspace/sim_lists.h
+$(B)/selftests/sim_test: userspace/sim.c userspace/sim.h userspace/sim_lists.c \
+	userspace/sim_lists.h userspace/tracefile.c userspace/tracefile.h
 # the page-table test builds the tool's layouts
 $(B)/selftests/pt_test: userspace/ptlayout.c userspace/ptlayout.h
 

@@ -26,6 +26,7 @@ static int vmlab_config_show(struct seq_file *m, void *v)
 	seq_printf(m, "policy %u\n", inst->cfg.policy);
 	seq_printf(m, "frames %llu\n", inst->cfg.frames);
 	seq_printf(m, "tlb_window %u\n", inst->cfg.tlb_window);
+	seq_printf(m, "ws_window %llu\n", inst->cfg.ws_window);
 	seq_printf(m, "backing %s\n", inst->backing ? "file" : "memory");
 	seq_printf(m, "mapped %d\n", inst->mapped);
 	mutex_unlock(&inst->lock);

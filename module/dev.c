@@ -140,9 +140,11 @@ static int vmlab_config_check(const struct vmlab_config *cfg)
 		return -EINVAL;
 	if (!is_power_of_2(cfg->ring_records))
 		return -EINVAL;
-	if (cfg->policy >= VMLAB_POLICY_MAX)
+	if (!vmlab_policy_valid(cfg->policy))
 		return -EINVAL;
-	if (cfg->policy == VMLAB_POLICY_LRU && !cfg->tlb_window)
+	if (vmlab_policy_needs_window(cfg->policy) && !cfg->tlb_window)
+		return -EINVAL;
+	if (cfg->ws_window > VMLAB_WS_WINDOW_MAX)
 		return -EINVAL;
 	if (cfg->region_size > vmlab_max_region_size())
 		return -EFBIG;
@@ -186,6 +188,9 @@ static long vmlab_ioc_set_config(struct vmlab_instance *inst, void __user *uarg)
 	inst->frames = cfg.frames;
 	inst->tlb_window = cfg.tlb_window;
 	inst->evict_batch = clamp_t(u32, cfg.evict_batch, 1, VMLAB_EVICT_BATCH_MAX);
+	WRITE_ONCE(inst->ws_window, cfg.ws_window);
+	if (cfg.policy != inst->policy)
+		vmlab_policy_switch(inst, cfg.policy);
 	WRITE_ONCE(inst->policy, cfg.policy);
 	WRITE_ONCE(inst->nr_pages, cfg.region_size >> PAGE_SHIFT);
 	WRITE_ONCE(inst->event_mask, cfg.event_mask);

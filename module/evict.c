@@ -345,9 +345,7 @@ u8 vmlab_page_flags(struct vmlab_instance *inst, pgoff_t pgoff)
 	if (!f)
 		return flags;
 	flags |= VMLAB_PAGE_RESIDENT;
-	/* written since its copy was made, or it has none */
-	if (folio_test_dirty(page_folio(f->page)) ||
-	    (!f->zero && !(flags & VMLAB_PAGE_STORED)))
+	if (vmlab_frame_dirty(inst, f))
 		flags |= VMLAB_PAGE_DIRTY;
 	if (!list_empty(&f->window))
 		flags |= VMLAB_PAGE_WINDOW;

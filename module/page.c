@@ -71,6 +71,7 @@ struct vmlab_frame *vmlab_frame_alloc(struct vmlab_instance *inst,
 	f->state = VMLAB_FRAME_RESIDENT;
 	INIT_LIST_HEAD(&f->window);
 	INIT_LIST_HEAD(&f->spill);
+	INIT_LIST_HEAD(&f->seg);
 	return f;
 }
 

@@ -7,14 +7,25 @@
  *   fifo   list in load order (FIFO)
  *   lru    list in order of the last fault on the page (LRU; kept
  *          while LRU is the policy)
- *   slots  array of frames a clock hand sweeps (CLOCK, LRU_APPROX, RANDOM)
+ *   slots  array of frames a clock hand sweeps (CLOCK, LRU_APPROX, RANDOM,
+ *          WSCLOCK)
+ *   segs   SFIFO's FIFO, clean and dirty lists, or TWOQ's inactive and
+ *          active lists, oldest first; kept while that policy runs, and
+ *          built again from load order when the policy switches to it
  * A frame that replaces a victim takes the victim's slot, as in a textbook
  * clock.  The array has one slot per frame of the budget; a page admitted
  * past the budget (every other one pinned, see evict.c) waits on the spill
  * list for the next slot to free.  Work per fault is O(1) amortized and
  * independent of region size: a CLOCK hand clears what it passes, so it
  * stops within two sweeps; an aging hand halves what it passes, so within
- * nine.
+ * nine; WSCLOCK's hand turns once around the ring at the most.  SFIFO and
+ * TWOQ move a frame between lists in O(1) on a fault; TWOQ's balancing
+ * moves each frame once per promotion.
+ *
+ * Virtual time (vtime) counts the references the instance saw: every fault
+ * and write upgrade reaches vmlab_policy_touch().  With a software TLB of
+ * one page that is every reference but an immediate repeat of the page
+ * just used, which is what makes SFIFO, TWOQ and WSCLOCK exact there.
  *
  * Accessed bits are read from every mapping of the page: the instance keeps
  * its VMAs (vmlab_vma_link), and each is read under its mm's mmap lock,
@@ -34,11 +45,15 @@
 
 int vmlab_policy_init(struct vmlab_instance *inst)
 {
+	unsigned int i;
+
 	if (!zalloc_cpumask_var(&inst->flush_cpus, GFP_KERNEL_ACCOUNT))
 		return -ENOMEM;
 	INIT_LIST_HEAD(&inst->fifo);
 	INIT_LIST_HEAD(&inst->lru);
 	INIT_LIST_HEAD(&inst->spill);
+	for (i = 0; i < VMLAB_NR_SEGS; i++)
+		INIT_LIST_HEAD(&inst->segs[i]);
 	INIT_LIST_HEAD(&inst->vmas);
 	spin_lock_init(&inst->vma_lock);
 	prandom_seed_state(&inst->rnd, 0);
@@ -81,6 +96,151 @@ void vmlab_policy_free(struct vmlab_instance *inst)
 	free_cpumask_var(inst->flush_cpus);
 }
 
+/* Is @policy one of enum vmlab_policy? */
+bool vmlab_policy_valid(u32 policy)
+{
+	switch (policy) {
+	case VMLAB_POLICY_FIFO:
+	case VMLAB_POLICY_RANDOM:
+	case VMLAB_POLICY_CLOCK:
+	case VMLAB_POLICY_LRU_APPROX:
+	case VMLAB_POLICY_LRU:
+	case VMLAB_POLICY_SFIFO:
+	case VMLAB_POLICY_TWOQ:
+	case VMLAB_POLICY_WSCLOCK:
+		return true;
+	}
+	return false;
+}
+
+/* Does @policy need the software TLB to see the references it counts? */
+bool vmlab_policy_needs_window(u32 policy)
+{
+	return policy == VMLAB_POLICY_LRU || policy == VMLAB_POLICY_SFIFO ||
+	       policy == VMLAB_POLICY_TWOQ;
+}
+
+/* ------------------------------------------------------- SFIFO and TWOQ */
+
+static void vmlab_seg_add(struct vmlab_instance *inst, struct vmlab_frame *f,
+			  u8 seg)
+{
+	list_add_tail(&f->seg, &inst->segs[seg]);
+	f->seg_id = seg;
+	inst->nr_seg[seg]++;
+}
+
+static void vmlab_seg_del(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	if (f->seg_id == VMLAB_SEG_NONE)
+		return;
+	list_del_init(&f->seg);
+	inst->nr_seg[f->seg_id]--;
+	f->seg_id = VMLAB_SEG_NONE;
+}
+
+/* @f becomes the newest frame of list @seg. */
+static void vmlab_seg_move(struct vmlab_instance *inst, struct vmlab_frame *f,
+			   u8 seg)
+{
+	vmlab_seg_del(inst, f);
+	vmlab_seg_add(inst, f, seg);
+}
+
+static struct vmlab_frame *vmlab_seg_oldest(struct vmlab_instance *inst, u8 seg)
+{
+	return list_first_entry_or_null(&inst->segs[seg], struct vmlab_frame, seg);
+}
+
+/*
+ * SFIFO's FIFO holds ceil(frames / 2) pages, the second-chance lists the
+ * rest of the budget: a fixed share, so the lists hold pages whenever the
+ * budget has two frames or more.
+ */
+static u64 vmlab_sfifo_share(struct vmlab_instance *inst)
+{
+	return inst->frames ? inst->frames - inst->frames / 2 : U64_MAX;
+}
+
+/*
+ * The FIFO keeps its share: its oldest pages go to the clean or the dirty
+ * list.  The software TLB unmaps them (with a window of one page, before
+ * the next reference), so touching one faults and reclaims it.
+ */
+static void vmlab_sfifo_trim(struct vmlab_instance *inst)
+{
+	struct vmlab_frame *f;
+
+	while (inst->nr_seg[VMLAB_SEG_FIFO] > vmlab_sfifo_share(inst)) {
+		f = vmlab_seg_oldest(inst, VMLAB_SEG_FIFO);
+		vmlab_seg_move(inst, f, vmlab_frame_dirty(inst, f) ?
+			       VMLAB_SEG_DIRTY : VMLAB_SEG_CLEAN);
+	}
+}
+
+/* The oldest clean page, else the oldest dirty one, else the oldest. */
+static struct vmlab_frame *vmlab_choose_sfifo(struct vmlab_instance *inst)
+{
+	return vmlab_seg_oldest(inst, VMLAB_SEG_CLEAN) ?:
+	       vmlab_seg_oldest(inst, VMLAB_SEG_DIRTY) ?:
+	       vmlab_seg_oldest(inst, VMLAB_SEG_FIFO);
+}
+
+/*
+ * mark_page_accessed(): a reference marks the page; one to a marked
+ * inactive page moves it to the active list, unmarked.
+ */
+static void vmlab_twoq_touch(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	if (f->seg_id == VMLAB_SEG_INACTIVE && f->referenced) {
+		vmlab_seg_move(inst, f, VMLAB_SEG_ACTIVE);
+		f->referenced = false;
+	} else {
+		f->referenced = true;
+	}
+}
+
+/*
+ * As shrink_active_list() with an inactive ratio of 1 (below 1 GiB): while
+ * the active list is the larger, its oldest page goes to the newest end of
+ * the inactive list, keeping its mark; the victim is the oldest inactive.
+ */
+static struct vmlab_frame *vmlab_choose_twoq(struct vmlab_instance *inst)
+{
+	while (inst->nr_seg[VMLAB_SEG_ACTIVE] > inst->nr_seg[VMLAB_SEG_INACTIVE])
+		vmlab_seg_move(inst, vmlab_seg_oldest(inst, VMLAB_SEG_ACTIVE),
+			       VMLAB_SEG_INACTIVE);
+	return vmlab_seg_oldest(inst, VMLAB_SEG_INACTIVE);
+}
+
+/*
+ * The policy changes to @policy: SFIFO and TWOQ start from load order
+ * (every page in SFIFO's FIFO, the oldest beyond its share moved on to
+ * the second-chance lists; every page inactive and unmarked for TWOQ);
+ * WSCLOCK from every page unreferenced, last used now.  O(resident pages),
+ * once per switch.
+ */
+void vmlab_policy_switch(struct vmlab_instance *inst, u32 policy)
+{
+	struct vmlab_frame *f, *tmp;
+	unsigned int i;
+
+	lockdep_assert_held(&inst->lock);
+	for (i = 0; i < VMLAB_NR_SEGS; i++)
+		list_for_each_entry_safe(f, tmp, &inst->segs[i], seg)
+			vmlab_seg_del(inst, f);
+	list_for_each_entry(f, &inst->fifo, fifo) {
+		f->referenced = false;
+		f->last_use = inst->vtime;
+		if (policy == VMLAB_POLICY_SFIFO)
+			vmlab_seg_add(inst, f, VMLAB_SEG_FIFO);
+		else if (policy == VMLAB_POLICY_TWOQ)
+			vmlab_seg_add(inst, f, VMLAB_SEG_INACTIVE);
+	}
+	if (policy == VMLAB_POLICY_SFIFO)
+		vmlab_sfifo_trim(inst);
+}
+
 /* @f became resident: the newest page for FIFO and LRU, a slot for the hand. */
 void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
@@ -88,6 +248,17 @@ void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f)
 	list_add_tail(&f->fifo, &inst->fifo);
 	list_add_tail(&f->lru, &inst->lru);
 	f->age = 0;
+	f->referenced = false;
+	f->last_use = inst->vtime;
+	switch (READ_ONCE(inst->policy)) {
+	case VMLAB_POLICY_SFIFO:
+		vmlab_seg_add(inst, f, VMLAB_SEG_FIFO);
+		vmlab_sfifo_trim(inst);
+		break;
+	case VMLAB_POLICY_TWOQ:
+		vmlab_seg_add(inst, f, VMLAB_SEG_INACTIVE);
+		break;
+	}
 	if (!inst->nr_slots)
 		return;
 	if (inst->nr_free_slots) {
@@ -109,6 +280,7 @@ void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 	lockdep_assert_held(&inst->lock);
 	list_del(&f->fifo);
 	list_del(&f->lru);
+	vmlab_seg_del(inst, f);
 	if (f->slot == VMLAB_NO_SLOT) {
 		list_del_init(&f->spill);
 		return;
@@ -127,19 +299,37 @@ void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 }
 
 /*
- * A fault touched @f: it is the most recently used page now.  Only LRU
- * reads that order, so it is kept while LRU is the policy: a switch to LRU
- * starts from load order.
+ * A fault or a write upgrade touched @f: one reference, one tick of virtual
+ * time.  LRU moves it to the recent end (that order is kept while LRU is
+ * the policy: a switch to LRU starts from load order); SFIFO reclaims it
+ * from a second-chance list; TWOQ marks or promotes it; WSCLOCK sets its
+ * reference bit.
  */
 void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
 	lockdep_assert_held(&inst->lock);
-	if (READ_ONCE(inst->policy) != VMLAB_POLICY_LRU)
-		return;
+	inst->vtime++;
 	/* a frame whose write is in flight rejoins the policy after it */
 	if (vmlab_frame_writing(f))
 		return;
-	list_move_tail(&f->lru, &inst->lru);
+	switch (READ_ONCE(inst->policy)) {
+	case VMLAB_POLICY_LRU:
+		list_move_tail(&f->lru, &inst->lru);
+		break;
+	case VMLAB_POLICY_SFIFO:
+		if (f->seg_id != VMLAB_SEG_CLEAN && f->seg_id != VMLAB_SEG_DIRTY)
+			break;
+		vmlab_seg_move(inst, f, VMLAB_SEG_FIFO);
+		vmlab_count(inst, VMLAB_CNT_RECLAIMS);
+		vmlab_sfifo_trim(inst);
+		break;
+	case VMLAB_POLICY_TWOQ:
+		vmlab_twoq_touch(inst, f);
+		break;
+	case VMLAB_POLICY_WSCLOCK:
+		f->referenced = true;
+		break;
+	}
 }
 
 /* ------------------------------------------------------- accessed bits */
@@ -278,6 +468,51 @@ static struct vmlab_frame *vmlab_choose_aging(struct vmlab_instance *inst)
 	return f;
 }
 
+/*
+ * WSClock (Carr and Hennessy): the hand clears a reference bit (or an
+ * accessed bit) and stamps the page with the current virtual time; the
+ * first unreferenced page older than the window is the victim if clean,
+ * else its write is scheduled (it stays dirty here: the eviction writes
+ * it) and the hand moves on.  After one turn with no victim, the first
+ * page whose write was scheduled - the first write to finish - else the
+ * first clean page, else the page the hand started at; the hand stops
+ * past the victim.
+ */
+static struct vmlab_frame *vmlab_choose_wsclock(struct vmlab_instance *inst)
+{
+	struct vmlab_frame *f, *start = NULL, *sched = NULL, *clean = NULL;
+	u64 tau = READ_ONCE(inst->ws_window) ?: inst->frames;
+	u64 now = inst->vtime;
+	bool young, dirty;
+	u32 n;
+
+	for (n = 0; n < inst->nr_used_slots; n++) {
+		f = vmlab_next_slot(inst);
+		if (!f)
+			break;
+		start = start ?: f;
+		young = vmlab_frame_young(inst, f);
+		if (f->referenced || young) {
+			f->referenced = false;
+			f->last_use = now;
+		}
+		dirty = vmlab_frame_dirty(inst, f);
+		if (now - f->last_use > tau) {
+			if (!dirty)
+				goto out;
+			sched = sched ?: f;
+		} else if (!dirty) {
+			clean = clean ?: f;
+		}
+	}
+	f = sched ?: clean ?: start;
+	if (f && f->slot != VMLAB_NO_SLOT)
+		inst->hand = (f->slot + 1) % inst->nr_used_slots;
+out:
+	vmlab_policy_flush(inst);
+	return f;
+}
+
 static struct vmlab_frame *vmlab_choose_random(struct vmlab_instance *inst)
 {
 	struct vmlab_frame *f;
@@ -295,6 +530,8 @@ static struct vmlab_frame *vmlab_choose_random(struct vmlab_instance *inst)
 /* The policy's victim among the resident pages, or NULL if there is none. */
 struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst)
 {
+	struct vmlab_frame *f;
+
 	lockdep_assert_held(&inst->lock);
 	if (list_empty(&inst->fifo))
 		return NULL;
@@ -314,6 +551,20 @@ struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst)
 		break;
 	case VMLAB_POLICY_LRU:
 		return list_first_entry(&inst->lru, struct vmlab_frame, lru);
+	case VMLAB_POLICY_SFIFO:
+		f = vmlab_choose_sfifo(inst);
+		if (f)
+			return f;
+		break;
+	case VMLAB_POLICY_TWOQ:
+		f = vmlab_choose_twoq(inst);
+		if (f)
+			return f;
+		break;
+	case VMLAB_POLICY_WSCLOCK:
+		if (inst->nr_used_slots)
+			return vmlab_choose_wsclock(inst);
+		break;
 	}
 	return list_first_entry(&inst->fifo, struct vmlab_frame, fifo);
 }
@@ -370,6 +621,27 @@ static void vmlab_state_put(struct vmlab_instance *inst,
 	}
 }
 
+/* WSCLOCK's reference bit, set by a fault since the hand last passed */
+static u32 vmlab_state_mark(u32 policy, struct vmlab_frame *f)
+{
+	return policy == VMLAB_POLICY_WSCLOCK && f->referenced ?
+	       VMLAB_PSTATE_MARK : 0;
+}
+
+/* SFIFO's or TWOQ's list @seg, each entry with @flags (and TWOQ's mark) */
+static u64 vmlab_state_seg(struct vmlab_instance *inst,
+			   struct vmlab_policy_entry *e, u32 room, u64 n,
+			   u8 seg, u32 flags)
+{
+	struct vmlab_frame *f;
+
+	list_for_each_entry(f, &inst->segs[seg], seg)
+		vmlab_state_put(inst, e, room, n++, f, false, flags |
+				(f->referenced && seg >= VMLAB_SEG_INACTIVE ?
+				 VMLAB_PSTATE_MARK : 0));
+	return n;
+}
+
 /*
  * The resident pages in the policy's order, for VMLAB_POLICY_STATE: up to
  * @room of them in @e, and in @st the policy, how many were written, how
@@ -393,9 +665,22 @@ void vmlab_policy_state(struct vmlab_instance *inst,
 		list_for_each_entry(f, &inst->lru, lru)
 			vmlab_state_put(inst, e, room, n++, f, false, 0);
 		break;
+	case VMLAB_POLICY_SFIFO:
+		n = vmlab_state_seg(inst, e, room, n, VMLAB_SEG_FIFO, 0);
+		n = vmlab_state_seg(inst, e, room, n, VMLAB_SEG_CLEAN,
+				    VMLAB_PSTATE_CLEAN);
+		n = vmlab_state_seg(inst, e, room, n, VMLAB_SEG_DIRTY,
+				    VMLAB_PSTATE_DIRTY);
+		break;
+	case VMLAB_POLICY_TWOQ:
+		n = vmlab_state_seg(inst, e, room, n, VMLAB_SEG_INACTIVE, 0);
+		n = vmlab_state_seg(inst, e, room, n, VMLAB_SEG_ACTIVE,
+				    VMLAB_PSTATE_ACTIVE);
+		break;
 	case VMLAB_POLICY_CLOCK:
 	case VMLAB_POLICY_LRU_APPROX:
 	case VMLAB_POLICY_RANDOM:
+	case VMLAB_POLICY_WSCLOCK:
 		if (!inst->nr_slots)
 			goto fifo;
 		/* by slot from 0; the hand's slot is the next one it examines */
@@ -413,12 +698,14 @@ void vmlab_policy_state(struct vmlab_instance *inst,
 			if (s == hand && n < room)
 				st->hand = n;
 			vmlab_state_put(inst, e, room, n++, f,
-					policy != VMLAB_POLICY_RANDOM, 0);
+					policy != VMLAB_POLICY_RANDOM,
+					vmlab_state_mark(policy, f));
 		}
 		list_for_each_entry(f, &inst->spill, spill)
 			vmlab_state_put(inst, e, room, n++, f,
 					policy != VMLAB_POLICY_RANDOM,
-					VMLAB_PSTATE_SPILL);
+					VMLAB_PSTATE_SPILL |
+					vmlab_state_mark(policy, f));
 		break;
 	default:
 fifo:

@@ -189,6 +189,17 @@ static int vmlab_store_file_add(struct vmlab_instance *inst, pgoff_t pgoff)
 }
 
 /*
+ * Would evicting the resident @f need a write (VMLAB_PAGE_DIRTY)?  Written
+ * since its copy was made, or it has none.  The core marks the folio dirty
+ * on the write fault or write upgrade that makes its PTE writable.
+ */
+bool vmlab_frame_dirty(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	return folio_test_dirty(page_folio(f->page)) ||
+	       (!f->zero && !vmlab_store_has(inst, f->pgoff));
+}
+
+/*
  * Put the evicted, unmapped and locked page of @f in the store.  Returns
  * the VMLAB_EVICT_* action, or -errno with the page untouched.  After MOVE
  * and DEFER the store owns the page; after DROP the caller frees it; WRITE

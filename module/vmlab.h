@@ -85,6 +85,20 @@ enum vmlab_frame_state {
 					 */
 };
 
+/*
+ * The lists of SFIFO and TWOQ (policy.c): a frame is on one of them, or on
+ * none while another policy runs.
+ */
+enum vmlab_seg {
+	VMLAB_SEG_NONE,
+	VMLAB_SEG_FIFO,			/* SFIFO: the resident FIFO */
+	VMLAB_SEG_CLEAN,		/* SFIFO: second chance, no write needed */
+	VMLAB_SEG_DIRTY,		/* SFIFO: second chance, to be written */
+	VMLAB_SEG_INACTIVE,		/* TWOQ */
+	VMLAB_SEG_ACTIVE,		/* TWOQ */
+	VMLAB_NR_SEGS,
+};
+
 /* A resident page and its place in every policy's order. */
 struct vmlab_frame {
 	struct page *page;
@@ -93,8 +107,12 @@ struct vmlab_frame {
 	struct list_head lru;		/* order of the last fault */
 	struct list_head window;	/* software TLB window, if in it */
 	struct list_head spill;		/* waiting for a slot, if on it */
+	struct list_head seg;		/* on vmlab_instance.segs[seg_id] */
+	u64 last_use;			/* WSCLOCK: virtual time of last use */
 	u32 slot;			/* in vmlab_instance.slots */
 	u8 age;				/* LRU_APPROX counter */
+	u8 seg_id;			/* enum vmlab_seg */
+	bool referenced;		/* TWOQ, WSCLOCK: seen since cleared */
 	u8 state;			/* enum vmlab_frame_state */
 	bool window_unmapped;		/* the window unmapped it: next is soft */
 	bool zero;			/* never written since it was zeroed */
@@ -142,6 +160,10 @@ struct vmlab_instance {
 	u32 *free_slots;
 	u32 nr_slots, nr_used_slots, nr_free_slots, hand;
 	struct list_head spill;		/* frames past the budget, no slot */
+	struct list_head segs[VMLAB_NR_SEGS];	/* SFIFO, TWOQ */
+	u64 nr_seg[VMLAB_NR_SEGS];
+	u64 vtime;			/* references seen: faults, upgrades */
+	u64 ws_window;			/* WSCLOCK's tau, 0 = frames */
 	struct rnd_state rnd;
 	cpumask_var_t flush_cpus;	/* CLOCK_FLUSH: CPUs to flush */
 	spinlock_t vma_lock;		/* guards vmas */
@@ -289,6 +311,8 @@ struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
 void vmlab_store_unread(struct vmlab_instance *inst, struct page *page,
 			pgoff_t pgoff);
 
+bool vmlab_frame_dirty(struct vmlab_instance *inst, struct vmlab_frame *f);
+
 /* ------------------------------------------------------------- policy.c */
 
 int vmlab_policy_init(struct vmlab_instance *inst);
@@ -299,6 +323,9 @@ void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f);
 bool vmlab_policy_sample(struct vmlab_instance *inst, pgoff_t pgoff);
 void vmlab_policy_sampled(struct vmlab_instance *inst);
+void vmlab_policy_switch(struct vmlab_instance *inst, u32 policy);
+bool vmlab_policy_valid(u32 policy);
+bool vmlab_policy_needs_window(u32 policy);
 struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst);
 void vmlab_policy_state(struct vmlab_instance *inst,
 			struct vmlab_policy_entry *e, u32 room,

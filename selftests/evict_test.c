@@ -83,6 +83,167 @@ static void random_refs(uint64_t *refs, size_t n, size_t pages,
 
 static const uint64_t belady[] = { 1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5 };
 
+/* Every policy, with the software TLB it needs to run */
+static const struct {
+	__u32 policy;
+	__u32 window;
+} all_policies[] = {
+	{ VMLAB_POLICY_FIFO, 0 },
+	{ VMLAB_POLICY_RANDOM, 0 },
+	{ VMLAB_POLICY_CLOCK, 0 },
+	{ VMLAB_POLICY_LRU_APPROX, 0 },
+	{ VMLAB_POLICY_LRU, 1 },
+	{ VMLAB_POLICY_SFIFO, 1 },
+	{ VMLAB_POLICY_TWOQ, 1 },
+	{ VMLAB_POLICY_WSCLOCK, 0 },
+};
+
+/*
+ * SFIFO, TWOQ and WSCLOCK against the simulator: references with write
+ * flags, a backing file if asked, WSCLOCK's window.  With a software TLB
+ * of one page the kernel sees every reference but an immediate repeat of
+ * the page just used, which stays mapped and does not fault; the strings
+ * here have none (random_refs_no_repeat()), so the kernel and the
+ * simulator count the same references.
+ */
+struct lists_run {
+	__u32 policy;
+	__u64 frames;
+	__u64 ws_window;
+	bool file;		/* a backing file, not the memory store */
+	const uint64_t *refs;
+	const uint8_t *writes;	/* NULL: all reads */
+	size_t n, pages;
+};
+
+/* A backing file on VMLAB_DISK or /tmp, unlinked: an fd or -1. */
+static int backing_tmpfile(void)
+{
+	const char *dir = getenv("VMLAB_DISK") ?: "/tmp";
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/vmlab-lists", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+/* Run @r on the kernel with a one-page TLB: its stats, 0 or -1. */
+static int lists_kernel(const struct lists_run *r, struct vmlab_stats *st)
+{
+	struct vmlab_config cfg;
+	struct vmlab_lab lab;
+	int bfd = -1, ret = -1;
+	size_t i;
+
+	if (lab_open_policy(&lab, r->pages, r->policy, r->frames, 1))
+		goto out;
+	if (vmlab_get_config(lab.fd, &cfg))
+		goto out;
+	cfg.ws_window = r->ws_window;
+	if (vmlab_ioctl(lab.fd, VMLAB_SET_CONFIG, &cfg))
+		goto out;
+	if (r->file) {
+		bfd = backing_tmpfile();
+		if (bfd < 0 || vmlab_set_backing(lab.fd, bfd))
+			goto out;
+	}
+	for (i = 0; i < r->n; i++) {
+		volatile char *p = vmlab_page(&lab, r->refs[i]);
+
+		if (r->writes && r->writes[i])
+			*p = (char)i;
+		else
+			(void)*p;
+	}
+	ret = vmlab_get_stats(lab.fd, st);
+out:
+	vmlab_lab_close(&lab);
+	if (bfd >= 0)
+		close(bfd);
+	return ret;
+}
+
+static enum sim_policy lists_sim_policy(__u32 policy)
+{
+	return policy == VMLAB_POLICY_SFIFO ? SIM_SFIFO :
+	       policy == VMLAB_POLICY_TWOQ ? SIM_TWOQ : SIM_WSCLOCK;
+}
+
+/* Run @r on the simulator: 0 or -1. */
+static int lists_sim(const struct lists_run *r, struct sim_result *res)
+{
+	struct sim_opts o = { .writes = r->writes, .ws_window = r->ws_window };
+
+	return sim_run_opts(lists_sim_policy(r->policy), r->frames, r->refs,
+			    r->n, 1, &o, res, NULL, NULL);
+}
+
+/* A random string over @pages pages in which no page follows itself. */
+static void random_refs_no_repeat(uint64_t *refs, size_t n, size_t pages,
+				  unsigned int seed)
+{
+	size_t i;
+
+	srandom(seed);
+	for (i = 0; i < n; i++) {
+		refs[i] = (uint64_t)random() % pages;
+		if (i && refs[i] == refs[i - 1])
+			refs[i] = (refs[i] + 1) % pages;
+	}
+}
+
+/* Write flags: every @every-th reference (0: none) */
+static void every_nth_write(uint8_t *writes, size_t n, unsigned int every,
+			    unsigned int seed)
+{
+	size_t i;
+
+	srandom(seed * 7919);
+	for (i = 0; i < n; i++)
+		writes[i] = every && (unsigned int)random() % every == 0;
+}
+
+/*
+ * The kernel's @policy misses (and, SFIFO, reclaims) exactly as often as
+ * the simulator's on random strings without immediate repeats, for
+ * budgets from one frame to all but one of the 64 pages.  One in
+ * @write_every references writes (0: none, 1: all).
+ */
+static void expect_lists_equal_sim(struct __test_metadata *_metadata,
+				   __u32 policy, unsigned int write_every,
+				   bool file, __u64 ws_window)
+{
+	static const __u64 frames[] = { 1, 4, 7, 16, 31, 63 };
+	static uint64_t refs[2000];
+	static uint8_t writes[2000];
+	struct lists_run r = {
+		.policy = policy, .ws_window = ws_window, .file = file,
+		.refs = refs, .writes = write_every ? writes : NULL,
+		.n = ARRAY_SIZE(refs), .pages = 64,
+	};
+	struct vmlab_stats st;
+	struct sim_result res;
+	unsigned int seed;
+	size_t i;
+
+	for (seed = 1; seed <= 3; seed++) {
+		random_refs_no_repeat(refs, ARRAY_SIZE(refs), 64, seed);
+		every_nth_write(writes, ARRAY_SIZE(writes), write_every, seed);
+		for (i = 0; i < ARRAY_SIZE(frames); i++) {
+			r.frames = frames[i];
+			ASSERT_EQ(0, lists_sim(&r, &res));
+			ASSERT_EQ(0, lists_kernel(&r, &st));
+			EXPECT_EQ(res.misses, st.faults_zero + st.faults_swapin)
+				TH_LOG("seed %u, %llu frames", seed, frames[i]);
+			EXPECT_EQ(res.reclaims, st.reclaims)
+				TH_LOG("seed %u, %llu frames", seed, frames[i]);
+		}
+	}
+}
+
 /* -------------------------------------------------- policies vs the book */
 
 FIXTURE(policy) {
@@ -149,6 +310,148 @@ TEST_F(policy, belady_lru_with_a_one_page_tlb_gives_10_and_8_misses)
 	EXPECT_EQ(8ULL, kernel_misses(VMLAB_POLICY_LRU, 4, 1, belady, 12, 8));
 }
 
+TEST_F(policy, belady_sfifo_gives_10_misses_2_reclaims_and_8_misses_4_reclaims)
+{
+	struct lists_run r = { .policy = VMLAB_POLICY_SFIFO, .frames = 3,
+			       .refs = belady, .n = 12, .pages = 8 };
+	struct vmlab_stats st;
+
+	ASSERT_EQ(0, lists_kernel(&r, &st));
+	EXPECT_EQ(10ULL, st.faults_zero + st.faults_swapin);
+	EXPECT_EQ(2ULL, st.reclaims);
+	r.frames = 4;
+	ASSERT_EQ(0, lists_kernel(&r, &st));
+	EXPECT_EQ(8ULL, st.faults_zero + st.faults_swapin);
+	EXPECT_EQ(4ULL, st.reclaims);
+}
+
+/*
+ * 4 frames: the FIFO holds 2.  1 (written) and then 2 leave the FIFO for
+ * the dirty and the clean list; 5 takes the frame of 2, the clean page,
+ * not of the older 1, which the next reference reclaims: 5 misses.
+ */
+TEST_F(policy, sfifo_evicts_a_clean_page_before_an_older_dirty_one)
+{
+	static const uint64_t refs[] = { 1, 2, 3, 4, 5, 1 };
+	static const uint8_t writes[] = { 1, 0, 0, 0, 0, 0 };
+	struct lists_run r = { .policy = VMLAB_POLICY_SFIFO, .frames = 4,
+			       .refs = refs, .writes = writes, .n = 6,
+			       .pages = 8 };
+	struct vmlab_stats st;
+
+	ASSERT_EQ(0, lists_kernel(&r, &st));
+	EXPECT_EQ(5ULL, st.faults_zero + st.faults_swapin);
+	EXPECT_EQ(1ULL, st.reclaims);
+	EXPECT_EQ(1ULL, st.evictions);
+}
+
+TEST_F(policy, sfifo_equals_simulated_sfifo_on_random_reads)
+{
+	expect_lists_equal_sim(_metadata, VMLAB_POLICY_SFIFO, 0, false, 0);
+}
+
+TEST_F(policy, sfifo_equals_simulated_sfifo_on_random_writes)
+{
+	expect_lists_equal_sim(_metadata, VMLAB_POLICY_SFIFO, 1, false, 0);
+}
+
+/*
+ * A backing file keeps a page's copy when it is read back in, so a page is
+ * clean until written again, as the simulator counts it.
+ */
+TEST_F(policy, sfifo_with_a_backing_file_equals_simulated_sfifo_on_mixed_references)
+{
+	expect_lists_equal_sim(_metadata, VMLAB_POLICY_SFIFO, 3, true, 0);
+}
+
+TEST_F(policy, belady_2q_gives_10_and_8_misses)
+{
+	EXPECT_EQ(10ULL, kernel_misses(VMLAB_POLICY_TWOQ, 3, 1, belady, 12, 8));
+	EXPECT_EQ(8ULL, kernel_misses(VMLAB_POLICY_TWOQ, 4, 1, belady, 12, 8));
+}
+
+/*
+ * 4 frames: 1 referenced twice goes active; the scan 3, 4, 5, 6 evicts 2
+ * and 3 from the inactive list, and 1 still hits: 6 misses (LRU: 7).
+ */
+TEST_F(policy, twoq_keeps_a_twice_referenced_page_through_a_scan)
+{
+	static const uint64_t refs[] = { 1, 2, 1, 3, 4, 5, 6, 1 };
+
+	EXPECT_EQ(6ULL, kernel_misses(VMLAB_POLICY_TWOQ, 4, 1, refs, 8, 8));
+	EXPECT_EQ(7ULL, kernel_misses(VMLAB_POLICY_LRU, 4, 1, refs, 8, 8));
+}
+
+TEST_F(policy, twoq_with_a_one_page_tlb_equals_simulated_2q)
+{
+	expect_lists_equal_sim(_metadata, VMLAB_POLICY_TWOQ, 0, false, 0);
+}
+
+TEST_F(policy, belady_wsclock_gives_9_and_10_misses)
+{
+	EXPECT_EQ(9ULL, kernel_misses(VMLAB_POLICY_WSCLOCK, 3, 1, belady, 12, 8));
+	EXPECT_EQ(10ULL, kernel_misses(VMLAB_POLICY_WSCLOCK, 4, 1, belady, 12, 8));
+}
+
+/*
+ * 3 frames, every page referenced since the hand last passed: a full turn
+ * finds none old, and the first clean page goes - 2, not the written 1,
+ * which then hits: 4 misses.
+ */
+TEST_F(policy, wsclock_falls_back_to_the_first_clean_page)
+{
+	static const uint64_t refs[] = { 1, 2, 3, 4, 1 };
+	static const uint8_t writes[] = { 1, 0, 0, 0, 0 };
+	struct lists_run r = { .policy = VMLAB_POLICY_WSCLOCK, .frames = 3,
+			       .refs = refs, .writes = writes, .n = 5,
+			       .pages = 8 };
+	struct vmlab_stats st;
+
+	ASSERT_EQ(0, lists_kernel(&r, &st));
+	EXPECT_EQ(4ULL, st.faults_zero + st.faults_swapin);
+}
+
+TEST_F(policy, wsclock_with_a_one_page_tlb_equals_simulated_wsclock)
+{
+	expect_lists_equal_sim(_metadata, VMLAB_POLICY_WSCLOCK, 0, false, 0);
+}
+
+TEST_F(policy, wsclock_with_a_backing_file_and_a_window_of_40_equals_simulated_wsclock)
+{
+	expect_lists_equal_sim(_metadata, VMLAB_POLICY_WSCLOCK, 3, true, 40);
+}
+
+TEST_F(policy, sfifo_and_2q_without_a_software_tlb_are_refused)
+{
+	int fd = vmlab_open(0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, vmlab_set_policy(fd, VMLAB_POLICY_SFIFO, 4, 0, 0));
+	EXPECT_EQ(-EINVAL, vmlab_set_policy(fd, VMLAB_POLICY_TWOQ, 4, 0, 0));
+	EXPECT_EQ(0, vmlab_set_policy(fd, VMLAB_POLICY_SFIFO, 4, 1, 0));
+	EXPECT_EQ(0, vmlab_set_policy(fd, VMLAB_POLICY_TWOQ, 4, 1, 0));
+	close(fd);
+}
+
+TEST_F(policy, ws_window_above_2_to_the_32_is_refused)
+{
+	struct vmlab_config cfg;
+	int fd = vmlab_open(0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vmlab_get_config(fd, &cfg));
+	cfg.policy = VMLAB_POLICY_WSCLOCK;
+	cfg.ws_window = VMLAB_WS_WINDOW_MAX + 1;
+	EXPECT_EQ(-EINVAL, vmlab_ioctl(fd, VMLAB_SET_CONFIG, &cfg));
+	cfg.ws_window = ~0ULL;
+	EXPECT_EQ(-EINVAL, vmlab_ioctl(fd, VMLAB_SET_CONFIG, &cfg));
+	cfg.ws_window = VMLAB_WS_WINDOW_MAX;
+	EXPECT_EQ(0, vmlab_ioctl(fd, VMLAB_SET_CONFIG, &cfg));
+	ASSERT_EQ(0, vmlab_get_config(fd, &cfg));
+	EXPECT_EQ(VMLAB_WS_WINDOW_MAX, cfg.ws_window);
+	close(fd);
+}
+
 TEST_F(policy, opt_misses_are_never_above_any_policy)
 {
 	uint64_t refs[2000];
@@ -159,11 +462,12 @@ TEST_F(policy, opt_misses_are_never_above_any_policy)
 	for (seed = 1; seed <= 3; seed++) {
 		random_refs(refs, ARRAY_SIZE(refs), 48, seed);
 		opt = sim_misses(SIM_OPT, 12, refs, ARRAY_SIZE(refs));
-		for (policy = 0; policy < VMLAB_POLICY_MAX; policy++)
-			EXPECT_GE(kernel_misses(policy, 12,
-						policy == VMLAB_POLICY_LRU, refs,
+		for (policy = 0; policy < ARRAY_SIZE(all_policies); policy++)
+			EXPECT_GE(kernel_misses(all_policies[policy].policy, 12,
+						all_policies[policy].window, refs,
 						ARRAY_SIZE(refs), 48), opt)
-				TH_LOG("seed %u, policy %u", seed, policy);
+				TH_LOG("seed %u, policy %u", seed,
+				       all_policies[policy].policy);
 	}
 }
 
@@ -698,12 +1002,31 @@ TEST_F_TIMEOUT(swap, threads_sharing_a_budget_and_a_backing_file_lose_nothing, 1
 
 /* ------------------------------------------------------- data integrity */
 
+#define INTEGRITY_FRAMES	64
+#define INTEGRITY_PAGES		(4 * INTEGRITY_FRAMES)
+
+/* Every page of @lab holds the tag of its @seed: verifications, or -1. */
+static size_t integrity_verify(struct __test_metadata *_metadata,
+			       struct vmlab_lab *lab, size_t pages,
+			       const unsigned int *seed, int round)
+{
+	size_t i;
+
+	for (i = 0; i < pages; i++)
+		EXPECT_EQ(-1, vmlab_check(vmlab_page(lab, i), i, 1, seed[i]))
+			TH_LOG("round %d page %zu", round, i);
+	return pages;
+}
+
 /*
  * Unique tags on 4x the frame budget, then rounds of random rewrites and
- * full rereads: every page verified each round.  Returns verifications.
+ * full rereads: every page verified each round.  With @to set, the policy
+ * switches to *@to after half the rounds, and every page is verified
+ * again before the next write.  Returns verifications.
  */
 static size_t integrity_rounds(struct __test_metadata *_metadata,
-			       struct vmlab_lab *lab, size_t pages, int rounds)
+			       struct vmlab_lab *lab, size_t pages, int rounds,
+			       const __u32 *to, __u32 window)
 {
 	unsigned int *seed = calloc(pages, sizeof(*seed));
 	size_t verified = 0, i;
@@ -725,6 +1048,11 @@ static size_t integrity_rounds(struct __test_metadata *_metadata,
 		for (i = 0; i < pages; i++, verified++)
 			ASSERT_EQ(-1, vmlab_check(vmlab_page(lab, i), i, 1, seed[i]))
 				TH_LOG("round %d page %zu", r, i);
+		if (to && r == rounds / 2) {
+			ASSERT_EQ(0, vmlab_set_policy(lab->fd, *to, INTEGRITY_FRAMES,
+						      window, 5));
+			verified += integrity_verify(_metadata, lab, pages, seed, r);
+		}
 	}
 	free(seed);
 	return verified;
@@ -756,10 +1084,14 @@ INTEGRITY_VARIANT(lru_approx_memory, LRU_APPROX, 0, false);
 INTEGRITY_VARIANT(lru_approx_file, LRU_APPROX, 0, true);
 INTEGRITY_VARIANT(lru_memory, LRU, 1, false);
 INTEGRITY_VARIANT(lru_file, LRU, 1, true);
+INTEGRITY_VARIANT(sfifo_memory, SFIFO, 1, false);
+INTEGRITY_VARIANT(sfifo_file, SFIFO, 1, true);
+INTEGRITY_VARIANT(twoq_memory, TWOQ, 1, false);
+INTEGRITY_VARIANT(twoq_file, TWOQ, 1, true);
+INTEGRITY_VARIANT(wsclock_memory, WSCLOCK, 0, false);
+INTEGRITY_VARIANT(wsclock_file, WSCLOCK, 0, true);
 
-#define INTEGRITY_FRAMES	64
-#define INTEGRITY_PAGES		(4 * INTEGRITY_FRAMES)
-#define INTEGRITY_ROUNDS	400	/* x 10 variants x 256 pages: 1,024,000 */
+#define INTEGRITY_ROUNDS	400	/* x 16 variants x 256 pages: 1,638,400 */
 
 /*
  * VMLAB_INTEGRITY_ROUNDS overrides the rounds: make check-debug runs fewer,
@@ -807,7 +1139,7 @@ TEST_F(integrity, every_page_reads_back_as_last_written)
 	size_t verified;
 
 	verified = integrity_rounds(_metadata, &self->lab, INTEGRITY_PAGES,
-				    rounds);
+				    rounds, NULL, 0);
 	EXPECT_EQ((size_t)INTEGRITY_PAGES * rounds, verified);
 	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
 	EXPECT_EQ((__u64)INTEGRITY_FRAMES, st.pages_resident);
@@ -815,6 +1147,70 @@ TEST_F(integrity, every_page_reads_back_as_last_written)
 	EXPECT_LT(0ULL, st.swap_ins);
 	TH_LOG("%zu pages verified, %llu evictions, %llu swap-ins",
 	       verified, st.evictions, st.swap_ins);
+}
+
+/*
+ * A live switch of policy keeps every page's data: from one policy to the
+ * next in the middle of the integrity rounds, under the budget, to and
+ * from each of SFIFO, TWOQ and WSCLOCK.  A switch to SFIFO or TWOQ
+ * rebuilds their lists from load order, mid-run.
+ */
+FIXTURE(live_switch) {
+	struct vmlab_lab lab;
+	int bfd;
+};
+
+FIXTURE_VARIANT(live_switch) {
+	__u32 from, to;
+	__u32 window;
+	bool file;
+};
+
+#define SWITCH_VARIANT(name, a, b, win, f)				\
+	FIXTURE_VARIANT_ADD(live_switch, name) {			\
+		.from = VMLAB_POLICY_##a, .to = VMLAB_POLICY_##b,	\
+		.window = win, .file = f,				\
+	}
+
+SWITCH_VARIANT(lru_to_sfifo, LRU, SFIFO, 1, false);
+SWITCH_VARIANT(sfifo_to_twoq, SFIFO, TWOQ, 1, true);
+SWITCH_VARIANT(twoq_to_wsclock, TWOQ, WSCLOCK, 1, false);
+SWITCH_VARIANT(wsclock_to_sfifo, WSCLOCK, SFIFO, 1, true);
+SWITCH_VARIANT(clock_to_wsclock, CLOCK, WSCLOCK, 0, true);
+SWITCH_VARIANT(twoq_to_fifo, TWOQ, FIFO, 1, false);
+
+FIXTURE_SETUP(live_switch)
+{
+	VMLAB_REQUIRE_MODULE();
+	self->bfd = -1;
+	ASSERT_EQ(0, vmlab_lab_open(&self->lab, INTEGRITY_PAGES, 0, 0, 1024));
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, variant->from,
+				      INTEGRITY_FRAMES, variant->window, 5));
+	if (variant->file) {
+		self->bfd = backing_tmpfile();
+		ASSERT_LE(0, self->bfd);
+		ASSERT_EQ(0, vmlab_set_backing(self->lab.fd, self->bfd));
+	}
+}
+
+FIXTURE_TEARDOWN(live_switch)
+{
+	vmlab_lab_close(&self->lab);
+	if (self->bfd >= 0)
+		close(self->bfd);
+}
+
+TEST_F(live_switch, every_page_reads_back_as_last_written_across_the_switch)
+{
+	int rounds = integrity_round_count() / 4 ?: 1;
+	struct vmlab_config cfg;
+	size_t verified;
+
+	verified = integrity_rounds(_metadata, &self->lab, INTEGRITY_PAGES,
+				    rounds, &variant->to, variant->window);
+	EXPECT_EQ((size_t)INTEGRITY_PAGES * (rounds + 1), verified);
+	ASSERT_EQ(0, vmlab_get_config(self->lab.fd, &cfg));
+	EXPECT_EQ(variant->to, cfg.policy);
 }
 
 /* ------------------------------------------------------------- leaks */

@@ -1596,13 +1596,31 @@ static bool clock_flush_ok(void)
 	return ok;
 }
 
+/* Every policy, and whether it needs the software TLB */
+static const struct {
+	__u32 policy;
+	bool window;
+} fuzz_policies[] = {
+	{ VMLAB_POLICY_FIFO, false },
+	{ VMLAB_POLICY_RANDOM, false },
+	{ VMLAB_POLICY_CLOCK, false },
+	{ VMLAB_POLICY_LRU_APPROX, false },
+	{ VMLAB_POLICY_LRU, true },
+	{ VMLAB_POLICY_SFIFO, true },
+	{ VMLAB_POLICY_TWOQ, true },
+	{ VMLAB_POLICY_WSCLOCK, false },
+};
+
 static void random_config(struct vmlab_config *c, size_t npages)
 {
+	unsigned int p = below(sizeof(fuzz_policies) / sizeof(fuzz_policies[0]));
+
 	c->frames = chance(25) ? 0 : 1 + below(npages < 6 ? npages : 6);
 	if (c->frames < opt.frames_min)
 		c->frames = 0;
-	c->policy = below(VMLAB_POLICY_MAX);
-	c->tlb_window = chance(30) || c->policy == VMLAB_POLICY_LRU ? 1 + below(4) : 0;
+	c->policy = fuzz_policies[p].policy;
+	c->tlb_window = chance(30) || fuzz_policies[p].window ? 1 + below(4) : 0;
+	c->ws_window = chance(50) ? 0 : 1 + below(64);
 	if (c->tlb_window && c->tlb_window < opt.window_min)
 		c->tlb_window = opt.window_min;
 	c->evict_batch = chance(70) ? below(2) : below(VMLAB_EVICT_BATCH_MAX + 1);
@@ -1912,8 +1930,7 @@ static const struct fuzz_cmd fuzz_cmds[] = {
 	{ VMLAB_GET_INFO, sizeof(struct vmlab_info), true,
 	  { R(vmlab_info, reserved) }, 1, 0, 0 },
 	{ VMLAB_SET_CONFIG, sizeof(struct vmlab_config), false,
-	  { R(vmlab_config, reserved), R(vmlab_config, reserved) + 8,
-	    R(vmlab_config, reserved) + 16 }, 3,
+	  { R(vmlab_config, reserved), R(vmlab_config, reserved) + 8 }, 2,
 	  R(vmlab_config, flags), VMLAB_CFG_FLAGS },
 	{ VMLAB_GET_CONFIG, sizeof(struct vmlab_config), true,
 	  { R(vmlab_config, reserved) }, 1, 0, 0 },

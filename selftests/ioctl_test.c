@@ -358,6 +358,97 @@ TEST_F(pstate, lru_approx_reports_each_slots_age)
 	EXPECT_EQ(1U, self->st.hand);
 }
 
+/* SFIFO's memory: its FIFO, then the clean list, then the dirty list */
+TEST_F(pstate, sfifo_lists_the_fifo_then_the_clean_and_dirty_lists)
+{
+	static const int fill[] = { 1, 2, 3 }, again[] = { 1 }, next[] = { 4 };
+
+	/* 4 frames, the FIFO holds 2; 0 written leaves it for the dirty list */
+	ASSERT_EQ(0, ps_config(self, VMLAB_POLICY_SFIFO, 4, 1));
+	self->map[0] = 1;
+	ps_touch(self, fill, 3);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ((__u32)VMLAB_POLICY_SFIFO, self->st.policy);
+	EXPECT_EQ(4U, self->st.count);
+	EXPECT_EQ(VMLAB_PSTATE_NO_HAND, self->st.hand);
+	EXPECT_EQ(2ULL, self->e[0].pgoff);
+	EXPECT_EQ(3ULL, self->e[1].pgoff);
+	EXPECT_EQ(1ULL, self->e[2].pgoff);
+	EXPECT_EQ(0ULL, self->e[3].pgoff);
+	EXPECT_EQ(0U, self->e[0].flags | self->e[1].flags);
+	EXPECT_EQ(VMLAB_PSTATE_CLEAN, self->e[2].flags);
+	EXPECT_EQ(VMLAB_PSTATE_DIRTY, self->e[3].flags);
+	/* 1 is reclaimed, pushing 2 to the clean list; 4 takes 2's frame */
+	ps_touch(self, again, 1);
+	ps_touch(self, next, 1);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ(4U, self->st.count);
+	EXPECT_EQ(1ULL, self->e[0].pgoff);
+	EXPECT_EQ(4ULL, self->e[1].pgoff);
+	EXPECT_EQ(3ULL, self->e[2].pgoff);
+	EXPECT_EQ(0ULL, self->e[3].pgoff);
+	EXPECT_EQ(0U, self->e[0].flags | self->e[1].flags);
+	EXPECT_EQ(VMLAB_PSTATE_CLEAN, self->e[2].flags);
+	EXPECT_EQ(VMLAB_PSTATE_DIRTY, self->e[3].flags);
+}
+
+/* 2Q's memory: inactive, then active, each oldest first, with the marks */
+TEST_F(pstate, twoq_lists_inactive_then_active_with_the_marks)
+{
+	/* 0's second reference promotes it, unmarked; 1 and 2 are marked once */
+	static const int pages[] = { 0, 1, 0, 2 };
+
+	ASSERT_EQ(0, ps_config(self, VMLAB_POLICY_TWOQ, 4, 1));
+	ps_touch(self, pages, 4);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ((__u32)VMLAB_POLICY_TWOQ, self->st.policy);
+	EXPECT_EQ(3U, self->st.count);
+	EXPECT_EQ(VMLAB_PSTATE_NO_HAND, self->st.hand);
+	EXPECT_EQ(1ULL, self->e[0].pgoff);
+	EXPECT_EQ(2ULL, self->e[1].pgoff);
+	EXPECT_EQ(0ULL, self->e[2].pgoff);
+	EXPECT_EQ(VMLAB_PSTATE_MARK, self->e[0].flags);
+	EXPECT_EQ(VMLAB_PSTATE_MARK, self->e[1].flags);
+	EXPECT_EQ(VMLAB_PSTATE_ACTIVE, self->e[2].flags);
+	/* a third reference marks the active page */
+	ps_touch(self, pages, 1);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ(0ULL, self->e[2].pgoff);
+	EXPECT_EQ(VMLAB_PSTATE_ACTIVE | VMLAB_PSTATE_MARK, self->e[2].flags);
+}
+
+/* WSClock's memory: by slot, with the hand, use bits and reference bits */
+TEST_F(pstate, wsclock_lists_slots_with_the_hand_and_reference_bits)
+{
+	static const int fill[] = { 0, 1, 2 }, next[] = { 3 };
+	const __u32 both = VMLAB_PSTATE_USE | VMLAB_PSTATE_MARK;
+
+	ASSERT_EQ(0, ps_config(self, VMLAB_POLICY_WSCLOCK, 3, 0));
+	ps_touch(self, fill, 3);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ((__u32)VMLAB_POLICY_WSCLOCK, self->st.policy);
+	EXPECT_EQ(3U, self->st.count);
+	EXPECT_EQ(0U, self->st.hand);
+	EXPECT_EQ(0ULL, self->e[0].pgoff);
+	EXPECT_EQ(both, self->e[0].flags);
+	EXPECT_EQ(both, self->e[1].flags);
+	EXPECT_EQ(both, self->e[2].flags);
+	/*
+	 * 3's turn clears both bits of every page and finds none older than
+	 * the window (3 references): the first clean page, 0, goes.
+	 */
+	ps_touch(self, next, 1);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ(3U, self->st.count);
+	EXPECT_EQ(1U, self->st.hand);
+	EXPECT_EQ(3ULL, self->e[0].pgoff);
+	EXPECT_EQ(1ULL, self->e[1].pgoff);
+	EXPECT_EQ(2ULL, self->e[2].pgoff);
+	EXPECT_EQ(both, self->e[0].flags);
+	EXPECT_EQ(0U, self->e[1].flags);
+	EXPECT_EQ(0U, self->e[2].flags);
+}
+
 /* ------------------------------------------------ info and configuration */
 
 FIXTURE(ioctl) {

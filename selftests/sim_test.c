@@ -440,20 +440,236 @@ TEST(trace_missing_file_is_refused_with_its_name)
 	EXPECT_STREQ("/nonexistent/t.txt: No such file or directory", err);
 }
 
-/* 1w 2 3w 1 4 1 in 2 FIFO frames: 3 evicts a dirty 1, 1 a clean 2, 4 a dirty 3 */
+/*
+ * 1w 2 3w 1 4 1 in 2 FIFO frames: 3 evicts a dirty 1, 1 a clean 2, 4 a
+ * dirty 3; with every reference a write, all three victims are dirty.
+ */
 TEST(dirty_victims_are_counted_as_writebacks)
 {
 	static const uint64_t refs[] = { 1, 2, 3, 1, 4, 1 };
 	static const uint8_t writes[] = { 1, 0, 1, 0, 0, 0 };
+	struct sim_opts o = { .writes = writes };
 	struct sim_result r;
 
-	ASSERT_EQ(0, sim_run_rw(SIM_FIFO, 2, refs, writes, 6, 1, &r, NULL,
-				NULL));
+	ASSERT_EQ(0, sim_run_opts(SIM_FIFO, 2, refs, 6, 1, &o, &r, NULL, NULL));
 	EXPECT_EQ(5ULL, r.misses);
 	EXPECT_EQ(3ULL, r.evictions);
 	EXPECT_EQ(2ULL, r.writebacks);
-	ASSERT_EQ(0, sim_run_rw(SIM_FIFO, 2, refs, NULL, 6, 1, &r, NULL, NULL));
+	ASSERT_EQ(0, sim_run_opts(SIM_FIFO, 2, refs, 6, 1, NULL, &r, NULL, NULL));
 	EXPECT_EQ(0ULL, r.writebacks);
+	o = (struct sim_opts){ .all_writes = true };
+	ASSERT_EQ(0, sim_run_opts(SIM_FIFO, 2, refs, 6, 1, &o, &r, NULL, NULL));
+	EXPECT_EQ(3ULL, r.writebacks);
+}
+
+/* sim_run_opts() with write flags (or NULL) and a window */
+static struct sim_result run_opts(struct __test_metadata *_metadata,
+				  enum sim_policy p, uint64_t frames,
+				  const uint64_t *refs, size_t n,
+				  const uint8_t *writes, uint64_t ws_window)
+{
+	struct sim_opts o = { .writes = writes, .ws_window = ws_window };
+	struct sim_result r;
+
+	EXPECT_EQ(0, sim_run_opts(p, frames, refs, n, 1, &o, &r, NULL, NULL));
+	return r;
+}
+
+static const uint64_t belady[] = { 1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5 };
+
+/*
+ * 3 frames: a FIFO of 2, a second-chance list of 1.  1 and 2 come back
+ * from it (7 and 8) without I/O: 10 misses and 2 reclaims.  4 frames: 1
+ * and 2 come back twice each (4, 5, 7, 8): 8 misses and 4 reclaims.
+ */
+TEST(sfifo_belady_gives_10_misses_2_reclaims_and_8_misses_4_reclaims)
+{
+	struct sim_result r;
+
+	r = run_opts(_metadata, SIM_SFIFO, 3, belady, 12, NULL, 0);
+	EXPECT_EQ(10U, r.misses);
+	EXPECT_EQ(2U, r.reclaims);
+	r = run_opts(_metadata, SIM_SFIFO, 4, belady, 12, NULL, 0);
+	EXPECT_EQ(8U, r.misses);
+	EXPECT_EQ(4U, r.reclaims);
+}
+
+/*
+ * 4 frames, the FIFO holds 2: 1 (written) goes to the dirty list, 2 to the
+ * clean one; 5 takes 2's frame, and 1 is reclaimed.  Memory: the FIFO,
+ * then the clean list, then the dirty list.
+ */
+TEST(sfifo_takes_a_clean_page_before_an_older_dirty_one)
+{
+	const uint64_t refs[] = { 1, 2, 3, 4, 5, 1 };
+	const uint8_t writes[] = { 1, 0, 0, 0, 0, 0 };
+	struct sim_opts o = { .writes = writes };
+	struct sim_result r;
+	struct steps s;
+
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(0, sim_run_opts(SIM_SFIFO, 4, refs, 6, 1, &o, &r, record, &s));
+	EXPECT_MEM(&s, 3, 3, 4, 2, 1);
+	EXPECT_EQ(2, s.victim[4]);
+	EXPECT_MEM(&s, 4, 4, 5, 3, 1);
+	EXPECT_TRUE(s.hit[5]);
+	EXPECT_EQ(5U, r.misses);
+	EXPECT_EQ(1U, r.reclaims);
+	/* all reads: the oldest, 1, goes, and misses again */
+	r = run_opts(_metadata, SIM_SFIFO, 4, refs, 6, NULL, 0);
+	EXPECT_EQ(6U, r.misses);
+	EXPECT_EQ(0U, r.reclaims);
+}
+
+/*
+ * A trace's PAGE,w lines reach SFIFO: 4 frames, the FIFO holds 2.  1 and 2
+ * are written, and leave the FIFO for the dirty list; 5 finds no clean
+ * page and takes the oldest dirty one, 1 (a write-back); 3 leaves clean,
+ * and 6 takes it.  Read from a plain trace, 5 and 6 take 1 and 2, clean.
+ */
+TEST(trace_writes_drive_sfifo_dirty_list)
+{
+	struct sim_opts o = { 0 };
+	struct trace_refs t;
+	struct sim_result r;
+	struct steps s;
+	char err[256];
+
+	ASSERT_EQ(0, parse("1,w\n2,w\n3,r\n4\n5\n6\n", PAGES_4G, 100, 0, &t,
+			   err, sizeof(err)));
+	ASSERT_EQ(6ULL, t.n);
+	ASSERT_NE(NULL, t.writes);
+	o.writes = t.writes;
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(0, sim_run_opts(SIM_SFIFO, 4, t.refs, t.n, 1, &o, &r, record,
+				  &s));
+	EXPECT_MEM(&s, 3, 3, 4, 1, 2);
+	EXPECT_EQ(1, s.victim[4]);
+	EXPECT_EQ(3, s.victim[5]);
+	EXPECT_MEM(&s, 5, 5, 6, 4, 2);
+	EXPECT_EQ(6ULL, r.misses);
+	EXPECT_EQ(2ULL, r.evictions);
+	EXPECT_EQ(1ULL, r.writebacks);
+	EXPECT_EQ(0ULL, r.reclaims);
+	trace_refs_free(&t);
+
+	ASSERT_EQ(0, parse("1\n2\n3\n4\n5\n6\n", PAGES_4G, 100, 0, &t, err,
+			   sizeof(err)));
+	EXPECT_EQ(NULL, t.writes);
+	o.writes = t.writes;
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(0, sim_run_opts(SIM_SFIFO, 4, t.refs, t.n, 1, &o, &r, record,
+				  &s));
+	EXPECT_EQ(1, s.victim[4]);
+	EXPECT_EQ(2, s.victim[5]);
+	EXPECT_EQ(0ULL, r.writebacks);
+	trace_refs_free(&t);
+}
+
+/*
+ * No write flags means every reference reads; all_writes, that every one
+ * writes: each the same as a flag per reference, for every policy.
+ */
+TEST(missing_write_flags_mean_all_reads_or_all_writes)
+{
+	static uint8_t none[REFS], all[REFS];
+	struct sim_opts o_reads = { 0 }, o_writes = { .all_writes = true };
+	struct sim_opts o_none = { .writes = none }, o_all = { .writes = all };
+	uint64_t refs[REFS], seed = 9;
+	struct sim_result a, b;
+	size_t i;
+	int p;
+
+	for (i = 0; i < REFS; i++) {
+		refs[i] = xorshift(&seed) % 64;
+		all[i] = 1;
+	}
+	for (p = 0; p < SIM_NR_POLICIES; p++) {
+		ASSERT_EQ(0, sim_run_opts(p, 16, refs, REFS, 1, NULL, &a, NULL, NULL));
+		ASSERT_EQ(0, sim_run_opts(p, 16, refs, REFS, 1, &o_reads, &b, NULL, NULL));
+		EXPECT_EQ(a.misses, b.misses);
+		ASSERT_EQ(0, sim_run_opts(p, 16, refs, REFS, 1, &o_none, &b, NULL, NULL));
+		EXPECT_EQ(a.misses, b.misses);
+		EXPECT_EQ(a.reclaims, b.reclaims);
+		ASSERT_EQ(0, sim_run_opts(p, 16, refs, REFS, 1, &o_writes, &a, NULL, NULL));
+		ASSERT_EQ(0, sim_run_opts(p, 16, refs, REFS, 1, &o_all, &b, NULL, NULL));
+		EXPECT_EQ(a.misses, b.misses);
+		EXPECT_EQ(a.reclaims, b.reclaims);
+	}
+}
+
+TEST(twoq_belady_gives_10_and_8_misses)
+{
+	EXPECT_EQ(10U, misses(_metadata, SIM_TWOQ, 3, belady, 12));
+	EXPECT_EQ(8U, misses(_metadata, SIM_TWOQ, 4, belady, 12));
+}
+
+/*
+ * 4 frames, 1 2 1 3 4 5 6 1: the second reference to 1 moves it to the
+ * active list (memory: inactive, then active); the scan evicts 2 and 3
+ * from the inactive list and 1 hits: 6 misses, where LRU has 7.
+ */
+TEST(twoq_keeps_a_twice_referenced_page_through_a_scan)
+{
+	const uint64_t refs[] = { 1, 2, 1, 3, 4, 5, 6, 1 };
+	struct steps s;
+
+	run_steps(_metadata, SIM_TWOQ, 4, refs, ARRAY_SIZE(refs), &s);
+	EXPECT_MEM(&s, 2, 2, 1);
+	EXPECT_EQ(2, s.victim[5]);
+	EXPECT_EQ(3, s.victim[6]);
+	EXPECT_MEM(&s, 6, 4, 5, 6, 1);
+	EXPECT_TRUE(s.hit[7]);
+	EXPECT_EQ(6U, misses(_metadata, SIM_TWOQ, 4, refs, 8));
+	EXPECT_EQ(7U, misses(_metadata, SIM_LRU, 4, refs, 8));
+}
+
+/*
+ * 3 frames, Belady's string: WSClock with the default window (3
+ * references) misses 9 times, and 10 with 4 frames - the anomaly.
+ */
+TEST(wsclock_belady_gives_9_and_10_misses)
+{
+	EXPECT_EQ(9U, misses(_metadata, SIM_WSCLOCK, 3, belady, 12));
+	EXPECT_EQ(10U, misses(_metadata, SIM_WSCLOCK, 4, belady, 12));
+}
+
+/*
+ * 3 frames, 0 1 2 3 then hits on 1 and 3, then 4 at time 8: the hand
+ * clears 1's bit, and finds 2 unreferenced since time 3.  Window 2: 2 is
+ * older, and goes.  Window 10: none is older; the first clean page the
+ * hand passed, 1, goes.
+ */
+TEST(wsclock_evicts_an_unreferenced_page_older_than_the_window)
+{
+	const uint64_t refs[] = { 0, 1, 2, 3, 1, 3, 1, 3, 4, 2 };
+	struct sim_opts o = { .ws_window = 2 };
+	struct sim_result r;
+	struct steps s;
+
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(0, sim_run_opts(SIM_WSCLOCK, 3, refs, 10, 1, &o, &r, record, &s));
+	EXPECT_EQ(0, s.victim[3]);
+	EXPECT_EQ(2, s.victim[8]);
+	EXPECT_EQ(6U, r.misses);
+	o.ws_window = 10;
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(0, sim_run_opts(SIM_WSCLOCK, 3, refs, 10, 1, &o, &r, record, &s));
+	EXPECT_EQ(1, s.victim[8]);
+	EXPECT_EQ(5U, r.misses);
+}
+
+/*
+ * 3 frames, 1 (written) 2 3 4: every page referenced, none old after the
+ * hand's turn; the first clean page, 2, goes rather than 1, which hits.
+ */
+TEST(wsclock_falls_back_to_the_first_clean_page)
+{
+	const uint64_t refs[] = { 1, 2, 3, 4, 1 };
+	const uint8_t writes[] = { 1, 0, 0, 0, 0 };
+
+	EXPECT_EQ(4U, run_opts(_metadata, SIM_WSCLOCK, 3, refs, 5, writes, 0).misses);
+	EXPECT_EQ(5U, run_opts(_metadata, SIM_WSCLOCK, 3, refs, 5, NULL, 0).misses);
 }
 
 TEST_HARNESS_MAIN

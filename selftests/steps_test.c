@@ -4,7 +4,9 @@
  * Belady's string (1,2,3,4,1,2,5,1,2,3,4,5) beside the simulator's, line
  * by line - FIFO with 3 and 4 frames, LRU with a one-page software TLB,
  * CLOCK with a TLB flush after each sweep (its use bits are the hardware's
- * accessed bits, exact only then) - and the JSON lines' fields.
+ * accessed bits, exact only then), SFIFO (its reclaims soft on both
+ * sides), 2Q and WSClock with a one-page software TLB - and the JSON
+ * lines' fields.
  */
 #include <libgen.h>
 #include <stdio.h>
@@ -239,6 +241,97 @@ TEST_F(steps, each_victim_is_on_its_missing_references_line)
 	/* 9 misses, the first 3 into free frames */
 	EXPECT_EQ(6, victims);
 }
+
+TEST_F(steps, sfifo_with_a_one_page_tlb_steps_as_the_simulator_with_reclaims)
+{
+	const char *want =
+		"vmlab run --steps: sfifo, 3 frames, 12 references (memory FIFO, clean list, dirty list, each oldest first), software TLB\n"
+		"                   kernel                    simulator\n"
+		"   ref       page           victim  memory            victim  memory\n"
+		"     0          1  miss          -  [1]      miss          -  [1]\n"
+		"     1          2  miss          -  [1 2]    miss          -  [1 2]\n"
+		"     2          3  miss          -  [2 3 1]  miss          -  [2 3 1]\n"
+		"     3          4  miss          1  [3 4 2]  miss          1  [3 4 2]\n"
+		"     4          1  miss          2  [4 1 3]  miss          2  [4 1 3]\n"
+		"     5          2  miss          3  [1 2 4]  miss          3  [1 2 4]\n"
+		"     6          5  miss          4  [2 5 1]  miss          4  [2 5 1]\n"
+		"     7          1  soft          -  [5 1 2]  soft          -  [5 1 2]\n"
+		"     8          2  soft          -  [1 2 5]  soft          -  [1 2 5]\n"
+		"     9          3  miss          5  [2 3 1]  miss          5  [2 3 1]\n"
+		"    10          4  miss          1  [3 4 2]  miss          1  [3 4 2]\n"
+		"    11          5  miss          2  [4 5 3]  miss          2  [4 5 3]\n"
+		"kernel and simulator agree on all 12 references\n";
+	char args[512];
+
+	args_for(self, args, sizeof(args),
+		 "run --frames 3 --policy sfifo --software-tlb 1");
+	ASSERT_EQ(0, run(self, args));
+	EXPECT_STREQ(want, self->out);
+}
+
+TEST_F(steps, twoq_with_a_one_page_tlb_steps_as_the_simulator)
+{
+	const char *want =
+		"vmlab run --steps: 2q, 3 frames, 12 references (memory inactive, then active, each oldest first), software TLB\n"
+		"                   kernel                    simulator\n"
+		"   ref       page           victim  memory            victim  memory\n"
+		"     0          1  miss          -  [1]      miss          -  [1]\n"
+		"     1          2  miss          -  [1 2]    miss          -  [1 2]\n"
+		"     2          3  miss          -  [1 2 3]  miss          -  [1 2 3]\n"
+		"     3          4  miss          1  [2 3 4]  miss          1  [2 3 4]\n"
+		"     4          1  miss          2  [3 4 1]  miss          2  [3 4 1]\n"
+		"     5          2  miss          3  [4 1 2]  miss          3  [4 1 2]\n"
+		"     6          5  miss          4  [1 2 5]  miss          4  [1 2 5]\n"
+		"     7          1  hit           -  [2 5 1]  hit           -  [2 5 1]\n"
+		"     8          2  hit           -  [5 1 2]  hit           -  [5 1 2]\n"
+		"     9          3  miss          5  [1 3 2]  miss          5  [1 3 2]\n"
+		"    10          4  miss          1  [3 4 2]  miss          1  [3 4 2]\n"
+		"    11          5  miss          3  [4 5 2]  miss          3  [4 5 2]\n"
+		"kernel and simulator agree on all 12 references\n";
+	char args[512];
+
+	args_for(self, args, sizeof(args),
+		 "run --frames 3 --policy 2q --software-tlb 1");
+	ASSERT_EQ(0, run(self, args));
+	EXPECT_STREQ(want, self->out);
+}
+
+TEST_F(steps, wsclock_with_a_one_page_tlb_steps_as_the_simulator)
+{
+	const char *want =
+		"vmlab run --steps: wsclock, 3 frames, 12 references (memory by frame; > hand, * reference bit), software TLB\n"
+		"                   kernel                        simulator\n"
+		"   ref       page           victim  memory                victim  memory\n"
+		"     0          1  miss          -  [>1*]        miss          -  [>1*]\n"
+		"     1          2  miss          -  [>1* 2*]     miss          -  [>1* 2*]\n"
+		"     2          3  miss          -  [>1* 2* 3*]  miss          -  [>1* 2* 3*]\n"
+		"     3          4  miss          1  [4* >2 3]    miss          1  [4* >2 3]\n"
+		"     4          1  miss          2  [4 1* >3]    miss          2  [4 1* >3]\n"
+		"     5          2  miss          3  [>4 1 2*]    miss          3  [>4 1 2*]\n"
+		"     6          5  miss          4  [5* >1 2]    miss          4  [5* >1 2]\n"
+		"     7          1  hit           -  [5* >1* 2]   hit           -  [5* >1* 2]\n"
+		"     8          2  hit           -  [5* >1* 2*]  hit           -  [5* >1* 2*]\n"
+		"     9          3  miss          1  [5 3* >2]    miss          1  [5 3* >2]\n"
+		"    10          4  miss          2  [>5 3 4*]    miss          2  [>5 3 4*]\n"
+		"    11          5  hit           -  [>5* 3 4*]   hit           -  [>5* 3 4*]\n"
+		"kernel and simulator agree on all 12 references\n";
+	char args[512];
+
+	args_for(self, args, sizeof(args),
+		 "run --frames 3 --policy wsclock --software-tlb 1");
+	ASSERT_EQ(0, run(self, args));
+	EXPECT_STREQ(want, self->out);
+}
+
+/* without the software TLB the kernel's virtual time counts only faults */
+TEST_F(steps, wsclock_without_a_software_tlb_is_refused)
+{
+	char args[512];
+
+	args_for(self, args, sizeof(args), "run --frames 3 --policy wsclock");
+	EXPECT_EQ(64, run(self, args));
+}
+
 
 TEST_F(steps, lru_approx_is_refused_as_having_no_twin)
 {

@@ -156,7 +156,17 @@ void spinner_stop(struct spinner *s)
 
 /* --------------------------------------------------------------- vmlab */
 
-/* A vmlab instance of @pages pages through @frames frames, mapped */
+/* Does @policy need the software TLB to see its references? */
+static bool needs_window(uint32_t policy)
+{
+	return policy == VMLAB_POLICY_LRU || policy == VMLAB_POLICY_SFIFO ||
+	       policy == VMLAB_POLICY_TWOQ;
+}
+
+/*
+ * A vmlab instance of @pages pages through @frames frames, mapped; a
+ * one-page software TLB for a policy that needs one (--region-policy)
+ */
 static int vmlab_region(struct ebench *b, uint64_t len, uint64_t frames,
 			uint32_t policy, int store_fd, unsigned char **map)
 {
@@ -172,7 +182,7 @@ static int vmlab_region(struct ebench *b, uint64_t len, uint64_t frames,
 	cfg.flags = 0;
 	cfg.frames = frames;
 	cfg.policy = policy;
-	cfg.tlb_window = 0;
+	cfg.tlb_window = needs_window(policy) ? 1 : 0;
 	cfg.evict_batch = b->evict_batch;
 	if (vmlab_set_config(fd, &cfg))
 		goto fail;
@@ -397,8 +407,8 @@ static const struct argp_option evict_opts[] = {
 	{ "variants", OPT_VARIANTS, "LIST", 0,
 	  "vmlab-file, vmlab-mem, kernel (default: all)", 0 },
 	{ "policy", OPT_POLICY, "POLICY", 0,
-	  "vmlab's policy (default fifo; lru is refused: it needs the "
-	  "software TLB)", 0 },
+	  "vmlab's policy (default fifo; lru, sfifo and 2q are refused: they "
+	  "need the software TLB)", 0 },
 	{ "no-region", OPT_NO_REGION, NULL, 0,
 	  "Skip the 1 GiB vs 1 MiB region measurement", 1 },
 	{ "region-pages", OPT_REGION_PAGES, "N", 0,
@@ -408,7 +418,8 @@ static const struct argp_option evict_opts[] = {
 	{ "evict-batch", OPT_EVICT_BATCH, "B", 0,
 	  "vmlab evicts B victims at once (evict_batch; default 1)", 0 },
 	{ "region-policy", OPT_REGION_POLICY, "POLICY", 0,
-	  "Policy for them (default clock)", 1 },
+	  "Policy for them (default clock; lru, sfifo and 2q with a one-page "
+	  "software TLB)", 1 },
 	{ "no-shootdown", OPT_NO_SHOOTDOWN, NULL, 0,
 	  "Skip the measurement with a sibling thread on another CPU", 1 },
 	CLI_OPT_CPU("CPU of the touching thread (default: the first "
@@ -454,10 +465,10 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 		p = policy_parse(arg);
 		if (p < 0)
 			argp_error(state, "--policy '%s': unknown; policies: fifo, "
-				   "random, clock, lru-approx", arg);
-		if (p == VMLAB_POLICY_LRU)
-			argp_error(state, "--policy lru needs the software TLB, "
-				   "which this benchmark does not use");
+				   "random, clock, lru-approx, wsclock", arg);
+		if (needs_window(p))
+			argp_error(state, "--policy %s needs the software TLB, "
+				   "which the swap passes do not use", arg);
 		b->policy = p;
 		break;
 	case OPT_NO_REGION:
@@ -475,9 +486,10 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_REGION_POLICY:
 		p = policy_parse(arg);
-		if (p < 0 || p == VMLAB_POLICY_LRU)
-			argp_error(state, "--region-policy '%s': fifo, random, "
-				   "clock or lru-approx", arg);
+		if (p < 0)
+			argp_error(state, "--region-policy '%s': unknown; "
+				   "policies: fifo, random, clock, lru-approx, "
+				   "lru, sfifo, 2q, wsclock", arg);
 		b->region_policy = p;
 		break;
 	case OPT_NO_SHOOTDOWN:

@@ -41,6 +41,7 @@ struct experiment {
 	bool clock_flush;	/* VMLAB_CFG_CLOCK_FLUSH */
 	uint32_t tlb_window;	/* software TLB, pages; 0 = off */
 	uint32_t evict_batch;	/* victims evicted together; 0 = one */
+	uint64_t ws_window;	/* WSCLOCK's window, references; 0 = frames */
 	const char *backing;	/* backing file; NULL = the memory store */
 
 	/* the reference string, made by exp_prepare() */

@@ -45,7 +45,7 @@ extern const struct bit_name access_bits[4];
 const char *level_name(unsigned int level);
 /* "zero", "minor", "upgrade", "swapin", "soft" */
 const char *fault_kind_name(uint32_t kind);
-/* "fifo", "random", "clock", "lru-approx", "lru" */
+/* "fifo", "random", "clock", "lru-approx", "lru", "sfifo", "2q", "wsclock" */
 const char *policy_name(uint32_t policy);
 /* enum vmlab_policy of @name, or -1 */
 int policy_parse(const char *name);

@@ -68,7 +68,10 @@ static const char run_doc[] =
 "              for the module's region are renumbered in order\n"
 "\n"
 "Policies: fifo, random (--seed), clock, lru-approx, lru (needs --software-tlb;\n"
-"exact LRU with --software-tlb 1).\n"
+"exact LRU with --software-tlb 1), sfifo (VAX/VMS segmented FIFO: clean and\n"
+"dirty second-chance lists) and 2q (Linux's active and inactive lists), both\n"
+"needing --software-tlb, and wsclock (--ws-window); with --software-tlb 1\n"
+"these three equal the simulator's on strings without immediate repeats.\n"
 "\n"
 "EXAMPLES:\n"
 "  vmlab run --pages 64 --pattern rand --events\n"
@@ -96,6 +99,7 @@ enum {
 	OPT_EVICT_BATCH,
 	OPT_COMPARE,
 	OPT_STEPS,
+	OPT_WS_WINDOW,
 };
 
 static const struct argp_option run_opts[] = {
@@ -110,9 +114,13 @@ static const struct argp_option run_opts[] = {
 	{ "frames", OPT_FRAMES, "F", 0,
 	  "Frame budget: at most F resident pages (default: no budget)", 4 },
 	{ "policy", OPT_POLICY, "POLICY", 0,
-	  "Replacement policy: fifo (default), random, clock, lru-approx, lru", 4 },
+	  "Replacement policy: fifo (default), random, clock, lru-approx, lru, "
+	  "sfifo, 2q, wsclock", 4 },
 	{ "clock-flush", OPT_CLOCK_FLUSH, NULL, 0,
-	  "clock, lru-approx: flush TLBs after clearing accessed bits", 4 },
+	  "clock, lru-approx, wsclock: flush TLBs after clearing accessed bits", 4 },
+	{ "ws-window", OPT_WS_WINDOW, "T", 0,
+	  "wsclock: a page unreferenced for more than T references is out of "
+	  "the working set (default: the frame budget)", 4 },
 	{ "software-tlb", OPT_SOFTWARE_TLB, "W", 0,
 	  "Software TLB: keep at most W resident pages mapped", 4 },
 	{ "evict-batch", OPT_EVICT_BATCH, "B", 0,
@@ -126,7 +134,7 @@ static const struct argp_option run_opts[] = {
 	{ "steps", OPT_STEPS, NULL, 0,
 	  "One line per reference: the kernel's hit or miss, victim and memory "
 	  "in the policy's order beside the simulator's (fifo, lru, clock, "
-	  "random)", 4 },
+	  "random, sfifo, 2q, wsclock)", 4 },
 	{ "read", OPT_READ, NULL, 0, "Read one byte a page (the default)", 1 },
 	{ "write", OPT_WRITE, NULL, 0, "Write one byte a page", 1 },
 	{ "read-then-write", OPT_RW, NULL, 0,
@@ -172,12 +180,17 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 	case OPT_POLICY:
 		if (policy_parse(arg) < 0)
 			argp_error(state, "--policy '%s': unknown; policies: fifo, "
-				   "random, clock, lru-approx, lru", arg);
+				   "random, clock, lru-approx, lru, sfifo, 2q, "
+				   "wsclock", arg);
 		e->policy = policy_parse(arg);
 		a->have_policy = true;
 		break;
 	case OPT_CLOCK_FLUSH:
 		e->clock_flush = true;
+		break;
+	case OPT_WS_WINDOW:
+		e->ws_window = arg_u64(state, "--ws-window", arg, 1,
+				       VMLAB_WS_WINDOW_MAX);
 		break;
 	case OPT_SOFTWARE_TLB:
 		e->tlb_window = arg_u64(state, "--software-tlb", arg, 1, UINT32_MAX);
@@ -239,15 +252,20 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--policy %s needs --frames F: without a "
 				   "frame budget nothing is evicted",
 				   policy_name(e->policy));
-		if (e->policy == VMLAB_POLICY_LRU && !e->tlb_window)
-			argp_error(state, "--policy lru needs --software-tlb W: the "
+		if ((e->policy == VMLAB_POLICY_LRU || e->policy == VMLAB_POLICY_SFIFO ||
+		     e->policy == VMLAB_POLICY_TWOQ) && !e->tlb_window)
+			argp_error(state, "--policy %s needs --software-tlb W: the "
 				   "kernel sees a reference only when it faults, "
-				   "so exact LRU needs the software TLB (W = 1 "
-				   "sees every change of page)");
+				   "so it needs the software TLB (W = 1 sees "
+				   "every change of page)", policy_name(e->policy));
 		if (e->clock_flush && e->policy != VMLAB_POLICY_CLOCK &&
-		    e->policy != VMLAB_POLICY_LRU_APPROX)
-			argp_error(state, "--clock-flush needs --policy clock or "
-				   "lru-approx: only they clear accessed bits");
+		    e->policy != VMLAB_POLICY_LRU_APPROX &&
+		    e->policy != VMLAB_POLICY_WSCLOCK)
+			argp_error(state, "--clock-flush needs --policy clock, "
+				   "lru-approx or wsclock: only they clear "
+				   "accessed bits");
+		if (e->ws_window && e->policy != VMLAB_POLICY_WSCLOCK)
+			argp_error(state, "--ws-window needs --policy wsclock");
 		if (e->backing && !e->frames)
 			argp_error(state, "--backing needs --frames F: without a "
 				   "frame budget nothing is swapped");
@@ -258,7 +276,22 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		if (a->steps && steps_sim_policy(e->policy) < 0)
 			argp_error(state, "--steps: --policy %s has no textbook "
 				   "twin in the simulator (fifo, lru, clock, "
-				   "random have)", policy_name(e->policy));
+				   "random, sfifo, 2q, wsclock have)",
+				   policy_name(e->policy));
+		if (a->steps && e->policy == VMLAB_POLICY_WSCLOCK &&
+		    !e->tlb_window)
+			argp_error(state, "--steps --policy wsclock needs "
+				   "--software-tlb W: without it the kernel's "
+				   "virtual time counts faults, not the "
+				   "references the simulator's window counts "
+				   "(W = 1 counts every change of page)");
+		if (a->steps && e->access == ACCESS_READ_WRITE &&
+		    (e->policy == VMLAB_POLICY_TWOQ ||
+		     e->policy == VMLAB_POLICY_WSCLOCK))
+			argp_error(state, "--steps --policy %s: the kernel sees "
+				   "each read-then-write as two references, the "
+				   "simulator one; use --read or --write",
+				   policy_name(e->policy));
 		if (a->steps && (e->events || a->compare || a->quiet))
 			argp_error(state, "--steps is a view of its own: no "
 				   "--events, --compare or --quiet");
@@ -308,36 +341,24 @@ struct compare {
 	struct sim_result res[SIM_NR_POLICIES];
 };
 
-static int sim_of_policy(uint32_t policy)
-{
-	switch (policy) {
-	case VMLAB_POLICY_FIFO:
-		return SIM_FIFO;
-	case VMLAB_POLICY_LRU:
-		return SIM_LRU;
-	case VMLAB_POLICY_CLOCK:
-		return SIM_CLOCK;
-	case VMLAB_POLICY_RANDOM:
-		return SIM_RANDOM;
-	default:
-		return -1;	/* lru-approx has no textbook twin */
-	}
-}
-
 static int run_compare(const struct experiment *e, struct compare *c)
 {
 	static const enum sim_policy always[] = { SIM_FIFO, SIM_LRU, SIM_OPT };
-	int own = sim_of_policy(e->policy);
+	/* the trace's r|w or the run's access, for the dirty pages */
+	struct sim_opts o = { .writes = e->writes,
+			      .all_writes = e->access != ACCESS_READ,
+			      .ws_window = e->ws_window };
+	int own = steps_sim_policy(e->policy);
 	unsigned int i;
 
 	c->n = 0;
 	for (i = 0; i < ARRAY_SIZE(always); i++)
 		c->policy[c->n++] = always[i];
-	if (own == SIM_CLOCK || own == SIM_RANDOM)
+	if (own >= 0 && own != SIM_FIFO && own != SIM_LRU)
 		c->policy[c->n++] = own;
 	for (i = 0; i < c->n; i++)
-		if (sim_run(c->policy[i], e->frames, e->refs, e->references,
-			    e->seed, &c->res[i]))
+		if (sim_run_opts(c->policy[i], e->frames, e->refs, e->references,
+				 e->seed, &o, &c->res[i], NULL, NULL))
 			return err_errno("simulate"), -1;
 	return 0;
 }
@@ -364,6 +385,14 @@ static const char *compare_note(const struct experiment *e, enum sim_policy p)
 		return "textbook clock: every reference sets the bit";
 	if (p == SIM_RANDOM)
 		return "another random stream: equal only on average";
+	if ((p == SIM_SFIFO || p == SIM_TWOQ || p == SIM_WSCLOCK) &&
+	    (int)p == steps_sim_policy(e->policy))
+		return e->tlb_window != 1 ? "the kernel sees only references "
+		       "that leave the software TLB" :
+		       e->access == ACCESS_READ_WRITE ? "the kernel sees each "
+		       "read-then-write as two references" :
+		       "exact with --software-tlb 1 but for immediate repeats, "
+		       "which the kernel does not see";
 	return "";
 }
 
@@ -446,6 +475,9 @@ static void run_text_head(const struct experiment *e)
 			printf(" (TLB flush after clearing accessed bits)");
 		if (e->policy == VMLAB_POLICY_RANDOM)
 			printf(" (seed %" PRIu64 ")", e->seed);
+		if (e->policy == VMLAB_POLICY_WSCLOCK)
+			printf(" (window %" PRIu64 " references)",
+			       e->ws_window ? e->ws_window : e->frames);
 		if (e->evict_batch > 1)
 			printf(", %u victims at once", e->evict_batch);
 		printf(", store: %s%s\n", e->backing ? "file " : "memory",
@@ -522,6 +554,7 @@ static void run_json_head(struct jw *w, const struct experiment *e)
 	jw_bool(w, "clock_flush", e->clock_flush);
 	jw_u64(w, "software_tlb", e->tlb_window);
 	jw_u64(w, "evict_batch", e->evict_batch ? e->evict_batch : 1);
+	jw_u64(w, "ws_window", e->ws_window);	/* 0: the frames */
 	if (e->backing)
 		jw_str(w, "backing", e->backing);
 	else

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "sim_lists.h"
 
 #define NONE UINT64_MAX
 
@@ -21,6 +22,9 @@ static const char *const sim_names[SIM_NR_POLICIES] = {
 	[SIM_RANDOM] = "random",
 	[SIM_MRU] = "mru",
 	[SIM_SIEVE] = "sieve",
+	[SIM_SFIFO] = "sfifo",
+	[SIM_TWOQ] = "2q",
+	[SIM_WSCLOCK] = "wsclock",
 };
 
 const char *sim_policy_name(enum sim_policy p)
@@ -68,7 +72,6 @@ struct sim {
 	uint64_t (*heap)[2];
 	size_t heap_len;
 	uint64_t rnd;
-	const uint8_t *writes;	/* per reference, 1: a write; NULL: reads */
 };
 
 static void lru_unlink(struct sim *s, uint64_t p)
@@ -319,15 +322,15 @@ int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *refs,
 		  size_t n, uint64_t seed, struct sim_result *out,
 		  sim_step_fn fn, void *arg)
 {
-	return sim_run_rw(p, frames, refs, NULL, n, seed, out, fn, arg);
+	return sim_run_opts(p, frames, refs, n, seed, NULL, out, fn, arg);
 }
 
-int sim_run_rw(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
-	       const uint8_t *writes, size_t n, uint64_t seed,
-	       struct sim_result *out, sim_step_fn fn, void *arg)
+int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
+		 size_t n, uint64_t seed, const struct sim_opts *opts,
+		 struct sim_result *out, sim_step_fn fn, void *arg)
 {
 	struct sim s = { .nframes = frames, .lru_head = NONE, .lru_tail = NONE,
-			 .sieve_hand = NONE, .writes = writes };
+			 .sieve_hand = NONE };
 	bool listed = p == SIM_LRU || p == SIM_MRU || p == SIM_SIEVE;
 	bool recency = p == SIM_LRU || p == SIM_MRU;
 	uint64_t npages, *last = NULL, *next_use = NULL, *refs, *names = NULL;
@@ -354,6 +357,14 @@ int sim_run_rw(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 		return -1;
 	}
 	npages = (uint64_t)distinct;
+	if (sim_lists_policy(p)) {
+		/* the budget itself: SFIFO's share is half of it */
+		ret = sim_lists_run(p, frames, refs, n, npages, names, opts,
+				    out, fn, arg);
+		free(names);
+		free(refs);
+		return ret;
+	}
 	/* no more frames than pages: the rest would stay empty */
 	if (frames > npages)
 		s.nframes = frames = npages ? npages : 1;
@@ -396,7 +407,7 @@ int sim_run_rw(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 		uint64_t pg = refs[i], f;
 		struct sim_page *g = &s.pg[pg];
 		struct sim_step st = { .index = i, .page = pg, .hit = true,
-				       .write = writes && writes[i] };
+				       .write = sim_opts_write(opts, i) };
 
 		out->refs++;
 		if (g->slot == NONE) {

@@ -19,6 +19,10 @@ enum sim_policy {
 	SIM_MRU,	/* most recently used: the right victim for loops */
 	SIM_SIEVE,	/* SIEVE (NSDI'24): FIFO, a visited bit, a hand that
 			 * moves old to new and keeps what it passes */
+	SIM_SFIFO,	/* VAX/VMS segmented FIFO, clean and dirty
+			 * second-chance lists (sim_lists.c) */
+	SIM_TWOQ,	/* Linux's active and inactive lists */
+	SIM_WSCLOCK,	/* Carr and Hennessy's WSClock, window tau */
 	SIM_NR_POLICIES,
 };
 
@@ -26,10 +30,39 @@ struct sim_result {
 	uint64_t refs;
 	uint64_t misses;	/* references to a page not resident */
 	uint64_t evictions;
-	uint64_t writebacks;	/* evictions of a dirty page (sim_run_rw()) */
+	uint64_t writebacks;	/* evictions of a dirty page (struct sim_opts
+				 * says which references write) */
+	uint64_t reclaims;	/* SFIFO: references that took a page back from
+				 * a second-chance list, with no I/O (soft
+				 * misses, not counted in misses) */
 };
 
-/* "fifo", "lru", "opt", "clock", "random"; NULL if out of range */
+/*
+ * What a reference string may say besides its pages.  Which references
+ * write (SFIFO's clean and dirty lists and WSCLOCK's scheduled writes
+ * need it to choose; every policy counts the dirty pages it evicts as
+ * write-backs): @writes, one flag per reference (nonzero: a write), or
+ * without it every reference a write if @all_writes is set, else every one
+ * a read.  A string with no write information is therefore all reads, and
+ * NULL options mean the same.  A page written since it was loaded is dirty
+ * until it is evicted.
+ */
+struct sim_opts {
+	const uint8_t *writes;	/* per reference, or NULL */
+	bool all_writes;	/* without @writes: all writes, not reads */
+	uint64_t ws_window;	/* WSCLOCK's tau in references; 0 = frames */
+};
+
+/* Does reference @i write, as @opts (or NULL) says? */
+static inline bool sim_opts_write(const struct sim_opts *opts, size_t i)
+{
+	if (!opts)
+		return false;
+	return opts->writes ? opts->writes[i] != 0 : opts->all_writes;
+}
+
+/* "fifo", "lru", "opt", "clock", "random", "mru", "sieve", "sfifo", "2q",
+ * "wsclock"; NULL if out of range */
 const char *sim_policy_name(enum sim_policy p);
 /* the policy named @name, or -1 */
 int sim_policy_parse(const char *name);
@@ -53,18 +86,22 @@ struct sim_step {
 	bool hit;
 	bool evicted;
 	uint64_t victim;	/* the page evicted, when @evicted */
-	bool write;		/* the reference wrote (sim_run_rw()) */
+	bool write;		/* the reference wrote (struct sim_opts) */
 	bool victim_dirty;	/* the victim was written since it came in */
 	/*
 	 * Memory in the policy's order: FIFO first out first, LRU and MRU
 	 * least recent first, OPT by arrival, CLOCK and RANDOM by frame (the
-	 * ring), SIEVE oldest first; CLOCK's use bits and SIEVE's visited
-	 * bits, and the index the hand points at.
+	 * ring), SIEVE oldest first, SFIFO the FIFO then the clean and
+	 * the dirty lists, TWOQ inactive then active (each oldest first),
+	 * WSCLOCK by frame; CLOCK's use bits, SIEVE's visited bits and
+	 * WSCLOCK's reference bits, and the index the hand points at (CLOCK,
+	 * SIEVE, WSCLOCK).
 	 */
 	size_t nresident;
 	const uint64_t *resident;
-	const uint8_t *use;	/* CLOCK and SIEVE, else NULL */
-	size_t hand;		/* CLOCK and SIEVE */
+	const uint8_t *use;	/* CLOCK, SIEVE, WSCLOCK, else NULL */
+	size_t hand;		/* CLOCK, SIEVE and WSCLOCK */
+	bool reclaim;		/* SFIFO: taken back from a second-chance list */
 };
 
 typedef void (*sim_step_fn)(const struct sim_step *step, void *arg);
@@ -75,15 +112,12 @@ int sim_run_steps(enum sim_policy p, uint64_t frames, const uint64_t *refs,
 		  sim_step_fn fn, void *arg);
 
 /*
- * sim_run_steps() with @writes, one byte a reference (1: it writes), or
- * NULL for all reads: a page written since it was loaded is dirty, and
- * evicting it is a write-back (sim_result.writebacks, sim_step's
- * victim_dirty).  A policy that prefers clean victims reads
- * struct sim's writes and its pages' dirty bits.
+ * sim_run_steps() with @opts (NULL: all reads, WSCLOCK's default tau): the
+ * one entry point that takes write flags and the window.
  */
-int sim_run_rw(enum sim_policy p, uint64_t frames, const uint64_t *refs,
-	       const uint8_t *writes, size_t n, uint64_t seed,
-	       struct sim_result *out, sim_step_fn fn, void *arg);
+int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *refs,
+		 size_t n, uint64_t seed, const struct sim_opts *opts,
+		 struct sim_result *out, sim_step_fn fn, void *arg);
 
 /* How many distinct pages @refs holds, or -1 (ENOMEM). */
 int64_t sim_distinct(const uint64_t *refs, size_t n);

@@ -37,7 +37,7 @@ struct simulate {
 	uint64_t touches;	/* --touches; 0: the pattern's default */
 	uint64_t seed;
 	uint64_t *refs;
-	uint8_t *writes;	/* trace:FILE's r|w, or NULL: all reads */
+	uint8_t *writes;	/* trace:FILE's r|w (opts.writes), or NULL */
 	uint64_t n;
 
 	/* what to simulate */
@@ -45,6 +45,7 @@ struct simulate {
 	uint64_t frames[SIM_MAX_FRAME_COUNTS];
 	unsigned int nframes;
 
+	struct sim_opts opts;	/* the trace's r|w or --write, --ws-window */
 	bool steps;		/* --steps */
 	bool kernel;		/* --kernel: the module's policies too */
 	const char *plot;	/* --plot PREFIX */
@@ -57,12 +58,20 @@ struct simulate {
 static const char simulate_doc[] =
 "Run the reference simulator: textbook FIFO, LRU, OPT (Belady's optimal:\n"
 "evict the page used furthest ahead), CLOCK (every reference sets the\n"
-"page's bit), RANDOM, MRU (most recently used: right for loops) and SIEVE\n"
+"page's bit), RANDOM, MRU (most recently used: right for loops), SIEVE\n"
 "(NSDI'24: FIFO with a visited bit and a hand that moves from old to new,\n"
-"keeping what it passes) over one reference string, for each frame count,\n"
-"and print the misses and the hit ratio of each.  A miss is a reference to\n"
-"a page not resident.  Belady's anomaly -- more frames, more misses -- is\n"
-"pointed out when the frame counts show it.  No module is needed.\n"
+"keeping what it passes), SFIFO (VAX/VMS segmented FIFO: a FIFO of half the\n"
+"frames, then clean and dirty second-chance lists), 2Q (Linux's inactive\n"
+"and active lists) and WSCLOCK (Carr and Hennessy: a clock with last-use\n"
+"times and a window, --ws-window) over one reference string, for each frame\n"
+"count, and print the misses and the hit ratio of each.  A miss is a\n"
+"reference to a page not resident; an SFIFO reference to a page on a\n"
+"second-chance list is a reclaim (a soft miss, no I/O), not a miss.  The\n"
+"string's references read, or write with --write, or do as a trace's\n"
+"PAGE,r and PAGE,w lines say (SFIFO and WSCLOCK tell clean pages from dirty\n"
+"ones; every policy counts the dirty pages it evicts as write-backs).\n"
+"Belady's anomaly -- more frames, more misses -- is pointed out when the\n"
+"frame counts show it.  No module is needed.\n"
 "\n"
 "The reference string is --refs, a list of page numbers, or a --pattern\n"
 "(seq, rand, loop, hotcold, trace:FILE) of --pages pages: the same string\n"
@@ -79,7 +88,9 @@ static const char simulate_doc[] =
 "count: hit or miss, the page evicted, and memory after it in the\n"
 "policy's order - FIFO first out first, LRU least recent first, OPT by\n"
 "arrival, CLOCK and RANDOM by frame, CLOCK with its hand (>) and use bits\n"
-"(*).  OPT breaks ties among pages never used again as OSTEP's\n"
+"(*), SFIFO the FIFO then the clean and dirty lists (a reclaim shows as\n"
+"soft), 2Q inactive then active, WSCLOCK by frame with its hand and\n"
+"reference bits.  OPT breaks ties among pages never used again as OSTEP's\n"
 "paging-policy.py does (the last to arrive goes), so the views diff.\n"
 "\n"
 "EXAMPLES:\n"
@@ -98,14 +109,21 @@ enum {
 	OPT_STEPS,
 	OPT_KERNEL,
 	OPT_PLOT,
+	OPT_WRITE,
+	OPT_WS_WINDOW,
 };
 
 static const struct argp_option simulate_opts[] = {
 	{ "frames", 'f', "F[,F2,...]", 0,
 	  "Frame counts: a list, ranges allowed (3,4 or 1-8) (required)", 0 },
 	{ "policy", 'P', "POLICY", 0,
-	  "fifo, lru, opt, clock, random, mru, sieve, a list of them, or all "
-	  "(default)", 0 },
+	  "fifo, lru, opt, clock, random, mru, sieve, sfifo, 2q, wsclock, a "
+	  "list of them, or all (default)", 0 },
+	{ "write", OPT_WRITE, NULL, 0,
+	  "Every reference writes (default: reads, or the trace's r|w)", 0 },
+	{ "ws-window", OPT_WS_WINDOW, "T", 0,
+	  "WSCLOCK's window: a page unreferenced for more than T references "
+	  "is out of the working set (default: the frame count)", 0 },
 	{ "refs", OPT_REFS, "LIST", 0,
 	  "The reference string: page numbers, comma-separated", 1 },
 	{ "pattern", 'p', "PATTERN", 0,
@@ -248,7 +266,8 @@ static error_t simulate_parse(int key, char *arg, struct argp_state *state)
 	case 'P':
 		memset(s->policy, 0, sizeof(s->policy));
 		arg_list(state, "--policy", "policy", "the simulator knows fifo, "
-			 "lru, opt, clock, random, mru, sieve (or all)", arg,
+			 "lru, opt, clock, random, mru, sieve, sfifo, 2q, wsclock "
+			 "(or all)", arg,
 			 want_policy, s);
 		break;
 	case OPT_REFS:
@@ -266,6 +285,13 @@ static error_t simulate_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_STEPS:
 		s->steps = true;
+		break;
+	case OPT_WRITE:
+		s->opts.all_writes = true;
+		break;
+	case OPT_WS_WINDOW:
+		s->opts.ws_window = arg_u64(state, "--ws-window", arg, 1,
+					    UINT64_MAX);
 		break;
 	case OPT_KERNEL:
 		s->kernel = true;
@@ -323,6 +349,8 @@ static int make_refs(struct simulate *s)
 				  &s->writes);
 	if (!s->refs)
 		return -1;
+	/* the trace's own r|w win over --write */
+	s->opts.writes = s->writes;
 	s->pages = pages;
 	s->n = length;
 	return 0;
@@ -344,6 +372,9 @@ static const char *const mem_order[SIM_NR_POLICIES] = {
 	[SIM_RANDOM] = "by frame",
 	[SIM_MRU] = "least recent first",
 	[SIM_SIEVE] = "oldest first; > hand, * visited",
+	[SIM_SFIFO] = "FIFO, clean list, dirty list, each oldest first",
+	[SIM_TWOQ] = "inactive, then active, each oldest first",
+	[SIM_WSCLOCK] = "by frame; > hand, * reference bit",
 };
 
 struct step_out {
@@ -371,6 +402,8 @@ static void print_step(const struct sim_step *st, void *arg)
 		jw_bool(&w, "hit", st->hit);
 		if (o->rw)
 			jw_bool(&w, "write", st->write);
+		if (st->reclaim)
+			jw_bool(&w, "reclaim", true);
 		if (st->evicted)
 			jw_u64(&w, "victim", st->victim);
 		else
@@ -391,8 +424,10 @@ static void print_step(const struct sim_step *st, void *arg)
 		jw_finish(&w);
 		return;
 	}
+	/* an SFIFO reclaim is a hit without I/O: a soft miss */
 	printf("%6" PRIu64 " %10" PRIu64 "%s %-4s ", st->index, st->page,
-	       !o->rw ? " " : st->write ? "w" : "r", st->hit ? "hit" : "miss");
+	       !o->rw ? " " : st->write ? "w" : "r",
+	       st->reclaim ? "soft" : st->hit ? "hit" : "miss");
 	if (!o->rw && st->evicted)
 		printf("%10" PRIu64, st->victim);
 	else if (!o->rw)
@@ -422,7 +457,8 @@ static int run_steps(struct simulate *s)
 			continue;
 		for (f = 0; f < s->nframes; f++) {
 			o = (struct step_out){ .policy = p, .frames = s->frames[f],
-					       .rw = s->writes };
+					       .rw = s->opts.writes ||
+						     s->opts.all_writes };
 			if (!opt_json)
 				printf("%s%s, %" PRIu64 " frames (memory %s):\n"
 				       "%6s %10s  %-4s %10s  %s\n",
@@ -430,8 +466,8 @@ static int run_steps(struct simulate *s)
 				       s->frames[f], mem_order[p], "ref", "page",
 				       "", "victim", "memory");
 			first = false;
-			if (sim_run_rw(p, s->frames[f], s->refs, s->writes,
-				       s->n, s->seed, &r, print_step, &o))
+			if (sim_run_opts(p, s->frames[f], s->refs, s->n,
+					 s->seed, &s->opts, &r, print_step, &o))
 				return err_errno("simulate");
 		}
 	}
@@ -560,8 +596,10 @@ static void print_json(const struct simulate *s)
 			jw_u64(&w, "hits", r->refs - r->misses);
 			jw_dbl(&w, "hit_ratio", ratio_of(r));
 			jw_u64(&w, "evictions", r->evictions);
-			if (s->writes)
+			if (s->opts.writes || s->opts.all_writes)
 				jw_u64(&w, "writebacks", r->writebacks);
+			if (p == SIM_SFIFO)
+				jw_u64(&w, "reclaims", r->reclaims);
 			jw_end(&w);
 		}
 	}
@@ -660,9 +698,8 @@ int cmd_simulate(int argc, char **argv)
 		if (!s->policy[p])
 			continue;
 		for (f = 0; f < s->nframes; f++) {
-			if (sim_run_rw(p, s->frames[f], s->refs, s->writes,
-				       s->n, s->seed, result(s, p, f), NULL,
-				       NULL)) {
+			if (sim_run_opts(p, s->frames[f], s->refs, s->n, s->seed,
+					 &s->opts, result(s, p, f), NULL, NULL)) {
 				err_errno("simulate");
 				goto out;
 			}

@@ -31,6 +31,9 @@ void stats_print(const struct vmlab_stats *st, FILE *f)
 		st->pages_allocated, st->store_pages, st->pages_mapped);
 	fprintf(f, "TLB flushes  %llu by the module, %llu by the kernel\n", st->tlb_module, st->tlb_kernel);
 	fprintf(f, "I/O errors   %llu\n", st->io_errors);
+	if (st->reclaims)
+		fprintf(f, "reclaims     %llu from the second-chance lists, no I/O\n",
+			st->reclaims);
 	if (st->evict_pinned || st->over_budget)
 		fprintf(f, "pinned       %llu victims kept, %llu pages over budget\n",
 			st->evict_pinned, st->over_budget);
@@ -51,7 +54,7 @@ static const struct {
 	F(swap_outs), F(swap_out_bytes), F(swap_ins), F(swap_in_bytes),
 	F(clean_drops), F(store_pages), F(io_errors), F(evict_pinned),
 	F(over_budget), F(tlb_module), F(tlb_kernel), F(events),
-	F(events_dropped),
+	F(events_dropped), F(reclaims),
 };
 #undef F
 

@@ -4,7 +4,10 @@
  * outcome beside the simulator's, as OSTEP's paging-policy.py -c draws it:
  * hit or miss, the victim, memory in the policy's order (FIFO first out
  * first, LRU least recent first, CLOCK by frame with its hand and use
- * bits), the first line where the two differ marked.
+ * bits, SFIFO its FIFO then its clean and dirty lists, 2Q inactive then
+ * active, WSCLOCK by frame with its hand and reference bits), the first
+ * line where the two differ marked.  An SFIFO reclaim (a hit on a page of
+ * a second-chance list) shows as soft on both sides.
  *
  * Attribution: the tool makes the references one at a time and, after
  * each, drains the event stream and reads VMLAB_POLICY_STATE.  Every
@@ -37,6 +40,12 @@ int steps_sim_policy(uint32_t policy)
 		return SIM_CLOCK;
 	case VMLAB_POLICY_RANDOM:
 		return SIM_RANDOM;
+	case VMLAB_POLICY_SFIFO:
+		return SIM_SFIFO;
+	case VMLAB_POLICY_TWOQ:
+		return SIM_TWOQ;
+	case VMLAB_POLICY_WSCLOCK:
+		return SIM_WSCLOCK;
 	default:
 		return -1;
 	}
@@ -45,6 +54,7 @@ int steps_sim_policy(uint32_t policy)
 /* What the kernel did on one reference */
 struct kstep {
 	bool hit;
+	bool reclaim;		/* SFIFO: the page was on a second-chance list */
 	uint32_t victims;	/* budget evictions while it was made */
 	uint64_t victim;	/* the first, a page index */
 	uint64_t off, n;	/* its memory: entries [off, off + n) */
@@ -54,7 +64,7 @@ struct kstep {
 struct steps {
 	struct experiment *e;
 	enum sim_policy sp;
-	bool ring;		/* CLOCK: show the hand and use bits */
+	bool ring;		/* CLOCK, WSCLOCK: show the hand and use bits */
 	struct kstep *k;
 	struct vmlab_policy_entry *mem;	/* every step's, end to end */
 	uint64_t nmem, capmem;
@@ -87,6 +97,21 @@ static void collect(const struct vmlab_event *ev, void *arg)
 		k->victims = UINT32_MAX;	/* unknown: reported below */
 		break;
 	}
+}
+
+/* Is @pgoff on SFIFO's clean or dirty list in the view of step @k? */
+static bool on_second_chance(const struct steps *st, const struct kstep *k,
+			     uint64_t pgoff)
+{
+	uint64_t j;
+
+	for (j = 0; j < k->n; j++) {
+		const struct vmlab_policy_entry *m = &st->mem[k->off + j];
+
+		if (m->pgoff == pgoff)
+			return m->flags & (VMLAB_PSTATE_CLEAN | VMLAB_PSTATE_DIRTY);
+	}
+	return false;
 }
 
 /* The policy's view after one reference, appended to st->mem */
@@ -144,7 +169,8 @@ static void kernel_mem(const struct steps *st, const struct kstep *k,
 		const struct vmlab_policy_entry *m = &st->mem[k->off + j];
 
 		pages[j] = exp_page_name(st->e, m->pgoff);
-		use[j] = !!(m->flags & VMLAB_PSTATE_USE);
+		/* WSCLOCK's hand counts either bit as a reference */
+		use[j] = !!(m->flags & (VMLAB_PSTATE_USE | VMLAB_PSTATE_MARK));
 	}
 }
 
@@ -165,7 +191,8 @@ static void print_step(const struct sim_step *s, void *arg)
 		return;
 	}
 	kernel_mem(st, k, kp, ku);
-	same = k->hit == s->hit && (k->victims == 0) == !s->evicted &&
+	same = k->hit == s->hit && k->reclaim == s->reclaim &&
+	       (k->victims == 0) == !s->evicted &&
 	       (!s->evicted || (k->victims == 1 && kvictim == s->victim)) &&
 	       k->n == s->nresident;
 	for (j = 0; same && j < k->n; j++)
@@ -189,6 +216,8 @@ static void print_step(const struct sim_step *s, void *arg)
 			jw_bool(&w, "write", s->write);
 		jw_obj(&w, "kernel");
 		jw_bool(&w, "hit", k->hit);
+		if (st->sp == SIM_SFIFO)
+			jw_bool(&w, "reclaim", k->reclaim);
 		if (k->victims == 1)
 			jw_u64(&w, "victim", kvictim);
 		else
@@ -212,6 +241,8 @@ static void print_step(const struct sim_step *s, void *arg)
 		jw_end(&w);
 		jw_obj(&w, "simulator");
 		jw_bool(&w, "hit", s->hit);
+		if (st->sp == SIM_SFIFO)
+			jw_bool(&w, "reclaim", s->reclaim);
 		if (s->evicted)
 			jw_u64(&w, "victim", s->victim);
 		else
@@ -240,14 +271,15 @@ static void print_step(const struct sim_step *s, void *arg)
 		s->hand, st->ring);
 	printf("%6" PRIu64 " %10" PRIu64 "%s  %-4s ", s->index, s->page,
 	       !st->e->writes ? "" : s->write ? "w" : "r",
-	       k->hit ? "hit" : "miss");
+	       k->reclaim ? "soft" : k->hit ? "hit" : "miss");
 	if (k->victims == 1)
 		printf("%10" PRIu64, kvictim);
 	else if (k->victims)
 		printf("%10s", "several");
 	else
 		printf("%10s", "-");
-	printf("  %-*s  %-4s ", st->kwidth, st->kbuf, s->hit ? "hit" : "miss");
+	printf("  %-*s  %-4s ", st->kwidth, st->kbuf,
+	       s->reclaim ? "soft" : s->hit ? "hit" : "miss");
 	if (s->evicted)
 		printf("%10" PRIu64, s->victim);
 	else
@@ -298,6 +330,12 @@ static const char *order_of(enum sim_policy p)
 		return "least recent first";
 	case SIM_CLOCK:
 		return "by frame; > hand, * use bit";
+	case SIM_SFIFO:
+		return "FIFO, clean list, dirty list, each oldest first";
+	case SIM_TWOQ:
+		return "inactive, then active, each oldest first";
+	case SIM_WSCLOCK:
+		return "by frame; > hand, * reference bit";
 	default:
 		return "by frame";
 	}
@@ -306,11 +344,15 @@ static const char *order_of(enum sim_policy p)
 int run_steps(struct experiment *e)
 {
 	struct steps st = { .e = e, .sp = steps_sim_policy(e->policy) };
+	/* the references the kernel saw: the trace's r|w, or the run's */
+	struct sim_opts o = { .writes = e->writes,
+			      .all_writes = e->access != ACCESS_READ,
+			      .ws_window = e->ws_window };
 	uint64_t *refs = e->refs, i;
 	struct sim_result r;
 	int ret = 1;
 
-	st.ring = st.sp == SIM_CLOCK;
+	st.ring = st.sp == SIM_CLOCK || st.sp == SIM_WSCLOCK;
 	st.k = calloc(e->nrefs ? e->nrefs : 1, sizeof(*st.k));
 	st.bufsize = 24 * (e->frames + 16) + 16;
 	st.kbuf = malloc(st.bufsize);
@@ -338,6 +380,11 @@ int run_steps(struct experiment *e)
 			st.lost++;
 		if (read_state(&st, k))
 			goto out;
+		/* a reclaim took the page from a list back to the FIFO */
+		if (i && k->hit && st.sp == SIM_SFIFO)
+			k->reclaim = on_second_chance(&st, &st.k[i - 1],
+						      e->refs[i]) &&
+				     !on_second_chance(&st, k, e->refs[i]);
 	}
 	e->references = e->nrefs;
 	if (st.lost)
@@ -366,8 +413,8 @@ int run_steps(struct experiment *e)
 		for (i = 0; i < e->nrefs; i++)
 			refs[i] = exp_page_name(e, e->refs[i]);
 	}
-	if (sim_run_rw(st.sp, e->frames, refs, e->writes, e->nrefs, e->seed,
-		       &r, print_step, &st)) {
+	if (sim_run_opts(st.sp, e->frames, refs, e->nrefs, e->seed, &o, &r,
+			 print_step, &st)) {
 		err_errno("simulate");
 		goto out;
 	}

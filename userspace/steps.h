@@ -8,7 +8,10 @@
 
 #include "experiment.h"
 
-/* The simulator's twin of a kernel policy, or -1 (lru-approx has none) */
+/*
+ * The simulator's twin of a kernel policy (run --compare and --steps), or
+ * -1 (lru-approx has none)
+ */
 int steps_sim_policy(uint32_t policy);
 /*
  * Make @e's references one at a time on its instance (set up, events on),

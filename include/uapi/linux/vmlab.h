@@ -116,7 +116,44 @@ enum vmlab_event_type {
  *             (tlb_window >= 1): the kernel sees every reference that
  *             leaves the window, and with tlb_window = 1 every change of
  *             page, so LRU is exact there.
- * All keep their work per fault O(1) amortized, independent of region size.
+ * SFIFO       VAX/VMS segmented FIFO.  The budget is split in two fixed
+ *             shares: a FIFO of ceil(frames / 2) pages, whose oldest page
+ *             leaves it for a second-chance list - the clean list if
+ *             evicting it needs no write, else the dirty list - where it
+ *             stays resident but unmapped.  A fault on a page in either
+ *             list reclaims it to the FIFO without I/O (counted in
+ *             vmlab_stats.reclaims, not a miss).  The victim is the oldest
+ *             page of the clean list, else of the dirty list (written out
+ *             then), else of the FIFO.  Needs tlb_window; exact with 1.
+ * TWOQ        two lists, as Linux's reclaim before MGLRU: a page comes in
+ *             on the inactive list, referenced once; a reference to an
+ *             inactive page that has been referenced moves it to the
+ *             active list, else marks it referenced (mark_page_accessed());
+ *             a reference to an active page marks it.  When a victim is
+ *             needed, the oldest active pages move to the newest end of
+ *             the inactive list while active holds more pages than
+ *             inactive, and the victim is the oldest inactive page.  Needs
+ *             tlb_window; exact with 1.
+ * WSCLOCK     Carr and Hennessy's WSClock: the frames form a ring with a
+ *             hand; each page has a reference bit and a last-use virtual
+ *             time.  The hand clears a set bit and stamps the page with
+ *             the current time; an unreferenced page older than ws_window
+ *             is evicted if clean, else its write is scheduled and the
+ *             hand moves on.  After a full turn with no victim: the first
+ *             page whose write was scheduled, else the first clean page,
+ *             else the page the hand started at.  Virtual time is the
+ *             count of references the instance saw: faults of every kind
+ *             and write upgrades.  The reference bit is set by each of
+ *             them, and by the PTE accessed bit; exact with tlb_window 1.
+ * A reference the kernel does not see - one repeated while its page is
+ * still mapped - is not counted by SFIFO, TWOQ or WSCLOCK: with
+ * tlb_window = 1 that is only an immediate repeat of the same page.
+ * A switch to SFIFO or TWOQ starts from load order: every resident page in
+ * the FIFO (the oldest beyond its share move on to the second-chance
+ * lists), or on the inactive list unreferenced; a switch to WSCLOCK starts
+ * with every page unreferenced and last used at the switch.
+ * All keep their work per fault O(1) amortized, independent of region
+ * size; WSCLOCK's hand turns at most once around the ring per fault.
  */
 enum vmlab_policy {
 	VMLAB_POLICY_FIFO = 0,
@@ -124,13 +161,17 @@ enum vmlab_policy {
 	VMLAB_POLICY_CLOCK = 2,
 	VMLAB_POLICY_LRU_APPROX = 3,
 	VMLAB_POLICY_LRU = 4,
+	VMLAB_POLICY_SFIFO = 8,
+	VMLAB_POLICY_TWOQ = 9,
+	VMLAB_POLICY_WSCLOCK = 10,
 	VMLAB_POLICY_MAX,
 };
 
 /* vmlab_config.flags */
 #define VMLAB_CFG_WALK		(1U << 0)	/* walk the page tables after each fault */
-#define VMLAB_CFG_CLOCK_FLUSH	(1U << 1)	/* CLOCK/LRU_APPROX: flush TLBs after clearing A;
-						 * only where VMLAB_INFO_TLB_FLUSH
+#define VMLAB_CFG_CLOCK_FLUSH	(1U << 1)	/* CLOCK/LRU_APPROX/WSCLOCK: flush TLBs
+						 * after clearing A; only where
+						 * VMLAB_INFO_TLB_FLUSH
 						 */
 #define VMLAB_CFG_FLAGS		(VMLAB_CFG_WALK | VMLAB_CFG_CLOCK_FLUSH)
 
@@ -138,8 +179,9 @@ enum vmlab_policy {
  * VMLAB_SET_CONFIG errors:
  *   EINVAL  region_size 0 or not a multiple of the page size; ring_records
  *           not a power of two; an unknown event_mask or flags bit; policy
- *           unknown; LRU without tlb_window; evict_batch above
- *           VMLAB_EVICT_BATCH_MAX
+ *           unknown; LRU, SFIFO or TWOQ without tlb_window; evict_batch
+ *           above VMLAB_EVICT_BATCH_MAX; ws_window above
+ *           VMLAB_WS_WINDOW_MAX
  *   EOPNOTSUPP  VMLAB_CFG_CLOCK_FLUSH on a kernel that exports no TLB flush
  *           a module may call (VMLAB_INFO_TLB_FLUSH clear: 7.x)
  *   EFBIG   region_size above max_region_size, ring_records above
@@ -148,6 +190,11 @@ enum vmlab_policy {
  *           frames, tlb_window or seed changed while pages are resident
  * A new instance has region_size = max_region_size, no events, 1024
  * records, no frame budget (frames = 0), FIFO, no software TLB.
+ *
+ * ws_window is WSCLOCK's window tau, in references (virtual time, see
+ * enum vmlab_policy): a page not referenced for more than ws_window
+ * references is out of the working set.  0 means frames references.  It
+ * may change at any time; other policies ignore it.
  */
 struct vmlab_config {
 	__u32 size;		/* in: sizeof(struct vmlab_config) */
@@ -160,8 +207,12 @@ struct vmlab_config {
 	__u64 seed;		/* RANDOM's seed */
 	__u32 tlb_window;	/* software TLB: most mapped pages; 0 = off */
 	__u32 evict_batch;	/* victims evicted together; 0, 1: one */
-	__u64 reserved[3];	/* zero */
+	__u64 ws_window;	/* WSCLOCK's tau in references; 0 = frames */
+	__u64 reserved[2];	/* zero */
 };
+
+/* The longest ws_window: 2^32 references */
+#define VMLAB_WS_WINDOW_MAX	(1ULL << 32)
 
 /*
  * vmlab_config.evict_batch: when the budget is used up, evict this many of
@@ -220,7 +271,10 @@ struct vmlab_stats {
 	__u64 pages_mapped;	/* pages in the software TLB window now */
 	__u64 evict_pinned;	/* victims kept: pinned or referenced by the kernel */
 	__u64 over_budget;	/* pages admitted past the frame budget */
-	__u64 reserved[3];	/* zero */
+	__u64 reclaims;		/* SFIFO: faults that took a page back from a
+				 * second-chance list, with no I/O (soft misses)
+				 */
+	__u64 reserved[2];	/* zero */
 };
 
 /* ------------------------------------------------------------------ walk */
@@ -550,14 +604,20 @@ struct vmlab_resident {
  * keeps them, the view a textbook draws: FIFO first out first; LRU least
  * recently used first; CLOCK, LRU_APPROX and RANDOM by slot, the frames
  * the hand sweeps, then the pages admitted past the budget (on no slot,
- * VMLAB_PSTATE_SPILL); a policy this header does not list, as FIFO.
+ * VMLAB_PSTATE_SPILL); SFIFO its FIFO first out first, then the clean
+ * list (VMLAB_PSTATE_CLEAN) and the dirty list (VMLAB_PSTATE_DIRTY),
+ * each oldest first; TWOQ the inactive list, then the active list
+ * (VMLAB_PSTATE_ACTIVE), each oldest first, with its marks
+ * (VMLAB_PSTATE_MARK); WSCLOCK by slot as CLOCK, with the hand, the use
+ * bits and the reference bits (VMLAB_PSTATE_MARK); a policy this header
+ * does not list, as FIFO.
  *
  * entries points to count struct vmlab_policy_entry.  count 0 (entries
  * then ignored) only asks how many pages are resident.  Out: policy, the
  * order's; count, the entries written; resident, the pages resident (the
- * count a caller needs); hand, the index in entries of the page CLOCK's or
- * LRU_APPROX's hand examines next, VMLAB_PSTATE_NO_HAND for the other
- * policies and when no page is on a slot.
+ * count a caller needs); hand, the index in entries of the page CLOCK's,
+ * LRU_APPROX's or WSCLOCK's hand examines next, VMLAB_PSTATE_NO_HAND for
+ * the other policies and when no page is on a slot.
  *
  * A page's use bit is its PTE accessed bit in any mapping, read and not
  * cleared (so reading changes nothing), set also when an mm's lock is
@@ -576,6 +636,10 @@ struct vmlab_resident {
 /* vmlab_policy_entry.flags */
 #define VMLAB_PSTATE_USE	(1U << 0)	/* accessed bit set in a mapping */
 #define VMLAB_PSTATE_SPILL	(1U << 1)	/* past the budget: on no slot */
+#define VMLAB_PSTATE_CLEAN	(1U << 2)	/* SFIFO: on the clean list */
+#define VMLAB_PSTATE_DIRTY	(1U << 3)	/* SFIFO: on the dirty list */
+#define VMLAB_PSTATE_ACTIVE	(1U << 4)	/* TWOQ: on the active list */
+#define VMLAB_PSTATE_MARK	(1U << 5)	/* TWOQ's mark, WSCLOCK's ref bit */
 
 struct vmlab_policy_entry {
 	__u64 pgoff;		/* the page */
