@@ -156,13 +156,6 @@ void spinner_stop(struct spinner *s)
 
 /* --------------------------------------------------------------- vmlab */
 
-/* Does @policy need the software TLB to see its references? */
-static bool needs_window(uint32_t policy)
-{
-	return policy == VMLAB_POLICY_LRU || policy == VMLAB_POLICY_SFIFO ||
-	       policy == VMLAB_POLICY_TWOQ;
-}
-
 /*
  * A vmlab instance of @pages pages through @frames frames, mapped; a
  * one-page software TLB for a policy that needs one (--region-policy)
@@ -182,7 +175,7 @@ static int vmlab_region(struct ebench *b, uint64_t len, uint64_t frames,
 	cfg.flags = 0;
 	cfg.frames = frames;
 	cfg.policy = policy;
-	cfg.tlb_window = needs_window(policy) ? 1 : 0;
+	cfg.tlb_window = policy_needs_window(policy) ? 1 : 0;
 	cfg.evict_batch = b->evict_batch;
 	if (vmlab_set_config(fd, &cfg))
 		goto fail;
@@ -466,7 +459,7 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 		if (p < 0)
 			argp_error(state, "--policy '%s': unknown; policies: fifo, "
 				   "random, clock, lru-approx, wsclock", arg);
-		if (needs_window(p))
+		if (policy_needs_window(p))
 			argp_error(state, "--policy %s needs the software TLB, "
 				   "which the swap passes do not use", arg);
 		b->policy = p;

@@ -116,6 +116,12 @@ int policy_parse(const char *name)
 	return name_parse(&policy_names, name);
 }
 
+bool policy_needs_window(uint32_t policy)
+{
+	return policy == VMLAB_POLICY_LRU || policy == VMLAB_POLICY_SFIFO ||
+	       policy == VMLAB_POLICY_TWOQ;
+}
+
 const char *tlb_origin_name(uint32_t origin)
 {
 	return name_of(&tlb_origin_names, origin);

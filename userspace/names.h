@@ -7,6 +7,7 @@
 #ifndef _VMLAB_NAMES_H
 #define _VMLAB_NAMES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* A name for each value of an enum; a value out of range or without one
@@ -49,6 +50,8 @@ const char *fault_kind_name(uint32_t kind);
 const char *policy_name(uint32_t policy);
 /* enum vmlab_policy of @name, or -1 */
 int policy_parse(const char *name);
+/* Does @policy need the software TLB (tlb_window) to see its references? */
+bool policy_needs_window(uint32_t policy);
 /* "module" or "kernel" */
 const char *tlb_origin_name(uint32_t origin);
 /* The module's reasons (evict, window, clock) or the kernel's (as tlb:tlb_flush) */

@@ -258,7 +258,7 @@ static int ws_budget_run(const struct ws_args *a, uint64_t pages,
 	e.seed = 1;
 	e.policy = a->policy;
 	/* LRU and the list policies see every reference through a 1-page TLB */
-	e.tlb_window = a->policy == VMLAB_POLICY_LRU ? 1 : 0;
+	e.tlb_window = policy_needs_window(a->policy) ? 1 : 0;
 	if (exp_prepare(&e) || exp_setup(&e) || exp_touch(&e) || exp_collect(&e))
 		goto out;
 	b->misses = e.stats.faults_zero + e.stats.faults_swapin;
