@@ -263,6 +263,7 @@ _Static_assert(sizeof(struct vmt_event) == 104, "vmt_event is 104 bytes");
 	X(FAULT_UPGRADE, fault_upgrade)					\
 	X(FAULT_SWAPIN, fault_swapin)					\
 	X(FAULT_SOFT, fault_soft)					\
+	X(FAULT_COW, fault_cow)						\
 	X(FAULT_OTHER, fault_other)	/* a kind newer than this header */ \
 	X(WALKS, walks)			/* vmlab:vmlab_walk */		\
 	X(TLB_MODULE, tlb_module)	/* vmlab:vmlab_tlb_flush: unmaps */ \

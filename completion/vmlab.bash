@@ -30,7 +30,7 @@ _vmlab()
 
 	case "$cmd" in
 	"")
-		mapfile -t COMPREPLY < <(compgen -W "info walk run simulate bench trace -j --json --help --version" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "info walk pt tlb ws cow run simulate bench trace -j --json --help --version" -- "$cur")
 		;;
 	bench)
 		mapfile -t COMPREPLY < <(compgen -W "fault trace evict" -- "$cur")

@@ -43,6 +43,7 @@ static int vmlab_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "faults_zero %llu\n", st.faults_zero);
 	seq_printf(m, "faults_minor %llu\n", st.faults_minor);
 	seq_printf(m, "faults_upgrade %llu\n", st.faults_upgrade);
+	seq_printf(m, "faults_cow %llu\n", st.faults_cow);
 	seq_printf(m, "fault_errors %llu\n", st.fault_errors);
 	seq_printf(m, "pages_resident %llu\n", st.pages_resident);
 	seq_printf(m, "pages_allocated %llu\n", st.pages_allocated);

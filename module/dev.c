@@ -52,19 +52,30 @@ static int vmlab_release(struct inode *inode, struct file *file)
  * than the first version is EINVAL; larger than the kernel's is accepted when
  * the extra bytes are zero (E2BIG otherwise).  Returns the user's size.
  */
-static int vmlab_copy_in(void *dst, size_t ksize, const void __user *uarg)
+/*
+ * Copy in a structure of @ksize bytes whose caller may know it as @older
+ * bytes long, the size of an earlier version (or @ksize): returns the
+ * caller's size, and the fields it does not know are zero.
+ */
+static int vmlab_copy_in_sized(void *dst, size_t ksize, size_t older,
+			       const void __user *uarg)
 {
 	u32 usize;
 	int ret;
 
 	if (get_user(usize, (const u32 __user *)uarg))
 		return -EFAULT;
-	if (usize < ksize)
+	if (usize < ksize && usize != older)
 		return -EINVAL;
 	if (usize > PAGE_SIZE)
 		return -E2BIG;
 	ret = copy_struct_from_user(dst, ksize, uarg, usize);
 	return ret ? ret : usize;
+}
+
+static int vmlab_copy_in(void *dst, size_t ksize, const void __user *uarg)
+{
+	return vmlab_copy_in_sized(dst, ksize, ksize, uarg);
 }
 
 /* Copy out @ksize bytes of @src, its size field set to what was copied. */
@@ -205,13 +216,14 @@ static long vmlab_ioc_get_stats(struct vmlab_instance *inst, void __user *uarg)
 	struct vmlab_stats st;
 	int ret;
 
-	ret = vmlab_copy_in(&st, sizeof(st), uarg);
+	/* a caller built before faults_cow gets the fields it knows */
+	ret = vmlab_copy_in_sized(&st, sizeof(st), VMLAB_STATS_SIZE_V1, uarg);
 	if (ret < 0)
 		return ret;
 	if (st.reserved0 || !vmlab_zeroed(st.reserved, sizeof(st.reserved)))
 		return -EINVAL;
 	vmlab_stats_fill(inst, &st);
-	return vmlab_copy_out(uarg, &st, sizeof(st));
+	return vmlab_copy_out(uarg, &st, min_t(size_t, ret, sizeof(st)));
 }
 
 static long vmlab_ioc_reset_stats(struct vmlab_instance *inst)

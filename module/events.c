@@ -38,15 +38,17 @@ void vmlab_stats_fill(struct vmlab_instance *inst, struct vmlab_stats *st)
 	unsigned int i;
 	u64 *field;
 
-	BUILD_BUG_ON(VMLAB_CNT_FAULTS_SOFT - VMLAB_CNT_FAULTS_ZERO !=
-		     VMLAB_FAULT_SOFT - VMLAB_FAULT_ZERO);
+	BUILD_BUG_ON(VMLAB_CNT_FAULTS_COW - VMLAB_CNT_FAULTS_ZERO !=
+		     VMLAB_FAULT_COW - VMLAB_FAULT_ZERO);
+	BUILD_BUG_ON(offsetof(struct vmlab_stats, faults_cow) !=
+		     VMLAB_STATS_SIZE_V1);
 	memset(st, 0, sizeof(*st));
 	st->size = sizeof(*st);
 	for (i = 0; i < VMLAB_NR_COUNTERS; i++) {
 		field = (u64 *)((char *)st + vmlab_counter_field[i]);
 		*field = atomic64_read(&inst->counters[i]);
 	}
-	for (i = VMLAB_CNT_FAULTS_ZERO; i <= VMLAB_CNT_FAULTS_SOFT; i++)
+	for (i = VMLAB_CNT_FAULTS_ZERO; i <= VMLAB_CNT_FAULTS_COW; i++)
 		st->faults += atomic64_read(&inst->counters[i]);
 	st->swap_out_bytes = st->swap_outs * PAGE_SIZE;
 	st->swap_in_bytes = st->swap_ins * PAGE_SIZE;

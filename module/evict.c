@@ -58,8 +58,9 @@ static void vmlab_unmap_frame(struct vmlab_instance *inst, struct vmlab_frame *f
 {
 	bool mapped = folio_mapped(page_folio(f->page));
 
+	/* even_cows 0: a private mapping's copies are its own, not @f */
 	unmap_mapping_range(inst->inode->i_mapping, (loff_t)f->pgoff << PAGE_SHIFT,
-			    PAGE_SIZE, 1);
+			    PAGE_SIZE, 0);
 	vmlab_window_del(inst, f);
 	if (mapped)
 		vmlab_event_tlb(inst, VMLAB_TLB_ORIGIN_MODULE, reason, f->pgoff, 1);
@@ -117,7 +118,7 @@ static void vmlab_unmap_batch(struct vmlab_instance *inst, struct vmlab_batch *b
 		}
 		unmap_mapping_range(inst->inode->i_mapping,
 				    (loff_t)b->f[i]->pgoff << PAGE_SHIFT,
-				    (loff_t)(j - i) << PAGE_SHIFT, 1);
+				    (loff_t)(j - i) << PAGE_SHIFT, 0);
 		if (mapped)
 			vmlab_event_tlb(inst, VMLAB_TLB_ORIGIN_MODULE, VMLAB_TLB_REASON_EVICT,
 					b->f[i]->pgoff, j - i);

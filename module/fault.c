@@ -12,6 +12,18 @@
  * the dirty bit a swap-out needs.  A write to a missing page goes through
  * ->fault and ->page_mkwrite in one fault: one zero-fill event.
  *
+ * A MAP_PRIVATE mapping is copy-on-write, as a private file mapping is: a
+ * read maps the instance's page read-only; a write with no PTE is the
+ * core's do_cow_fault(), which gets the page from ->fault, copies it into
+ * an anonymous page of the process and maps the copy (a COW fault: the
+ * instance page is not dirtied, nor entered in the software TLB, as it is
+ * not mapped); a write to the read-only instance page a read mapped is
+ * copied by do_wp_page() -> wp_page_copy(), which calls no vm_operations and
+ * fires no tracepoint: the module never learns of that copy.  The copies
+ * are the process's anonymous memory: eviction leaves them (evict.c) and
+ * the accessed bits the policies read are the instance page's only
+ * (policy.c).
+ *
  * ->fault returns the page locked, as filemap_fault() does: an eviction,
  * which locks the page too, cannot take it between ->fault and the PTE.
  * Which locks a fault runs under, and in what order it takes the rest: the
@@ -52,6 +64,17 @@ static u32 vmlab_fault_access(unsigned int flags)
 	if (flags & FAULT_FLAG_USER)
 		access |= VMLAB_ACC_USER;
 	return access;
+}
+
+/*
+ * A write fault on a private mapping: the core copies the page ->fault
+ * returns (do_cow_fault()) and maps the copy, never the page itself.
+ * VM_SHARED, not VM_MAYSHARE: a read-only shared mapping never writes.
+ */
+static bool vmlab_fault_is_cow(struct vm_fault *vmf)
+{
+	return (vmf->flags & FAULT_FLAG_WRITE) &&
+	       !(vmf->vma->vm_flags & VM_SHARED);
 }
 
 /* A fault's record waiting for its task's return to user space */
@@ -245,6 +268,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	/* only a frame budget evicts, and needs to know the access */
 	u32 sig = READ_ONCE(inst->frames) ? vmlab_access_sig() : 0;
 	struct vmlab_frame *f;
+	bool cow = vmlab_fault_is_cow(vmf);
 	u64 t0 = ktime_get_ns();
 	struct page *page;
 	unsigned int kind;
@@ -262,7 +286,9 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 		kind = VMLAB_FAULT_MINOR;
 	} else if (f) {
 		kind = f->window_unmapped ? VMLAB_FAULT_SOFT : VMLAB_FAULT_MINOR;
-		f->window_unmapped = false;
+		/* a COW fault maps the copy: the page stays out of the window */
+		if (!cow)
+			f->window_unmapped = false;
 	} else {
 		if (vmlab_fault_failed(inst, vmf))
 			goto fail;
@@ -275,12 +301,17 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 		if (!f)
 			goto fail;
 	}
-	if (vmf->flags & FAULT_FLAG_WRITE)
+	if (cow) {
+		/* read to be copied: a use, but not a write, nor a mapping */
+		kind = VMLAB_FAULT_COW;
+	} else if (vmf->flags & FAULT_FLAG_WRITE) {
 		f->zero = false;
+	}
 	vmlab_access_note(inst, vmf->pgoff, sig);
 	vmlab_policy_touch(inst, f);
 	/* the kernel's copies may need two pages mapped at once */
-	vmlab_window_add(inst, f, vmf->flags & FAULT_FLAG_USER);
+	if (!cow)
+		vmlab_window_add(inst, f, vmf->flags & FAULT_FLAG_USER);
 	page = f->page;
 	get_page(page);
 	/* locked until the PTE is in: an eviction waits for it */
@@ -378,13 +409,9 @@ int vmlab_mmap(struct file *file, struct vm_area_struct *vma)
 	int ret;
 
 	/*
-	 * VM_MAYSHARE, not VM_SHARED: do_mmap() clears VM_SHARED for a shared
-	 * mapping of a file not open for writing, which is a read-only
-	 * shared mapping all the same.
+	 * MAP_PRIVATE is copy-on-write (the top of this file): its reads
+	 * share the instance's pages, its writes copy them.
 	 */
-	if (!(vma->vm_flags & VM_MAYSHARE))
-		return -EINVAL;
-
 	mutex_lock(&inst->lock);
 	if (pages > inst->nr_pages) {
 		ret = -EFBIG;

@@ -19,7 +19,7 @@ static int __init vmlab_init(void)
 	BUILD_BUG_ON(sizeof(struct vmlab_event) != 128);
 	BUILD_BUG_ON(sizeof(struct vmlab_info) != 80);
 	BUILD_BUG_ON(sizeof(struct vmlab_config) != 80);
-	BUILD_BUG_ON(sizeof(struct vmlab_stats) != 224);
+	BUILD_BUG_ON(sizeof(struct vmlab_stats) != 232);
 	BUILD_BUG_ON(sizeof(struct vmlab_walk) != 136);
 
 	ret = vmlab_instance_init();

@@ -340,7 +340,8 @@ static void vmlab_flush_local(void *info)
 }
 
 /*
- * Test and clear the accessed bit of @f's PTE in every mapping.  x86 sets
+ * Test and clear the accessed bit of @f's PTE in every mapping: in a
+ * MAP_PRIVATE one, only a PTE that maps @f's page, not a copy of it.  x86 sets
  * A in the PTE when the hardware walks it; this clears it as Linux does,
  * without a flush (see vmlab_policy_flush()).
  */
@@ -369,7 +370,7 @@ static bool vmlab_frame_young(struct vmlab_instance *inst, struct vmlab_frame *f
 			 * closed yet: its page tables may be being freed.
 			 */
 			if (find_vma(mm, addr) == vma &&
-			    vmlab_pte_test_and_clear_young(mm, addr)) {
+			    vmlab_pte_test_and_clear_young(mm, addr, f->page)) {
 				young = true;
 				cpumask_or(inst->flush_cpus, inst->flush_cpus,
 					   mm_cpumask(mm));
@@ -592,7 +593,8 @@ static bool vmlab_frame_accessed(struct vmlab_instance *inst,
 		    f->pgoff < vma->vm_pgoff + vma_pages(vma)) {
 			addr = vma->vm_start +
 			       ((f->pgoff - vma->vm_pgoff) << PAGE_SHIFT);
-			if (find_vma(mm, addr) == vma && vmlab_pte_young(mm, addr))
+			if (find_vma(mm, addr) == vma &&
+			    vmlab_pte_young(mm, addr, f->page))
 				young = true;
 		}
 		mmap_read_unlock(mm);

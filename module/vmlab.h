@@ -263,8 +263,10 @@ void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
 		   struct vmlab_walk *w, bool pfn_visible);
 void vmlab_pt_count(struct mm_struct *mm, unsigned long start,
 		    unsigned long end, struct vmlab_pt *pt);
-bool vmlab_pte_test_and_clear_young(struct mm_struct *mm, unsigned long addr);
-bool vmlab_pte_young(struct mm_struct *mm, unsigned long addr);
+bool vmlab_pte_test_and_clear_young(struct mm_struct *mm, unsigned long addr,
+				    struct page *page);
+bool vmlab_pte_young(struct mm_struct *mm, unsigned long addr,
+		     struct page *page);
 
 /* --------------------------------------------------------------- page.c */
 

@@ -155,35 +155,51 @@ static pte_t *vmlab_pte_lookup(struct mm_struct *mm, unsigned long addr)
 }
 
 /*
- * Test and clear the accessed bit of the PTE that maps @addr in @mm, the
- * mmap lock held for reading: what ptep_test_and_clear_young() does on x86,
- * an atomic bit operation, so neither the hardware setting A nor a racing
- * zap needs the PTE lock against it.  False when no PTE maps @addr.
+ * Test and clear the accessed bit of the PTE that maps @page at @addr in
+ * @mm, the mmap lock held for reading: what ptep_test_and_clear_young()
+ * does on x86, an atomic operation, so neither the hardware setting A nor a
+ * racing zap needs the PTE lock against it.  False when no PTE maps @page
+ * there: in a MAP_PRIVATE mapping the PTE may map the process's copy of it
+ * (wp_page_copy() replaces it under the PTE lock we do not take), whose
+ * accessed bit is not @page's to read nor ours to clear; the exchange
+ * clears A only in the entry whose pfn was checked.
  */
-bool vmlab_pte_test_and_clear_young(struct mm_struct *mm, unsigned long addr)
+bool vmlab_pte_test_and_clear_young(struct mm_struct *mm, unsigned long addr,
+				    struct page *page)
 {
 	bool young = false;
-	pte_t *ptep;
+	pte_t *ptep, old;
 
 	rcu_read_lock();
 	ptep = vmlab_pte_lookup(mm, addr);
-	if (ptep)
-		young = test_and_clear_bit(_PAGE_BIT_ACCESSED,
-					   (unsigned long *)&ptep->pte);
+	if (!ptep)
+		goto unlock;
+	old = ptep_get(ptep);
+	do {
+		if (!pte_present(old) || pte_pfn(old) != page_to_pfn(page) ||
+		    !pte_young(old))
+			goto unlock;
+	} while (!try_cmpxchg(&ptep->pte, &old.pte, pte_mkold(old).pte));
+	young = true;
+unlock:
 	rcu_read_unlock();
 	return young;
 }
 
-/* The accessed bit of the PTE that maps @addr in @mm, left as it is. */
-bool vmlab_pte_young(struct mm_struct *mm, unsigned long addr)
+/* The accessed bit of the PTE that maps @page at @addr in @mm, left as it is. */
+bool vmlab_pte_young(struct mm_struct *mm, unsigned long addr,
+		     struct page *page)
 {
 	bool young = false;
-	pte_t *ptep;
+	pte_t *ptep, pte;
 
 	rcu_read_lock();
 	ptep = vmlab_pte_lookup(mm, addr);
-	if (ptep)
-		young = pte_young(ptep_get(ptep));
+	if (ptep) {
+		pte = ptep_get(ptep);
+		young = pte_present(pte) && pte_young(pte) &&
+			pte_pfn(pte) == page_to_pfn(page);
+	}
 	rcu_read_unlock();
 	return young;
 }

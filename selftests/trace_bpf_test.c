@@ -363,6 +363,7 @@ static const struct {
 	C("faults", faults), C("fault_zero", faults_zero),
 	C("fault_minor", faults_minor), C("fault_upgrade", faults_upgrade),
 	C("fault_swapin", faults_swapin), C("fault_soft", faults_soft),
+	C("fault_cow", faults_cow),
 	C("tlb_module", tlb_module), C("tlb_kernel", tlb_kernel),
 	C("evictions", evictions), C("evict_drop", clean_drops),
 	C("swap_outs", swap_outs), C("swap_ins", swap_ins),

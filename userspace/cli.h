@@ -67,6 +67,7 @@ int cmd_walk(int argc, char **argv);		/* walk.c */
 int cmd_pt(int argc, char **argv);		/* pt.c */
 int cmd_tlb(int argc, char **argv);		/* tlb.c */
 int cmd_ws(int argc, char **argv);		/* ws.c */
+int cmd_cow(int argc, char **argv);		/* cow.c */
 int cmd_run(int argc, char **argv);		/* run.c */
 int cmd_simulate(int argc, char **argv);	/* simulate.c */
 int cmd_bench(int argc, char **argv);		/* bench.c: the dispatcher */

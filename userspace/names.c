@@ -40,7 +40,8 @@ NAME_TABLE(fault_kind_names, "unknown",
 	   [VMLAB_FAULT_MINOR] = "minor",
 	   [VMLAB_FAULT_UPGRADE] = "upgrade",
 	   [VMLAB_FAULT_SWAPIN] = "swapin",
-	   [VMLAB_FAULT_SOFT] = "soft");
+	   [VMLAB_FAULT_SOFT] = "soft",
+	   [VMLAB_FAULT_COW] = "cow");
 
 NAME_TABLE(policy_names, "unknown",
 	   [VMLAB_POLICY_FIFO] = "fifo",

@@ -44,7 +44,7 @@ extern const struct bit_name access_bits[4];
 
 /* "PGD", ..., "PTE"; "?" if unknown */
 const char *level_name(unsigned int level);
-/* "zero", "minor", "upgrade", "swapin", "soft" */
+/* "zero", "minor", "upgrade", "swapin", "soft", "cow" */
 const char *fault_kind_name(uint32_t kind);
 /* "fifo", "random", "clock", "lru-approx", "lru", "sfifo", "2q", "wsclock" */
 const char *policy_name(uint32_t policy);

@@ -49,7 +49,7 @@ static const char run_doc[] =
 "first divergence marked.\n"
 "\n"
 "Each record line: sequence number, time since the first record, CPU, pid,\n"
-"then for a fault its kind (zero, minor, upgrade, swapin, soft), access,\n"
+"then for a fault its kind (zero, minor, upgrade, swapin, soft, cow), access,\n"
 "address, page offset, latency and the walk done after the fault (indices\n"
 "PGD/P4D/PUD/PMD/PTE, '-' for a folded level, the leaf's flags and frame);\n"
 "for a TLB flush its origin, reason and pages; for an eviction its action\n"

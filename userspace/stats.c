@@ -22,6 +22,9 @@ void stats_print(const struct vmlab_stats *st, FILE *f)
 		st->faults, st->faults_zero, st->faults_minor,
 		st->faults_upgrade, st->faults_swapin, st->faults_soft,
 		st->fault_errors);
+	if (st->faults_cow)
+		fprintf(f, "copy-on-write %llu faults of private mappings\n",
+			st->faults_cow);
 	fprintf(f, "evictions    %llu: swap-outs %llu (%s), clean drops %llu; "
 		"swap-ins %llu (%s)\n", st->evictions, st->swap_outs,
 		fmt_bytes(st->swap_out_bytes, out, sizeof(out)), st->clean_drops,
@@ -49,7 +52,7 @@ static const struct {
 	size_t off;
 } stats_keys[] = {
 	F(faults), F(faults_zero), F(faults_minor), F(faults_upgrade),
-	F(faults_swapin), F(faults_soft), F(fault_errors), { "misses", MISSES },
+	F(faults_swapin), F(faults_soft), F(faults_cow), F(fault_errors), { "misses", MISSES },
 	F(pages_resident), F(pages_allocated), F(pages_mapped), F(evictions),
 	F(swap_outs), F(swap_out_bytes), F(swap_ins), F(swap_in_bytes),
 	F(clean_drops), F(store_pages), F(io_errors), F(evict_pinned),

@@ -86,6 +86,7 @@ static const struct {
 	{ VMLAB_FAULT_UPGRADE, VMT_FAULT, "fault_upgrade" },
 	{ VMLAB_FAULT_SWAPIN, VMT_FAULT, "fault_swapin" },
 	{ VMLAB_FAULT_SOFT, VMT_FAULT, "fault_soft" },
+	{ VMLAB_FAULT_COW, VMT_FAULT, "fault_cow" },
 	{ VMT_HIST_EVICT, VMT_EVICT, "evict" },
 	{ VMT_HIST_SWAP_OUT, VMT_SWAP, "swap_out" },
 	{ VMT_HIST_SWAP_IN, VMT_SWAP, "swap_in" },

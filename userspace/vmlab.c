@@ -25,6 +25,7 @@ static const struct command {
 	{ "pt", cmd_pt },
 	{ "tlb", cmd_tlb },
 	{ "ws", cmd_ws },
+	{ "cow", cmd_cow },
 	{ "run", cmd_run },
 	{ "simulate", cmd_simulate },
 	{ "bench", cmd_bench },
@@ -40,6 +41,7 @@ static const char doc[] =
 "  pt        count the page tables that map dense and sparse layouts\n"
 "  tlb       TLB reach: time per access over pages touched, 4 KiB and 2 MiB\n"
 "  ws        working sets from accessed bits over time, and thrashing\n"
+"  cow       copy-on-write: MAP_PRIVATE, fork, who copies which page\n"
 "  run       map an instance, touch its pages, print events and a summary;\n"
 "            with --frames and --policy, evict and swap; --compare with\n"
 "            the simulator\n"

@@ -12,6 +12,18 @@
  * demand.  Every process that maps the same instance (after fork(), or with
  * the fd passed over a unix socket) shares its pages.
  *
+ * mmap(MAP_PRIVATE) maps the same pages copy-on-write, as a private mapping
+ * of a file does: a read maps the instance's own page read-only, shared with
+ * every other mapping; a write copies it into an anonymous page of the
+ * process, and the instance's page stays as it was (not dirtied, its data
+ * unchanged).  A write with no page mapped reaches the module as a
+ * VMLAB_FAULT_COW fault (vmlab_stats.faults_cow).  A write to a page a read
+ * mapped first is copied by the kernel's write-protect fault, which calls
+ * no vm_operations and no tracepoint: the module cannot see that copy, nor
+ * any use of a copy (its accessed bit is not the instance page's, and
+ * eviction leaves copies in place).  VMLAB_WALK shows them: a private page
+ * whose pfn is not the instance page's is a copy.
+ *
  * Structures: every ioctl structure starts with its size in bytes (set it to
  * sizeof(struct ...)), has only __u32 and __u64 fields, no implicit padding,
  * and carries reserved fields that must be zero.  A structure larger than the
@@ -33,7 +45,7 @@
  *           or larger than a page
  *
  * mmap() errors:
- *   EINVAL  MAP_PRIVATE (vmlab pages are shared by definition), or length 0
+ *   EINVAL  length 0
  *   EACCES  PROT_WRITE on an fd not open for writing (the kernel's check; a
  *           read-only shared mapping of such an fd works)
  *   EFBIG   length larger than the instance's region_size
@@ -275,7 +287,16 @@ struct vmlab_stats {
 				 * second-chance list, with no I/O (soft misses)
 				 */
 	__u64 reserved[2];	/* zero */
+	/* size VMLAB_STATS_SIZE_V1 ends here; later fields follow */
+	__u64 faults_cow;	/* write faults of MAP_PRIVATE mappings: copied */
 };
+
+/*
+ * The first size of struct vmlab_stats, which VMLAB_GET_STATS still
+ * accepts (a program built before faults_cow): it then copies out that many
+ * bytes and size says so.  Any other size below sizeof() fails with EINVAL.
+ */
+#define VMLAB_STATS_SIZE_V1	224
 
 /* ------------------------------------------------------------------ walk */
 
@@ -381,6 +402,7 @@ enum vmlab_fault_kind {
 	VMLAB_FAULT_UPGRADE = 3,	/* write to a read-only mapped page */
 	VMLAB_FAULT_SWAPIN = 4,		/* major: page read back from the store */
 	VMLAB_FAULT_SOFT = 5,		/* resident, unmapped by the software TLB */
+	VMLAB_FAULT_COW = 6,		/* write to a MAP_PRIVATE mapping: copied */
 	VMLAB_FAULT_KIND_MAX,
 };
 
