@@ -462,6 +462,7 @@ static int ioctl_index(unsigned long cmd)
 		VMLAB_GET_INFO, VMLAB_SET_CONFIG, VMLAB_GET_CONFIG,
 		VMLAB_GET_STATS, VMLAB_RESET_STATS, VMLAB_WALK,
 		VMLAB_SET_BACKING, VMLAB_EVICT, VMLAB_RESIDENT,
+		VMLAB_POLICY_STATE, VMLAB_PT,
 	};
 	unsigned int i;
 
@@ -1946,6 +1947,10 @@ static const struct fuzz_cmd fuzz_cmds[] = {
 	{ VMLAB_RESIDENT, sizeof(struct vmlab_resident), true,
 	  { R(vmlab_resident, reserved) }, 1, R(vmlab_resident, flags),
 	  VMLAB_RESIDENT_YOUNG },
+	{ VMLAB_POLICY_STATE, sizeof(struct vmlab_policy_state), true,
+	  { R(vmlab_policy_state, reserved) }, 1, 0, 0 },
+	{ VMLAB_PT, sizeof(struct vmlab_pt), true,
+	  { R(vmlab_pt, reserved0), R(vmlab_pt, reserved) }, 2, 0, 0 },
 };
 
 /* A valid argument for @c in @buf (at least a page, zeroed). */
@@ -1972,6 +1977,19 @@ static void fuzz_valid_arg(const struct fuzz_cmd *c, unsigned char *buf)
 		((struct vmlab_resident *)buf)->start = below(lab.npages);
 		((struct vmlab_resident *)buf)->count = below(ps);
 		((struct vmlab_resident *)buf)->vec = (uintptr_t)(buf + ps);
+		break;
+	case VMLAB_POLICY_STATE:
+		((struct vmlab_policy_state *)buf)->count =
+			below(ps / sizeof(struct vmlab_policy_entry) + 1);
+		((struct vmlab_policy_state *)buf)->entries = (uintptr_t)(buf + ps);
+		break;
+	case VMLAB_PT:
+		/* this process: a range, or its whole address space */
+		if (below(2)) {
+			((struct vmlab_pt *)buf)->start = rnd() & ((1ULL << 47) - 1);
+			((struct vmlab_pt *)buf)->end = ((struct vmlab_pt *)buf)->start +
+							1 + below(1ULL << 40);
+		}
 		break;
 	}
 }
@@ -2058,7 +2076,7 @@ static void op_ioctl_fuzz(void)
 	case 8:
 		switch (below(4)) {
 		case 0:
-			cmd = _IOWR(VMLAB_IOC_MAGIC, 0x09 + below(0xf7), struct vmlab_info);
+			cmd = _IOWR(VMLAB_IOC_MAGIC, 0x0b + below(0xf5), struct vmlab_info);
 			break;
 		case 1:
 			cmd = _IOC(_IOC_DIR(c->cmd), VMLAB_IOC_MAGIC, _IOC_NR(c->cmd),
@@ -2082,6 +2100,8 @@ static void op_ioctl_fuzz(void)
 	}
 	if (cmd == VMLAB_RESIDENT && kind != 6)
 		((struct vmlab_resident *)buf)->vec = (uintptr_t)(arg_area + ps);
+	if (cmd == VMLAB_POLICY_STATE && kind != 6)
+		((struct vmlab_policy_state *)buf)->entries = (uintptr_t)(arg_area + ps);
 	note("ioctl_fuzz %#lx (%s): %s", cmd,
 	     ioctl_index(cmd) >= 0 ? fuzz_ioctl_errnos[ioctl_index(cmd)].call : "?",
 	     what);

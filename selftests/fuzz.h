@@ -41,6 +41,8 @@ static const struct fuzz_errnos fuzz_ioctl_errnos[] = {
 	{ "VMLAB_RESIDENT",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
 	/* "EINVAL ... ENOSPC ... EFAULT ... ENOMEM" */
 	{ "VMLAB_POLICY_STATE",	{ ENOTTY, EFAULT, EINVAL, E2BIG, ENOSPC, ENOMEM, 0 } },
+	/* "EINVAL ... ESRCH ... EPERM ... EFAULT" */
+	{ "VMLAB_PT",		{ ENOTTY, EFAULT, EINVAL, E2BIG, ESRCH, EPERM, 0 } },
 };
 
 /* "read() returns whole struct vmlab_event records": its errors */
