@@ -25,6 +25,11 @@
  * frames busy writes them with vmlab_evict_write() after dropping its
  * locks: a user fault (fault.c, which then retries) or VMLAB_EVICT.
  *
+ * The page daemon (low_watermark, high_watermark) is a worker that evicts
+ * the policy's victims ahead of the misses, through vmlab_evict_to() and
+ * vmlab_evict_write() as a miss does, until high_watermark frames are free;
+ * a miss that leaves fewer than low_watermark free wakes it.
+ *
  * The software TLB window keeps at most tlb_window resident pages mapped;
  * mapping one more unmaps the oldest, which stays resident: touching it
  * again is a soft fault.  With a window of one page the kernel sees every

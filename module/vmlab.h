@@ -12,7 +12,8 @@
  *   page.c      pages and frames: allocation, accounting, residency
  *   store.c     the backing store: where evicted pages go
  *   policy.c    replacement policies: which page to evict
- *   evict.c     eviction: the frame state machine, the software TLB window
+ *   evict.c     eviction: the frame state machine, the page daemon, the
+ *               software TLB window
  *   fault.c     the fault path: mmap(), faults, the deferred walk
  *   instance.c  an instance's life, its pseudo inode; the lock order
  *   debugfs.c   /sys/kernel/debug/vmlab

@@ -31,7 +31,7 @@ void stats_print(const struct vmlab_stats *st, FILE *f)
 		st->pages_allocated, st->store_pages, st->pages_mapped);
 	fprintf(f, "TLB flushes  %llu by the module, %llu by the kernel\n", st->tlb_module, st->tlb_kernel);
 	fprintf(f, "I/O errors   %llu\n", st->io_errors);
-	fprintf(f, "misses       %llu found a free frame, %llu evicted\n",
+	fprintf(f, "miss frames  %llu free, %llu evicted\n",
 		st->faults_free_frame, st->faults_evicted);
 	if (st->daemon_runs)
 		fprintf(f, "page daemon  %llu passes, %llu evictions\n",
