@@ -227,9 +227,9 @@ static long vmlab_ioc_set_config(struct vmlab_instance *inst, void __user *uarg)
 	WRITE_ONCE(inst->flags, cfg.flags);
 	inst->low_watermark = cfg.low_watermark;
 	inst->high_watermark = cfg.high_watermark;
-	/* the new watermarks may want frames freed now */
-	vmlab_daemon_kick(inst);
 unlock:
+	/* the new watermarks may want frames freed now; or the old, on error */
+	vmlab_daemon_kick(inst);
 	mutex_unlock(&inst->lock);
 	return ret;
 }
