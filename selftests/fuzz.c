@@ -1904,6 +1904,7 @@ struct fuzz_cmd {
 	unsigned int nresv;
 	size_t flags_off;		/* offset of a flags field, or 0 */
 	__u64 known_flags;
+	size_t first;			/* the first version's size, if it grew */
 };
 
 #define R(type, field) offsetof(struct type, field)
@@ -1914,11 +1915,12 @@ static const struct fuzz_cmd fuzz_cmds[] = {
 	{ VMLAB_SET_CONFIG, sizeof(struct vmlab_config), false,
 	  { R(vmlab_config, reserved), R(vmlab_config, reserved) + 8,
 	    R(vmlab_config, reserved) + 16 }, 3,
-	  R(vmlab_config, flags), VMLAB_CFG_FLAGS },
+	  R(vmlab_config, flags), VMLAB_CFG_FLAGS, VMLAB_CONFIG_SIZE_VER0 },
 	{ VMLAB_GET_CONFIG, sizeof(struct vmlab_config), true,
-	  { R(vmlab_config, reserved) }, 1, 0, 0 },
+	  { R(vmlab_config, reserved) }, 1, 0, 0, VMLAB_CONFIG_SIZE_VER0 },
 	{ VMLAB_GET_STATS, sizeof(struct vmlab_stats), true,
-	  { R(vmlab_stats, reserved0), R(vmlab_stats, reserved) }, 2, 0, 0 },
+	  { R(vmlab_stats, reserved0), R(vmlab_stats, reserved) }, 2, 0, 0,
+	  VMLAB_STATS_SIZE_VER0 },
 	{ VMLAB_WALK, sizeof(struct vmlab_walk), true,
 	  { R(vmlab_walk, reserved0), R(vmlab_walk, reserved1),
 	    R(vmlab_walk, reserved) }, 3, 0, 0 },
@@ -1978,7 +1980,8 @@ static void op_ioctl_fuzz(void)
 	fuzz_valid_arg(c, buf);
 	switch (kind) {
 	case 0:
-		size = below(c->size);
+		/* an earlier version's size is accepted: below the first */
+		size = below(c->first ?: c->size);
 		*(__u32 *)buf = size;
 		what = "size smaller";
 		expect = EINVAL;
