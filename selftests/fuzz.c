@@ -1911,7 +1911,7 @@ struct fuzz_cmd {
 
 static const struct fuzz_cmd fuzz_cmds[] = {
 	{ VMLAB_GET_INFO, sizeof(struct vmlab_info), true,
-	  { R(vmlab_info, reserved) }, 1, 0, 0 },
+	  { R(vmlab_info, reserved) }, 1, 0, 0, 0 },
 	{ VMLAB_SET_CONFIG, sizeof(struct vmlab_config), false,
 	  { R(vmlab_config, reserved), R(vmlab_config, reserved) + 8,
 	    R(vmlab_config, reserved) + 16 }, 3,
@@ -1923,13 +1923,16 @@ static const struct fuzz_cmd fuzz_cmds[] = {
 	  VMLAB_STATS_SIZE_VER0 },
 	{ VMLAB_WALK, sizeof(struct vmlab_walk), true,
 	  { R(vmlab_walk, reserved0), R(vmlab_walk, reserved1),
-	    R(vmlab_walk, reserved) }, 3, 0, 0 },
+	    R(vmlab_walk, reserved) }, 3, 0, 0, 0 },
 	{ VMLAB_SET_BACKING, sizeof(struct vmlab_backing), false,
-	  { R(vmlab_backing, reserved), R(vmlab_backing, reserved) + 8 }, 2, 0, 0 },
+	  { R(vmlab_backing, reserved), R(vmlab_backing, reserved) + 8 }, 2, 0, 0,
+	  0 },
 	{ VMLAB_EVICT, sizeof(struct vmlab_evict), true,
-	  { R(vmlab_evict, reserved) }, 1, R(vmlab_evict, flags), VMLAB_EVICT_FLAG_ALL },
+	  { R(vmlab_evict, reserved) }, 1, R(vmlab_evict, flags), VMLAB_EVICT_FLAG_ALL,
+	  0 },
 	{ VMLAB_RESIDENT, sizeof(struct vmlab_resident), true,
-	  { R(vmlab_resident, reserved0), R(vmlab_resident, reserved) }, 2, 0, 0 },
+	  { R(vmlab_resident, reserved0), R(vmlab_resident, reserved) }, 2, 0, 0,
+	  0 },
 };
 
 /* A valid argument for @c in @buf (at least a page, zeroed). */
