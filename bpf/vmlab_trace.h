@@ -85,7 +85,7 @@ struct vmlab_tp_evict {
 	__u32 inst;
 	__u32 policy;		/* enum vmlab_policy */
 	__u32 action;		/* VMLAB_EVICT_ACTION_WRITE.. or 0 on error */
-	__u32 reason;		/* VMLAB_EVICT_REASON_BUDGET or _FORCED */
+	__u32 reason;		/* VMLAB_EVICT_REASON_* */
 	__s32 error;		/* 0 or -errno: the page stayed resident */
 	__u32 pad0;
 	__u64 pgoff;

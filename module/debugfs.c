@@ -27,6 +27,8 @@ static int vmlab_config_show(struct seq_file *m, void *v)
 	seq_printf(m, "frames %llu\n", inst->cfg.frames);
 	seq_printf(m, "tlb_window %u\n", inst->cfg.tlb_window);
 	seq_printf(m, "ws_window %llu\n", inst->cfg.ws_window);
+	seq_printf(m, "low_watermark %u\n", inst->cfg.low_watermark);
+	seq_printf(m, "high_watermark %u\n", inst->cfg.high_watermark);
 	seq_printf(m, "backing %s\n", inst->backing ? "file" : "memory");
 	seq_printf(m, "mapped %d\n", inst->mapped);
 	mutex_unlock(&inst->lock);
@@ -61,6 +63,10 @@ static int vmlab_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "evict_pinned %llu\n", st.evict_pinned);
 	seq_printf(m, "over_budget %llu\n", st.over_budget);
 	seq_printf(m, "store_pages %llu\n", st.store_pages);
+	seq_printf(m, "faults_free_frame %llu\n", st.faults_free_frame);
+	seq_printf(m, "faults_evicted %llu\n", st.faults_evicted);
+	seq_printf(m, "daemon_runs %llu\n", st.daemon_runs);
+	seq_printf(m, "daemon_evictions %llu\n", st.daemon_evictions);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vmlab_stats);

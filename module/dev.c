@@ -49,23 +49,20 @@ static int vmlab_release(struct inode *inode, struct file *file)
 
 /*
  * Copy in a size-versioned structure: its first __u32 is its size.  Smaller
- * than the first version is EINVAL; larger than the kernel's is accepted when
- * the extra bytes are zero (E2BIG otherwise).  Returns the user's size.
+ * than the first version (@first bytes) is EINVAL; an earlier version than
+ * the kernel's reads the fields it lacks as zero; larger than the kernel's
+ * is accepted when the extra bytes are zero (E2BIG otherwise).  Returns the
+ * user's size.
  */
-/*
- * Copy in a structure of @ksize bytes whose caller may know it as @older
- * bytes long, the size of an earlier version (or @ksize): returns the
- * caller's size, and the fields it does not know are zero.
- */
-static int vmlab_copy_in_sized(void *dst, size_t ksize, size_t older,
-			       const void __user *uarg)
+static int vmlab_copy_in_ver(void *dst, size_t ksize, size_t first,
+			     const void __user *uarg)
 {
 	u32 usize;
 	int ret;
 
 	if (get_user(usize, (const u32 __user *)uarg))
 		return -EFAULT;
-	if (usize < ksize && usize != older)
+	if (usize < first)
 		return -EINVAL;
 	if (usize > PAGE_SIZE)
 		return -E2BIG;
@@ -73,16 +70,28 @@ static int vmlab_copy_in_sized(void *dst, size_t ksize, size_t older,
 	return ret ? ret : usize;
 }
 
+/* A structure that never grew: its one version is the kernel's. */
 static int vmlab_copy_in(void *dst, size_t ksize, const void __user *uarg)
 {
-	return vmlab_copy_in_sized(dst, ksize, ksize, uarg);
+	return vmlab_copy_in_ver(dst, ksize, ksize, uarg);
 }
 
-/* Copy out @ksize bytes of @src, its size field set to what was copied. */
+/*
+ * Copy out @ksize bytes of @src, or the @usize of an earlier version, its
+ * size field set to what was copied.
+ */
+static int vmlab_copy_out_ver(void __user *uarg, void *src, size_t ksize,
+			      size_t usize)
+{
+	size_t n = min(ksize, usize);
+
+	*(u32 *)src = n;
+	return copy_to_user(uarg, src, n) ? -EFAULT : 0;
+}
+
 static int vmlab_copy_out(void __user *uarg, void *src, size_t ksize)
 {
-	*(u32 *)src = ksize;
-	return copy_to_user(uarg, src, ksize) ? -EFAULT : 0;
+	return vmlab_copy_out_ver(uarg, src, ksize, ksize);
 }
 
 static bool vmlab_zeroed(const void *p, size_t len)
@@ -122,17 +131,28 @@ static long vmlab_ioc_info(struct vmlab_instance *inst, void __user *uarg)
 static long vmlab_ioc_get_config(struct vmlab_instance *inst, void __user *uarg)
 {
 	struct vmlab_config cfg;
-	int ret;
+	int usize;
 
-	ret = vmlab_copy_in(&cfg, sizeof(cfg), uarg);
-	if (ret < 0)
-		return ret;
+	usize = vmlab_copy_in_ver(&cfg, sizeof(cfg), VMLAB_CONFIG_SIZE_VER0, uarg);
+	if (usize < 0)
+		return usize;
 	if (!vmlab_zeroed(cfg.reserved, sizeof(cfg.reserved)))
 		return -EINVAL;
 	mutex_lock(&inst->lock);
 	cfg = inst->cfg;
 	mutex_unlock(&inst->lock);
-	return vmlab_copy_out(uarg, &cfg, sizeof(cfg));
+	return vmlab_copy_out_ver(uarg, &cfg, sizeof(cfg), usize);
+}
+
+/* The page daemon's watermarks: both 0, or low < high <= frames. */
+static int vmlab_config_check_daemon(const struct vmlab_config *cfg)
+{
+	if (!cfg->low_watermark && !cfg->high_watermark)
+		return 0;
+	if (!cfg->frames || cfg->low_watermark >= cfg->high_watermark ||
+	    cfg->high_watermark > cfg->frames)
+		return -EINVAL;
+	return 0;
 }
 
 static int vmlab_config_check(const struct vmlab_config *cfg)
@@ -157,6 +177,8 @@ static int vmlab_config_check(const struct vmlab_config *cfg)
 		return -EINVAL;
 	if (cfg->ws_window > VMLAB_WS_WINDOW_MAX)
 		return -EINVAL;
+	if (vmlab_config_check_daemon(cfg))
+		return -EINVAL;
 	if (cfg->region_size > vmlab_max_region_size())
 		return -EFBIG;
 	if (cfg->ring_records > READ_ONCE(vmlab_max_ring_records))
@@ -171,13 +193,15 @@ static long vmlab_ioc_set_config(struct vmlab_instance *inst, void __user *uarg)
 	struct vmlab_config cfg;
 	int ret;
 
-	ret = vmlab_copy_in(&cfg, sizeof(cfg), uarg);
+	ret = vmlab_copy_in_ver(&cfg, sizeof(cfg), VMLAB_CONFIG_SIZE_VER0, uarg);
 	if (ret < 0)
 		return ret;
 	ret = vmlab_config_check(&cfg);
 	if (ret)
 		return ret;
 
+	/* no daemon pass spans a change of config: the next sees the new one */
+	vmlab_daemon_cancel(inst);
 	mutex_lock(&inst->lock);
 	if (inst->mapped && (cfg.region_size != inst->cfg.region_size ||
 			     cfg.ring_records != inst->cfg.ring_records)) {
@@ -206,7 +230,11 @@ static long vmlab_ioc_set_config(struct vmlab_instance *inst, void __user *uarg)
 	WRITE_ONCE(inst->nr_pages, cfg.region_size >> PAGE_SHIFT);
 	WRITE_ONCE(inst->event_mask, cfg.event_mask);
 	WRITE_ONCE(inst->flags, cfg.flags);
+	inst->low_watermark = cfg.low_watermark;
+	inst->high_watermark = cfg.high_watermark;
 unlock:
+	/* the new watermarks may want frames freed now; or the old, on error */
+	vmlab_daemon_kick(inst);
 	mutex_unlock(&inst->lock);
 	return ret;
 }
@@ -214,16 +242,15 @@ unlock:
 static long vmlab_ioc_get_stats(struct vmlab_instance *inst, void __user *uarg)
 {
 	struct vmlab_stats st;
-	int ret;
+	int usize;
 
-	/* a caller built before faults_cow gets the fields it knows */
-	ret = vmlab_copy_in_sized(&st, sizeof(st), VMLAB_STATS_SIZE_V1, uarg);
-	if (ret < 0)
-		return ret;
+	usize = vmlab_copy_in_ver(&st, sizeof(st), VMLAB_STATS_SIZE_VER0, uarg);
+	if (usize < 0)
+		return usize;
 	if (st.reserved0 || !vmlab_zeroed(st.reserved, sizeof(st.reserved)))
 		return -EINVAL;
 	vmlab_stats_fill(inst, &st);
-	return vmlab_copy_out(uarg, &st, min_t(size_t, ret, sizeof(st)));
+	return vmlab_copy_out_ver(uarg, &st, sizeof(st), usize);
 }
 
 static long vmlab_ioc_reset_stats(struct vmlab_instance *inst)

@@ -40,8 +40,6 @@ void vmlab_stats_fill(struct vmlab_instance *inst, struct vmlab_stats *st)
 
 	BUILD_BUG_ON(VMLAB_CNT_FAULTS_COW - VMLAB_CNT_FAULTS_ZERO !=
 		     VMLAB_FAULT_COW - VMLAB_FAULT_ZERO);
-	BUILD_BUG_ON(offsetof(struct vmlab_stats, faults_cow) !=
-		     VMLAB_STATS_SIZE_V1);
 	memset(st, 0, sizeof(*st));
 	st->size = sizeof(*st);
 	for (i = 0; i < VMLAB_NR_COUNTERS; i++) {

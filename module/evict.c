@@ -25,6 +25,11 @@
  * frames busy writes them with vmlab_evict_write() after dropping its
  * locks: a user fault (fault.c, which then retries) or VMLAB_EVICT.
  *
+ * The page daemon (low_watermark, high_watermark) is a worker that evicts
+ * the policy's victims ahead of the misses, through vmlab_evict_to() and
+ * vmlab_evict_write() as a miss does, until high_watermark frames are free;
+ * a miss that leaves fewer than low_watermark free wakes it.
+ *
  * The software TLB window keeps at most tlb_window resident pages mapped;
  * mapping one more unmaps the oldest, which stays resident: touching it
  * again is a soft fault.  With a window of one page the kernel sees every
@@ -68,12 +73,14 @@ static void vmlab_unmap_frame(struct vmlab_instance *inst, struct vmlab_frame *f
 
 /* @f leaves the instance; its page goes to the store or is freed. */
 static void vmlab_evict_finish(struct vmlab_instance *inst, struct vmlab_frame *f,
-			       int action)
+			       int action, u32 reason)
 {
 	struct page *page = f->page;
 
 	vmlab_frame_remove(inst, f);
 	vmlab_count(inst, VMLAB_CNT_EVICTIONS);
+	if (reason == VMLAB_EVICT_REASON_DAEMON)
+		vmlab_count(inst, VMLAB_CNT_DAEMON_EVICTIONS);
 	page_folio(page)->mapping = NULL;
 	folio_clear_dirty(page_folio(page));
 	if (action == VMLAB_EVICT_ACTION_WRITE || action == VMLAB_EVICT_ACTION_DROP)
@@ -203,7 +210,7 @@ static int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b,
 		}
 		unlock_page(page);
 		vmlab_event_evict(inst, f->pgoff, action, reason, t0);
-		vmlab_evict_finish(inst, f, action);
+		vmlab_evict_finish(inst, f, action, reason);
 	}
 	b->n = pending;
 	return pending ? 0 : err;
@@ -215,7 +222,7 @@ static int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b,
  * is in the store, else the error that kept @f resident.
  */
 static int vmlab_evict_written(struct vmlab_instance *inst,
-			       struct vmlab_frame *f, int ret)
+			       struct vmlab_frame *f, int ret, u32 reason)
 {
 	lockdep_assert_held(&inst->lock);
 	ret = vmlab_store_written(inst, f->pgoff, ret);
@@ -236,7 +243,7 @@ static int vmlab_evict_written(struct vmlab_instance *inst,
 		folio_set_dirty(page_folio(f->page));
 		vmlab_policy_add(inst, f);
 	} else {
-		vmlab_evict_finish(inst, f, VMLAB_EVICT_ACTION_WRITE);
+		vmlab_evict_finish(inst, f, VMLAB_EVICT_ACTION_WRITE, reason);
 	}
 	return ret;
 }
@@ -272,7 +279,7 @@ int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
 
 	mutex_lock(&inst->lock);
 	for (i = 0; i < b->n; i++)
-		ret[i] = vmlab_evict_written(inst, b->f[i], ret[i]);
+		ret[i] = vmlab_evict_written(inst, b->f[i], ret[i], reason);
 	wake_up_all(&inst->busy_wait);
 	mutex_unlock(&inst->lock);
 	for (i = 0; i < b->n; i++) {
@@ -388,18 +395,17 @@ static bool vmlab_access_needs(struct vmlab_instance *inst,
 }
 
 /*
- * Keep the frame budget before a page comes in: when it is used up, evict
- * the policy's next evict_batch victims; a pinned victim stays resident and
- * the next one is tried.  0 when there is room, or when there is none to be
- * had without waiting (every page pinned, or busy being written and the
- * caller may not wait): the page is then admitted past the budget and
- * vmlab_stats.over_budget counts it.  0 too with victims to write (@victims
- * holds them, busy: vmlab_evict_write() once the caller dropped its locks),
- * -errno from the store, or -EAGAIN when the caller should wait for a busy
- * page and retry.
+ * Evict the policy's victims until fewer than @goal pages are resident,
+ * @batch at a time (0: as many as @goal needs, up to VMLAB_EVICT_BATCH_MAX);
+ * a pinned victim stays resident and the next one is tried, each resident
+ * page once.  0 when fewer than @goal are resident, or with victims to
+ * write (@victims holds them, busy: vmlab_evict_write() once the caller
+ * dropped its locks); -ENOENT when no more can be had (every page pinned,
+ * needed by access @sig, or busy); else the store's -errno.
  */
-int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
-		    struct vmlab_batch *victims)
+static int vmlab_evict_to(struct vmlab_instance *inst, u64 goal, u32 batch,
+			  bool may_write, u32 sig, u32 reason,
+			  struct vmlab_batch *victims)
 {
 	u64 resident = atomic64_read(&inst->nr_resident);
 	/* a victim kept goes back to the policy: try each page once */
@@ -410,10 +416,13 @@ int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
 
 	lockdep_assert_held(&inst->lock);
 	victims->n = 0;
-	if (!inst->frames || resident < inst->frames)
+	if (resident < goal)
 		return 0;
 	while (tries) {
-		want = min_t(u64, inst->evict_batch, tries);
+		resident = atomic64_read(&inst->nr_resident);
+		want = batch ?: min_t(u64, resident - goal + 1,
+				      VMLAB_EVICT_BATCH_MAX);
+		want = min_t(u64, want, tries);
 		for (i = 0; i < want && tries; i++) {
 			victim = vmlab_policy_choose(inst);
 			if (!victim)
@@ -434,15 +443,48 @@ int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
 			break;
 		}
 
-		ret = vmlab_evict(inst, victims, VMLAB_EVICT_REASON_BUDGET, may_write);
+		ret = vmlab_evict(inst, victims, reason, may_write);
 		if (victims->n)
 			return 0;
 		/* some victims may have failed, but room is what counts */
-		if (atomic64_read(&inst->nr_resident) < inst->frames)
+		if (atomic64_read(&inst->nr_resident) < goal)
 			return 0;
 		if (ret && ret != -EBUSY)
 			return ret;
 	}
+	return -ENOENT;
+}
+
+/* Is the frame budget used up: must a miss evict before its page comes in? */
+bool vmlab_frames_full(struct vmlab_instance *inst)
+{
+	lockdep_assert_held(&inst->lock);
+	return inst->frames && atomic64_read(&inst->nr_resident) >= inst->frames;
+}
+
+/*
+ * Keep the frame budget before a page comes in: when it is used up, evict
+ * the policy's next evict_batch victims (vmlab_evict_to()).  0 when there
+ * is room, or when there is none to be had without waiting (every page
+ * pinned, or busy being written and the caller may not wait): the page is
+ * then admitted past the budget and vmlab_stats.over_budget counts it.  0
+ * too with victims to write (@victims holds them, busy:
+ * vmlab_evict_write() once the caller dropped its locks), -errno from the
+ * store, or -EAGAIN when the caller should wait for a busy page and retry.
+ */
+int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
+		    struct vmlab_batch *victims)
+{
+	int ret;
+
+	lockdep_assert_held(&inst->lock);
+	victims->n = 0;
+	if (!vmlab_frames_full(inst))
+		return 0;
+	ret = vmlab_evict_to(inst, inst->frames, inst->evict_batch, may_write,
+			     sig, VMLAB_EVICT_REASON_BUDGET, victims);
+	if (ret != -ENOENT)
+		return ret;
 	if (inst->nr_busy && may_write)
 		return -EAGAIN;
 	/*
@@ -452,6 +494,75 @@ int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
 	 */
 	vmlab_count(inst, VMLAB_CNT_OVER_BUDGET);
 	return 0;
+}
+
+/* ------------------------------------------------------ the page daemon */
+
+/* Are fewer than @mark frames free, with the daemon on? */
+static bool vmlab_daemon_below(struct vmlab_instance *inst, u32 mark)
+{
+	u64 resident = atomic64_read(&inst->nr_resident);
+
+	lockdep_assert_held(&inst->lock);
+	if (!inst->high_watermark || !inst->frames)
+		return false;
+	return resident > inst->frames || inst->frames - resident < mark;
+}
+
+/*
+ * One pass of the page daemon: evict the policy's victims until
+ * high_watermark frames are free, through vmlab_evict_to() as a miss does,
+ * writing dirty victims with no lock held, as a user fault does.  It stops
+ * early when nothing more can be evicted (every page pinned or busy) or a
+ * write failed (the page stays resident, dirty); the next miss below
+ * low_watermark wakes it again.  It runs in a kworker, which is never the
+ * task of the last access, so vmlab_access_needs() spares nothing for it.
+ */
+static void vmlab_daemon_work(struct work_struct *work)
+{
+	struct vmlab_instance *inst = container_of(work, struct vmlab_instance,
+						   daemon_work);
+	struct vmlab_batch victims;
+	int ret = 0;
+
+	mutex_lock(&inst->lock);
+	while (!ret && vmlab_daemon_below(inst, inst->high_watermark)) {
+		/* resident <= frames - high: high frames free */
+		ret = vmlab_evict_to(inst, inst->frames - inst->high_watermark + 1,
+				     0, true, 0, VMLAB_EVICT_REASON_DAEMON,
+				     &victims);
+		if (!victims.n)
+			continue;
+		mutex_unlock(&inst->lock);
+		ret = vmlab_evict_write(inst, &victims, VMLAB_EVICT_REASON_DAEMON);
+		cond_resched();
+		mutex_lock(&inst->lock);
+	}
+	/* counted once the pass is over: a caller polling it may go on */
+	vmlab_count(inst, VMLAB_CNT_DAEMON_RUNS);
+	mutex_unlock(&inst->lock);
+}
+
+void vmlab_daemon_init(struct vmlab_instance *inst)
+{
+	INIT_WORK(&inst->daemon_work, vmlab_daemon_work);
+}
+
+/* A miss (or a new config) may have left too few frames free: wake it. */
+void vmlab_daemon_kick(struct vmlab_instance *inst)
+{
+	lockdep_assert_held(&inst->lock);
+	if (vmlab_daemon_below(inst, inst->low_watermark))
+		queue_work(system_unbound_wq, &inst->daemon_work);
+}
+
+/*
+ * Cancel a pass not started, wait for one running.  No vmlab lock held:
+ * the pass takes the instance lock.
+ */
+void vmlab_daemon_cancel(struct vmlab_instance *inst)
+{
+	cancel_work_sync(&inst->daemon_work);
 }
 
 /*

@@ -245,6 +245,21 @@ static bool vmlab_fault_failed(struct vmlab_instance *inst, struct vm_fault *vmf
 }
 
 /*
+ * Did this fault find the budget used up on an earlier try, evict (or wait
+ * for a page being written) and retry?  Then its miss counts as evicted,
+ * although the frame it freed is free now.  Clears the mark.
+ */
+static bool vmlab_fault_evicted(struct vmlab_instance *inst,
+				struct vm_fault *vmf)
+{
+	lockdep_assert_held(&inst->lock);
+	if (inst->evict_task != current || inst->evict_pgoff != vmf->pgoff)
+		return false;
+	inst->evict_task = NULL;
+	return true;
+}
+
+/*
  * May this fault write a victim to the backing file itself?  Only a fault
  * from user mode that may drop the mmap lock and retry: such a task holds no
  * other lock.  A fault the kernel takes on the task's behalf - copy_*_user()
@@ -272,6 +287,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	u64 t0 = ktime_get_ns();
 	struct page *page;
 	unsigned int kind;
+	bool evicted;
 	int ret;
 
 	vmlab_fault_assert_locked(vmf);
@@ -280,6 +296,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 		return vmlab_fault_error(inst);
 
 	mutex_lock(&inst->lock);
+	evicted = vmlab_fault_evicted(inst, vmf);
 	f = xa_load(&inst->pages, vmf->pgoff);
 	if (f && f->state == VMLAB_FRAME_BUSY) {
 		vmlab_evict_rescue(inst, f);
@@ -292,14 +309,21 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	} else {
 		if (vmlab_fault_failed(inst, vmf))
 			goto fail;
+		evicted |= vmlab_frames_full(inst);
 		ret = vmlab_make_room(inst, may_write, sig, &victims);
-		if (victims.n || ret == -EAGAIN)
+		if (victims.n || ret == -EAGAIN) {
+			inst->evict_task = current;
+			inst->evict_pgoff = vmf->pgoff;
 			return vmlab_fault_retry(inst, vmf, &victims);
+		}
 		if (ret)
 			goto fail;
 		f = vmlab_frame_new(inst, vmf->pgoff, &kind);
 		if (!f)
 			goto fail;
+		vmlab_count(inst, evicted ? VMLAB_CNT_FAULTS_EVICTED :
+					    VMLAB_CNT_FAULTS_FREE_FRAME);
+		vmlab_daemon_kick(inst);
 	}
 	if (cow) {
 		/* read to be copied: a use, but not a write, nor a mapping */

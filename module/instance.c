@@ -11,6 +11,8 @@
  * (or none) held:
  *
  *   vmlab_instance.read_lock		read(): serialises readers
+ *   daemon_work, wb_work		a worker's run: cancel_work_sync()
+ *					waits for it (below)
  *     mm->mmap_lock, or the faulting VMA's lock (6.4+)
  *					the core's: read around ->fault and
  *					->page_mkwrite; write around ->mmap
@@ -90,6 +92,20 @@
  *   vmlab lock across the write.  So are a user fault's when anyone holds
  *   the backing inode's lock (store.c).
  *
+ * - The page daemon (daemon_work, on system_unbound_wq; evict.c) runs
+ *   with no lock held and takes the instance lock, as a fault would, to
+ *   choose and unmap victims through the eviction a miss uses; it drops the
+ *   lock to write them (vmlab_evict_write(), the frame state machine), as
+ *   a user fault does, and takes it again.  It holds no mmap lock: the
+ *   policy's accessed bits are read with the trylock above.  A fault wakes
+ *   it (queue_work(), under the instance lock, which waits for nothing).
+ *   Nobody waits for it with a vmlab lock or an mmap lock held: SET_CONFIG
+ *   cancels it (cancel_work_sync()) before it takes the instance lock, and
+ *   release before it frees the pages and the store (whose own worker it
+ *   may have queued, for a victim parked while the backing inode was
+ *   locked).  No fault or ioctl can requeue it after release, which holds
+ *   the last reference to the file; the module cannot go before its files.
+ *
  * - Reads from the backing file (swap-ins) run in the fault, under the
  *   mmap lock and the instance lock: a buffered read takes no freeze
  *   protection, and ext4, tmpfs and btrfs take no inode lock for it (XFS
@@ -100,7 +116,8 @@
  *
  * - Waits with no lock held: a fault that finds every candidate busy drops
  *   its locks before it waits on busy_wait (fault.c); teardown cancels
- *   wb_work (cancel_work_sync()) and syncs the ring's irq_work; debugfs's
+ *   daemon_work, then wb_work (cancel_work_sync()) and syncs the ring's
+ *   irq_work; SET_CONFIG cancels daemon_work; debugfs's
  *   files take the instance lock, and their removal at release waits for
  *   them.  CLOCK_FLUSH's IPIs (on_each_cpu_mask(), waiting) are sent under
  *   the instance lock, after vma_lock is released.
@@ -211,6 +228,7 @@ struct vmlab_instance *vmlab_instance_create(struct file *file)
 	xa_init_flags(&inst->pages, XA_FLAGS_ACCOUNT);
 	INIT_LIST_HEAD(&inst->mms);
 	INIT_LIST_HEAD(&inst->window);
+	vmlab_daemon_init(inst);
 	vmlab_store_init(inst);
 	vmlab_ring_init(&inst->ring);
 	inst->cfg.size = sizeof(inst->cfg);
@@ -250,6 +268,8 @@ static void vmlab_instance_free_work(struct work_struct *work)
  */
 void vmlab_instance_destroy(struct vmlab_instance *inst)
 {
+	/* before the pages and the store: a pass evicts into the store */
+	vmlab_daemon_cancel(inst);
 	vmlab_mm_untrack_all(inst);
 	vmlab_pages_free(inst);
 	vmlab_store_free(inst);

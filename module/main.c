@@ -18,8 +18,12 @@ static int __init vmlab_init(void)
 
 	BUILD_BUG_ON(sizeof(struct vmlab_event) != 128);
 	BUILD_BUG_ON(sizeof(struct vmlab_info) != 80);
-	BUILD_BUG_ON(sizeof(struct vmlab_config) != 80);
-	BUILD_BUG_ON(sizeof(struct vmlab_stats) != 232);
+	BUILD_BUG_ON(offsetofend(struct vmlab_config, reserved) !=
+		     VMLAB_CONFIG_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct vmlab_config) != VMLAB_CONFIG_SIZE_VER1);
+	BUILD_BUG_ON(offsetofend(struct vmlab_stats, reserved) !=
+		     VMLAB_STATS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct vmlab_stats) != VMLAB_STATS_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct vmlab_walk) != 136);
 
 	ret = vmlab_instance_init();

@@ -154,7 +154,8 @@ TRACE_EVENT(vmlab_evict,
 				       { VMLAB_EVICT_ACTION_DEFER, "defer" }),
 		      __print_symbolic(__entry->reason,
 				       { VMLAB_EVICT_REASON_BUDGET, "budget" },
-				       { VMLAB_EVICT_REASON_FORCED, "forced" }),
+				       { VMLAB_EVICT_REASON_FORCED, "forced" },
+				       { VMLAB_EVICT_REASON_DAEMON, "daemon" }),
 		      __entry->error, __entry->latency_ns)
 );
 

@@ -12,7 +12,8 @@
  *   page.c      pages and frames: allocation, accounting, residency
  *   store.c     the backing store: where evicted pages go
  *   policy.c    replacement policies: which page to evict
- *   evict.c     eviction: the frame state machine, the software TLB window
+ *   evict.c     eviction: the frame state machine, the page daemon, the
+ *               software TLB window
  *   fault.c     the fault path: mmap(), faults, the deferred walk
  *   instance.c  an instance's life, its pseudo inode; the lock order
  *   debugfs.c   /sys/kernel/debug/vmlab
@@ -179,6 +180,15 @@ struct vmlab_instance {
 	pgoff_t last_pgoff;
 	u32 last_sig;
 
+	/* evict.c: the page daemon; watermarks in free frames, 0 = off */
+	u32 low_watermark;		/* a miss below it wakes the daemon */
+	u32 high_watermark;		/* the daemon frees frames up to it */
+	struct work_struct daemon_work;	/* on system_unbound_wq */
+
+	/* fault.c: a miss that evicted, retried: counted as evicted */
+	struct task_struct *evict_task;
+	pgoff_t evict_pgoff;
+
 	/* store.c */
 	struct file *backing;		/* NULL: memory store */
 	struct xarray store_mem;	/* pgoff -> struct page * held in memory */
@@ -343,8 +353,12 @@ struct vmlab_batch {
 	unsigned int n;
 };
 
+bool vmlab_frames_full(struct vmlab_instance *inst);
 int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
 		    struct vmlab_batch *victims);
+void vmlab_daemon_init(struct vmlab_instance *inst);
+void vmlab_daemon_kick(struct vmlab_instance *inst);
+void vmlab_daemon_cancel(struct vmlab_instance *inst);
 int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
 		      u32 reason);
 void vmlab_evict_rescue(struct vmlab_instance *inst, struct vmlab_frame *f);

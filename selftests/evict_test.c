@@ -1291,4 +1291,291 @@ TEST(closing_an_instance_returns_every_page_to_the_module_and_the_memcg)
 	EXPECT_EQ(0, rmdir(LEAK_CGROUP));
 }
 
+/* ------------------------------------------------------ the page daemon */
+
+#define D_PAGES		64U
+#define D_FRAMES	16U
+#define D_LOW		4U
+#define D_HIGH		8U
+
+FIXTURE(daemon) {
+	struct vmlab_lab lab;
+	char dir[64];
+	int bfd;
+};
+
+FIXTURE_SETUP(daemon)
+{
+	VMLAB_REQUIRE_MODULE();
+	self->bfd = -1;
+	strcpy(self->dir, "/tmp/vmlab-daemon.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, vmlab_lab_open(&self->lab, REGION_PAGES,
+				    VMLAB_EV_BIT(VMLAB_EV_EVICT), 0, 4096));
+}
+
+FIXTURE_TEARDOWN(daemon)
+{
+	char path[96];
+
+	vmlab_lab_close(&self->lab);
+	if (self->bfd >= 0)
+		close(self->bfd);
+	snprintf(path, sizeof(path), "%s/backing", self->dir);
+	unlink(path);
+	rmdir(self->dir);
+}
+
+/* FIFO with @frames frames and the watermarks: 0 or -errno. */
+static int daemon_config(int fd, __u64 frames, __u32 low, __u32 high)
+{
+	struct vmlab_config cfg;
+	int ret = vmlab_get_config(fd, &cfg);
+
+	if (ret)
+		return ret;
+	cfg.policy = VMLAB_POLICY_FIFO;
+	cfg.frames = frames;
+	cfg.low_watermark = low;
+	cfg.high_watermark = high;
+	return vmlab_ioctl(fd, VMLAB_SET_CONFIG, &cfg);
+}
+
+/* Wait until the daemon completed @runs passes: 0, or -ETIMEDOUT (20 s). */
+static int daemon_wait_runs(int fd, __u64 runs)
+{
+	__u64 deadline = vmlab_now_ns() + 20000000000ULL;
+	struct vmlab_stats st;
+
+	do {
+		if (vmlab_get_stats(fd, &st))
+			return -EIO;
+		if (st.daemon_runs >= runs)
+			return st.daemon_runs == runs ? 0 : -ERANGE;
+		usleep(200);
+	} while (vmlab_now_ns() < deadline);
+	return -ETIMEDOUT;
+}
+
+/*
+ * Write pages 0 .. @pages - 1 one at a time, each followed by the daemon's
+ * pass if its miss left fewer than D_LOW frames free: the model says when,
+ * and that the pass leaves D_HIGH free.  Returns the passes, or -errno.
+ */
+static long daemon_write_in_step(struct vmlab_lab *lab, size_t pages)
+{
+	__u64 resident = 0, runs = 0;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < pages; i++) {
+		vmlab_fill(vmlab_page(lab, i), i, 1, 7);
+		if (D_FRAMES - ++resident >= D_LOW)
+			continue;
+		runs++;
+		resident = D_FRAMES - D_HIGH;
+		ret = daemon_wait_runs(lab->fd, runs);
+		if (ret)
+			return ret;
+	}
+	return (long)runs;
+}
+
+TEST_F(daemon, watermarks_are_off_by_default_and_accepted_within_the_budget)
+{
+	struct vmlab_config cfg;
+
+	ASSERT_EQ(0, vmlab_get_config(self->lab.fd, &cfg));
+	EXPECT_EQ(0U, cfg.low_watermark);
+	EXPECT_EQ(0U, cfg.high_watermark);
+	EXPECT_EQ(0, daemon_config(self->lab.fd, D_FRAMES, D_LOW, D_HIGH));
+	EXPECT_EQ(0, daemon_config(self->lab.fd, D_FRAMES, 0, D_FRAMES));
+	ASSERT_EQ(0, vmlab_get_config(self->lab.fd, &cfg));
+	EXPECT_EQ(0U, cfg.low_watermark);
+	EXPECT_EQ(D_FRAMES, cfg.high_watermark);
+	EXPECT_EQ(0, daemon_config(self->lab.fd, D_FRAMES, 0, 0));
+}
+
+TEST_F(daemon, low_watermark_not_below_high_fails_einval)
+{
+	EXPECT_EQ(-EINVAL, daemon_config(self->lab.fd, D_FRAMES, D_HIGH, D_HIGH));
+	EXPECT_EQ(-EINVAL, daemon_config(self->lab.fd, D_FRAMES, D_HIGH + 1, D_HIGH));
+	EXPECT_EQ(-EINVAL, daemon_config(self->lab.fd, D_FRAMES, D_LOW, 0));
+}
+
+TEST_F(daemon, high_watermark_above_the_frames_fails_einval)
+{
+	EXPECT_EQ(-EINVAL, daemon_config(self->lab.fd, D_FRAMES, D_LOW, D_FRAMES + 1));
+}
+
+TEST_F(daemon, watermarks_without_a_frame_budget_fail_einval)
+{
+	EXPECT_EQ(-EINVAL, daemon_config(self->lab.fd, 0, D_LOW, D_HIGH));
+	EXPECT_EQ(-EINVAL, daemon_config(self->lab.fd, 0, 0, 1));
+}
+
+/*
+ * Without the daemon, 64 writes through 16 FIFO frames: the first 16
+ * misses find a free frame, the other 48 evict, as the textbook counts.
+ */
+TEST_F(daemon, without_the_daemon_48_of_64_misses_evict_and_16_find_a_free_frame)
+{
+	ASSERT_EQ(0, daemon_config(self->lab.fd, D_FRAMES, 0, 0));
+	vmlab_fill(self->lab.map, 0, D_PAGES, 7);
+	EXPECT_STATS(self->lab.fd, STAT(faults_zero, D_PAGES),
+		     STAT(faults_free_frame, D_FRAMES),
+		     STAT(faults_evicted, D_PAGES - D_FRAMES),
+		     STAT(evictions, D_PAGES - D_FRAMES),
+		     STAT(daemon_runs, 0), STAT(daemon_evictions, 0));
+}
+
+/*
+ * FIFO, 16 frames, watermarks 4 and 8, 64 writes, each waiting for the
+ * daemon's pass its miss asked for: the 13th miss leaves 3 frames free
+ * and the daemon frees 5, and so every 5th miss after it: 11 passes, 55
+ * evictions, all the daemon's.  No miss evicts; 7 frames end free, between
+ * the watermarks; the 9 newest pages stay.
+ */
+TEST_F(daemon, fifo_daemon_frees_5_frames_every_5th_miss_and_no_miss_evicts)
+{
+	__u8 vec[D_PAGES];
+	struct vmlab_resident r = {
+		.size = sizeof(r), .count = D_PAGES,
+		.vec = (__u64)(uintptr_t)vec,
+	};
+	struct vmlab_stats st;
+	size_t i;
+
+	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
+	ASSERT_EQ(0, daemon_config(self->lab.fd, D_FRAMES, D_LOW, D_HIGH));
+	EXPECT_EQ(11, daemon_write_in_step(&self->lab, D_PAGES));
+	EXPECT_STATS(self->lab.fd, STAT(faults_zero, D_PAGES),
+		     STAT(faults_free_frame, D_PAGES), STAT(faults_evicted, 0),
+		     STAT(daemon_runs, 11), STAT(daemon_evictions, 55),
+		     STAT(evictions, 55), STAT(swap_outs, 55),
+		     STAT(pages_resident, 9), STAT(over_budget, 0));
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_LE(D_LOW, D_FRAMES - st.pages_resident);
+	EXPECT_GE(D_HIGH, D_FRAMES - st.pages_resident);
+	ASSERT_EQ(0, vmlab_ioctl(self->lab.fd, VMLAB_RESIDENT, &r));
+	for (i = 0; i < D_PAGES; i++)
+		EXPECT_EQ(i >= 55, !!(vec[i] & VMLAB_PAGE_RESIDENT))
+			TH_LOG("page %zu", i);
+}
+
+/*
+ * The daemon's evictions are recorded as such, written to the backing file
+ * and read back intact, while the daemon keeps up with the swap-ins, and
+ * every miss is either one that found a free frame or one that evicted.
+ */
+TEST_F(daemon, pages_the_daemon_wrote_to_the_backing_file_read_back_intact)
+{
+	struct vmlab_event ev[256];
+	struct vmlab_stats st;
+	ssize_t n;
+
+	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
+	ASSERT_EQ(0, daemon_config(self->lab.fd, D_FRAMES, D_LOW, D_HIGH));
+	ASSERT_EQ(11, daemon_write_in_step(&self->lab, D_PAGES));
+	n = vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev));
+	ASSERT_EQ(55, n);
+	while (n--) {
+		EXPECT_EQ((__u32)VMLAB_EV_EVICT, ev[n].type);
+		EXPECT_EQ((__u32)VMLAB_EVICT_REASON_DAEMON, ev[n].evict.reason);
+		EXPECT_EQ((__u32)VMLAB_EVICT_ACTION_WRITE, ev[n].evict.action);
+		EXPECT_EQ(0U, ev[n].evict.error);
+	}
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, D_PAGES, 7));
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	/* the 55 the daemon wrote came back, and maybe more it took since */
+	EXPECT_LE(D_PAGES + 55, st.faults_zero + st.faults_swapin);
+	EXPECT_EQ(st.faults_zero + st.faults_swapin,
+		  st.faults_free_frame + st.faults_evicted);
+	EXPECT_EQ(0U, st.io_errors);
+	EXPECT_EQ(0U, st.fault_errors);
+}
+
+/*
+ * Write @pages pages, over and over, until the daemon has evicted some
+ * (a kworker may take a while to start: the rounds after the first are
+ * hits until it has), then once more: their misses wake it again.  0, or
+ * -ETIMEDOUT after 20 s.
+ */
+static int daemon_keep_busy(struct vmlab_lab *lab, size_t pages)
+{
+	__u64 deadline = vmlab_now_ns() + 20000000000ULL;
+	struct vmlab_stats st;
+	unsigned int round = 0;
+
+	do {
+		vmlab_fill(lab->map, 0, pages, ++round);
+		if (vmlab_get_stats(lab->fd, &st))
+			return -EIO;
+		if (st.daemon_evictions) {
+			vmlab_fill(lab->map, 0, pages, ++round);
+			return 0;
+		}
+		usleep(1000);
+	} while (vmlab_now_ns() < deadline);
+	return -ETIMEDOUT;
+}
+
+/*
+ * Closing an instance, and unloading the module, while its daemon writes
+ * 256 dirty pages (low 255, high 256: it evicts everything a miss left)
+ * to the backing file: no page is lost to the module, the daemon is gone
+ * with the instance (the debug kernels' KASAN and lockdep watch this).
+ */
+TEST_F_TIMEOUT(daemon, closing_and_unloading_while_the_daemon_writes_is_clean, 120)
+{
+	long base;
+	int i;
+
+	ASSERT_EQ(0, vmlab_ensure_loaded());
+	base = module_pages();
+	ASSERT_LE(0, base);
+	for (i = 0; i < 8; i++) {
+		struct vmlab_lab lab;
+		int bfd = -1;
+
+		ASSERT_EQ(0, vmlab_lab_open(&lab, 256, 0, 0, 1024));
+		ASSERT_EQ(0, swap_file_in(&lab, self->dir, &bfd));
+		ASSERT_EQ(0, daemon_config(lab.fd, 256, 255, 256));
+		EXPECT_EQ(0, daemon_keep_busy(&lab, 256));
+		vmlab_lab_close(&lab);
+		close(bfd);
+	}
+	EXPECT_EQ(base, module_pages());
+	/* the fixture's instance holds the module: close it first */
+	vmlab_lab_close(&self->lab);
+	EXPECT_EQ(0, vmlab_unload());
+	ASSERT_EQ(0, vmlab_load(""));
+}
+
+/*
+ * SET_CONFIG with the daemon pending or running (256 dirty pages, low 255,
+ * high 256) turns it off: once the call returns, no pass runs and no page
+ * is evicted, and every page reads back as written.
+ */
+TEST_F(daemon, turning_the_daemon_off_while_it_is_pending_stops_it_and_loses_nothing)
+{
+	struct vmlab_stats before, after;
+
+	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
+	ASSERT_EQ(0, daemon_config(self->lab.fd, 256, 255, 256));
+	ASSERT_EQ(0, daemon_keep_busy(&self->lab, 256));
+	/* a miss that leaves 254 frames free wakes it once more */
+	vmlab_fill(self->lab.map, 0, 2, 99);
+	ASSERT_EQ(0, daemon_config(self->lab.fd, 256, 0, 0));
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &before));
+	usleep(200000);
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &after));
+	EXPECT_EQ(before.daemon_runs, after.daemon_runs);
+	EXPECT_EQ(before.daemon_evictions, after.daemon_evictions);
+	EXPECT_EQ(before.evictions, after.evictions);
+	EXPECT_EQ(before.pages_resident, after.pages_resident);
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 2, 99));
+	EXPECT_EQ(0U, after.io_errors);
+}
+
 TEST_HARNESS_MAIN

@@ -206,6 +206,8 @@ int exp_setup(struct experiment *e)
 	e->cfg.tlb_window = e->tlb_window;
 	e->cfg.evict_batch = e->evict_batch;
 	e->cfg.ws_window = e->ws_window;
+	e->cfg.low_watermark = e->low_watermark;
+	e->cfg.high_watermark = e->high_watermark;
 	e->cfg.seed = e->seed;
 	if (e->ring_records)
 		e->cfg.ring_records = e->ring_records;

@@ -42,6 +42,8 @@ struct experiment {
 	uint32_t tlb_window;	/* software TLB, pages; 0 = off */
 	uint32_t evict_batch;	/* victims evicted together; 0 = one */
 	uint64_t ws_window;	/* WSCLOCK's window, references; 0 = frames */
+	uint32_t low_watermark;	/* page daemon: woken below it, free frames */
+	uint32_t high_watermark; /* ... frees up to it; both 0 = off */
 	const char *backing;	/* backing file; NULL = the memory store */
 
 	/* the reference string, made by exp_prepare() */

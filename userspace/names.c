@@ -80,7 +80,8 @@ NAME_TABLE(evict_action_names, "unknown",
 
 NAME_TABLE(evict_reason_names, "unknown",
 	   [VMLAB_EVICT_REASON_BUDGET] = "budget",
-	   [VMLAB_EVICT_REASON_FORCED] = "forced");
+	   [VMLAB_EVICT_REASON_FORCED] = "forced",
+	   [VMLAB_EVICT_REASON_DAEMON] = "daemon");
 
 NAME_TABLE(swap_dir_names, "unknown",
 	   [VMLAB_SWAP_OUT] = "out",

@@ -58,7 +58,7 @@ const char *tlb_origin_name(uint32_t origin);
 const char *tlb_reason_name(uint32_t origin, uint32_t reason);
 /* "none", "write", "move", "drop", "defer" */
 const char *evict_action_name(uint32_t action);
-/* "budget", "forced" */
+/* "budget", "forced", "daemon" */
 const char *evict_reason_name(uint32_t reason);
 /* "out", "in" */
 const char *swap_dir_name(uint32_t dir);

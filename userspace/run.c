@@ -41,7 +41,11 @@ static const char run_doc[] =
 "\n"
 "With --frames F at most F pages are resident: a miss beyond them evicts the\n"
 "--policy's victim to the store (--backing FILE, or the module's memory).\n"
-"A miss is a zero-fill or a swap-in fault.  --compare runs the reference\n"
+"A miss is a zero-fill or a swap-in fault.  --low-watermark L\n"
+"--high-watermark H starts the page daemon: when a miss leaves fewer than L\n"
+"frames free, a kernel worker evicts victims until H are free, and misses\n"
+"find free frames instead of evicting (the summary counts both).\n"
+"--compare runs the reference\n"
 "simulator (vmlab simulate) on the very references made and prints its FIFO,\n"
 "LRU and OPT misses (and CLOCK's or RANDOM's) next to the kernel's.  --steps\n"
 "makes the references one at a time and prints each: the kernel's hit or\n"
@@ -79,6 +83,8 @@ static const char run_doc[] =
 "  vmlab run --pages 65536 --write --events --quiet   # histogram only\n"
 "  vmlab run --pages 64 --frames 16 --policy clock --clock-flush \\\n"
 "            --pattern hotcold --backing /tmp/store --compare\n"
+"  vmlab run --pages 64 --frames 16 --low-watermark 4 --high-watermark 8 \\\n"
+"            --write --backing /tmp/store\n"
 "  vmlab run --frames 3 --pattern trace:belady.txt --events\n"
 "  vmlab run --frames 3 --policy clock --clock-flush \\\n"
 "            --pattern trace:belady.txt --steps\n"
@@ -97,6 +103,8 @@ enum {
 	OPT_BACKING,
 	OPT_SOFTWARE_TLB,
 	OPT_EVICT_BATCH,
+	OPT_LOW_WATERMARK,
+	OPT_HIGH_WATERMARK,
 	OPT_COMPARE,
 	OPT_STEPS,
 	OPT_WS_WINDOW,
@@ -126,6 +134,11 @@ static const struct argp_option run_opts[] = {
 	{ "evict-batch", OPT_EVICT_BATCH, "B", 0,
 	  "Evict B victims at once when the budget is full, with one TLB flush "
 	  "and one write per run of consecutive pages (default 1: the textbook)", 4 },
+	{ "low-watermark", OPT_LOW_WATERMARK, "N", 0,
+	  "Page daemon: wake it when a miss leaves fewer than N frames free "
+	  "(with --high-watermark; default: no daemon)", 4 },
+	{ "high-watermark", OPT_HIGH_WATERMARK, "N", 0,
+	  "Page daemon: it evicts until N frames are free (N <= F)", 4 },
 	{ "backing", OPT_BACKING, "FILE", 0,
 	  "Swap to FILE (opened read-write, created if missing; default: the "
 	  "module's memory store)", 4 },
@@ -199,6 +212,14 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		e->evict_batch = arg_u64(state, "--evict-batch", arg, 1,
 					 VMLAB_EVICT_BATCH_MAX);
 		break;
+	case OPT_LOW_WATERMARK:
+		e->low_watermark = arg_u64(state, "--low-watermark", arg, 0,
+					   UINT32_MAX);
+		break;
+	case OPT_HIGH_WATERMARK:
+		e->high_watermark = arg_u64(state, "--high-watermark", arg, 1,
+					    UINT32_MAX);
+		break;
 	case OPT_BACKING:
 		if (!*arg)
 			argp_error(state, "--backing: no file name given");
@@ -269,6 +290,12 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		if (e->backing && !e->frames)
 			argp_error(state, "--backing needs --frames F: without a "
 				   "frame budget nothing is swapped");
+		if ((e->low_watermark || e->high_watermark) &&
+		    (!e->frames || !e->high_watermark ||
+		     e->low_watermark >= e->high_watermark ||
+		     e->high_watermark > e->frames))
+			argp_error(state, "--low-watermark L --high-watermark H "
+				   "need --frames F and L < H <= F");
 		if (a->compare && !e->frames)
 			argp_error(state, "--compare needs --frames F");
 		if (a->steps && !e->frames)
@@ -295,6 +322,10 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		if (a->steps && (e->events || a->compare || a->quiet))
 			argp_error(state, "--steps is a view of its own: no "
 				   "--events, --compare or --quiet");
+		if (a->steps && e->high_watermark)
+			argp_error(state, "--steps compares the misses with the "
+				   "simulator, which has no page daemon: no "
+				   "--high-watermark");
 		if (a->steps && e->evict_batch > 1)
 			argp_error(state, "--steps compares one victim a miss "
 				   "with the simulator: no --evict-batch");
@@ -480,6 +511,9 @@ static void run_text_head(const struct experiment *e)
 			       e->ws_window ? e->ws_window : e->frames);
 		if (e->evict_batch > 1)
 			printf(", %u victims at once", e->evict_batch);
+		if (e->high_watermark)
+			printf(", page daemon below %u free frames, up to %u",
+			       e->low_watermark, e->high_watermark);
 		printf(", store: %s%s\n", e->backing ? "file " : "memory",
 		       e->backing ? e->backing : "");
 	}
@@ -555,6 +589,8 @@ static void run_json_head(struct jw *w, const struct experiment *e)
 	jw_u64(w, "software_tlb", e->tlb_window);
 	jw_u64(w, "evict_batch", e->evict_batch ? e->evict_batch : 1);
 	jw_u64(w, "ws_window", e->ws_window);	/* 0: the frames */
+	jw_u64(w, "low_watermark", e->low_watermark);
+	jw_u64(w, "high_watermark", e->high_watermark);
 	if (e->backing)
 		jw_str(w, "backing", e->backing);
 	else

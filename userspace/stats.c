@@ -37,6 +37,11 @@ void stats_print(const struct vmlab_stats *st, FILE *f)
 	if (st->reclaims)
 		fprintf(f, "reclaims     %llu from the second-chance lists, no I/O\n",
 			st->reclaims);
+	fprintf(f, "miss frames  %llu free, %llu evicted\n",
+		st->faults_free_frame, st->faults_evicted);
+	if (st->daemon_runs)
+		fprintf(f, "page daemon  %llu passes, %llu evictions\n",
+			st->daemon_runs, st->daemon_evictions);
 	if (st->evict_pinned || st->over_budget)
 		fprintf(f, "pinned       %llu victims kept, %llu pages over budget\n",
 			st->evict_pinned, st->over_budget);
@@ -56,8 +61,9 @@ static const struct {
 	F(pages_resident), F(pages_allocated), F(pages_mapped), F(evictions),
 	F(swap_outs), F(swap_out_bytes), F(swap_ins), F(swap_in_bytes),
 	F(clean_drops), F(store_pages), F(io_errors), F(evict_pinned),
-	F(over_budget), F(tlb_module), F(tlb_kernel), F(events),
-	F(events_dropped), F(reclaims),
+	F(over_budget), F(faults_free_frame), F(faults_evicted),
+	F(daemon_runs), F(daemon_evictions), F(tlb_module), F(tlb_kernel),
+	F(events), F(events_dropped), F(reclaims),
 };
 #undef F
 

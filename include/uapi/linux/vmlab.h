@@ -28,7 +28,9 @@
  * sizeof(struct ...)), has only __u32 and __u64 fields, no implicit padding,
  * and carries reserved fields that must be zero.  A structure larger than the
  * kernel knows (up to one page) is accepted when the extra bytes are zero,
- * so the ABI can grow.
+ * so the ABI can grow.  A structure that grew is accepted at the size of
+ * each earlier version (VMLAB_*_SIZE_VER0): the fields it lacks read as
+ * zero, and only that many bytes are copied out.
  *
  * Names: each family of constants has a prefix of its own, named for the
  * field it goes in (VMLAB_EVICT_ACTION_* for vmlab_ev_evict.action,
@@ -191,9 +193,10 @@ enum vmlab_policy {
  * VMLAB_SET_CONFIG errors:
  *   EINVAL  region_size 0 or not a multiple of the page size; ring_records
  *           not a power of two; an unknown event_mask or flags bit; policy
- *           unknown; LRU, SFIFO or TWOQ without tlb_window; evict_batch
+ *           unknown; LRU, MRU, SFIFO or TWOQ without tlb_window; evict_batch
  *           above VMLAB_EVICT_BATCH_MAX; ws_window above
- *           VMLAB_WS_WINDOW_MAX
+ *           VMLAB_WS_WINDOW_MAX; watermarks set (either not 0) without
+ *           low_watermark < high_watermark <= frames, or with no frames
  *   EOPNOTSUPP  VMLAB_CFG_CLOCK_FLUSH on a kernel that exports no TLB flush
  *           a module may call (VMLAB_INFO_TLB_FLUSH clear: 7.x)
  *   EFBIG   region_size above max_region_size, ring_records above
@@ -201,7 +204,9 @@ enum vmlab_policy {
  *   EBUSY   region_size or ring_records changed after the first mmap(), or
  *           frames, tlb_window or seed changed while pages are resident
  * A new instance has region_size = max_region_size, no events, 1024
- * records, no frame budget (frames = 0), FIFO, no software TLB.
+ * records, no frame budget (frames = 0), FIFO, no software TLB, no page
+ * daemon.  SET_CONFIG cancels a daemon pass not yet started and waits for
+ * one running: the next pass sees the new configuration.
  *
  * ws_window is WSCLOCK's window tau, in references (virtual time, see
  * enum vmlab_policy): a page not referenced for more than ws_window
@@ -221,10 +226,30 @@ struct vmlab_config {
 	__u32 evict_batch;	/* victims evicted together; 0, 1: one */
 	__u64 ws_window;	/* WSCLOCK's tau in references; 0 = frames */
 	__u64 reserved[2];	/* zero */
+	/* version 1: the page daemon, see below; both 0 = off */
+	__u32 low_watermark;	/* free frames below which it is woken */
+	__u32 high_watermark;	/* free frames it evicts up to */
 };
+
+#define VMLAB_CONFIG_SIZE_VER0	80	/* up to reserved[] */
+#define VMLAB_CONFIG_SIZE_VER1	88	/* the watermarks */
 
 /* The longest ws_window: 2^32 references */
 #define VMLAB_WS_WINDOW_MAX	(1ULL << 32)
+
+/*
+ * The page daemon (vmlab_config.low_watermark, high_watermark): the
+ * textbook's swap daemon.  Free frames are frames - pages_resident.  When
+ * a miss leaves fewer than low_watermark free, a worker evicts the
+ * policy's victims until high_watermark are free, in the background, the
+ * way a miss evicts them (pinned pages are kept, dirty pages are written
+ * to the store with no lock held, the same events and tracepoints, with
+ * VMLAB_EVICT_REASON_DAEMON), up to VMLAB_EVICT_BATCH_MAX at a time, one
+ * write per run of consecutive pages.  A miss that finds no free frame
+ * (the daemon is behind) still evicts itself.  vmlab_stats counts misses
+ * that found a free frame (faults_free_frame) and those that did not
+ * (faults_evicted), the daemon's passes and its evictions.
+ */
 
 /*
  * vmlab_config.evict_batch: when the budget is used up, evict this many of
@@ -287,16 +312,30 @@ struct vmlab_stats {
 				 * second-chance list, with no I/O (soft misses)
 				 */
 	__u64 reserved[2];	/* zero */
-	/* size VMLAB_STATS_SIZE_V1 ends here; later fields follow */
+	/*
+	 * version 1: misses by how they got their frame, the page daemon,
+	 * copy-on-write
+	 */
+	__u64 faults_free_frame;	/* misses that found a free frame */
+	/*
+	 * misses that found none: they evicted (or waited for a page being
+	 * written, or came in past the budget); with faults_free_frame,
+	 * faults_zero + faults_swapin
+	 */
+	__u64 faults_evicted;
+	__u64 daemon_runs;	/* passes of the page daemon completed */
+	__u64 daemon_evictions;	/* pages the page daemon evicted */
 	__u64 faults_cow;	/* write faults of MAP_PRIVATE mappings: copied */
 };
 
 /*
- * The first size of struct vmlab_stats, which VMLAB_GET_STATS still
- * accepts (a program built before faults_cow): it then copies out that many
- * bytes and size says so.  Any other size below sizeof() fails with EINVAL.
+ * The sizes of struct vmlab_stats and vmlab_config the ioctls accept: a
+ * program built with an earlier header gets the fields it knows (the
+ * kernel reads those it lacks as zero, and copies out only what it asked
+ * for); a size below version 0's is EINVAL.
  */
-#define VMLAB_STATS_SIZE_V1	224
+#define VMLAB_STATS_SIZE_VER0	224	/* up to reserved[] */
+#define VMLAB_STATS_SIZE_VER1	264	/* the miss split, the daemon, COW */
 
 /* ------------------------------------------------------------------ walk */
 
@@ -463,13 +502,14 @@ struct vmlab_ev_tlb {
 /* vmlab_ev_evict.reason */
 #define VMLAB_EVICT_REASON_BUDGET	1	/* a fault needed a frame */
 #define VMLAB_EVICT_REASON_FORCED	2	/* VMLAB_EVICT */
+#define VMLAB_EVICT_REASON_DAEMON	3	/* the page daemon (low_watermark) */
 
 struct vmlab_ev_evict {
 	__u64 pgoff;		/* the victim */
 	__u64 latency_ns;	/* unmap, I/O and free */
 	__u32 policy;		/* enum vmlab_policy that chose it */
 	__u32 action;		/* VMLAB_EVICT_ACTION_* */
-	__u32 reason;		/* VMLAB_EVICT_REASON_BUDGET or _FORCED */
+	__u32 reason;		/* VMLAB_EVICT_REASON_* */
 	__u32 error;		/* 0, or an errno: the page stayed resident */
 };
 
