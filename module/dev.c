@@ -139,7 +139,8 @@ static int vmlab_config_check(const struct vmlab_config *cfg)
 		return -EINVAL;
 	if (cfg->policy >= VMLAB_POLICY_MAX)
 		return -EINVAL;
-	if (cfg->policy == VMLAB_POLICY_LRU && !cfg->tlb_window)
+	if ((cfg->policy == VMLAB_POLICY_LRU || cfg->policy == VMLAB_POLICY_MRU) &&
+	    !cfg->tlb_window)
 		return -EINVAL;
 	if (cfg->region_size > vmlab_max_region_size())
 		return -EFBIG;

@@ -263,6 +263,8 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	} else if (f) {
 		kind = f->window_unmapped ? VMLAB_FAULT_SOFT : VMLAB_FAULT_MINOR;
 		f->window_unmapped = false;
+		/* a hit: the policies see the reference */
+		vmlab_policy_touch(inst, f);
 	} else {
 		if (vmlab_fault_failed(inst, vmf))
 			goto fail;
@@ -278,7 +280,6 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	if (vmf->flags & FAULT_FLAG_WRITE)
 		f->zero = false;
 	vmlab_access_note(inst, vmf->pgoff, sig);
-	vmlab_policy_touch(inst, f);
 	/* the kernel's copies may need two pages mapped at once */
 	vmlab_window_add(inst, f, vmf->flags & FAULT_FLAG_USER);
 	page = f->page;

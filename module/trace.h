@@ -25,6 +25,9 @@ TRACE_DEFINE_ENUM(VMLAB_POLICY_RANDOM);
 TRACE_DEFINE_ENUM(VMLAB_POLICY_CLOCK);
 TRACE_DEFINE_ENUM(VMLAB_POLICY_LRU_APPROX);
 TRACE_DEFINE_ENUM(VMLAB_POLICY_LRU);
+TRACE_DEFINE_ENUM(VMLAB_POLICY_MRU);
+TRACE_DEFINE_ENUM(VMLAB_POLICY_SIEVE);
+TRACE_DEFINE_ENUM(VMLAB_POLICY_S3FIFO);
 
 #define vmlab_show_kind(kind)					\
 	__print_symbolic(kind,					\
@@ -137,7 +140,10 @@ TRACE_EVENT(vmlab_evict,
 				       { VMLAB_POLICY_RANDOM, "random" },
 				       { VMLAB_POLICY_CLOCK, "clock" },
 				       { VMLAB_POLICY_LRU_APPROX, "lru-approx" },
-				       { VMLAB_POLICY_LRU, "lru" }),
+				       { VMLAB_POLICY_LRU, "lru" },
+				       { VMLAB_POLICY_MRU, "mru" },
+				       { VMLAB_POLICY_SIEVE, "sieve" },
+				       { VMLAB_POLICY_S3FIFO, "s3fifo" }),
 		      __print_symbolic(__entry->action,
 				       { 0, "none" },
 				       { VMLAB_EVICT_ACTION_WRITE, "write" },

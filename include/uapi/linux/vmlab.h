@@ -116,6 +116,27 @@ enum vmlab_event_type {
  *             (tlb_window >= 1): the kernel sees every reference that
  *             leaves the window, and with tlb_window = 1 every change of
  *             page, so LRU is exact there.
+ * MRU         evicts the most recently used page (the right victim for a
+ *             loop larger than memory).  Needs tlb_window as LRU does, and
+ *             is exact with tlb_window = 1.
+ * SIEVE       (NSDI'24) a FIFO queue in load order and a visited bit per
+ *             page, set by a hit; a hand moves from the oldest page toward
+ *             the newest, clearing visited bits, evicts the first page not
+ *             visited and stays where it stopped; new pages join at the
+ *             newest end.
+ * S3FIFO      (SOSP'23) a small FIFO S (a tenth of frames, at least one),
+ *             a main FIFO M and a ghost FIFO of the ids S evicted (as many
+ *             as M holds).  A page comes into M if the ghost has it, else
+ *             into S.  A hit raises the page's counter, up to 3.  While S
+ *             holds its share, S's oldest page moves to M if it was hit
+ *             (counter >= 1), else it is the victim and its id enters the
+ *             ghost; otherwise M's oldest page is the victim if its
+ *             counter is 0, else its counter drops by one and it goes back
+ *             to M's newest end.
+ * A hit is a fault on a resident page: SIEVE's and S3FIFO's references are
+ * the ones the kernel sees, so a page used again while still mapped counts
+ * once.  With tlb_window = 1 that is every reference but an immediate
+ * repeat of the same page.
  * All keep their work per fault O(1) amortized, independent of region size.
  */
 enum vmlab_policy {
@@ -124,6 +145,9 @@ enum vmlab_policy {
 	VMLAB_POLICY_CLOCK = 2,
 	VMLAB_POLICY_LRU_APPROX = 3,
 	VMLAB_POLICY_LRU = 4,
+	VMLAB_POLICY_MRU = 5,
+	VMLAB_POLICY_SIEVE = 6,
+	VMLAB_POLICY_S3FIFO = 7,
 	VMLAB_POLICY_MAX,
 };
 
@@ -138,7 +162,7 @@ enum vmlab_policy {
  * VMLAB_SET_CONFIG errors:
  *   EINVAL  region_size 0 or not a multiple of the page size; ring_records
  *           not a power of two; an unknown event_mask or flags bit; policy
- *           unknown; LRU without tlb_window; evict_batch above
+ *           unknown; LRU or MRU without tlb_window; evict_batch above
  *           VMLAB_EVICT_BATCH_MAX
  *   EOPNOTSUPP  VMLAB_CFG_CLOCK_FLUSH on a kernel that exports no TLB flush
  *           a module may call (VMLAB_INFO_TLB_FLUSH clear: 7.x)
