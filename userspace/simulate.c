@@ -56,9 +56,10 @@ struct simulate {
 static const char simulate_doc[] =
 "Run the reference simulator: textbook FIFO, LRU, OPT (Belady's optimal:\n"
 "evict the page used furthest ahead), CLOCK (every reference sets the\n"
-"page's bit), RANDOM, MRU (most recently used: right for loops) and SIEVE\n"
+"page's bit), RANDOM, MRU (most recently used: right for loops), SIEVE\n"
 "(NSDI'24: FIFO with a visited bit and a hand that moves from old to new,\n"
-"keeping what it passes) over one reference string, for each frame count,\n"
+"keeping what it passes) and S3FIFO (SOSP'23: a small FIFO, a main FIFO and\n"
+"a ghost FIFO) over one reference string, for each frame count,\n"
 "and print the misses and the hit ratio of each.  A miss is a reference to\n"
 "a page not resident.  Belady's anomaly -- more frames, more misses -- is\n"
 "pointed out when the frame counts show it.  No module is needed.\n"
@@ -103,7 +104,8 @@ static const struct argp_option simulate_opts[] = {
 	{ "frames", 'f', "F[,F2,...]", 0,
 	  "Frame counts: a list, ranges allowed (3,4 or 1-8) (required)", 0 },
 	{ "policy", 'P', "POLICY", 0,
-	  "fifo, lru, opt, clock, random, mru, sieve, a list of them, or all "
+	  "fifo, lru, opt, clock, random, mru, sieve, s3fifo, a list of them, "
+	  "or all "
 	  "(default)", 0 },
 	{ "refs", OPT_REFS, "LIST", 0,
 	  "The reference string: page numbers, comma-separated", 1 },
@@ -247,7 +249,7 @@ static error_t simulate_parse(int key, char *arg, struct argp_state *state)
 	case 'P':
 		memset(s->policy, 0, sizeof(s->policy));
 		arg_list(state, "--policy", "policy", "the simulator knows fifo, "
-			 "lru, opt, clock, random, mru, sieve (or all)", arg,
+			 "lru, opt, clock, random, mru, sieve, s3fifo (or all)", arg,
 			 want_policy, s);
 		break;
 	case OPT_REFS:
@@ -342,6 +344,7 @@ static const char *const mem_order[SIM_NR_POLICIES] = {
 	[SIM_RANDOM] = "by frame",
 	[SIM_MRU] = "least recent first",
 	[SIM_SIEVE] = "oldest first; > hand, * visited",
+	[SIM_S3FIFO] = "small queue then main queue, oldest first",
 };
 
 struct step_out {
