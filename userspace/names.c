@@ -47,7 +47,10 @@ NAME_TABLE(policy_names, "unknown",
 	   [VMLAB_POLICY_RANDOM] = "random",
 	   [VMLAB_POLICY_CLOCK] = "clock",
 	   [VMLAB_POLICY_LRU_APPROX] = "lru-approx",
-	   [VMLAB_POLICY_LRU] = "lru");
+	   [VMLAB_POLICY_LRU] = "lru",
+	   [VMLAB_POLICY_MRU] = "mru",
+	   [VMLAB_POLICY_SIEVE] = "sieve",
+	   [VMLAB_POLICY_S3FIFO] = "s3fifo");
 
 NAME_TABLE(tlb_origin_names, "unknown",
 	   [VMLAB_TLB_ORIGIN_MODULE] = "module",

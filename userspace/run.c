@@ -42,7 +42,8 @@ static const char run_doc[] =
 "--policy's victim to the store (--backing FILE, or the module's memory).\n"
 "A miss is a zero-fill or a swap-in fault.  --compare runs the reference\n"
 "simulator (vmlab simulate) on the very references made and prints its FIFO,\n"
-"LRU and OPT misses (and CLOCK's or RANDOM's) next to the kernel's.\n"
+"LRU and OPT misses (and the run's own policy's: CLOCK, RANDOM, MRU, SIEVE\n"
+"or S3FIFO) next to the kernel's.\n"
 "\n"
 "Each record line: sequence number, time since the first record, CPU, pid,\n"
 "then for a fault its kind (zero, minor, upgrade, swapin, soft), access,\n"
@@ -62,8 +63,10 @@ static const char run_doc[] =
 "              blank lines skipped); the region is the highest page + 1\n"
 "              unless --pages\n"
 "\n"
-"Policies: fifo, random (--seed), clock, lru-approx, lru (needs --software-tlb;\n"
-"exact LRU with --software-tlb 1).\n"
+"Policies: fifo, random (--seed), clock, lru-approx, lru and mru (both need\n"
+"--software-tlb; exact with --software-tlb 1), sieve and s3fifo (they count\n"
+"the hits the kernel sees: with --software-tlb 1 every reference but an\n"
+"immediate repeat of a page).\n"
 "\n"
 "EXAMPLES:\n"
 "  vmlab run --pages 64 --pattern rand --events\n"
@@ -102,7 +105,8 @@ static const struct argp_option run_opts[] = {
 	{ "frames", OPT_FRAMES, "F", 0,
 	  "Frame budget: at most F resident pages (default: no budget)", 4 },
 	{ "policy", OPT_POLICY, "POLICY", 0,
-	  "Replacement policy: fifo (default), random, clock, lru-approx, lru", 4 },
+	  "Replacement policy: fifo (default), random, clock, lru-approx, lru, "
+	  "mru, sieve, s3fifo", 4 },
 	{ "clock-flush", OPT_CLOCK_FLUSH, NULL, 0,
 	  "clock, lru-approx: flush TLBs after clearing accessed bits", 4 },
 	{ "software-tlb", OPT_SOFTWARE_TLB, "W", 0,
@@ -158,7 +162,8 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 	case OPT_POLICY:
 		if (policy_parse(arg) < 0)
 			argp_error(state, "--policy '%s': unknown; policies: fifo, "
-				   "random, clock, lru-approx, lru", arg);
+				   "random, clock, lru-approx, lru, mru, sieve, "
+				   "s3fifo", arg);
 		e->policy = policy_parse(arg);
 		a->have_policy = true;
 		break;
@@ -219,11 +224,14 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--policy %s needs --frames F: without a "
 				   "frame budget nothing is evicted",
 				   policy_name(e->policy));
-		if (e->policy == VMLAB_POLICY_LRU && !e->tlb_window)
-			argp_error(state, "--policy lru needs --software-tlb W: the "
+		if ((e->policy == VMLAB_POLICY_LRU ||
+		     e->policy == VMLAB_POLICY_MRU) && !e->tlb_window)
+			argp_error(state, "--policy %s needs --software-tlb W: the "
 				   "kernel sees a reference only when it faults, "
-				   "so exact LRU needs the software TLB (W = 1 "
-				   "sees every change of page)");
+				   "so exact %s needs the software TLB (W = 1 "
+				   "sees every change of page)",
+				   policy_name(e->policy),
+				   e->policy == VMLAB_POLICY_LRU ? "LRU" : "MRU");
 		if (e->clock_flush && e->policy != VMLAB_POLICY_CLOCK &&
 		    e->policy != VMLAB_POLICY_LRU_APPROX)
 			argp_error(state, "--clock-flush needs --policy clock or "
@@ -287,6 +295,12 @@ static int sim_of_policy(uint32_t policy)
 		return SIM_CLOCK;
 	case VMLAB_POLICY_RANDOM:
 		return SIM_RANDOM;
+	case VMLAB_POLICY_MRU:
+		return SIM_MRU;
+	case VMLAB_POLICY_SIEVE:
+		return SIM_SIEVE;
+	case VMLAB_POLICY_S3FIFO:
+		return SIM_S3FIFO;
 	default:
 		return -1;	/* lru-approx has no textbook twin */
 	}
@@ -301,7 +315,7 @@ static int run_compare(const struct experiment *e, struct compare *c)
 	c->n = 0;
 	for (i = 0; i < ARRAY_SIZE(always); i++)
 		c->policy[c->n++] = always[i];
-	if (own == SIM_CLOCK || own == SIM_RANDOM)
+	if (own >= 0 && own != SIM_FIFO && own != SIM_LRU)
 		c->policy[c->n++] = own;
 	for (i = 0; i < c->n; i++)
 		if (sim_run(c->policy[i], e->frames, e->refs, e->references,
@@ -332,6 +346,19 @@ static const char *compare_note(const struct experiment *e, enum sim_policy p)
 		return "textbook clock: every reference sets the bit";
 	if (p == SIM_RANDOM)
 		return "another random stream: equal only on average";
+	if (p == SIM_MRU)
+		return e->tlb_window == 1 ? "exact: equals the kernel's MRU "
+		       "(--software-tlb 1)" : "the kernel sees only references "
+		       "that leave the software TLB";
+	if ((p == SIM_SIEVE || p == SIM_S3FIFO) &&
+	    e->access == ACCESS_READ_WRITE)
+		return "the kernel sees each write after its read as a hit, "
+		       "the simulator one reference";
+	if (p == SIM_SIEVE || p == SIM_S3FIFO)
+		return e->tlb_window == 1 ? "exact unless a page is referenced "
+		       "twice in a row: the kernel does not see the repeat" :
+		       "the kernel sees only references that leave the "
+		       "software TLB";
 	return "";
 }
 
