@@ -81,6 +81,23 @@ static void random_refs(uint64_t *refs, size_t n, size_t pages,
 		refs[i] = (uint64_t)random() % pages;
 }
 
+/*
+ * The same, with no page referenced twice in a row: with a software TLB of
+ * one page the kernel sees every reference but such a repeat (the page is
+ * still mapped), so SIEVE's visited bit and S3FIFO's counter, which a
+ * repeat would raise in the simulator, see what the kernel sees.
+ */
+static void random_refs_no_repeat(uint64_t *refs, size_t n, size_t pages,
+				  unsigned int seed)
+{
+	size_t i;
+
+	random_refs(refs, n, pages, seed);
+	for (i = 1; i < n; i++)
+		if (refs[i] == refs[i - 1])
+			refs[i] = (refs[i] + 1) % pages;
+}
+
 static const uint64_t belady[] = { 1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5 };
 
 /* -------------------------------------------------- policies vs the book */
@@ -116,7 +133,7 @@ TEST_F(policy, belady_fifo_4_frames_gives_10_misses)
  */
 static void expect_kernel_equals_sim(struct __test_metadata *_metadata,
 				     __u32 policy, __u32 window,
-				     enum sim_policy sim)
+				     enum sim_policy sim, bool no_repeat)
 {
 	static const __u64 frames[] = { 1, 4, 7, 16, 31, 63 };
 	uint64_t refs[3000];
@@ -124,7 +141,10 @@ static void expect_kernel_equals_sim(struct __test_metadata *_metadata,
 	size_t i;
 
 	for (seed = 1; seed <= 4; seed++) {
-		random_refs(refs, ARRAY_SIZE(refs), 64, seed);
+		if (no_repeat)
+			random_refs_no_repeat(refs, ARRAY_SIZE(refs), 64, seed);
+		else
+			random_refs(refs, ARRAY_SIZE(refs), 64, seed);
 		for (i = 0; i < ARRAY_SIZE(frames); i++)
 			EXPECT_EQ(sim_misses(sim, frames[i], refs, ARRAY_SIZE(refs)),
 				  kernel_misses(policy, frames[i], window, refs,
@@ -135,12 +155,82 @@ static void expect_kernel_equals_sim(struct __test_metadata *_metadata,
 
 TEST_F(policy, fifo_misses_equal_simulated_fifo_on_random_strings)
 {
-	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_FIFO, 0, SIM_FIFO);
+	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_FIFO, 0, SIM_FIFO, false);
 }
 
 TEST_F(policy, lru_with_a_one_page_tlb_equals_simulated_lru)
 {
-	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_LRU, 1, SIM_LRU);
+	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_LRU, 1, SIM_LRU, false);
+}
+
+/* A repeat changes no recency order: MRU is exact on any string. */
+TEST_F(policy, mru_with_a_one_page_tlb_equals_simulated_mru)
+{
+	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_MRU, 1, SIM_MRU, false);
+}
+
+TEST_F(policy, sieve_with_a_one_page_tlb_equals_simulated_sieve_without_repeats)
+{
+	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_SIEVE, 1, SIM_SIEVE,
+				 true);
+}
+
+TEST_F(policy, s3fifo_with_a_one_page_tlb_equals_simulated_s3fifo_without_repeats)
+{
+	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_S3FIFO, 1, SIM_S3FIFO,
+				 true);
+}
+
+/*
+ * A loop over 4 pages with 3 frames: MRU evicts the page just used, which
+ * comes round last: 4 misses to fill, then one every 3 references.
+ */
+TEST_F(policy, mru_on_a_loop_of_4_pages_in_3_frames_gives_16_misses)
+{
+	uint64_t refs[40];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(refs); i++)
+		refs[i] = i % 4;
+	EXPECT_EQ(16ULL, kernel_misses(VMLAB_POLICY_MRU, 3, 1, refs, 40, 8));
+	EXPECT_EQ(16ULL, sim_misses(SIM_MRU, 3, refs, 40));
+}
+
+/*
+ * 0 1 2 0 3 0 4 in 3 frames: the hand passes 0 (hit: visited), clearing
+ * it, and takes 1; it stays on 2, which goes next although 0 is older: 5
+ * misses, where FIFO's 6 evict 0 and bring it back.
+ */
+TEST_F(policy, sieve_spares_a_visited_page_0120304_in_3_frames_gives_5_misses)
+{
+	static const uint64_t refs[] = { 0, 1, 2, 0, 3, 0, 4 };
+
+	EXPECT_EQ(5ULL, kernel_misses(VMLAB_POLICY_SIEVE, 3, 1, refs, 7, 8));
+	EXPECT_EQ(5ULL, sim_misses(SIM_SIEVE, 3, refs, 7));
+	EXPECT_EQ(6ULL, kernel_misses(VMLAB_POLICY_FIFO, 3, 1, refs, 7, 8));
+}
+
+/*
+ * S3FIFO, 4 frames: the small queue's share is 1, the ghost's 3.
+ *   0 1 2 3  fill the small queue S
+ *   0        hit: 0's count is 1
+ *   4        S's oldest, 0, was hit: to the main queue M; 1 is the victim,
+ *            into the ghost
+ *   1        2 is the victim (ghost 1 2); 1 was in the ghost: into M
+ *   5        3 is the victim (ghost 2 3)
+ *   4 5      hits
+ *   6        S's 4 and 5 were hit: to M, now 0 1 4 5; S is empty, so
+ *            M: 0 loses its hit and goes round, 1 is the victim
+ *   2        S's 6 is the victim (ghost 2 3 6); 2 was in the ghost: into M
+ *   7        S is empty: M's 4 and 5 lose their hits, 0 is the victim
+ * 10 misses in 13 references.
+ */
+TEST_F(policy, s3fifo_worked_example_in_4_frames_gives_10_misses)
+{
+	static const uint64_t refs[] = { 0, 1, 2, 3, 0, 4, 1, 5, 4, 5, 6, 2, 7 };
+
+	EXPECT_EQ(10ULL, kernel_misses(VMLAB_POLICY_S3FIFO, 4, 1, refs, 13, 8));
+	EXPECT_EQ(10ULL, sim_misses(SIM_S3FIFO, 4, refs, 13));
 }
 
 TEST_F(policy, belady_lru_with_a_one_page_tlb_gives_10_and_8_misses)
@@ -161,7 +251,8 @@ TEST_F(policy, opt_misses_are_never_above_any_policy)
 		opt = sim_misses(SIM_OPT, 12, refs, ARRAY_SIZE(refs));
 		for (policy = 0; policy < VMLAB_POLICY_MAX; policy++)
 			EXPECT_GE(kernel_misses(policy, 12,
-						policy == VMLAB_POLICY_LRU, refs,
+						policy == VMLAB_POLICY_LRU ||
+						policy == VMLAB_POLICY_MRU, refs,
 						ARRAY_SIZE(refs), 48), opt)
 				TH_LOG("seed %u, policy %u", seed, policy);
 	}
@@ -254,6 +345,16 @@ TEST_F(policy, lru_without_a_software_tlb_is_refused)
 	EXPECT_EQ(-EINVAL, vmlab_set_policy(fd, VMLAB_POLICY_LRU, 4, 0, 0));
 	EXPECT_EQ(-EINVAL, vmlab_set_policy(fd, VMLAB_POLICY_MAX, 4, 0, 0));
 	EXPECT_EQ(0, vmlab_set_policy(fd, VMLAB_POLICY_LRU, 4, 1, 0));
+	close(fd);
+}
+
+TEST_F(policy, mru_without_a_software_tlb_is_refused)
+{
+	int fd = vmlab_open(0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, vmlab_set_policy(fd, VMLAB_POLICY_MRU, 4, 0, 0));
+	EXPECT_EQ(0, vmlab_set_policy(fd, VMLAB_POLICY_MRU, 4, 1, 0));
 	close(fd);
 }
 
@@ -756,10 +857,13 @@ INTEGRITY_VARIANT(lru_approx_memory, LRU_APPROX, 0, false);
 INTEGRITY_VARIANT(lru_approx_file, LRU_APPROX, 0, true);
 INTEGRITY_VARIANT(lru_memory, LRU, 1, false);
 INTEGRITY_VARIANT(lru_file, LRU, 1, true);
+INTEGRITY_VARIANT(mru_memory, MRU, 1, false);
+INTEGRITY_VARIANT(sieve_file, SIEVE, 1, true);
+INTEGRITY_VARIANT(s3fifo_file, S3FIFO, 2, true);
 
 #define INTEGRITY_FRAMES	64
 #define INTEGRITY_PAGES		(4 * INTEGRITY_FRAMES)
-#define INTEGRITY_ROUNDS	400	/* x 10 variants x 256 pages: 1,024,000 */
+#define INTEGRITY_ROUNDS	400	/* x 13 variants x 256 pages: 1,331,200 */
 
 /*
  * VMLAB_INTEGRITY_ROUNDS overrides the rounds: make check-debug runs fewer,
@@ -815,6 +919,68 @@ TEST_F(integrity, every_page_reads_back_as_last_written)
 	EXPECT_LT(0ULL, st.swap_ins);
 	TH_LOG("%zu pages verified, %llu evictions, %llu swap-ins",
 	       verified, st.evictions, st.swap_ins);
+}
+
+/*
+ * A policy switched while pages are resident starts from the structures
+ * every policy keeps (policy.c says what each starts from): FIFO, then the
+ * variant's policy, LRU, and the variant's again, each for some rounds of
+ * rewrites and rereads, lose no page and keep the budget.
+ */
+FIXTURE(live_switch) {
+	struct vmlab_lab lab;
+};
+
+FIXTURE_VARIANT(live_switch) {
+	__u32 policy;
+};
+
+FIXTURE_VARIANT_ADD(live_switch, mru) {
+	.policy = VMLAB_POLICY_MRU,
+};
+
+FIXTURE_VARIANT_ADD(live_switch, sieve) {
+	.policy = VMLAB_POLICY_SIEVE,
+};
+
+FIXTURE_VARIANT_ADD(live_switch, s3fifo) {
+	.policy = VMLAB_POLICY_S3FIFO,
+};
+
+FIXTURE_SETUP(live_switch)
+{
+	VMLAB_REQUIRE_MODULE();
+	ASSERT_EQ(0, vmlab_lab_open(&self->lab, INTEGRITY_PAGES, 0, 0, 1024));
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO,
+				      INTEGRITY_FRAMES, 1, 5));
+}
+
+FIXTURE_TEARDOWN(live_switch)
+{
+	vmlab_lab_close(&self->lab);
+}
+
+TEST_F(live_switch, switching_mid_run_loses_no_page_and_keeps_the_budget)
+{
+	const __u32 order[] = { variant->policy, VMLAB_POLICY_LRU,
+				variant->policy };
+	struct vmlab_config cfg;
+	struct vmlab_stats st;
+	size_t i, verified;
+
+	verified = integrity_rounds(_metadata, &self->lab, INTEGRITY_PAGES, 5);
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		ASSERT_EQ(0, vmlab_get_config(self->lab.fd, &cfg));
+		cfg.policy = order[i];
+		ASSERT_EQ(0, vmlab_ioctl(self->lab.fd, VMLAB_SET_CONFIG, &cfg));
+		verified += integrity_rounds(_metadata, &self->lab,
+					     INTEGRITY_PAGES, 5);
+	}
+	EXPECT_EQ((size_t)INTEGRITY_PAGES * 5 * 4, verified);
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ((__u64)INTEGRITY_FRAMES, st.pages_resident);
+	EXPECT_EQ(0ULL, st.over_budget);
+	EXPECT_EQ(0ULL, st.fault_errors);
 }
 
 /* ------------------------------------------------------------- leaks */
