@@ -1602,7 +1602,8 @@ static void random_config(struct vmlab_config *c, size_t npages)
 	if (c->frames < opt.frames_min)
 		c->frames = 0;
 	c->policy = below(VMLAB_POLICY_MAX);
-	c->tlb_window = chance(30) || c->policy == VMLAB_POLICY_LRU ? 1 + below(4) : 0;
+	c->tlb_window = chance(30) || c->policy == VMLAB_POLICY_LRU ||
+			c->policy == VMLAB_POLICY_MRU ? 1 + below(4) : 0;
 	if (c->tlb_window && c->tlb_window < opt.window_min)
 		c->tlb_window = opt.window_min;
 	c->evict_batch = chance(70) ? below(2) : below(VMLAB_EVICT_BATCH_MAX + 1);
