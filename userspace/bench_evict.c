@@ -78,6 +78,12 @@ const char *const pass_name[NPASS] = {
 
 /* -------------------------------------------------------------- passes */
 
+/* LRU and MRU see references only with the software TLB: one page */
+static uint32_t region_window(uint32_t policy)
+{
+	return policy == VMLAB_POLICY_LRU || policy == VMLAB_POLICY_MRU;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -156,7 +162,10 @@ void spinner_stop(struct spinner *s)
 
 /* --------------------------------------------------------------- vmlab */
 
-/* A vmlab instance of @pages pages through @frames frames, mapped */
+/*
+ * A vmlab instance of @pages pages through @frames frames, mapped; LRU and
+ * MRU get a software TLB of one page, which they need.
+ */
 static int vmlab_region(struct ebench *b, uint64_t len, uint64_t frames,
 			uint32_t policy, int store_fd, unsigned char **map)
 {
@@ -172,7 +181,7 @@ static int vmlab_region(struct ebench *b, uint64_t len, uint64_t frames,
 	cfg.flags = 0;
 	cfg.frames = frames;
 	cfg.policy = policy;
-	cfg.tlb_window = 0;
+	cfg.tlb_window = region_window(policy);
 	cfg.evict_batch = b->evict_batch;
 	if (vmlab_set_config(fd, &cfg))
 		goto fail;
@@ -408,7 +417,8 @@ static const struct argp_option evict_opts[] = {
 	{ "evict-batch", OPT_EVICT_BATCH, "B", 0,
 	  "vmlab evicts B victims at once (evict_batch; default 1)", 0 },
 	{ "region-policy", OPT_REGION_POLICY, "POLICY", 0,
-	  "Policy for them (default clock)", 1 },
+	  "Policy for them (default clock; lru and mru with a one-page "
+	  "software TLB)", 1 },
 	{ "no-shootdown", OPT_NO_SHOOTDOWN, NULL, 0,
 	  "Skip the measurement with a sibling thread on another CPU", 1 },
 	CLI_OPT_CPU("CPU of the touching thread (default: the first "
@@ -454,10 +464,11 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 		p = policy_parse(arg);
 		if (p < 0)
 			argp_error(state, "--policy '%s': unknown; policies: fifo, "
-				   "random, clock, lru-approx", arg);
-		if (p == VMLAB_POLICY_LRU)
-			argp_error(state, "--policy lru needs the software TLB, "
-				   "which this benchmark does not use");
+				   "random, clock, lru-approx, sieve, s3fifo", arg);
+		if (region_window(p))
+			argp_error(state, "--policy %s needs the software TLB, "
+				   "which this measurement does not use",
+				   policy_name(p));
 		b->policy = p;
 		break;
 	case OPT_NO_REGION:
@@ -475,9 +486,10 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_REGION_POLICY:
 		p = policy_parse(arg);
-		if (p < 0 || p == VMLAB_POLICY_LRU)
+		if (p < 0)
 			argp_error(state, "--region-policy '%s': fifo, random, "
-				   "clock or lru-approx", arg);
+				   "clock, lru-approx, lru, mru, sieve or s3fifo",
+				   arg);
 		b->region_policy = p;
 		break;
 	case OPT_NO_SHOOTDOWN:
