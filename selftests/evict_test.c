@@ -182,6 +182,30 @@ TEST_F(policy, s3fifo_with_a_one_page_tlb_equals_simulated_s3fifo_without_repeat
 }
 
 /*
+ * Why the strings above have no immediate repeat: 0 0 1 2 3 0 in 3
+ * frames.  The second 0 finds its page still mapped: no fault, so the
+ * kernel's SIEVE never sets its visited bit and evicts 0 for 3, missing on
+ * the last 0 (5 misses); the simulator's repeat sets the bit, its hand
+ * keeps 0 and evicts 1 (4 misses).
+ */
+TEST_F(policy, sieve_does_not_see_an_immediate_repeat_the_simulator_counts)
+{
+	static const uint64_t refs[] = { 0, 0, 1, 2, 3, 0 };
+
+	EXPECT_EQ(5ULL, kernel_misses(VMLAB_POLICY_SIEVE, 3, 1, refs, 6, 8));
+	EXPECT_EQ(4ULL, sim_misses(SIM_SIEVE, 3, refs, 6));
+}
+
+/* The same for S3FIFO's count: unseen, 0 leaves the small queue for the ghost. */
+TEST_F(policy, s3fifo_does_not_see_an_immediate_repeat_the_simulator_counts)
+{
+	static const uint64_t refs[] = { 0, 0, 1, 2, 3, 0 };
+
+	EXPECT_EQ(5ULL, kernel_misses(VMLAB_POLICY_S3FIFO, 3, 1, refs, 6, 8));
+	EXPECT_EQ(4ULL, sim_misses(SIM_S3FIFO, 3, refs, 6));
+}
+
+/*
  * A loop over 4 pages with 3 frames: MRU evicts the page just used, which
  * comes round last: 4 misses to fill, then one every 3 references.
  */
