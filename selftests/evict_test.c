@@ -361,6 +361,79 @@ TEST_F(policy, clock_with_flush_gives_a_referenced_page_a_second_chance)
 	vmlab_lab_close(&lab);
 }
 
+/*
+ * Pages 0..7 resident after @before under FIFO, a switch to @policy and
+ * @after, with @frames frames and a one-page software TLB: bit n for page n.
+ */
+static int resident_after_switch(__u32 policy, __u64 frames,
+				 const uint64_t *before, size_t nb,
+				 const uint64_t *after, size_t na)
+{
+	unsigned char vec[8];
+	struct vmlab_resident r = {
+		.size = sizeof(r), .count = 8, .vec = (uintptr_t)vec,
+	};
+	struct vmlab_config cfg;
+	struct vmlab_lab lab;
+	int mask = -1, i;
+
+	if (lab_open_policy(&lab, 8, VMLAB_POLICY_FIFO, frames, 1))
+		goto out;
+	lab_reference(&lab, before, nb);
+	if (vmlab_get_config(lab.fd, &cfg))
+		goto out;
+	cfg.policy = policy;
+	if (vmlab_ioctl(lab.fd, VMLAB_SET_CONFIG, &cfg))
+		goto out;
+	lab_reference(&lab, after, na);
+	if (vmlab_ioctl(lab.fd, VMLAB_RESIDENT, &r))
+		goto out;
+	mask = 0;
+	for (i = 0; i < 8; i++)
+		if (vec[i] & VMLAB_PAGE_RESIDENT)
+			mask |= 1 << i;
+out:
+	vmlab_lab_close(&lab);
+	return mask;
+}
+
+/*
+ * 0 1 2 0 under FIFO, then SIEVE and 3: the hit on 0 under FIFO set its
+ * visited bit, so SIEVE's hand passes 0 and evicts 1 (FIFO would take 0).
+ */
+TEST_F(policy, switch_to_sieve_starts_from_load_order_with_the_hits_seen)
+{
+	static const uint64_t before[] = { 0, 1, 2, 0 }, after[] = { 3 };
+
+	EXPECT_EQ(0x0d, resident_after_switch(VMLAB_POLICY_SIEVE, 3, before, 4,
+					      after, 1));
+}
+
+/*
+ * 0 1 2 3 0 under FIFO, then S3FIFO and 4: every page is in the small
+ * queue, 0 with one hit; 0 moves to the main queue, 1 is the victim.
+ */
+TEST_F(policy, switch_to_s3fifo_starts_from_the_small_queue_with_the_hits_seen)
+{
+	static const uint64_t before[] = { 0, 1, 2, 3, 0 }, after[] = { 4 };
+
+	EXPECT_EQ(0x1d, resident_after_switch(VMLAB_POLICY_S3FIFO, 4, before, 5,
+					      after, 1));
+}
+
+/*
+ * 0 1 2 0 under FIFO, then MRU and 3: recency is kept only while LRU or
+ * MRU is the policy, so MRU starts from load order and evicts 2, the last
+ * loaded, not 0, the last used.
+ */
+TEST_F(policy, switch_to_mru_starts_from_load_order)
+{
+	static const uint64_t before[] = { 0, 1, 2, 0 }, after[] = { 3 };
+
+	EXPECT_EQ(0x0b, resident_after_switch(VMLAB_POLICY_MRU, 3, before, 4,
+					      after, 1));
+}
+
 TEST_F(policy, lru_without_a_software_tlb_is_refused)
 {
 	int fd = vmlab_open(0);
