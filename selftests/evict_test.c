@@ -434,6 +434,42 @@ TEST_F(policy, switch_to_mru_starts_from_load_order)
 					      after, 1));
 }
 
+/*
+ * A victim kept resident goes back as the least recent page for MRU, or
+ * MRU would choose it again at once: with 1 held by a pipe, 2's miss
+ * passes over 1 to 0, the next most recent, and stays in its budget.
+ */
+TEST_F(policy, mru_passes_over_a_page_held_by_a_pipe_to_the_next_most_recent)
+{
+	static const uint64_t first[] = { 0, 1 }, next[] = { 2 };
+	unsigned char vec[3];
+	struct vmlab_resident r = {
+		.size = sizeof(r), .count = 3, .vec = (uintptr_t)vec,
+	};
+	struct vmlab_stats st;
+	struct vmlab_lab lab;
+	struct iovec iov;
+	int p[2];
+
+	ASSERT_EQ(0, lab_open_policy(&lab, 8, VMLAB_POLICY_MRU, 2, 1));
+	lab_reference(&lab, first, ARRAY_SIZE(first));
+	iov = (struct iovec){ .iov_base = vmlab_page(&lab, 1), .iov_len = lab.ps };
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ((ssize_t)lab.ps, vmsplice(p[1], &iov, 1, 0));
+	lab_reference(&lab, next, ARRAY_SIZE(next));
+	ASSERT_EQ(0, vmlab_get_stats(lab.fd, &st));
+	EXPECT_EQ(1ULL, st.evict_pinned);
+	EXPECT_EQ(0ULL, st.over_budget);
+	EXPECT_EQ(2ULL, st.pages_resident);
+	ASSERT_EQ(0, vmlab_ioctl(lab.fd, VMLAB_RESIDENT, &r));
+	EXPECT_FALSE(!!(vec[0] & VMLAB_PAGE_RESIDENT));
+	EXPECT_TRUE(!!(vec[1] & VMLAB_PAGE_RESIDENT));
+	EXPECT_TRUE(!!(vec[2] & VMLAB_PAGE_RESIDENT));
+	close(p[0]);
+	close(p[1]);
+	vmlab_lab_close(&lab);
+}
+
 TEST_F(policy, lru_without_a_software_tlb_is_refused)
 {
 	int fd = vmlab_open(0);
