@@ -248,6 +248,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	u64 t0 = ktime_get_ns();
 	struct page *page;
 	unsigned int kind;
+	bool hit = false;
 	int ret;
 
 	vmlab_fault_assert_locked(vmf);
@@ -263,6 +264,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	} else if (f) {
 		kind = f->window_unmapped ? VMLAB_FAULT_SOFT : VMLAB_FAULT_MINOR;
 		f->window_unmapped = false;
+		hit = true;
 	} else {
 		if (vmlab_fault_failed(inst, vmf))
 			goto fail;
@@ -278,7 +280,8 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	if (vmf->flags & FAULT_FLAG_WRITE)
 		f->zero = false;
 	vmlab_access_note(inst, vmf->pgoff, sig);
-	vmlab_policy_touch(inst, f);
+	/* every fault is a reference; a hit only if it found the page resident */
+	vmlab_policy_touch(inst, f, hit);
 	/* the kernel's copies may need two pages mapped at once */
 	vmlab_window_add(inst, f, vmf->flags & FAULT_FLAG_USER);
 	page = f->page;
@@ -334,7 +337,8 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 		return VM_FAULT_NOPAGE;
 	}
 	f->zero = false;
-	vmlab_policy_touch(inst, f);
+	/* a write upgrade: a hit on a page mapped read-only */
+	vmlab_policy_touch(inst, f, true);
 	lock_page(page);
 	mutex_unlock(&inst->lock);
 

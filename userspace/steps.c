@@ -40,6 +40,12 @@ int steps_sim_policy(uint32_t policy)
 		return SIM_CLOCK;
 	case VMLAB_POLICY_RANDOM:
 		return SIM_RANDOM;
+	case VMLAB_POLICY_MRU:
+		return SIM_MRU;
+	case VMLAB_POLICY_SIEVE:
+		return SIM_SIEVE;
+	case VMLAB_POLICY_S3FIFO:
+		return SIM_S3FIFO;
 	case VMLAB_POLICY_SFIFO:
 		return SIM_SFIFO;
 	case VMLAB_POLICY_TWOQ:

@@ -116,6 +116,23 @@ enum vmlab_event_type {
  *             (tlb_window >= 1): the kernel sees every reference that
  *             leaves the window, and with tlb_window = 1 every change of
  *             page, so LRU is exact there.
+ * MRU         evicts the most recently used page (the right victim for a
+ *             loop larger than memory).  Needs tlb_window as LRU does, and
+ *             is exact with tlb_window = 1.
+ * SIEVE       (NSDI'24) a FIFO queue in load order and a visited bit per
+ *             page, set by a hit; a hand moves from the oldest page toward
+ *             the newest, clearing visited bits, evicts the first page not
+ *             visited and stays where it stopped; new pages join at the
+ *             newest end.
+ * S3FIFO      (SOSP'23) a small FIFO S (a tenth of frames, at least one),
+ *             a main FIFO M and a ghost FIFO of the ids S evicted (as many
+ *             as M holds).  A page comes into M if the ghost has it, else
+ *             into S.  A hit raises the page's counter, up to 3.  While S
+ *             holds its share, S's oldest page moves to M if it was hit
+ *             (counter >= 1), else it is the victim and its id enters the
+ *             ghost; otherwise M's oldest page is the victim if its
+ *             counter is 0, else its counter drops by one and it goes back
+ *             to M's newest end.
  * SFIFO       VAX/VMS segmented FIFO.  The budget is split in two fixed
  *             shares: a FIFO of ceil(frames / 2) pages, whose oldest page
  *             leaves it for a second-chance list - the clean list if
@@ -146,12 +163,18 @@ enum vmlab_event_type {
  *             and write upgrades.  The reference bit is set by each of
  *             them, and by the PTE accessed bit; exact with tlb_window 1.
  * A reference the kernel does not see - one repeated while its page is
- * still mapped - is not counted by SFIFO, TWOQ or WSCLOCK: with
- * tlb_window = 1 that is only an immediate repeat of the same page.
+ * still mapped - is not counted by MRU, SIEVE, S3FIFO, SFIFO, TWOQ or
+ * WSCLOCK: with tlb_window = 1 that is only an immediate repeat of the
+ * same page.  A hit, for SIEVE and S3FIFO, is a fault or a write upgrade
+ * on a page resident already, not the fault that loads it: a page used
+ * again while still mapped counts once.
  * A switch to SFIFO or TWOQ starts from load order: every resident page in
  * the FIFO (the oldest beyond its share move on to the second-chance
  * lists), or on the inactive list unreferenced; a switch to WSCLOCK starts
- * with every page unreferenced and last used at the switch.
+ * with every page unreferenced and last used at the switch.  MRU, SIEVE
+ * and S3FIFO keep their state whatever the policy and start from it: the
+ * order of the last faults under LRU or MRU, SIEVE's visited bits and
+ * hand, S3FIFO's queues and counters.
  * All keep their work per fault O(1) amortized, independent of region
  * size; WSCLOCK's hand turns at most once around the ring per fault.
  */
@@ -161,6 +184,9 @@ enum vmlab_policy {
 	VMLAB_POLICY_CLOCK = 2,
 	VMLAB_POLICY_LRU_APPROX = 3,
 	VMLAB_POLICY_LRU = 4,
+	VMLAB_POLICY_MRU = 5,
+	VMLAB_POLICY_SIEVE = 6,
+	VMLAB_POLICY_S3FIFO = 7,
 	VMLAB_POLICY_SFIFO = 8,
 	VMLAB_POLICY_TWOQ = 9,
 	VMLAB_POLICY_WSCLOCK = 10,
@@ -179,8 +205,8 @@ enum vmlab_policy {
  * VMLAB_SET_CONFIG errors:
  *   EINVAL  region_size 0 or not a multiple of the page size; ring_records
  *           not a power of two; an unknown event_mask or flags bit; policy
- *           unknown; LRU, SFIFO or TWOQ without tlb_window; evict_batch
- *           above VMLAB_EVICT_BATCH_MAX; ws_window above
+ *           unknown; LRU, MRU, SFIFO or TWOQ without tlb_window;
+ *           evict_batch above VMLAB_EVICT_BATCH_MAX; ws_window above
  *           VMLAB_WS_WINDOW_MAX
  *   EOPNOTSUPP  VMLAB_CFG_CLOCK_FLUSH on a kernel that exports no TLB flush
  *           a module may call (VMLAB_INFO_TLB_FLUSH clear: 7.x)
