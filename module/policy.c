@@ -883,6 +883,22 @@ static u64 vmlab_state_seg(struct vmlab_instance *inst,
 	return n;
 }
 
+/* S3FIFO's queue @q, each entry with @flags and the page's hit counter */
+static u64 vmlab_state_s3(struct vmlab_instance *inst,
+			  struct vmlab_policy_entry *e, u32 room, u64 n,
+			  struct list_head *q, u32 flags)
+{
+	struct vmlab_frame *f;
+
+	list_for_each_entry(f, q, s3) {
+		vmlab_state_put(inst, e, room, n, f, false, flags);
+		if (n < room)
+			e[n].age = f->freq;
+		n++;
+	}
+	return n;
+}
+
 /*
  * The resident pages in the policy's order, for VMLAB_POLICY_STATE: up to
  * @room of them in @e, and in @st the policy, how many were written, how
@@ -895,7 +911,7 @@ void vmlab_policy_state(struct vmlab_instance *inst,
 {
 	u32 policy = READ_ONCE(inst->policy);
 	u32 i, s, hand = VMLAB_PSTATE_NO_HAND;
-	struct vmlab_frame *f;
+	struct vmlab_frame *f, *at;
 	u64 n = 0;
 
 	lockdep_assert_held(&inst->lock);
@@ -903,8 +919,27 @@ void vmlab_policy_state(struct vmlab_instance *inst,
 	st->hand = VMLAB_PSTATE_NO_HAND;
 	switch (policy) {
 	case VMLAB_POLICY_LRU:
+	case VMLAB_POLICY_MRU:
+		/* least recent first: MRU's victim is the last */
 		list_for_each_entry(f, &inst->lru, lru)
 			vmlab_state_put(inst, e, room, n++, f, false, 0);
+		break;
+	case VMLAB_POLICY_SIEVE:
+		/* oldest first; a hand on no page is at the oldest */
+		at = inst->sieve_hand ?:
+		     list_first_entry_or_null(&inst->fifo, struct vmlab_frame,
+					      fifo);
+		list_for_each_entry(f, &inst->fifo, fifo) {
+			if (f == at && n < room)
+				st->hand = n;
+			vmlab_state_put(inst, e, room, n++, f, false,
+					f->visited ? VMLAB_PSTATE_MARK : 0);
+		}
+		break;
+	case VMLAB_POLICY_S3FIFO:
+		n = vmlab_state_s3(inst, e, room, n, &inst->s3_small, 0);
+		n = vmlab_state_s3(inst, e, room, n, &inst->s3_main,
+				   VMLAB_PSTATE_MAIN);
 		break;
 	case VMLAB_POLICY_SFIFO:
 		n = vmlab_state_seg(inst, e, room, n, VMLAB_SEG_FIFO, 0);

@@ -627,8 +627,12 @@ struct vmlab_resident {
 
 /*
  * VMLAB_POLICY_STATE copies out the resident pages in the order the policy
- * keeps them, the view a textbook draws: FIFO first out first; LRU least
- * recently used first; CLOCK, LRU_APPROX and RANDOM by slot, the frames
+ * keeps them, the view a textbook draws: FIFO first out first; LRU and MRU
+ * least recently used first (MRU's victim is the last); SIEVE oldest
+ * first, with its hand and its visited bits (VMLAB_PSTATE_MARK); S3FIFO
+ * its small queue, then its main queue (VMLAB_PSTATE_MAIN), each oldest
+ * first, with each page's hit counter (0 to 3) in age; CLOCK, LRU_APPROX
+ * and RANDOM by slot, the frames
  * the hand sweeps, then the pages admitted past the budget (on no slot,
  * VMLAB_PSTATE_SPILL); SFIFO its FIFO first out first, then the clean
  * list (VMLAB_PSTATE_CLEAN) and the dirty list (VMLAB_PSTATE_DIRTY),
@@ -642,8 +646,9 @@ struct vmlab_resident {
  * then ignored) only asks how many pages are resident.  Out: policy, the
  * order's; count, the entries written; resident, the pages resident (the
  * count a caller needs); hand, the index in entries of the page CLOCK's,
- * LRU_APPROX's or WSCLOCK's hand examines next, VMLAB_PSTATE_NO_HAND for
- * the other policies and when no page is on a slot.
+ * LRU_APPROX's, SIEVE's or WSCLOCK's hand examines next (SIEVE's, when it
+ * is on no page, the oldest), VMLAB_PSTATE_NO_HAND for the other policies,
+ * when no page is on a slot and when the page is past count.
  *
  * A page's use bit is its PTE accessed bit in any mapping, read and not
  * cleared (so reading changes nothing), set also when an mm's lock is
@@ -665,12 +670,17 @@ struct vmlab_resident {
 #define VMLAB_PSTATE_CLEAN	(1U << 2)	/* SFIFO: on the clean list */
 #define VMLAB_PSTATE_DIRTY	(1U << 3)	/* SFIFO: on the dirty list */
 #define VMLAB_PSTATE_ACTIVE	(1U << 4)	/* TWOQ: on the active list */
-#define VMLAB_PSTATE_MARK	(1U << 5)	/* TWOQ's mark, WSCLOCK's ref bit */
+#define VMLAB_PSTATE_MARK	(1U << 5)	/* TWOQ's mark, WSCLOCK's ref bit,
+						 * SIEVE's visited bit
+						 */
+#define VMLAB_PSTATE_MAIN	(1U << 6)	/* S3FIFO: in the main queue */
 
 struct vmlab_policy_entry {
 	__u64 pgoff;		/* the page */
 	__u32 flags;		/* VMLAB_PSTATE_* */
-	__u32 age;		/* LRU_APPROX's 8-bit counter, else 0 */
+	__u32 age;		/* LRU_APPROX's 8-bit counter, S3FIFO's hit
+				 * counter, else 0
+				 */
 };
 
 struct vmlab_policy_state {
