@@ -194,7 +194,7 @@ static int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b,
 		if (action < 0) {
 			/* resident, unmapped: the next touch is a minor fault */
 			unlock_page(page);
-			vmlab_policy_add(inst, f);
+			vmlab_policy_keep(inst, f);
 			vmlab_event_evict(inst, f->pgoff, action, reason, t0);
 			/* a store error outranks a pinned page */
 			if (!err || err == -EBUSY)
@@ -431,7 +431,7 @@ static int vmlab_evict_to(struct vmlab_instance *inst, u64 goal, u32 batch,
 			/* out of the policy now: the next choice is another */
 			vmlab_policy_remove(inst, victim);
 			if (vmlab_access_needs(inst, victim, sig)) {
-				vmlab_policy_add(inst, victim);
+				vmlab_policy_keep(inst, victim);
 				vmlab_count(inst, VMLAB_CNT_EVICT_PINNED);
 				continue;
 			}

@@ -288,6 +288,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	struct page *page;
 	unsigned int kind;
 	bool evicted;
+	bool hit = false;
 	int ret;
 
 	vmlab_fault_assert_locked(vmf);
@@ -306,6 +307,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 		/* a COW fault maps the copy: the page stays out of the window */
 		if (!cow)
 			f->window_unmapped = false;
+		hit = true;
 	} else {
 		if (vmlab_fault_failed(inst, vmf))
 			goto fail;
@@ -332,7 +334,8 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 		f->zero = false;
 	}
 	vmlab_access_note(inst, vmf->pgoff, sig);
-	vmlab_policy_touch(inst, f);
+	/* every fault is a reference; a hit only if it found the page resident */
+	vmlab_policy_touch(inst, f, hit);
 	/* the kernel's copies may need two pages mapped at once */
 	if (!cow)
 		vmlab_window_add(inst, f, vmf->flags & FAULT_FLAG_USER);
@@ -389,7 +392,8 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 		return VM_FAULT_NOPAGE;
 	}
 	f->zero = false;
-	vmlab_policy_touch(inst, f);
+	/* a write upgrade: a hit on a page mapped read-only */
+	vmlab_policy_touch(inst, f, true);
 	lock_page(page);
 	mutex_unlock(&inst->lock);
 

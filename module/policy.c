@@ -4,28 +4,49 @@
  *
  * Every resident page has a frame, kept in all the policies' structures at
  * once so the policy can change at any time:
- *   fifo   list in load order (FIFO)
- *   lru    list in order of the last fault on the page (LRU; kept
- *          while LRU is the policy)
+ *   fifo   list in load order (FIFO; SIEVE's queue, oldest first)
+ *   lru    list in order of the last fault on the page (LRU, MRU; kept
+ *          while one of them is the policy)
  *   slots  array of frames a clock hand sweeps (CLOCK, LRU_APPROX, RANDOM,
  *          WSCLOCK)
  *   segs   SFIFO's FIFO, clean and dirty lists, or TWOQ's inactive and
  *          active lists, oldest first; kept while that policy runs, and
  *          built again from load order when the policy switches to it
+ *   s3     S3FIFO's small or main queue, oldest first
+ * and the per-page state of each: the aging counter, SIEVE's visited bit,
+ * S3FIFO's hit counter (both kept whatever the policy).
  * A frame that replaces a victim takes the victim's slot, as in a textbook
  * clock.  The array has one slot per frame of the budget; a page admitted
  * past the budget (every other one pinned, see evict.c) waits on the spill
  * list for the next slot to free.  Work per fault is O(1) amortized and
  * independent of region size: a CLOCK hand clears what it passes, so it
  * stops within two sweeps; an aging hand halves what it passes, so within
- * nine; WSCLOCK's hand turns once around the ring at the most.  SFIFO and
- * TWOQ move a frame between lists in O(1) on a fault; TWOQ's balancing
- * moves each frame once per promotion.
+ * nine; WSCLOCK's hand turns once around the ring at the most; SIEVE's
+ * hand clears visited bits, each set by a hit; S3FIFO moves a page from
+ * its small queue to its main queue once a residency, and each turn in the
+ * main queue takes one of the page's at most three hits.  SFIFO and TWOQ
+ * move a frame between lists in O(1) on a fault; TWOQ's balancing moves
+ * each frame once per promotion.
  *
- * Virtual time (vtime) counts the references the instance saw: every fault
- * and write upgrade reaches vmlab_policy_touch().  With a software TLB of
- * one page that is every reference but an immediate repeat of the page
- * just used, which is what makes SFIFO, TWOQ and WSCLOCK exact there.
+ * What a switch to a policy starts from (vmlab_policy_switch()): FIFO and
+ * SIEVE, load order (SIEVE with the visited bits of the hits since the
+ * load or since its hand last passed, and its hand where it last stopped);
+ * LRU and MRU, the order of the last faults while one of them was the
+ * policy, load order before; S3FIFO, its queues as they are: pages loaded
+ * under another policy are in the small queue (or the main one, if the
+ * ghost had them), with their hits counted, and only S3FIFO's own victims
+ * enter the ghost; SFIFO and TWOQ, load order; WSCLOCK, every page
+ * unreferenced and last used at the switch.
+ *
+ * Every fault and write upgrade is a reference and reaches
+ * vmlab_policy_touch(): virtual time (vtime) counts them all, and LRU,
+ * SFIFO, TWOQ and WSCLOCK see each.  A hit is a reference to a page that
+ * was resident already - not the fault that loads it, nor one that
+ * rescues it from its write - and only hits set SIEVE's visited bit and
+ * raise S3FIFO's counter.  With a software TLB of one page the references
+ * are every one but an immediate repeat of the page just used, which is
+ * what makes LRU, MRU, SFIFO, TWOQ and WSCLOCK exact there.  Without the
+ * window a page is seen once a residency.
  *
  * Accessed bits are read from every mapping of the page: the instance keeps
  * its VMAs (vmlab_vma_link), and each is read under its mm's mmap lock,
@@ -35,6 +56,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
@@ -54,30 +77,65 @@ int vmlab_policy_init(struct vmlab_instance *inst)
 	INIT_LIST_HEAD(&inst->spill);
 	for (i = 0; i < VMLAB_NR_SEGS; i++)
 		INIT_LIST_HEAD(&inst->segs[i]);
+	INIT_LIST_HEAD(&inst->s3_small);
+	INIT_LIST_HEAD(&inst->s3_main);
+	INIT_LIST_HEAD(&inst->ghost_fifo);
+	INIT_LIST_HEAD(&inst->ghost_free);
+	inst->s3_small_share = 1;
 	INIT_LIST_HEAD(&inst->vmas);
 	spin_lock_init(&inst->vma_lock);
 	prandom_seed_state(&inst->rnd, 0);
 	return 0;
 }
 
-/* Size the slot array for @frames; no page may be resident. */
+/* S3FIFO's small queue: a tenth of the frames, at least one */
+static u64 vmlab_s3_share(u64 frames)
+{
+	return max_t(u64, frames / 10, 1);
+}
+
+/*
+ * Size the slot array and S3FIFO's ghost (as many ids as its main queue
+ * holds frames) for @frames; no page may be resident.
+ */
 int vmlab_policy_resize(struct vmlab_instance *inst, u64 frames)
 {
+	u64 share = vmlab_s3_share(frames);
+	u64 nr_ghosts = frames > share ? frames - share : 0;
+	u32 bits = max_t(u32, order_base_2(nr_ghosts), 1);
 	struct vmlab_frame **slots = NULL;
+	struct hlist_head *ghost_hash = NULL;
+	struct vmlab_ghost *ghosts = NULL;
 	u32 *free_slots = NULL;
+	u64 i;
 
 	lockdep_assert_held(&inst->lock);
 	if (frames) {
 		slots = kvcalloc(frames, sizeof(*slots), GFP_KERNEL_ACCOUNT);
 		free_slots = kvcalloc(frames, sizeof(*free_slots), GFP_KERNEL_ACCOUNT);
-		if (!slots || !free_slots) {
-			kvfree(slots);
-			kvfree(free_slots);
-			return -ENOMEM;
-		}
+		if (!slots || !free_slots)
+			goto nomem;
+	}
+	if (nr_ghosts) {
+		ghosts = kvcalloc(nr_ghosts, sizeof(*ghosts), GFP_KERNEL_ACCOUNT);
+		ghost_hash = kvcalloc(1UL << bits, sizeof(*ghost_hash),
+				      GFP_KERNEL_ACCOUNT);
+		if (!ghosts || !ghost_hash)
+			goto nomem;
 	}
 	kvfree(inst->slots);
 	kvfree(inst->free_slots);
+	kvfree(inst->ghosts);
+	kvfree(inst->ghost_hash);
+	INIT_LIST_HEAD(&inst->ghost_fifo);
+	INIT_LIST_HEAD(&inst->ghost_free);
+	for (i = 0; i < nr_ghosts; i++)
+		list_add_tail(&ghosts[i].fifo, &inst->ghost_free);
+	inst->ghosts = ghosts;
+	inst->ghost_hash = ghost_hash;
+	inst->ghost_bits = bits;
+	inst->s3_small_share = share;
+	inst->sieve_hand = NULL;
 	inst->slots = slots;
 	inst->free_slots = free_slots;
 	inst->nr_slots = frames;
@@ -85,14 +143,25 @@ int vmlab_policy_resize(struct vmlab_instance *inst, u64 frames)
 	inst->nr_free_slots = 0;
 	inst->hand = 0;
 	return 0;
+
+nomem:
+	kvfree(slots);
+	kvfree(free_slots);
+	kvfree(ghosts);
+	kvfree(ghost_hash);
+	return -ENOMEM;
 }
 
 void vmlab_policy_free(struct vmlab_instance *inst)
 {
 	kvfree(inst->slots);
 	kvfree(inst->free_slots);
+	kvfree(inst->ghosts);
+	kvfree(inst->ghost_hash);
 	inst->slots = NULL;
 	inst->free_slots = NULL;
+	inst->ghosts = NULL;
+	inst->ghost_hash = NULL;
 	free_cpumask_var(inst->flush_cpus);
 }
 
@@ -105,6 +174,9 @@ bool vmlab_policy_valid(u32 policy)
 	case VMLAB_POLICY_CLOCK:
 	case VMLAB_POLICY_LRU_APPROX:
 	case VMLAB_POLICY_LRU:
+	case VMLAB_POLICY_MRU:
+	case VMLAB_POLICY_SIEVE:
+	case VMLAB_POLICY_S3FIFO:
 	case VMLAB_POLICY_SFIFO:
 	case VMLAB_POLICY_TWOQ:
 	case VMLAB_POLICY_WSCLOCK:
@@ -116,8 +188,8 @@ bool vmlab_policy_valid(u32 policy)
 /* Does @policy need the software TLB to see the references it counts? */
 bool vmlab_policy_needs_window(u32 policy)
 {
-	return policy == VMLAB_POLICY_LRU || policy == VMLAB_POLICY_SFIFO ||
-	       policy == VMLAB_POLICY_TWOQ;
+	return policy == VMLAB_POLICY_LRU || policy == VMLAB_POLICY_MRU ||
+	       policy == VMLAB_POLICY_SFIFO || policy == VMLAB_POLICY_TWOQ;
 }
 
 /* ------------------------------------------------------- SFIFO and TWOQ */
@@ -218,7 +290,10 @@ static struct vmlab_frame *vmlab_choose_twoq(struct vmlab_instance *inst)
  * (every page in SFIFO's FIFO, the oldest beyond its share moved on to
  * the second-chance lists; every page inactive and unmarked for TWOQ);
  * WSCLOCK from every page unreferenced, last used now.  O(resident pages),
- * once per switch.
+ * once per switch.  FIFO, LRU, MRU, SIEVE and S3FIFO need nothing here:
+ * their lists, SIEVE's hand and visited bits, S3FIFO's queues, counters
+ * and ghost are kept whatever the policy, and a switch to them starts
+ * from those as they are.
  */
 void vmlab_policy_switch(struct vmlab_instance *inst, u32 policy)
 {
@@ -241,15 +316,82 @@ void vmlab_policy_switch(struct vmlab_instance *inst, u32 policy)
 		vmlab_sfifo_trim(inst);
 }
 
-/* @f became resident: the newest page for FIFO and LRU, a slot for the hand. */
+/* ------------------------------------------------------ S3FIFO's ghost */
+
+static struct hlist_head *vmlab_ghost_bucket(struct vmlab_instance *inst,
+					     pgoff_t pgoff)
+{
+	return &inst->ghost_hash[hash_long(pgoff, inst->ghost_bits)];
+}
+
+/* Page @pgoff's id in the ghost, or NULL. */
+static struct vmlab_ghost *vmlab_ghost_find(struct vmlab_instance *inst,
+					    pgoff_t pgoff)
+{
+	struct vmlab_ghost *g;
+
+	if (!inst->ghosts)
+		return NULL;
+	hlist_for_each_entry(g, vmlab_ghost_bucket(inst, pgoff), hash)
+		if (g->pgoff == pgoff)
+			return g;
+	return NULL;
+}
+
+static void vmlab_ghost_forget(struct vmlab_instance *inst,
+			       struct vmlab_ghost *g)
+{
+	hlist_del(&g->hash);
+	list_move(&g->fifo, &inst->ghost_free);
+}
+
+/* Page @pgoff leaves S3FIFO's small queue: its id joins the ghost. */
+static void vmlab_ghost_add(struct vmlab_instance *inst, pgoff_t pgoff)
+{
+	struct vmlab_ghost *g;
+
+	if (!inst->ghosts)
+		return;
+	g = list_first_entry_or_null(&inst->ghost_free, struct vmlab_ghost, fifo);
+	if (!g) {
+		/* full: the oldest id goes */
+		g = list_first_entry(&inst->ghost_fifo, struct vmlab_ghost, fifo);
+		hlist_del(&g->hash);
+	}
+	g->pgoff = pgoff;
+	hlist_add_head(&g->hash, vmlab_ghost_bucket(inst, pgoff));
+	list_move_tail(&g->fifo, &inst->ghost_fifo);
+}
+
+/* --------------------------------------------------------- the structures */
+
+/*
+ * @f became resident: the newest page for FIFO, LRU and SIEVE, a slot for
+ * the hand; S3FIFO's main queue if the ghost had it, else its small queue;
+ * SFIFO's FIFO or TWOQ's inactive list, unmarked, while one of them runs.
+ */
 void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
+	struct vmlab_ghost *g;
+
 	lockdep_assert_held(&inst->lock);
 	list_add_tail(&f->fifo, &inst->fifo);
 	list_add_tail(&f->lru, &inst->lru);
 	f->age = 0;
 	f->referenced = false;
 	f->last_use = inst->vtime;
+	f->visited = false;
+	f->freq = 0;
+	g = vmlab_ghost_find(inst, f->pgoff);
+	if (g)
+		vmlab_ghost_forget(inst, g);
+	f->s3_main = !!g;
+	if (g) {
+		list_add_tail(&f->s3, &inst->s3_main);
+	} else {
+		list_add_tail(&f->s3, &inst->s3_small);
+		inst->nr_s3_small++;
+	}
 	switch (READ_ONCE(inst->policy)) {
 	case VMLAB_POLICY_SFIFO:
 		vmlab_seg_add(inst, f, VMLAB_SEG_FIFO);
@@ -273,14 +415,39 @@ void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f)
 	inst->slots[f->slot] = f;
 }
 
+/*
+ * The policy chose @f but it stays resident (pinned, or needed by the
+ * access that faults): back in, as the newest page, and for MRU as the
+ * least recent one, or MRU would choose it again at once.  S3FIFO's ghost
+ * took its id as it was chosen: the page never left, so it goes back to
+ * the small queue.
+ */
+void vmlab_policy_keep(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	struct vmlab_ghost *g = vmlab_ghost_find(inst, f->pgoff);
+
+	if (g)
+		vmlab_ghost_forget(inst, g);
+	vmlab_policy_add(inst, f);
+	if (READ_ONCE(inst->policy) == VMLAB_POLICY_MRU)
+		list_move(&f->lru, &inst->lru);
+}
+
 void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
 	struct vmlab_frame *waiting;
 
 	lockdep_assert_held(&inst->lock);
+	/* SIEVE's hand moves on to the next newer page, or to the oldest */
+	if (inst->sieve_hand == f)
+		inst->sieve_hand = list_is_last(&f->fifo, &inst->fifo) ? NULL :
+				   list_next_entry(f, fifo);
 	list_del(&f->fifo);
 	list_del(&f->lru);
 	vmlab_seg_del(inst, f);
+	list_del(&f->s3);
+	if (!f->s3_main)
+		inst->nr_s3_small--;
 	if (f->slot == VMLAB_NO_SLOT) {
 		list_del_init(&f->spill);
 		return;
@@ -300,20 +467,31 @@ void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 
 /*
  * A fault or a write upgrade touched @f: one reference, one tick of virtual
- * time.  LRU moves it to the recent end (that order is kept while LRU is
- * the policy: a switch to LRU starts from load order); SFIFO reclaims it
- * from a second-chance list; TWOQ marks or promotes it; WSCLOCK sets its
- * reference bit.
+ * time.  LRU and MRU move it to the recent end (that order is kept while
+ * one of them is the policy); SFIFO reclaims it from a second-chance list;
+ * TWOQ marks or promotes it; WSCLOCK sets its reference bit.  @hit: @f was
+ * resident already (not the fault that loads it or rescues it from its
+ * write): SIEVE's visited bit and S3FIFO's counter count hits only, kept
+ * whatever the policy (both are O(1)).
  */
-void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f)
+void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f,
+			bool hit)
 {
+	u32 policy = READ_ONCE(inst->policy);
+
 	lockdep_assert_held(&inst->lock);
 	inst->vtime++;
 	/* a frame whose write is in flight rejoins the policy after it */
 	if (vmlab_frame_writing(f))
 		return;
-	switch (READ_ONCE(inst->policy)) {
+	if (hit) {
+		f->visited = true;
+		if (f->freq < 3)
+			f->freq++;
+	}
+	switch (policy) {
 	case VMLAB_POLICY_LRU:
+	case VMLAB_POLICY_MRU:
 		list_move_tail(&f->lru, &inst->lru);
 		break;
 	case VMLAB_POLICY_SFIFO:
@@ -528,6 +706,63 @@ static struct vmlab_frame *vmlab_choose_random(struct vmlab_instance *inst)
 	return list_first_entry_or_null(&inst->fifo, struct vmlab_frame, fifo);
 }
 
+/*
+ * SIEVE: from the hand (or the oldest page) toward the newest, wrapping,
+ * clear the visited bits passed and stop at the first page not visited.
+ * The hand stays on it; vmlab_policy_remove() moves it past the victim.
+ * It stops within one sweep: it clears what it passes.
+ */
+static struct vmlab_frame *vmlab_choose_sieve(struct vmlab_instance *inst)
+{
+	struct vmlab_frame *f = inst->sieve_hand;
+
+	if (!f)
+		f = list_first_entry(&inst->fifo, struct vmlab_frame, fifo);
+	while (f->visited) {
+		f->visited = false;
+		if (list_is_last(&f->fifo, &inst->fifo))
+			f = list_first_entry(&inst->fifo, struct vmlab_frame, fifo);
+		else
+			f = list_next_entry(f, fifo);
+	}
+	inst->sieve_hand = f;
+	return f;
+}
+
+/*
+ * S3FIFO: while the small queue holds its share (or the main one is
+ * empty), its oldest page moves to the main queue if it was hit, keeping
+ * its count, or is the victim, its id joining the ghost.  Otherwise the
+ * main queue's oldest page is the victim if its count is 0, or loses one
+ * and goes back to the newest end.  Each page moves to the main queue once
+ * a residency and each turn there takes one of its at most three hits.
+ */
+static struct vmlab_frame *vmlab_choose_s3fifo(struct vmlab_instance *inst)
+{
+	struct vmlab_frame *f;
+
+	if (inst->nr_s3_small >= inst->s3_small_share ||
+	    list_empty(&inst->s3_main)) {
+		while ((f = list_first_entry_or_null(&inst->s3_small,
+						     struct vmlab_frame, s3))) {
+			if (!f->freq) {
+				vmlab_ghost_add(inst, f->pgoff);
+				return f;
+			}
+			list_move_tail(&f->s3, &inst->s3_main);
+			f->s3_main = true;
+			inst->nr_s3_small--;
+		}
+	}
+	for (;;) {
+		f = list_first_entry_or_null(&inst->s3_main, struct vmlab_frame, s3);
+		if (!f || !f->freq)
+			return f;
+		f->freq--;
+		list_move_tail(&f->s3, &inst->s3_main);
+	}
+}
+
 /* The policy's victim among the resident pages, or NULL if there is none. */
 struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst)
 {
@@ -552,6 +787,12 @@ struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst)
 		break;
 	case VMLAB_POLICY_LRU:
 		return list_first_entry(&inst->lru, struct vmlab_frame, lru);
+	case VMLAB_POLICY_MRU:
+		return list_last_entry(&inst->lru, struct vmlab_frame, lru);
+	case VMLAB_POLICY_SIEVE:
+		return vmlab_choose_sieve(inst);
+	case VMLAB_POLICY_S3FIFO:
+		return vmlab_choose_s3fifo(inst);
 	case VMLAB_POLICY_SFIFO:
 		f = vmlab_choose_sfifo(inst);
 		if (f)
@@ -644,6 +885,22 @@ static u64 vmlab_state_seg(struct vmlab_instance *inst,
 	return n;
 }
 
+/* S3FIFO's queue @q, each entry with @flags and the page's hit counter */
+static u64 vmlab_state_s3(struct vmlab_instance *inst,
+			  struct vmlab_policy_entry *e, u32 room, u64 n,
+			  struct list_head *q, u32 flags)
+{
+	struct vmlab_frame *f;
+
+	list_for_each_entry(f, q, s3) {
+		vmlab_state_put(inst, e, room, n, f, false, flags);
+		if (n < room)
+			e[n].age = f->freq;
+		n++;
+	}
+	return n;
+}
+
 /*
  * The resident pages in the policy's order, for VMLAB_POLICY_STATE: up to
  * @room of them in @e, and in @st the policy, how many were written, how
@@ -656,7 +913,7 @@ void vmlab_policy_state(struct vmlab_instance *inst,
 {
 	u32 policy = READ_ONCE(inst->policy);
 	u32 i, s, hand = VMLAB_PSTATE_NO_HAND;
-	struct vmlab_frame *f;
+	struct vmlab_frame *f, *at;
 	u64 n = 0;
 
 	lockdep_assert_held(&inst->lock);
@@ -664,8 +921,27 @@ void vmlab_policy_state(struct vmlab_instance *inst,
 	st->hand = VMLAB_PSTATE_NO_HAND;
 	switch (policy) {
 	case VMLAB_POLICY_LRU:
+	case VMLAB_POLICY_MRU:
+		/* least recent first: MRU's victim is the last */
 		list_for_each_entry(f, &inst->lru, lru)
 			vmlab_state_put(inst, e, room, n++, f, false, 0);
+		break;
+	case VMLAB_POLICY_SIEVE:
+		/* oldest first; a hand on no page is at the oldest */
+		at = inst->sieve_hand ?:
+		     list_first_entry_or_null(&inst->fifo, struct vmlab_frame,
+					      fifo);
+		list_for_each_entry(f, &inst->fifo, fifo) {
+			if (f == at && n < room)
+				st->hand = n;
+			vmlab_state_put(inst, e, room, n++, f, false,
+					f->visited ? VMLAB_PSTATE_MARK : 0);
+		}
+		break;
+	case VMLAB_POLICY_S3FIFO:
+		n = vmlab_state_s3(inst, e, room, n, &inst->s3_small, 0);
+		n = vmlab_state_s3(inst, e, room, n, &inst->s3_main,
+				   VMLAB_PSTATE_MAIN);
 		break;
 	case VMLAB_POLICY_SFIFO:
 		n = vmlab_state_seg(inst, e, room, n, VMLAB_SEG_FIFO, 0);

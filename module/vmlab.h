@@ -106,6 +106,7 @@ struct vmlab_frame {
 	pgoff_t pgoff;
 	struct list_head fifo;		/* load order */
 	struct list_head lru;		/* order of the last fault */
+	struct list_head s3;		/* S3FIFO: in its small or main queue */
 	struct list_head window;	/* software TLB window, if in it */
 	struct list_head spill;		/* waiting for a slot, if on it */
 	struct list_head seg;		/* on vmlab_instance.segs[seg_id] */
@@ -114,6 +115,9 @@ struct vmlab_frame {
 	u8 age;				/* LRU_APPROX counter */
 	u8 seg_id;			/* enum vmlab_seg */
 	bool referenced;		/* TWOQ, WSCLOCK: seen since cleared */
+	u8 freq;			/* S3FIFO: hits, at most 3 */
+	bool s3_main;			/* S3FIFO: in the main queue, not small */
+	bool visited;			/* SIEVE: hit since the hand passed */
 	u8 state;			/* enum vmlab_frame_state */
 	bool window_unmapped;		/* the window unmapped it: next is soft */
 	bool zero;			/* never written since it was zeroed */
@@ -124,6 +128,13 @@ static inline bool vmlab_frame_writing(const struct vmlab_frame *f)
 {
 	return f->state != VMLAB_FRAME_RESIDENT;
 }
+
+/* S3FIFO's ghost: the id of a page its small queue evicted (policy.c). */
+struct vmlab_ghost {
+	struct list_head fifo;		/* ghost queue, or the free nodes */
+	struct hlist_node hash;		/* in the hash, if in the queue */
+	pgoff_t pgoff;
+};
 
 /* A VMA of the instance, for reading accessed bits (policy.c). */
 struct vmlab_vma_link {
@@ -165,6 +176,18 @@ struct vmlab_instance {
 	u64 nr_seg[VMLAB_NR_SEGS];
 	u64 vtime;			/* references seen: faults, upgrades */
 	u64 ws_window;			/* WSCLOCK's tau, 0 = frames */
+	struct vmlab_frame *sieve_hand;	/* SIEVE: where the hand is, NULL:
+					 * at the oldest page
+					 */
+	struct list_head s3_small;	/* S3FIFO: small queue, oldest first */
+	struct list_head s3_main;	/* S3FIFO: main queue, oldest first */
+	u64 nr_s3_small;		/* pages in s3_small */
+	u64 s3_small_share;		/* frames / 10, at least 1 */
+	struct vmlab_ghost *ghosts;	/* frames - s3_small_share nodes */
+	struct hlist_head *ghost_hash;	/* 1 << ghost_bits buckets */
+	struct list_head ghost_fifo;	/* ids S evicted, oldest first */
+	struct list_head ghost_free;	/* nodes not in ghost_fifo */
+	u32 ghost_bits;
 	struct rnd_state rnd;
 	cpumask_var_t flush_cpus;	/* CLOCK_FLUSH: CPUs to flush */
 	spinlock_t vma_lock;		/* guards vmas */
@@ -331,8 +354,10 @@ int vmlab_policy_init(struct vmlab_instance *inst);
 int vmlab_policy_resize(struct vmlab_instance *inst, u64 frames);
 void vmlab_policy_free(struct vmlab_instance *inst);
 void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f);
+void vmlab_policy_keep(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f);
-void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f);
+void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f,
+			bool hit);
 bool vmlab_policy_sample(struct vmlab_instance *inst, pgoff_t pgoff);
 void vmlab_policy_sampled(struct vmlab_instance *inst);
 void vmlab_policy_switch(struct vmlab_instance *inst, u32 policy);

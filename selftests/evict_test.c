@@ -81,6 +81,24 @@ static void random_refs(uint64_t *refs, size_t n, size_t pages,
 		refs[i] = (uint64_t)random() % pages;
 }
 
+/*
+ * The same, with no page referenced twice in a row: with a software TLB of
+ * one page the kernel sees every reference but such a repeat (the page is
+ * still mapped), so SIEVE's visited bit, S3FIFO's counter, TWOQ's mark and
+ * WSCLOCK's virtual time, which a repeat would change in the simulator,
+ * see what the kernel sees.
+ */
+static void random_refs_no_repeat(uint64_t *refs, size_t n, size_t pages,
+				  unsigned int seed)
+{
+	size_t i;
+
+	random_refs(refs, n, pages, seed);
+	for (i = 1; i < n; i++)
+		if (refs[i] == refs[i - 1])
+			refs[i] = (refs[i] + 1) % pages;
+}
+
 static const uint64_t belady[] = { 1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5 };
 
 /* Every policy, with the software TLB it needs to run */
@@ -93,6 +111,9 @@ static const struct {
 	{ VMLAB_POLICY_CLOCK, 0 },
 	{ VMLAB_POLICY_LRU_APPROX, 0 },
 	{ VMLAB_POLICY_LRU, 1 },
+	{ VMLAB_POLICY_MRU, 1 },
+	{ VMLAB_POLICY_SIEVE, 0 },
+	{ VMLAB_POLICY_S3FIFO, 0 },
 	{ VMLAB_POLICY_SFIFO, 1 },
 	{ VMLAB_POLICY_TWOQ, 1 },
 	{ VMLAB_POLICY_WSCLOCK, 0 },
@@ -181,20 +202,6 @@ static int lists_sim(const struct lists_run *r, struct sim_result *res)
 			    r->n, 1, &o, res, NULL, NULL);
 }
 
-/* A random string over @pages pages in which no page follows itself. */
-static void random_refs_no_repeat(uint64_t *refs, size_t n, size_t pages,
-				  unsigned int seed)
-{
-	size_t i;
-
-	srandom(seed);
-	for (i = 0; i < n; i++) {
-		refs[i] = (uint64_t)random() % pages;
-		if (i && refs[i] == refs[i - 1])
-			refs[i] = (refs[i] + 1) % pages;
-	}
-}
-
 /* Write flags: every @every-th reference (0: none) */
 static void every_nth_write(uint8_t *writes, size_t n, unsigned int every,
 			    unsigned int seed)
@@ -277,7 +284,7 @@ TEST_F(policy, belady_fifo_4_frames_gives_10_misses)
  */
 static void expect_kernel_equals_sim(struct __test_metadata *_metadata,
 				     __u32 policy, __u32 window,
-				     enum sim_policy sim)
+				     enum sim_policy sim, bool no_repeat)
 {
 	static const __u64 frames[] = { 1, 4, 7, 16, 31, 63 };
 	uint64_t refs[3000];
@@ -285,7 +292,10 @@ static void expect_kernel_equals_sim(struct __test_metadata *_metadata,
 	size_t i;
 
 	for (seed = 1; seed <= 4; seed++) {
-		random_refs(refs, ARRAY_SIZE(refs), 64, seed);
+		if (no_repeat)
+			random_refs_no_repeat(refs, ARRAY_SIZE(refs), 64, seed);
+		else
+			random_refs(refs, ARRAY_SIZE(refs), 64, seed);
 		for (i = 0; i < ARRAY_SIZE(frames); i++)
 			EXPECT_EQ(sim_misses(sim, frames[i], refs, ARRAY_SIZE(refs)),
 				  kernel_misses(policy, frames[i], window, refs,
@@ -296,12 +306,106 @@ static void expect_kernel_equals_sim(struct __test_metadata *_metadata,
 
 TEST_F(policy, fifo_misses_equal_simulated_fifo_on_random_strings)
 {
-	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_FIFO, 0, SIM_FIFO);
+	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_FIFO, 0, SIM_FIFO, false);
 }
 
 TEST_F(policy, lru_with_a_one_page_tlb_equals_simulated_lru)
 {
-	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_LRU, 1, SIM_LRU);
+	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_LRU, 1, SIM_LRU, false);
+}
+
+/* A repeat changes no recency order: MRU is exact on any string. */
+TEST_F(policy, mru_with_a_one_page_tlb_equals_simulated_mru)
+{
+	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_MRU, 1, SIM_MRU, false);
+}
+
+TEST_F(policy, sieve_with_a_one_page_tlb_equals_simulated_sieve_without_repeats)
+{
+	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_SIEVE, 1, SIM_SIEVE,
+				 true);
+}
+
+TEST_F(policy, s3fifo_with_a_one_page_tlb_equals_simulated_s3fifo_without_repeats)
+{
+	expect_kernel_equals_sim(_metadata, VMLAB_POLICY_S3FIFO, 1, SIM_S3FIFO,
+				 true);
+}
+
+/*
+ * Why the strings above have no immediate repeat: 0 0 1 2 3 0 in 3
+ * frames.  The second 0 finds its page still mapped: no fault, so the
+ * kernel's SIEVE never sets its visited bit and evicts 0 for 3, missing on
+ * the last 0 (5 misses); the simulator's repeat sets the bit, its hand
+ * keeps 0 and evicts 1 (4 misses).
+ */
+TEST_F(policy, sieve_does_not_see_an_immediate_repeat_the_simulator_counts)
+{
+	static const uint64_t refs[] = { 0, 0, 1, 2, 3, 0 };
+
+	EXPECT_EQ(5ULL, kernel_misses(VMLAB_POLICY_SIEVE, 3, 1, refs, 6, 8));
+	EXPECT_EQ(4ULL, sim_misses(SIM_SIEVE, 3, refs, 6));
+}
+
+/* The same for S3FIFO's count: unseen, 0 leaves the small queue for the ghost. */
+TEST_F(policy, s3fifo_does_not_see_an_immediate_repeat_the_simulator_counts)
+{
+	static const uint64_t refs[] = { 0, 0, 1, 2, 3, 0 };
+
+	EXPECT_EQ(5ULL, kernel_misses(VMLAB_POLICY_S3FIFO, 3, 1, refs, 6, 8));
+	EXPECT_EQ(4ULL, sim_misses(SIM_S3FIFO, 3, refs, 6));
+}
+
+/*
+ * A loop over 4 pages with 3 frames: MRU evicts the page just used, which
+ * comes round last: 4 misses to fill, then one every 3 references.
+ */
+TEST_F(policy, mru_on_a_loop_of_4_pages_in_3_frames_gives_16_misses)
+{
+	uint64_t refs[40];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(refs); i++)
+		refs[i] = i % 4;
+	EXPECT_EQ(16ULL, kernel_misses(VMLAB_POLICY_MRU, 3, 1, refs, 40, 8));
+	EXPECT_EQ(16ULL, sim_misses(SIM_MRU, 3, refs, 40));
+}
+
+/*
+ * 0 1 2 0 3 0 4 in 3 frames: the hand passes 0 (hit: visited), clearing
+ * it, and takes 1; it stays on 2, which goes next although 0 is older: 5
+ * misses, where FIFO's 6 evict 0 and bring it back.
+ */
+TEST_F(policy, sieve_spares_a_visited_page_0120304_in_3_frames_gives_5_misses)
+{
+	static const uint64_t refs[] = { 0, 1, 2, 0, 3, 0, 4 };
+
+	EXPECT_EQ(5ULL, kernel_misses(VMLAB_POLICY_SIEVE, 3, 1, refs, 7, 8));
+	EXPECT_EQ(5ULL, sim_misses(SIM_SIEVE, 3, refs, 7));
+	EXPECT_EQ(6ULL, kernel_misses(VMLAB_POLICY_FIFO, 3, 1, refs, 7, 8));
+}
+
+/*
+ * S3FIFO, 4 frames: the small queue's share is 1, the ghost's 3.
+ *   0 1 2 3  fill the small queue S
+ *   0        hit: 0's count is 1
+ *   4        S's oldest, 0, was hit: to the main queue M; 1 is the victim,
+ *            into the ghost
+ *   1        2 is the victim (ghost 1 2); 1 was in the ghost: into M
+ *   5        3 is the victim (ghost 2 3)
+ *   4 5      hits
+ *   6        S's 4 and 5 were hit: to M, now 0 1 4 5; S is empty, so
+ *            M: 0 loses its hit and goes round, 1 is the victim
+ *   2        S's 6 is the victim (ghost 2 3 6); 2 was in the ghost: into M
+ *   7        S is empty: M's 4 and 5 lose their hits, 0 is the victim
+ * 10 misses in 13 references.
+ */
+TEST_F(policy, s3fifo_worked_example_in_4_frames_gives_10_misses)
+{
+	static const uint64_t refs[] = { 0, 1, 2, 3, 0, 4, 1, 5, 4, 5, 6, 2, 7 };
+
+	EXPECT_EQ(10ULL, kernel_misses(VMLAB_POLICY_S3FIFO, 4, 1, refs, 13, 8));
+	EXPECT_EQ(10ULL, sim_misses(SIM_S3FIFO, 4, refs, 13));
 }
 
 TEST_F(policy, belady_lru_with_a_one_page_tlb_gives_10_and_8_misses)
@@ -550,6 +654,115 @@ TEST_F(policy, clock_with_flush_gives_a_referenced_page_a_second_chance)
 	vmlab_lab_close(&lab);
 }
 
+/*
+ * Pages 0..7 resident after @before under FIFO, a switch to @policy and
+ * @after, with @frames frames and a one-page software TLB: bit n for page n.
+ */
+static int resident_after_switch(__u32 policy, __u64 frames,
+				 const uint64_t *before, size_t nb,
+				 const uint64_t *after, size_t na)
+{
+	unsigned char vec[8];
+	struct vmlab_resident r = {
+		.size = sizeof(r), .count = 8, .vec = (uintptr_t)vec,
+	};
+	struct vmlab_config cfg;
+	struct vmlab_lab lab;
+	int mask = -1, i;
+
+	if (lab_open_policy(&lab, 8, VMLAB_POLICY_FIFO, frames, 1))
+		goto out;
+	lab_reference(&lab, before, nb);
+	if (vmlab_get_config(lab.fd, &cfg))
+		goto out;
+	cfg.policy = policy;
+	if (vmlab_ioctl(lab.fd, VMLAB_SET_CONFIG, &cfg))
+		goto out;
+	lab_reference(&lab, after, na);
+	if (vmlab_ioctl(lab.fd, VMLAB_RESIDENT, &r))
+		goto out;
+	mask = 0;
+	for (i = 0; i < 8; i++)
+		if (vec[i] & VMLAB_PAGE_RESIDENT)
+			mask |= 1 << i;
+out:
+	vmlab_lab_close(&lab);
+	return mask;
+}
+
+/*
+ * 0 1 2 0 under FIFO, then SIEVE and 3: the hit on 0 under FIFO set its
+ * visited bit, so SIEVE's hand passes 0 and evicts 1 (FIFO would take 0).
+ */
+TEST_F(policy, switch_to_sieve_starts_from_load_order_with_the_hits_seen)
+{
+	static const uint64_t before[] = { 0, 1, 2, 0 }, after[] = { 3 };
+
+	EXPECT_EQ(0x0d, resident_after_switch(VMLAB_POLICY_SIEVE, 3, before, 4,
+					      after, 1));
+}
+
+/*
+ * 0 1 2 3 0 under FIFO, then S3FIFO and 4: every page is in the small
+ * queue, 0 with one hit; 0 moves to the main queue, 1 is the victim.
+ */
+TEST_F(policy, switch_to_s3fifo_starts_from_the_small_queue_with_the_hits_seen)
+{
+	static const uint64_t before[] = { 0, 1, 2, 3, 0 }, after[] = { 4 };
+
+	EXPECT_EQ(0x1d, resident_after_switch(VMLAB_POLICY_S3FIFO, 4, before, 5,
+					      after, 1));
+}
+
+/*
+ * 0 1 2 0 under FIFO, then MRU and 3: recency is kept only while LRU or
+ * MRU is the policy, so MRU starts from load order and evicts 2, the last
+ * loaded, not 0, the last used.
+ */
+TEST_F(policy, switch_to_mru_starts_from_load_order)
+{
+	static const uint64_t before[] = { 0, 1, 2, 0 }, after[] = { 3 };
+
+	EXPECT_EQ(0x0b, resident_after_switch(VMLAB_POLICY_MRU, 3, before, 4,
+					      after, 1));
+}
+
+/*
+ * A victim kept resident goes back as the least recent page for MRU, or
+ * MRU would choose it again at once: with 1 held by a pipe, 2's miss
+ * passes over 1 to 0, the next most recent, and stays in its budget.
+ */
+TEST_F(policy, mru_passes_over_a_page_held_by_a_pipe_to_the_next_most_recent)
+{
+	static const uint64_t first[] = { 0, 1 }, next[] = { 2 };
+	unsigned char vec[3];
+	struct vmlab_resident r = {
+		.size = sizeof(r), .count = 3, .vec = (uintptr_t)vec,
+	};
+	struct vmlab_stats st;
+	struct vmlab_lab lab;
+	struct iovec iov;
+	int p[2];
+
+	ASSERT_EQ(0, lab_open_policy(&lab, 8, VMLAB_POLICY_MRU, 2, 1));
+	lab_reference(&lab, first, ARRAY_SIZE(first));
+	iov = (struct iovec){ .iov_base = vmlab_page(&lab, 1), .iov_len = lab.ps };
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ((ssize_t)lab.ps, vmsplice(p[1], &iov, 1, 0));
+	lab_reference(&lab, next, ARRAY_SIZE(next));
+	ASSERT_EQ(0, vmlab_get_stats(lab.fd, &st));
+	EXPECT_EQ(1ULL, st.evict_pinned);
+	EXPECT_EQ(0ULL, st.over_budget);
+	EXPECT_EQ(2ULL, st.pages_resident);
+	ASSERT_EQ(0, vmlab_ioctl(lab.fd, VMLAB_RESIDENT, &r));
+	EXPECT_FALSE(!!(vec[0] & VMLAB_PAGE_RESIDENT));
+	EXPECT_TRUE(!!(vec[1] & VMLAB_PAGE_RESIDENT));
+	EXPECT_TRUE(!!(vec[2] & VMLAB_PAGE_RESIDENT));
+	close(p[0]);
+	close(p[1]);
+	vmlab_lab_close(&lab);
+}
+
 TEST_F(policy, lru_without_a_software_tlb_is_refused)
 {
 	int fd = vmlab_open(0);
@@ -558,6 +771,16 @@ TEST_F(policy, lru_without_a_software_tlb_is_refused)
 	EXPECT_EQ(-EINVAL, vmlab_set_policy(fd, VMLAB_POLICY_LRU, 4, 0, 0));
 	EXPECT_EQ(-EINVAL, vmlab_set_policy(fd, VMLAB_POLICY_MAX, 4, 0, 0));
 	EXPECT_EQ(0, vmlab_set_policy(fd, VMLAB_POLICY_LRU, 4, 1, 0));
+	close(fd);
+}
+
+TEST_F(policy, mru_without_a_software_tlb_is_refused)
+{
+	int fd = vmlab_open(0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, vmlab_set_policy(fd, VMLAB_POLICY_MRU, 4, 0, 0));
+	EXPECT_EQ(0, vmlab_set_policy(fd, VMLAB_POLICY_MRU, 4, 1, 0));
 	close(fd);
 }
 
@@ -1084,6 +1307,9 @@ INTEGRITY_VARIANT(lru_approx_memory, LRU_APPROX, 0, false);
 INTEGRITY_VARIANT(lru_approx_file, LRU_APPROX, 0, true);
 INTEGRITY_VARIANT(lru_memory, LRU, 1, false);
 INTEGRITY_VARIANT(lru_file, LRU, 1, true);
+INTEGRITY_VARIANT(mru_memory, MRU, 1, false);
+INTEGRITY_VARIANT(sieve_file, SIEVE, 1, true);
+INTEGRITY_VARIANT(s3fifo_file, S3FIFO, 2, true);
 INTEGRITY_VARIANT(sfifo_memory, SFIFO, 1, false);
 INTEGRITY_VARIANT(sfifo_file, SFIFO, 1, true);
 INTEGRITY_VARIANT(twoq_memory, TWOQ, 1, false);
@@ -1091,7 +1317,7 @@ INTEGRITY_VARIANT(twoq_file, TWOQ, 1, true);
 INTEGRITY_VARIANT(wsclock_memory, WSCLOCK, 0, false);
 INTEGRITY_VARIANT(wsclock_file, WSCLOCK, 0, true);
 
-#define INTEGRITY_ROUNDS	400	/* x 16 variants x 256 pages: 1,638,400 */
+#define INTEGRITY_ROUNDS	400	/* x 19 variants x 256 pages: 1,945,600 */
 
 /*
  * VMLAB_INTEGRITY_ROUNDS overrides the rounds: make check-debug runs fewer,
@@ -1152,8 +1378,9 @@ TEST_F(integrity, every_page_reads_back_as_last_written)
 /*
  * A live switch of policy keeps every page's data: from one policy to the
  * next in the middle of the integrity rounds, under the budget, to and
- * from each of SFIFO, TWOQ and WSCLOCK.  A switch to SFIFO or TWOQ
- * rebuilds their lists from load order, mid-run.
+ * from each of MRU, SIEVE, S3FIFO, SFIFO, TWOQ and WSCLOCK.  A switch to
+ * SFIFO or TWOQ rebuilds their lists from load order, mid-run; MRU, SIEVE
+ * and S3FIFO start from the state they keep whatever the policy.
  */
 FIXTURE(live_switch) {
 	struct vmlab_lab lab;
@@ -1178,6 +1405,12 @@ SWITCH_VARIANT(twoq_to_wsclock, TWOQ, WSCLOCK, 1, false);
 SWITCH_VARIANT(wsclock_to_sfifo, WSCLOCK, SFIFO, 1, true);
 SWITCH_VARIANT(clock_to_wsclock, CLOCK, WSCLOCK, 0, true);
 SWITCH_VARIANT(twoq_to_fifo, TWOQ, FIFO, 1, false);
+SWITCH_VARIANT(twoq_to_mru, TWOQ, MRU, 1, true);
+SWITCH_VARIANT(mru_to_sfifo, MRU, SFIFO, 1, false);
+SWITCH_VARIANT(wsclock_to_sieve, WSCLOCK, SIEVE, 1, false);
+SWITCH_VARIANT(sieve_to_twoq, SIEVE, TWOQ, 1, true);
+SWITCH_VARIANT(sfifo_to_s3fifo, SFIFO, S3FIFO, 1, true);
+SWITCH_VARIANT(s3fifo_to_wsclock, S3FIFO, WSCLOCK, 1, false);
 
 FIXTURE_SETUP(live_switch)
 {
@@ -1211,6 +1444,69 @@ TEST_F(live_switch, every_page_reads_back_as_last_written_across_the_switch)
 	EXPECT_EQ((size_t)INTEGRITY_PAGES * (rounds + 1), verified);
 	ASSERT_EQ(0, vmlab_get_config(self->lab.fd, &cfg));
 	EXPECT_EQ(variant->to, cfg.policy);
+}
+
+/*
+ * A policy switched while pages are resident starts from the structures
+ * every policy keeps (policy.c says what each starts from): FIFO, then the
+ * variant's policy, LRU, and the variant's again, each for some rounds of
+ * rewrites and rereads, lose no page and keep the budget.
+ */
+FIXTURE(switch_chain) {
+	struct vmlab_lab lab;
+};
+
+FIXTURE_VARIANT(switch_chain) {
+	__u32 policy;
+};
+
+FIXTURE_VARIANT_ADD(switch_chain, mru) {
+	.policy = VMLAB_POLICY_MRU,
+};
+
+FIXTURE_VARIANT_ADD(switch_chain, sieve) {
+	.policy = VMLAB_POLICY_SIEVE,
+};
+
+FIXTURE_VARIANT_ADD(switch_chain, s3fifo) {
+	.policy = VMLAB_POLICY_S3FIFO,
+};
+
+FIXTURE_SETUP(switch_chain)
+{
+	VMLAB_REQUIRE_MODULE();
+	ASSERT_EQ(0, vmlab_lab_open(&self->lab, INTEGRITY_PAGES, 0, 0, 1024));
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO,
+				      INTEGRITY_FRAMES, 1, 5));
+}
+
+FIXTURE_TEARDOWN(switch_chain)
+{
+	vmlab_lab_close(&self->lab);
+}
+
+TEST_F(switch_chain, switching_mid_run_loses_no_page_and_keeps_the_budget)
+{
+	const __u32 order[] = { variant->policy, VMLAB_POLICY_LRU,
+				variant->policy };
+	struct vmlab_config cfg;
+	struct vmlab_stats st;
+	size_t i, verified;
+
+	verified = integrity_rounds(_metadata, &self->lab, INTEGRITY_PAGES, 5,
+				    NULL, 0);
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		ASSERT_EQ(0, vmlab_get_config(self->lab.fd, &cfg));
+		cfg.policy = order[i];
+		ASSERT_EQ(0, vmlab_ioctl(self->lab.fd, VMLAB_SET_CONFIG, &cfg));
+		verified += integrity_rounds(_metadata, &self->lab,
+					     INTEGRITY_PAGES, 5, NULL, 0);
+	}
+	EXPECT_EQ((size_t)INTEGRITY_PAGES * 5 * 4, verified);
+	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
+	EXPECT_EQ((__u64)INTEGRITY_FRAMES, st.pages_resident);
+	EXPECT_EQ(0ULL, st.over_budget);
+	EXPECT_EQ(0ULL, st.fault_errors);
 }
 
 /* ------------------------------------------------------------- leaks */

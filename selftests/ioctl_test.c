@@ -382,6 +382,117 @@ TEST_F(pstate, lru_approx_reports_each_slots_age)
 	EXPECT_EQ(1U, self->st.hand);
 }
 
+/* MRU's memory: least recent first, as LRU's; its victim is the last */
+TEST_F(pstate, mru_with_a_one_page_tlb_lists_least_recent_first_victim_last)
+{
+	/* 3 and 1 used again after 2: 1 is the most recent, and 5 takes it */
+	static const int pages[] = { 3, 1, 2, 3, 1 }, next[] = { 5 };
+
+	ASSERT_EQ(0, ps_config(self, VMLAB_POLICY_MRU, 3, 1));
+	ps_touch(self, pages, 5);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ((__u32)VMLAB_POLICY_MRU, self->st.policy);
+	EXPECT_EQ(3U, self->st.count);
+	EXPECT_EQ(VMLAB_PSTATE_NO_HAND, self->st.hand);
+	EXPECT_EQ(2ULL, self->e[0].pgoff);
+	EXPECT_EQ(3ULL, self->e[1].pgoff);
+	EXPECT_EQ(1ULL, self->e[2].pgoff);
+	ps_touch(self, next, 1);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ(3U, self->st.count);
+	EXPECT_EQ(2ULL, self->e[0].pgoff);
+	EXPECT_EQ(3ULL, self->e[1].pgoff);
+	EXPECT_EQ(5ULL, self->e[2].pgoff);
+	EXPECT_EQ(0U, self->e[0].flags | self->e[1].flags | self->e[2].flags);
+}
+
+/* SIEVE's memory: oldest first, with its hand and visited bits */
+TEST_F(pstate, sieve_lists_its_queue_with_the_hand_and_visited_bits)
+{
+	static const int fill[] = { 0, 1, 2, 0 }, next[] = { 3 };
+	static const int again[] = { 0, 4 };
+
+	ASSERT_EQ(0, ps_config(self, VMLAB_POLICY_SIEVE, 3, 1));
+	ps_touch(self, fill, 4);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ((__u32)VMLAB_POLICY_SIEVE, self->st.policy);
+	EXPECT_EQ(3U, self->st.count);
+	/* a hand that never moved is at the oldest page */
+	EXPECT_EQ(0U, self->st.hand);
+	EXPECT_EQ(0ULL, self->e[0].pgoff);
+	EXPECT_EQ(1ULL, self->e[1].pgoff);
+	EXPECT_EQ(2ULL, self->e[2].pgoff);
+	EXPECT_EQ(VMLAB_PSTATE_MARK, self->e[0].flags);
+	EXPECT_EQ(0U, self->e[1].flags | self->e[2].flags);
+	EXPECT_EQ(0U, self->e[0].age);
+	/* 3: the hand clears 0 and takes 1, then points at 2 */
+	ps_touch(self, next, 1);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ(3U, self->st.count);
+	EXPECT_EQ(1U, self->st.hand);
+	EXPECT_EQ(0ULL, self->e[0].pgoff);
+	EXPECT_EQ(2ULL, self->e[1].pgoff);
+	EXPECT_EQ(3ULL, self->e[2].pgoff);
+	EXPECT_EQ(0U, self->e[0].flags | self->e[1].flags | self->e[2].flags);
+	/* 0 visited again; 4 takes 2, at the hand, which moves on to 3 */
+	ps_touch(self, again, 2);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ(3U, self->st.count);
+	EXPECT_EQ(1U, self->st.hand);
+	EXPECT_EQ(0ULL, self->e[0].pgoff);
+	EXPECT_EQ(3ULL, self->e[1].pgoff);
+	EXPECT_EQ(4ULL, self->e[2].pgoff);
+	EXPECT_EQ(VMLAB_PSTATE_MARK, self->e[0].flags);
+	EXPECT_EQ(0U, self->e[1].flags | self->e[2].flags);
+}
+
+/* S3FIFO's memory: the small queue, then the main queue, with the counts */
+TEST_F(pstate, s3fifo_lists_the_small_then_the_main_queue_with_the_counts)
+{
+	/* 4 frames: a small queue of one, a ghost of 3; 0 hit once */
+	static const int fill[] = { 0, 1, 0, 2, 3 }, next[] = { 4 };
+	static const int back[] = { 1 };
+
+	ASSERT_EQ(0, ps_config(self, VMLAB_POLICY_S3FIFO, 4, 1));
+	ps_touch(self, fill, 5);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ((__u32)VMLAB_POLICY_S3FIFO, self->st.policy);
+	EXPECT_EQ(4U, self->st.count);
+	EXPECT_EQ(VMLAB_PSTATE_NO_HAND, self->st.hand);
+	EXPECT_EQ(0ULL, self->e[0].pgoff);
+	EXPECT_EQ(1ULL, self->e[1].pgoff);
+	EXPECT_EQ(2ULL, self->e[2].pgoff);
+	EXPECT_EQ(3ULL, self->e[3].pgoff);
+	EXPECT_EQ(0U, self->e[0].flags | self->e[1].flags |
+		  self->e[2].flags | self->e[3].flags);
+	EXPECT_EQ(1U, self->e[0].age);
+	EXPECT_EQ(0U, self->e[1].age | self->e[2].age | self->e[3].age);
+	/* 4: 0, hit, moves to the main queue; 1 goes, into the ghost */
+	ps_touch(self, next, 1);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ(4U, self->st.count);
+	EXPECT_EQ(2ULL, self->e[0].pgoff);
+	EXPECT_EQ(3ULL, self->e[1].pgoff);
+	EXPECT_EQ(4ULL, self->e[2].pgoff);
+	EXPECT_EQ(0ULL, self->e[3].pgoff);
+	EXPECT_EQ(0U, self->e[0].flags | self->e[1].flags | self->e[2].flags);
+	EXPECT_EQ(VMLAB_PSTATE_MAIN, self->e[3].flags);
+	EXPECT_EQ(1U, self->e[3].age);
+	/* 1, in the ghost, comes back into the main queue; 2 goes */
+	ps_touch(self, back, 1);
+	ASSERT_EQ(0, ps_get(self, PS_PAGES, self->e));
+	EXPECT_EQ(4U, self->st.count);
+	EXPECT_EQ(3ULL, self->e[0].pgoff);
+	EXPECT_EQ(4ULL, self->e[1].pgoff);
+	EXPECT_EQ(0ULL, self->e[2].pgoff);
+	EXPECT_EQ(1ULL, self->e[3].pgoff);
+	EXPECT_EQ(0U, self->e[0].flags | self->e[1].flags);
+	EXPECT_EQ(VMLAB_PSTATE_MAIN, self->e[2].flags);
+	EXPECT_EQ(VMLAB_PSTATE_MAIN, self->e[3].flags);
+	EXPECT_EQ(1U, self->e[2].age);
+	EXPECT_EQ(0U, self->e[3].age);
+}
+
 /* SFIFO's memory: its FIFO, then the clean list, then the dirty list */
 TEST_F(pstate, sfifo_lists_the_fifo_then_the_clean_and_dirty_lists)
 {

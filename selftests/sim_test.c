@@ -238,6 +238,55 @@ TEST(sieve_keeps_what_its_hand_passes_and_evicts_in_place)
 }
 
 /*
+ * S3FIFO, 4 frames (small queue S: 1, ghost: 3), memory listed S then the
+ * main queue M, each oldest first:
+ *   0 1 2 3 0  S 0 1 2 3, 0 hit
+ *   4   0 (hit) to M; 1 evicted to the ghost        S 2 3 4    M 0
+ *   1   2 evicted (ghost 1 2); 1 from the ghost to M S 3 4      M 0 1
+ *   5   3 evicted (ghost 2 3)                       S 4 5      M 0 1
+ *   4 5 hits
+ *   6   4, 5 (hit) to M; S empty: 0 loses its hit and goes round, 1
+ *       evicted                                     S 6        M 4 5 0
+ *   2   6 evicted (ghost 2 3 6); 2 from the ghost   S -        M 4 5 0 2
+ *   7   S empty: 4, 5 lose their hits, 0 evicted    S 7        M 2 4 5
+ */
+TEST(s3fifo_promotes_hit_and_ghost_pages_and_gives_main_pages_a_turn)
+{
+	const uint64_t refs[] = { 0, 1, 2, 3, 0, 4, 1, 5, 4, 5, 6, 2, 7 };
+	struct steps s;
+
+	run_steps(_metadata, SIM_S3FIFO, 4, refs, ARRAY_SIZE(refs), &s);
+	EXPECT_TRUE(s.hit[4]);
+	EXPECT_EQ(1, s.victim[5]);
+	EXPECT_MEM(&s, 5, 2, 3, 4, 0);
+	EXPECT_EQ(2, s.victim[6]);
+	EXPECT_MEM(&s, 6, 3, 4, 0, 1);
+	EXPECT_EQ(3, s.victim[7]);
+	EXPECT_MEM(&s, 7, 4, 5, 0, 1);
+	EXPECT_TRUE(s.hit[8]);
+	EXPECT_TRUE(s.hit[9]);
+	EXPECT_EQ(1, s.victim[10]);
+	EXPECT_MEM(&s, 10, 6, 4, 5, 0);
+	EXPECT_EQ(6, s.victim[11]);
+	EXPECT_MEM(&s, 11, 4, 5, 0, 2);
+	EXPECT_EQ(0, s.victim[12]);
+	EXPECT_MEM(&s, 12, 7, 2, 4, 5);
+	EXPECT_EQ(10U, misses(_metadata, SIM_S3FIFO, 4, refs, ARRAY_SIZE(refs)));
+}
+
+/*
+ * One frame: the small queue's share is the whole memory and the ghost
+ * holds none, so every page comes into S and a page hit there goes to M
+ * only to be evicted from it: every change of page misses.
+ */
+TEST(s3fifo_with_one_frame_misses_every_change_of_page)
+{
+	const uint64_t refs[] = { 0, 0, 1, 1, 0, 2, 2, 2, 0 };
+
+	EXPECT_EQ(5U, misses(_metadata, SIM_S3FIFO, 1, refs, ARRAY_SIZE(refs)));
+}
+
+/*
  * A loop over 4 pages with 3 frames: LRU (and FIFO) miss every time, MRU
  * once every three references after the first pass - as often as OPT,
  * which on a loop evicts what MRU does: the textbook's case for MRU.

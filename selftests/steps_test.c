@@ -5,8 +5,8 @@
  * by line - FIFO with 3 and 4 frames, LRU with a one-page software TLB,
  * CLOCK with a TLB flush after each sweep (its use bits are the hardware's
  * accessed bits, exact only then), SFIFO (its reclaims soft on both
- * sides), 2Q and WSClock with a one-page software TLB - and the JSON
- * lines' fields.
+ * sides), 2Q, WSClock, MRU, SIEVE (its hand and visited bits) and S3FIFO
+ * with a one-page software TLB - and the JSON lines' fields.
  */
 #include <libgen.h>
 #include <stdio.h>
@@ -319,6 +319,129 @@ TEST_F(steps, wsclock_with_a_one_page_tlb_steps_as_the_simulator)
 
 	args_for(self, args, sizeof(args),
 		 "run --frames 3 --policy wsclock --software-tlb 1");
+	ASSERT_EQ(0, run(self, args));
+	EXPECT_STREQ(want, self->out);
+}
+
+/* MRU: the victim is the page used last before the miss */
+TEST_F(steps, mru_with_a_one_page_tlb_steps_as_the_simulator)
+{
+	const char *want =
+		"vmlab run --steps: mru, 3 frames, 12 references (memory least recent first), software TLB\n"
+		"                   kernel                    simulator\n"
+		"   ref       page           victim  memory            victim  memory\n"
+		"     0          1  miss          -  [1]      miss          -  [1]\n"
+		"     1          2  miss          -  [1 2]    miss          -  [1 2]\n"
+		"     2          3  miss          -  [1 2 3]  miss          -  [1 2 3]\n"
+		"     3          4  miss          3  [1 2 4]  miss          3  [1 2 4]\n"
+		"     4          1  hit           -  [2 4 1]  hit           -  [2 4 1]\n"
+		"     5          2  hit           -  [4 1 2]  hit           -  [4 1 2]\n"
+		"     6          5  miss          2  [4 1 5]  miss          2  [4 1 5]\n"
+		"     7          1  hit           -  [4 5 1]  hit           -  [4 5 1]\n"
+		"     8          2  miss          1  [4 5 2]  miss          1  [4 5 2]\n"
+		"     9          3  miss          2  [4 5 3]  miss          2  [4 5 3]\n"
+		"    10          4  hit           -  [5 3 4]  hit           -  [5 3 4]\n"
+		"    11          5  hit           -  [3 4 5]  hit           -  [3 4 5]\n"
+		"kernel and simulator agree on all 12 references\n";
+	char args[512];
+
+	args_for(self, args, sizeof(args),
+		 "run --frames 3 --policy mru --software-tlb 1");
+	ASSERT_EQ(0, run(self, args));
+	EXPECT_STREQ(want, self->out);
+}
+
+/*
+ * SIEVE: the hand and the visited bits on both sides; at 3 the hand clears
+ * 1 and 2 and takes 5, then stands at the oldest page again
+ */
+TEST_F(steps, sieve_with_a_one_page_tlb_steps_as_the_simulator_with_its_hand)
+{
+	const char *want =
+		"vmlab run --steps: sieve, 3 frames, 12 references (memory oldest first; > hand, * visited), software TLB\n"
+		"                   kernel                       simulator\n"
+		"   ref       page           victim  memory               victim  memory\n"
+		"     0          1  miss          -  [>1]        miss          -  [>1]\n"
+		"     1          2  miss          -  [>1 2]      miss          -  [>1 2]\n"
+		"     2          3  miss          -  [>1 2 3]    miss          -  [>1 2 3]\n"
+		"     3          4  miss          1  [>2 3 4]    miss          1  [>2 3 4]\n"
+		"     4          1  miss          2  [>3 4 1]    miss          2  [>3 4 1]\n"
+		"     5          2  miss          3  [>4 1 2]    miss          3  [>4 1 2]\n"
+		"     6          5  miss          4  [>1 2 5]    miss          4  [>1 2 5]\n"
+		"     7          1  hit           -  [>1* 2 5]   hit           -  [>1* 2 5]\n"
+		"     8          2  hit           -  [>1* 2* 5]  hit           -  [>1* 2* 5]\n"
+		"     9          3  miss          5  [>1 2 3]    miss          5  [>1 2 3]\n"
+		"    10          4  miss          1  [>2 3 4]    miss          1  [>2 3 4]\n"
+		"    11          5  miss          2  [>3 4 5]    miss          2  [>3 4 5]\n"
+		"kernel and simulator agree on all 12 references\n";
+	char args[512];
+
+	args_for(self, args, sizeof(args),
+		 "run --frames 3 --policy sieve --software-tlb 1");
+	ASSERT_EQ(0, run(self, args));
+	EXPECT_STREQ(want, self->out);
+}
+
+/*
+ * SIEVE's hand stops mid-queue, on a string of its own: at 4 it clears
+ * 1's visited bit and takes 2, and from then on it stays past 1, which
+ * keeps its next visit while the hand takes 3, 4 and 2
+ */
+TEST_F(steps, sieve_hand_stopping_mid_queue_steps_as_the_simulator)
+{
+	const char *want =
+		"vmlab run --steps: sieve, 3 frames, 9 references (memory oldest first; > hand, * visited), software TLB\n"
+		"                   kernel                      simulator\n"
+		"   ref       page           victim  memory              victim  memory\n"
+		"     0          1  miss          -  [>1]       miss          -  [>1]\n"
+		"     1          2  miss          -  [>1 2]     miss          -  [>1 2]\n"
+		"     2          3  miss          -  [>1 2 3]   miss          -  [>1 2 3]\n"
+		"     3          1  hit           -  [>1* 2 3]  hit           -  [>1* 2 3]\n"
+		"     4          4  miss          2  [1 >3 4]   miss          2  [1 >3 4]\n"
+		"     5          2  miss          3  [1 >4 2]   miss          3  [1 >4 2]\n"
+		"     6          5  miss          4  [1 >2 5]   miss          4  [1 >2 5]\n"
+		"     7          1  hit           -  [1* >2 5]  hit           -  [1* >2 5]\n"
+		"     8          3  miss          2  [1* >5 3]  miss          2  [1* >5 3]\n"
+		"kernel and simulator agree on all 9 references\n";
+	char args[512];
+	FILE *f = fopen(self->trace, "w");
+
+	ASSERT_NE(NULL, f);
+	fputs("1\n2\n3\n1\n4\n2\n5\n1\n3\n", f);
+	ASSERT_EQ(0, fclose(f));
+	args_for(self, args, sizeof(args),
+		 "run --frames 3 --policy sieve --software-tlb 1");
+	ASSERT_EQ(0, run(self, args));
+	EXPECT_STREQ(want, self->out);
+}
+
+/*
+ * S3FIFO with a small queue of one frame: 1 and 2 come back from the
+ * ghost into the main queue, where their hits keep them
+ */
+TEST_F(steps, s3fifo_with_a_one_page_tlb_steps_as_the_simulator)
+{
+	const char *want =
+		"vmlab run --steps: s3fifo, 3 frames, 12 references (memory small queue then main queue, oldest first), software TLB\n"
+		"                   kernel                    simulator\n"
+		"   ref       page           victim  memory            victim  memory\n"
+		"     0          1  miss          -  [1]      miss          -  [1]\n"
+		"     1          2  miss          -  [1 2]    miss          -  [1 2]\n"
+		"     2          3  miss          -  [1 2 3]  miss          -  [1 2 3]\n"
+		"     3          4  miss          1  [2 3 4]  miss          1  [2 3 4]\n"
+		"     4          1  miss          2  [3 4 1]  miss          2  [3 4 1]\n"
+		"     5          2  miss          3  [4 1 2]  miss          3  [4 1 2]\n"
+		"     6          5  miss          4  [5 1 2]  miss          4  [5 1 2]\n"
+		"     7          1  hit           -  [5 1 2]  hit           -  [5 1 2]\n"
+		"     8          2  hit           -  [5 1 2]  hit           -  [5 1 2]\n"
+		"     9          3  miss          5  [3 1 2]  miss          5  [3 1 2]\n"
+		"    10          4  miss          3  [4 1 2]  miss          3  [4 1 2]\n"
+		"    11          5  miss          4  [5 1 2]  miss          4  [5 1 2]\n"
+		"kernel and simulator agree on all 12 references\n";
+	char args[512];
+
+	args_for(self, args, sizeof(args),
+		 "run --frames 3 --policy s3fifo --software-tlb 1");
 	ASSERT_EQ(0, run(self, args));
 	EXPECT_STREQ(want, self->out);
 }

@@ -158,7 +158,8 @@ void spinner_stop(struct spinner *s)
 
 /*
  * A vmlab instance of @pages pages through @frames frames, mapped; a
- * one-page software TLB for a policy that needs one (--region-policy)
+ * one-page software TLB for a policy that needs one (--region-policy:
+ * LRU, MRU, SFIFO and 2Q)
  */
 static int vmlab_region(struct ebench *b, uint64_t len, uint64_t frames,
 			uint32_t policy, int store_fd, unsigned char **map)
@@ -411,8 +412,8 @@ static const struct argp_option evict_opts[] = {
 	{ "evict-batch", OPT_EVICT_BATCH, "B", 0,
 	  "vmlab evicts B victims at once (evict_batch; default 1)", 0 },
 	{ "region-policy", OPT_REGION_POLICY, "POLICY", 0,
-	  "Policy for them (default clock; lru, sfifo and 2q with a one-page "
-	  "software TLB)", 1 },
+	  "Policy for them (default clock; lru, mru, sfifo and 2q with a "
+	  "one-page software TLB)", 1 },
 	{ "no-shootdown", OPT_NO_SHOOTDOWN, NULL, 0,
 	  "Skip the measurement with a sibling thread on another CPU", 1 },
 	CLI_OPT_CPU("CPU of the touching thread (default: the first "
@@ -458,7 +459,8 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 		p = policy_parse(arg);
 		if (p < 0)
 			argp_error(state, "--policy '%s': unknown; policies: fifo, "
-				   "random, clock, lru-approx, wsclock", arg);
+				   "random, clock, lru-approx, sieve, s3fifo, "
+				   "wsclock", arg);
 		if (policy_needs_window(p))
 			argp_error(state, "--policy %s needs the software TLB, "
 				   "which the swap passes do not use", arg);
@@ -482,7 +484,8 @@ static error_t evict_parse(int key, char *arg, struct argp_state *state)
 		if (p < 0)
 			argp_error(state, "--region-policy '%s': unknown; "
 				   "policies: fifo, random, clock, lru-approx, "
-				   "lru, sfifo, 2q, wsclock", arg);
+				   "lru, mru, sieve, s3fifo, sfifo, 2q, wsclock",
+				   arg);
 		b->region_policy = p;
 		break;
 	case OPT_NO_SHOOTDOWN:

@@ -250,9 +250,10 @@ static void text_region(const struct ebench *b)
 
 	fmt_bytes(b->region_large, bl, sizeof(bl));
 	printf("\nper-fault cost by region size: %" PRIu64 " pages through %"
-	       PRIu64 " frames, memory store, %s, %u passes; median "
+	       PRIu64 " frames, memory store, %s%s, %u passes; median "
 	       "(min-max) of %u samples\n", b->region_pages,
 	       b->region_frames, policy_name(b->region_policy),
+	       policy_needs_window(b->region_policy) ? " (software TLB 1)" : "",
 	       b->region_passes, b->rounds * REGION_REPS);
 	region_text(b, bl, R_SMALL, R_SPREAD);
 	printf("  %-7s %-26s %7.2f us (%.2f-%.2f)  ratio %.3f (of the mins "

@@ -49,6 +49,9 @@ NAME_TABLE(policy_names, "unknown",
 	   [VMLAB_POLICY_CLOCK] = "clock",
 	   [VMLAB_POLICY_LRU_APPROX] = "lru-approx",
 	   [VMLAB_POLICY_LRU] = "lru",
+	   [VMLAB_POLICY_MRU] = "mru",
+	   [VMLAB_POLICY_SIEVE] = "sieve",
+	   [VMLAB_POLICY_S3FIFO] = "s3fifo",
 	   [VMLAB_POLICY_SFIFO] = "sfifo",
 	   [VMLAB_POLICY_TWOQ] = "2q",
 	   [VMLAB_POLICY_WSCLOCK] = "wsclock");
@@ -120,8 +123,8 @@ int policy_parse(const char *name)
 
 bool policy_needs_window(uint32_t policy)
 {
-	return policy == VMLAB_POLICY_LRU || policy == VMLAB_POLICY_SFIFO ||
-	       policy == VMLAB_POLICY_TWOQ;
+	return policy == VMLAB_POLICY_LRU || policy == VMLAB_POLICY_MRU ||
+	       policy == VMLAB_POLICY_SFIFO || policy == VMLAB_POLICY_TWOQ;
 }
 
 const char *tlb_origin_name(uint32_t origin)

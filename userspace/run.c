@@ -47,7 +47,8 @@ static const char run_doc[] =
 "find free frames instead of evicting (the summary counts both).\n"
 "--compare runs the reference\n"
 "simulator (vmlab simulate) on the very references made and prints its FIFO,\n"
-"LRU and OPT misses (and CLOCK's or RANDOM's) next to the kernel's.  --steps\n"
+"LRU and OPT misses (and the twin of the run's own policy: CLOCK, RANDOM,\n"
+"MRU, SIEVE, S3FIFO, SFIFO, 2Q or WSCLOCK) next to the kernel's.  --steps\n"
 "makes the references one at a time and prints each: the kernel's hit or\n"
 "miss, victim and memory in the policy's order beside the simulator's, the\n"
 "first divergence marked.\n"
@@ -71,8 +72,10 @@ static const char run_doc[] =
 "              is the highest page + 1 unless --pages, and pages too sparse\n"
 "              for the module's region are renumbered in order\n"
 "\n"
-"Policies: fifo, random (--seed), clock, lru-approx, lru (needs --software-tlb;\n"
-"exact LRU with --software-tlb 1), sfifo (VAX/VMS segmented FIFO: clean and\n"
+"Policies: fifo, random (--seed), clock, lru-approx, lru and mru (both need\n"
+"--software-tlb; exact with --software-tlb 1), sieve and s3fifo (they count\n"
+"the hits the kernel sees: with --software-tlb 1 every reference but an\n"
+"immediate repeat of a page), sfifo (VAX/VMS segmented FIFO: clean and\n"
 "dirty second-chance lists) and 2q (Linux's active and inactive lists), both\n"
 "needing --software-tlb, and wsclock (--ws-window); with --software-tlb 1\n"
 "these three equal the simulator's on strings without immediate repeats.\n"
@@ -123,7 +126,7 @@ static const struct argp_option run_opts[] = {
 	  "Frame budget: at most F resident pages (default: no budget)", 4 },
 	{ "policy", OPT_POLICY, "POLICY", 0,
 	  "Replacement policy: fifo (default), random, clock, lru-approx, lru, "
-	  "sfifo, 2q, wsclock", 4 },
+	  "mru, sieve, s3fifo, sfifo, 2q, wsclock", 4 },
 	{ "clock-flush", OPT_CLOCK_FLUSH, NULL, 0,
 	  "clock, lru-approx, wsclock: flush TLBs after clearing accessed bits", 4 },
 	{ "ws-window", OPT_WS_WINDOW, "T", 0,
@@ -193,8 +196,8 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 	case OPT_POLICY:
 		if (policy_parse(arg) < 0)
 			argp_error(state, "--policy '%s': unknown; policies: fifo, "
-				   "random, clock, lru-approx, lru, sfifo, 2q, "
-				   "wsclock", arg);
+				   "random, clock, lru-approx, lru, mru, sieve, "
+				   "s3fifo, sfifo, 2q, wsclock", arg);
 		e->policy = policy_parse(arg);
 		a->have_policy = true;
 		break;
@@ -273,8 +276,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--policy %s needs --frames F: without a "
 				   "frame budget nothing is evicted",
 				   policy_name(e->policy));
-		if ((e->policy == VMLAB_POLICY_LRU || e->policy == VMLAB_POLICY_SFIFO ||
-		     e->policy == VMLAB_POLICY_TWOQ) && !e->tlb_window)
+		if (policy_needs_window(e->policy) && !e->tlb_window)
 			argp_error(state, "--policy %s needs --software-tlb W: the "
 				   "kernel sees a reference only when it faults, "
 				   "so it needs the software TLB (W = 1 sees "
@@ -303,7 +305,8 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		if (a->steps && steps_sim_policy(e->policy) < 0)
 			argp_error(state, "--steps: --policy %s has no textbook "
 				   "twin in the simulator (fifo, lru, clock, "
-				   "random, sfifo, 2q, wsclock have)",
+				   "random, mru, sieve, s3fifo, sfifo, 2q, "
+				   "wsclock have)",
 				   policy_name(e->policy));
 		if (a->steps && e->policy == VMLAB_POLICY_WSCLOCK &&
 		    !e->tlb_window)
@@ -313,7 +316,9 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 				   "references the simulator's window counts "
 				   "(W = 1 counts every change of page)");
 		if (a->steps && e->access == ACCESS_READ_WRITE &&
-		    (e->policy == VMLAB_POLICY_TWOQ ||
+		    (e->policy == VMLAB_POLICY_SIEVE ||
+		     e->policy == VMLAB_POLICY_S3FIFO ||
+		     e->policy == VMLAB_POLICY_TWOQ ||
 		     e->policy == VMLAB_POLICY_WSCLOCK))
 			argp_error(state, "--steps --policy %s: the kernel sees "
 				   "each read-then-write as two references, the "
@@ -416,6 +421,19 @@ static const char *compare_note(const struct experiment *e, enum sim_policy p)
 		return "textbook clock: every reference sets the bit";
 	if (p == SIM_RANDOM)
 		return "another random stream: equal only on average";
+	if (p == SIM_MRU)
+		return e->tlb_window == 1 ? "exact: equals the kernel's MRU "
+		       "(--software-tlb 1)" : "the kernel sees only references "
+		       "that leave the software TLB";
+	if ((p == SIM_SIEVE || p == SIM_S3FIFO) &&
+	    e->access == ACCESS_READ_WRITE)
+		return "the kernel sees each write after its read as a hit, "
+		       "the simulator one reference";
+	if (p == SIM_SIEVE || p == SIM_S3FIFO)
+		return e->tlb_window == 1 ? "exact unless a page is referenced "
+		       "twice in a row: the kernel does not see the repeat" :
+		       "the kernel sees only references that leave the "
+		       "software TLB";
 	if ((p == SIM_SFIFO || p == SIM_TWOQ || p == SIM_WSCLOCK) &&
 	    (int)p == steps_sim_policy(e->policy))
 		return e->tlb_window != 1 ? "the kernel sees only references "

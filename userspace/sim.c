@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmlab - the reference simulator: textbook FIFO, LRU, OPT, CLOCK, RANDOM,
- * MRU and SIEVE over a reference string, each O(1) or O(log frames) per
- * reference (SIEVE's hand amortized).
+ * MRU, SIEVE and S3FIFO over a reference string, each O(1) or O(log
+ * frames) per reference (SIEVE's hand and S3FIFO's queues amortized).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -22,6 +22,7 @@ static const char *const sim_names[SIM_NR_POLICIES] = {
 	[SIM_RANDOM] = "random",
 	[SIM_MRU] = "mru",
 	[SIM_SIEVE] = "sieve",
+	[SIM_S3FIFO] = "s3fifo",
 	[SIM_SFIFO] = "sfifo",
 	[SIM_TWOQ] = "2q",
 	[SIM_WSCLOCK] = "wsclock",
@@ -49,11 +50,20 @@ int sim_policy_parse(const char *name)
  */
 struct sim_page {
 	uint64_t slot;		/* frame index, NONE if not resident */
-	uint64_t prev, next;	/* LRU list (page numbers) */
+	uint64_t prev, next;	/* LRU list, or S3FIFO's queue (page ids) */
 	uint64_t next_use;	/* OPT: index of this page's next reference */
 	uint64_t loaded;	/* when it arrived: the count of loads before */
 	uint8_t visited;	/* SIEVE: referenced since the hand passed */
 	uint8_t dirty;		/* written since it was loaded */
+	uint8_t freq;		/* S3FIFO: hits since loaded, at most 3 */
+	uint8_t queue;		/* S3FIFO: enum s3_queue */
+};
+
+/* S3FIFO's queues; a page is in one at most */
+enum s3_queue { S3_NONE, S3_SMALL, S3_MAIN, S3_GHOST, S3_NR };
+
+struct sim_queue {
+	uint64_t head, tail, len;	/* oldest, newest */
 };
 
 /* OPT's key of a page never used again: above every reference index */
@@ -68,6 +78,8 @@ struct sim {
 	uint64_t lru_head, lru_tail;	/* least and most recent; SIEVE:
 					 * oldest and newest */
 	uint64_t sieve_hand;		/* SIEVE's hand: a page, or NONE */
+	struct sim_queue q[S3_NR];	/* S3FIFO's, by enum s3_queue */
+	uint64_t s3_share, ghost_cap;	/* S3FIFO: S's share, the ghost's */
 	/* OPT: max-heap of (next_use, page); stale entries are skipped */
 	uint64_t (*heap)[2];
 	size_t heap_len;
@@ -97,6 +109,68 @@ static void lru_push(struct sim *s, uint64_t p)
 	else
 		s->lru_head = p;
 	s->lru_tail = p;
+}
+
+static void q_unlink(struct sim *s, uint64_t p)
+{
+	struct sim_queue *q = &s->q[s->pg[p].queue];
+	struct sim_page *g = &s->pg[p];
+
+	if (g->prev != NONE)
+		s->pg[g->prev].next = g->next;
+	else
+		q->head = g->next;
+	if (g->next != NONE)
+		s->pg[g->next].prev = g->prev;
+	else
+		q->tail = g->prev;
+	q->len--;
+	g->queue = S3_NONE;
+}
+
+static void q_push(struct sim *s, enum s3_queue which, uint64_t p)
+{
+	struct sim_queue *q = &s->q[which];
+
+	s->pg[p].prev = q->tail;
+	s->pg[p].next = NONE;
+	s->pg[p].queue = which;
+	if (q->tail != NONE)
+		s->pg[q->tail].next = p;
+	else
+		q->head = p;
+	q->tail = p;
+	q->len++;
+}
+
+/* S3FIFO: the page evicted from S, out of both queues */
+static uint64_t s3_victim(struct sim *s)
+{
+	uint64_t page;
+
+	if (s->q[S3_SMALL].len >= s->s3_share || !s->q[S3_MAIN].len) {
+		while (s->q[S3_SMALL].len) {
+			page = s->q[S3_SMALL].head;
+			q_unlink(s, page);
+			if (!s->pg[page].freq) {
+				if (s->ghost_cap) {
+					if (s->q[S3_GHOST].len == s->ghost_cap)
+						q_unlink(s, s->q[S3_GHOST].head);
+					q_push(s, S3_GHOST, page);
+				}
+				return page;
+			}
+			q_push(s, S3_MAIN, page);
+		}
+	}
+	for (;;) {
+		page = s->q[S3_MAIN].head;
+		q_unlink(s, page);
+		if (!s->pg[page].freq)
+			return page;
+		s->pg[page].freq--;
+		q_push(s, S3_MAIN, page);
+	}
 }
 
 static void heap_push(struct sim *s, uint64_t key, uint64_t page)
@@ -167,6 +241,8 @@ static uint64_t sim_victim(struct sim *s, enum sim_policy p)
 		}
 		s->sieve_hand = s->pg[page].next;
 		return s->pg[page].slot;
+	case SIM_S3FIFO:
+		return s->pg[s3_victim(s)].slot;
 	case SIM_OPT:
 		for (;;) {
 			page = s->heap[0][1];
@@ -290,6 +366,13 @@ static void sim_report(struct sim *s, enum sim_policy p, struct sim_step *st,
 		if (p == SIM_SIEVE)
 			st->use = use;
 		break;
+	case SIM_S3FIFO:
+		k = 0;
+		for (id = s->q[S3_SMALL].head; id != NONE; id = s->pg[id].next)
+			mem[k++] = id;
+		for (id = s->q[S3_MAIN].head; id != NONE; id = s->pg[id].next)
+			mem[k++] = id;
+		break;
 	case SIM_OPT:
 		memcpy(mem, s->frame, s->used * sizeof(*mem));
 		qsort_r(mem, s->used, sizeof(*mem), cmp_arrival, s);
@@ -331,6 +414,7 @@ int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 {
 	struct sim s = { .nframes = frames, .lru_head = NONE, .lru_tail = NONE,
 			 .sieve_hand = NONE };
+	bool s3 = p == SIM_S3FIFO;
 	bool listed = p == SIM_LRU || p == SIM_MRU || p == SIM_SIEVE;
 	bool recency = p == SIM_LRU || p == SIM_MRU;
 	uint64_t npages, *last = NULL, *next_use = NULL, *refs, *names = NULL;
@@ -387,6 +471,10 @@ int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 	}
 	for (i = 0; i < npages; i++)
 		s.pg[i].slot = NONE;
+	for (i = 0; i < S3_NR; i++)
+		s.q[i].head = s.q[i].tail = NONE;
+	s.s3_share = frames / 10 ? frames / 10 : 1;
+	s.ghost_cap = frames - s.s3_share;
 
 	/* OPT needs, at each reference, when that page comes next */
 	if (p == SIM_OPT) {
@@ -431,8 +519,15 @@ int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 			g->loaded = s.loads++;
 			g->visited = 0;
 			g->dirty = 0;
+			g->freq = 0;
 			if (listed)
 				lru_push(&s, pg);
+			if (s3 && g->queue == S3_GHOST) {
+				q_unlink(&s, pg);
+				q_push(&s, S3_MAIN, pg);
+			} else if (s3) {
+				q_push(&s, S3_SMALL, pg);
+			}
 			/* loading it is its first reference */
 			s.ref[f] = 1;
 		} else {
@@ -442,6 +537,8 @@ int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 			}
 			s.ref[g->slot] = 1;
 			g->visited = 1;
+			if (g->freq < 3)
+				g->freq++;
 		}
 		if (st.write)
 			g->dirty = 1;

@@ -19,6 +19,7 @@ enum sim_policy {
 	SIM_MRU,	/* most recently used: the right victim for loops */
 	SIM_SIEVE,	/* SIEVE (NSDI'24): FIFO, a visited bit, a hand that
 			 * moves old to new and keeps what it passes */
+	SIM_S3FIFO,	/* S3-FIFO (SOSP'23): small, main and ghost FIFOs */
 	SIM_SFIFO,	/* VAX/VMS segmented FIFO, clean and dirty
 			 * second-chance lists (sim_lists.c) */
 	SIM_TWOQ,	/* Linux's active and inactive lists */
@@ -61,8 +62,8 @@ static inline bool sim_opts_write(const struct sim_opts *opts, size_t i)
 	return opts->writes ? opts->writes[i] != 0 : opts->all_writes;
 }
 
-/* "fifo", "lru", "opt", "clock", "random", "mru", "sieve", "sfifo", "2q",
- * "wsclock"; NULL if out of range */
+/* "fifo", "lru", "opt", "clock", "random", "mru", "sieve", "s3fifo", "sfifo",
+ * "2q", "wsclock"; NULL if out of range */
 const char *sim_policy_name(enum sim_policy p);
 /* the policy named @name, or -1 */
 int sim_policy_parse(const char *name);
@@ -75,6 +76,23 @@ int sim_policy_parse(const char *name);
  * OPT evicts the resident page used furthest ahead; among pages never used
  * again, the one that arrived last, as OSTEP's paging-policy.py does, so a
  * step-by-step view diffs cleanly against it.
+ *
+ * SIEVE: pages in load order, a visited bit set by a hit; the hand starts
+ * where it stopped (the oldest page at first), moves toward the newest,
+ * wrapping, clears visited bits and evicts the first page not visited; it
+ * then points at the page after the victim.
+ *
+ * S3FIFO: a small queue S of a tenth of the frames (at least one), a main
+ * queue M, and a ghost queue of the pages S evicted, as many as M's share
+ * (frames - S's).  A miss loads the page into M if the ghost has it (which
+ * forgets it), else into S, with a count of 0; a hit raises the count, up
+ * to 3.  With the frames full: while S holds at least its share (or M is
+ * empty), S's oldest page moves to M's newest end, keeping its count, if
+ * it was hit (count >= 1: one hit in S promotes; the paper's pseudocode
+ * asks for two, count > 1), else it is the victim and joins the ghost,
+ * whose oldest page goes when it is full; when S has no victim, M's
+ * oldest page is the victim if its count is 0, else the count drops by
+ * one and the page goes back to M's newest end.
  */
 int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *refs, size_t n,
 	    uint64_t seed, struct sim_result *out);
@@ -91,11 +109,12 @@ struct sim_step {
 	/*
 	 * Memory in the policy's order: FIFO first out first, LRU and MRU
 	 * least recent first, OPT by arrival, CLOCK and RANDOM by frame (the
-	 * ring), SIEVE oldest first, SFIFO the FIFO then the clean and
-	 * the dirty lists, TWOQ inactive then active (each oldest first),
-	 * WSCLOCK by frame; CLOCK's use bits, SIEVE's visited bits and
-	 * WSCLOCK's reference bits, and the index the hand points at (CLOCK,
-	 * SIEVE, WSCLOCK).
+	 * ring), SIEVE oldest first, S3FIFO the small queue then the main one
+	 * (each oldest first), SFIFO the FIFO then the clean and the dirty
+	 * lists, TWOQ inactive then active (each oldest first), WSCLOCK by
+	 * frame; CLOCK's use bits, SIEVE's visited bits and WSCLOCK's
+	 * reference bits, and the index the hand points at (CLOCK, SIEVE,
+	 * WSCLOCK).
 	 */
 	size_t nresident;
 	const uint64_t *resident;

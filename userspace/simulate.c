@@ -60,10 +60,11 @@ static const char simulate_doc[] =
 "evict the page used furthest ahead), CLOCK (every reference sets the\n"
 "page's bit), RANDOM, MRU (most recently used: right for loops), SIEVE\n"
 "(NSDI'24: FIFO with a visited bit and a hand that moves from old to new,\n"
-"keeping what it passes), SFIFO (VAX/VMS segmented FIFO: a FIFO of half the\n"
-"frames, then clean and dirty second-chance lists), 2Q (Linux's inactive\n"
-"and active lists) and WSCLOCK (Carr and Hennessy: a clock with last-use\n"
-"times and a window, --ws-window) over one reference string, for each frame\n"
+"keeping what it passes), S3FIFO (SOSP'23: a small FIFO, a main FIFO and\n"
+"a ghost FIFO), SFIFO (VAX/VMS segmented FIFO: a FIFO of half the frames,\n"
+"then clean and dirty second-chance lists), 2Q (Linux's inactive and\n"
+"active lists) and WSCLOCK (Carr and Hennessy: a clock with last-use times\n"
+"and a window, --ws-window) over one reference string, for each frame\n"
 "count, and print the misses and the hit ratio of each.  A miss is a\n"
 "reference to a page not resident; an SFIFO reference to a page on a\n"
 "second-chance list is a reclaim (a soft miss, no I/O), not a miss.  The\n"
@@ -117,8 +118,8 @@ static const struct argp_option simulate_opts[] = {
 	{ "frames", 'f', "F[,F2,...]", 0,
 	  "Frame counts: a list, ranges allowed (3,4 or 1-8) (required)", 0 },
 	{ "policy", 'P', "POLICY", 0,
-	  "fifo, lru, opt, clock, random, mru, sieve, sfifo, 2q, wsclock, a "
-	  "list of them, or all (default)", 0 },
+	  "fifo, lru, opt, clock, random, mru, sieve, s3fifo, sfifo, 2q, "
+	  "wsclock, a list of them, or all (default)", 0 },
 	{ "write", OPT_WRITE, NULL, 0,
 	  "Every reference writes (default: reads, or the trace's r|w)", 0 },
 	{ "ws-window", OPT_WS_WINDOW, "T", 0,
@@ -266,8 +267,8 @@ static error_t simulate_parse(int key, char *arg, struct argp_state *state)
 	case 'P':
 		memset(s->policy, 0, sizeof(s->policy));
 		arg_list(state, "--policy", "policy", "the simulator knows fifo, "
-			 "lru, opt, clock, random, mru, sieve, sfifo, 2q, wsclock "
-			 "(or all)", arg,
+			 "lru, opt, clock, random, mru, sieve, s3fifo, sfifo, "
+			 "2q, wsclock (or all)", arg,
 			 want_policy, s);
 		break;
 	case OPT_REFS:
@@ -372,6 +373,7 @@ static const char *const mem_order[SIM_NR_POLICIES] = {
 	[SIM_RANDOM] = "by frame",
 	[SIM_MRU] = "least recent first",
 	[SIM_SIEVE] = "oldest first; > hand, * visited",
+	[SIM_S3FIFO] = "small queue then main queue, oldest first",
 	[SIM_SFIFO] = "FIFO, clean list, dirty list, each oldest first",
 	[SIM_TWOQ] = "inactive, then active, each oldest first",
 	[SIM_WSCLOCK] = "by frame; > hand, * reference bit",

@@ -3,9 +3,11 @@
  * vmlab tool - `vmlab run --steps`: one line per reference, the kernel's
  * outcome beside the simulator's, as OSTEP's paging-policy.py -c draws it:
  * hit or miss, the victim, memory in the policy's order (FIFO first out
- * first, LRU least recent first, CLOCK by frame with its hand and use
- * bits, SFIFO its FIFO then its clean and dirty lists, 2Q inactive then
- * active, WSCLOCK by frame with its hand and reference bits), the first
+ * first, LRU and MRU least recent first, CLOCK by frame with its hand and
+ * use bits, SIEVE oldest first with its hand and visited bits, S3FIFO its
+ * small queue then its main queue, SFIFO its FIFO then its clean and dirty
+ * lists, 2Q inactive then active, WSCLOCK by frame with its hand and
+ * reference bits), the first
  * line where the two differ marked.  An SFIFO reclaim (a hit on a page of
  * a second-chance list) shows as soft on both sides.
  *
@@ -40,6 +42,12 @@ int steps_sim_policy(uint32_t policy)
 		return SIM_CLOCK;
 	case VMLAB_POLICY_RANDOM:
 		return SIM_RANDOM;
+	case VMLAB_POLICY_MRU:
+		return SIM_MRU;
+	case VMLAB_POLICY_SIEVE:
+		return SIM_SIEVE;
+	case VMLAB_POLICY_S3FIFO:
+		return SIM_S3FIFO;
 	case VMLAB_POLICY_SFIFO:
 		return SIM_SFIFO;
 	case VMLAB_POLICY_TWOQ:
@@ -64,7 +72,8 @@ struct kstep {
 struct steps {
 	struct experiment *e;
 	enum sim_policy sp;
-	bool ring;		/* CLOCK, WSCLOCK: show the hand and use bits */
+	bool ring;		/* CLOCK, SIEVE, WSCLOCK: show the hand and the
+				 * use, visited or reference bits */
 	struct kstep *k;
 	struct vmlab_policy_entry *mem;	/* every step's, end to end */
 	uint64_t nmem, capmem;
@@ -169,7 +178,7 @@ static void kernel_mem(const struct steps *st, const struct kstep *k,
 		const struct vmlab_policy_entry *m = &st->mem[k->off + j];
 
 		pages[j] = exp_page_name(st->e, m->pgoff);
-		/* WSCLOCK's hand counts either bit as a reference */
+		/* WSCLOCK's hand counts either bit; SIEVE's visited bit */
 		use[j] = !!(m->flags & (VMLAB_PSTATE_USE | VMLAB_PSTATE_MARK));
 	}
 }
@@ -327,9 +336,14 @@ static const char *order_of(enum sim_policy p)
 	case SIM_FIFO:
 		return "first out first";
 	case SIM_LRU:
+	case SIM_MRU:
 		return "least recent first";
 	case SIM_CLOCK:
 		return "by frame; > hand, * use bit";
+	case SIM_SIEVE:
+		return "oldest first; > hand, * visited";
+	case SIM_S3FIFO:
+		return "small queue then main queue, oldest first";
 	case SIM_SFIFO:
 		return "FIFO, clean list, dirty list, each oldest first";
 	case SIM_TWOQ:
@@ -352,7 +366,8 @@ int run_steps(struct experiment *e)
 	struct sim_result r;
 	int ret = 1;
 
-	st.ring = st.sp == SIM_CLOCK || st.sp == SIM_WSCLOCK;
+	st.ring = st.sp == SIM_CLOCK || st.sp == SIM_SIEVE ||
+		  st.sp == SIM_WSCLOCK;
 	st.k = calloc(e->nrefs ? e->nrefs : 1, sizeof(*st.k));
 	st.bufsize = 24 * (e->frames + 16) + 16;
 	st.kbuf = malloc(st.bufsize);

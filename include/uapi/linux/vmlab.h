@@ -130,6 +130,23 @@ enum vmlab_event_type {
  *             (tlb_window >= 1): the kernel sees every reference that
  *             leaves the window, and with tlb_window = 1 every change of
  *             page, so LRU is exact there.
+ * MRU         evicts the most recently used page (the right victim for a
+ *             loop larger than memory).  Needs tlb_window as LRU does, and
+ *             is exact with tlb_window = 1.
+ * SIEVE       (NSDI'24) a FIFO queue in load order and a visited bit per
+ *             page, set by a hit; a hand moves from the oldest page toward
+ *             the newest, clearing visited bits, evicts the first page not
+ *             visited and stays where it stopped; new pages join at the
+ *             newest end.
+ * S3FIFO      (SOSP'23) a small FIFO S (a tenth of frames, at least one),
+ *             a main FIFO M and a ghost FIFO of the ids S evicted (as many
+ *             as M holds).  A page comes into M if the ghost has it, else
+ *             into S.  A hit raises the page's counter, up to 3.  While S
+ *             holds its share, S's oldest page moves to M if it was hit
+ *             (counter >= 1), else it is the victim and its id enters the
+ *             ghost; otherwise M's oldest page is the victim if its
+ *             counter is 0, else its counter drops by one and it goes back
+ *             to M's newest end.
  * SFIFO       VAX/VMS segmented FIFO.  The budget is split in two fixed
  *             shares: a FIFO of ceil(frames / 2) pages, whose oldest page
  *             leaves it for a second-chance list - the clean list if
@@ -160,12 +177,18 @@ enum vmlab_event_type {
  *             and write upgrades.  The reference bit is set by each of
  *             them, and by the PTE accessed bit; exact with tlb_window 1.
  * A reference the kernel does not see - one repeated while its page is
- * still mapped - is not counted by SFIFO, TWOQ or WSCLOCK: with
- * tlb_window = 1 that is only an immediate repeat of the same page.
+ * still mapped - is not counted by MRU, SIEVE, S3FIFO, SFIFO, TWOQ or
+ * WSCLOCK: with tlb_window = 1 that is only an immediate repeat of the
+ * same page.  A hit, for SIEVE and S3FIFO, is a fault or a write upgrade
+ * on a page resident already, not the fault that loads it: a page used
+ * again while still mapped counts once.
  * A switch to SFIFO or TWOQ starts from load order: every resident page in
  * the FIFO (the oldest beyond its share move on to the second-chance
  * lists), or on the inactive list unreferenced; a switch to WSCLOCK starts
- * with every page unreferenced and last used at the switch.
+ * with every page unreferenced and last used at the switch.  MRU, SIEVE
+ * and S3FIFO keep their state whatever the policy and start from it: the
+ * order of the last faults under LRU or MRU, SIEVE's visited bits and
+ * hand, S3FIFO's queues and counters.
  * All keep their work per fault O(1) amortized, independent of region
  * size; WSCLOCK's hand turns at most once around the ring per fault.
  */
@@ -175,6 +198,9 @@ enum vmlab_policy {
 	VMLAB_POLICY_CLOCK = 2,
 	VMLAB_POLICY_LRU_APPROX = 3,
 	VMLAB_POLICY_LRU = 4,
+	VMLAB_POLICY_MRU = 5,
+	VMLAB_POLICY_SIEVE = 6,
+	VMLAB_POLICY_S3FIFO = 7,
 	VMLAB_POLICY_SFIFO = 8,
 	VMLAB_POLICY_TWOQ = 9,
 	VMLAB_POLICY_WSCLOCK = 10,
@@ -663,8 +689,12 @@ struct vmlab_resident {
 
 /*
  * VMLAB_POLICY_STATE copies out the resident pages in the order the policy
- * keeps them, the view a textbook draws: FIFO first out first; LRU least
- * recently used first; CLOCK, LRU_APPROX and RANDOM by slot, the frames
+ * keeps them, the view a textbook draws: FIFO first out first; LRU and MRU
+ * least recently used first (MRU's victim is the last); SIEVE oldest
+ * first, with its hand and its visited bits (VMLAB_PSTATE_MARK); S3FIFO
+ * its small queue, then its main queue (VMLAB_PSTATE_MAIN), each oldest
+ * first, with each page's hit counter (0 to 3) in age; CLOCK, LRU_APPROX
+ * and RANDOM by slot, the frames
  * the hand sweeps, then the pages admitted past the budget (on no slot,
  * VMLAB_PSTATE_SPILL); SFIFO its FIFO first out first, then the clean
  * list (VMLAB_PSTATE_CLEAN) and the dirty list (VMLAB_PSTATE_DIRTY),
@@ -678,8 +708,9 @@ struct vmlab_resident {
  * then ignored) only asks how many pages are resident.  Out: policy, the
  * order's; count, the entries written; resident, the pages resident (the
  * count a caller needs); hand, the index in entries of the page CLOCK's,
- * LRU_APPROX's or WSCLOCK's hand examines next, VMLAB_PSTATE_NO_HAND for
- * the other policies and when no page is on a slot.
+ * LRU_APPROX's, SIEVE's or WSCLOCK's hand examines next (SIEVE's, when it
+ * is on no page, the oldest), VMLAB_PSTATE_NO_HAND for the other policies,
+ * when no page is on a slot and when the page is past count.
  *
  * A page's use bit is its PTE accessed bit in any mapping, read and not
  * cleared (so reading changes nothing), set also when an mm's lock is
@@ -701,12 +732,17 @@ struct vmlab_resident {
 #define VMLAB_PSTATE_CLEAN	(1U << 2)	/* SFIFO: on the clean list */
 #define VMLAB_PSTATE_DIRTY	(1U << 3)	/* SFIFO: on the dirty list */
 #define VMLAB_PSTATE_ACTIVE	(1U << 4)	/* TWOQ: on the active list */
-#define VMLAB_PSTATE_MARK	(1U << 5)	/* TWOQ's mark, WSCLOCK's ref bit */
+#define VMLAB_PSTATE_MARK	(1U << 5)	/* TWOQ's mark, WSCLOCK's ref bit,
+						 * SIEVE's visited bit
+						 */
+#define VMLAB_PSTATE_MAIN	(1U << 6)	/* S3FIFO: in the main queue */
 
 struct vmlab_policy_entry {
 	__u64 pgoff;		/* the page */
 	__u32 flags;		/* VMLAB_PSTATE_* */
-	__u32 age;		/* LRU_APPROX's 8-bit counter, else 0 */
+	__u32 age;		/* LRU_APPROX's 8-bit counter, S3FIFO's hit
+				 * counter, else 0
+				 */
 };
 
 struct vmlab_policy_state {
