@@ -12,30 +12,32 @@
 
 #include "curve.h"
 #include "experiment.h"
+#include "names.h"
 #include "plot.h"
 #include "stats.h"
+#include "steps.h"
 #include "util.h"
 
-static const struct {
-	const char *name;
-	uint32_t policy;
-	uint32_t window;
-} kernel_series[CURVE_KERNEL_SERIES] = {
-	{ "kernel fifo", VMLAB_POLICY_FIFO, 0 },
-	/* a one-page software TLB: the kernel sees every change of page */
-	{ "kernel lru", VMLAB_POLICY_LRU, 1 },
-	{ "kernel clock", VMLAB_POLICY_CLOCK, 0 },
-};
-
-const char *curve_kernel_name(unsigned int k)
+int curve_kernel_twin(int sim, struct curve_kernel *k)
 {
-	return k < CURVE_KERNEL_SERIES ? kernel_series[k].name : NULL;
+	uint32_t p;
+
+	for (p = 0; p < VMLAB_POLICY_MAX; p++) {
+		if (steps_sim_policy(p) != sim)
+			continue;
+		k->policy = p;
+		k->window = p == VMLAB_POLICY_FIFO || p == VMLAB_POLICY_CLOCK ||
+			    p == VMLAB_POLICY_RANDOM ? 0 : 1;
+		snprintf(k->name, sizeof(k->name), "kernel %s", policy_name(p));
+		return 0;
+	}
+	return -1;
 }
 
 /* One kernel run: the misses of @refs under @k's policy and @frames. */
-static int kernel_run(unsigned int k, const uint64_t *refs, uint64_t n,
-		      uint64_t pages, uint64_t seed, uint64_t frames,
-		      uint64_t *misses)
+static int kernel_run(const struct curve_kernel *k, const uint64_t *refs,
+		      uint64_t n, uint64_t pages, uint64_t seed,
+		      uint64_t frames, uint64_t *misses)
 {
 	struct experiment e;
 	int ret = -1;
@@ -46,8 +48,8 @@ static int kernel_run(unsigned int k, const uint64_t *refs, uint64_t n,
 	e.seed = seed;
 	e.access = ACCESS_WRITE;
 	e.frames = frames;
-	e.policy = kernel_series[k].policy;
-	e.tlb_window = kernel_series[k].window;
+	e.policy = k->policy;
+	e.tlb_window = k->window;
 	e.refs = malloc(n * sizeof(*refs));
 	if (!e.refs)
 		return err_msg("out of memory");
@@ -61,21 +63,21 @@ static int kernel_run(unsigned int k, const uint64_t *refs, uint64_t n,
 	return ret;
 }
 
-int curve_kernel(const uint64_t *refs, uint64_t n, uint64_t pages,
+int curve_kernel(const struct curve_kernel *ks, unsigned int nk,
+		 const uint64_t *refs, uint64_t n, uint64_t pages,
 		 uint64_t seed, const uint64_t *frames, unsigned int nframes,
 		 uint64_t *misses)
 {
 	bool tty = isatty(STDERR_FILENO);
 	unsigned int k, f, done = 0;
 
-	for (k = 0; k < CURVE_KERNEL_SERIES; k++) {
+	for (k = 0; k < nk; k++) {
 		for (f = 0; f < nframes; f++) {
 			if (tty)
 				fprintf(stderr, "\rvmlab: kernel runs %u/%u (%s, %" PRIu64
-					" frames)   ", ++done,
-					CURVE_KERNEL_SERIES * nframes,
-					kernel_series[k].name, frames[f]);
-			if (kernel_run(k, refs, n, pages, seed, frames[f],
+					" frames)   ", ++done, nk * nframes,
+					ks[k].name, frames[f]);
+			if (kernel_run(&ks[k], refs, n, pages, seed, frames[f],
 				       &misses[k * nframes + f]))
 				return -1;
 		}

@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "curve.h"
 #include "json.h"
+#include "names.h"
 #include "pattern.h"
 #include "sim.h"
 #include "util.h"
@@ -49,6 +50,8 @@ struct simulate {
 	bool steps;		/* --steps */
 	bool kernel;		/* --kernel: the module's policies too */
 	const char *plot;	/* --plot PREFIX */
+	struct curve_kernel ks[SIM_NR_POLICIES];	/* --kernel's series */
+	unsigned int nks;
 	uint64_t *kmiss;	/* [kernel series][frame count] */
 
 	/* results, [policy][frame count] */
@@ -79,8 +82,10 @@ static const char simulate_doc[] =
 "'vmlab run' makes with the same --pattern, --pages, --touches and --seed,\n"
 "so 'vmlab run --compare' and this command agree.\n"
 "\n"
-"--kernel makes the same references on vmlab too, at each frame count,\n"
-"with FIFO, LRU (a one-page software TLB: exact) and CLOCK, and --plot\n"
+"--kernel makes the same references on vmlab too, written, at each frame\n"
+"count, with the module's twin of every policy simulated but OPT (LRU, MRU,\n"
+"SIEVE, S3FIFO, SFIFO, 2Q and WSCLOCK with a one-page software TLB, which\n"
+"makes them exact but for immediate repeats), and --plot\n"
 "PREFIX writes the miss curves of every series: PREFIX.csv, and through\n"
 "gnuplot PREFIX.png and PREFIX.svg (OPT is the floor; Belady's anomaly\n"
 "shows as a FIFO curve going up).\n"
@@ -537,12 +542,12 @@ static void print_text(const struct simulate *s)
 	if (s->kernel) {
 		printf("\nthe same references on vmlab (written; misses and hit "
 		       "ratio):\n\n%8s", "frames");
-		for (k = 0; k < CURVE_KERNEL_SERIES; k++)
-			printf("  %15s", curve_kernel_name(k));
+		for (k = 0; k < s->nks; k++)
+			printf("  %15s", s->ks[k].name);
 		printf("\n");
 		for (f = 0; f < s->nframes; f++) {
 			printf("%8" PRIu64, s->frames[f]);
-			for (k = 0; k < CURVE_KERNEL_SERIES; k++) {
+			for (k = 0; k < s->nks; k++) {
 				uint64_t m = s->kmiss[k * s->nframes + f];
 
 				printf("  %8" PRIu64 " %5.1f%%", m,
@@ -608,13 +613,13 @@ static void print_json(const struct simulate *s)
 	jw_end(&w);
 	if (s->kernel) {
 		jw_arr(&w, "kernel");
-		for (k = 0; k < CURVE_KERNEL_SERIES; k++) {
+		for (k = 0; k < s->nks; k++) {
 			for (f = 0; f < s->nframes; f++) {
 				uint64_t m = s->kmiss[k * s->nframes + f];
 
 				jw_obj(&w, NULL);
-				jw_str(&w, "policy", curve_kernel_name(k) +
-				       strlen("kernel "));
+				jw_str(&w, "policy", policy_name(s->ks[k].policy));
+				jw_u64(&w, "software_tlb", s->ks[k].window);
 				jw_u64(&w, "frames", s->frames[f]);
 				jw_u64(&w, "misses", m);
 				jw_u64(&w, "hits", s->n - m);
@@ -641,9 +646,8 @@ static void print_json(const struct simulate *s)
 /* --plot: every series' misses over the frame counts */
 static int plot(const struct simulate *s)
 {
-	struct curve_series series[SIM_NR_POLICIES + CURVE_KERNEL_SERIES];
-	uint64_t *m = calloc((SIM_NR_POLICIES + CURVE_KERNEL_SERIES) * s->nframes,
-			     sizeof(*m));
+	struct curve_series series[2 * SIM_NR_POLICIES];
+	uint64_t *m = calloc(SIM_NR_POLICIES * s->nframes, sizeof(*m));
 	unsigned int p, f, n = 0, k;
 	char title[256];
 	int ret;
@@ -659,8 +663,8 @@ static int plot(const struct simulate *s)
 		series[n].misses = &m[n * s->nframes];
 		n++;
 	}
-	for (k = 0; s->kernel && k < CURVE_KERNEL_SERIES; k++) {
-		series[n].name = curve_kernel_name(k);
+	for (k = 0; s->kernel && k < s->nks; k++) {
+		series[n].name = s->ks[k].name;
 		series[n].misses = &s->kmiss[k * s->nframes];
 		n++;
 	}
@@ -708,14 +712,17 @@ int cmd_simulate(int argc, char **argv)
 		}
 	}
 	if (s->kernel) {
-		s->kmiss = calloc(CURVE_KERNEL_SERIES * s->nframes,
-				  sizeof(*s->kmiss));
+		/* the module's twin of each policy simulated */
+		for (p = 0; p < SIM_NR_POLICIES; p++)
+			if (s->policy[p] && !curve_kernel_twin(p, &s->ks[s->nks]))
+				s->nks++;
+		s->kmiss = calloc(s->nks * s->nframes + 1, sizeof(*s->kmiss));
 		if (!s->kmiss) {
 			err_msg("out of memory");
 			goto out;
 		}
-		if (curve_kernel(s->refs, s->n, s->pages, s->seed, s->frames,
-				 s->nframes, s->kmiss))
+		if (curve_kernel(s->ks, s->nks, s->refs, s->n, s->pages, s->seed,
+				 s->frames, s->nframes, s->kmiss))
 			goto out;
 	}
 	if (opt_json)
