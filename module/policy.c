@@ -518,12 +518,15 @@ static void vmlab_flush_local(void *info)
 }
 
 /*
- * Test and clear the accessed bit of @f's PTE in every mapping: in a
- * MAP_PRIVATE one, only a PTE that maps @f's page, not a copy of it.  x86 sets
- * A in the PTE when the hardware walks it; this clears it as Linux does,
- * without a flush (see vmlab_policy_flush()).
+ * Was @f used: the accessed bit of its PTE in any mapping; in a MAP_PRIVATE
+ * one, only a PTE that maps @f's page, not a copy of it.  With @clear, test
+ * and clear it in every mapping, as Linux does, without a flush (see
+ * vmlab_policy_flush()), noting the CPUs to flush; without, read it and stop
+ * at the first set.  x86 sets A in the PTE when the hardware walks it.  A
+ * mapping whose mm is busy counts as used.
  */
-static bool vmlab_frame_young(struct vmlab_instance *inst, struct vmlab_frame *f)
+static bool vmlab_frame_used(struct vmlab_instance *inst, struct vmlab_frame *f,
+			     bool clear)
 {
 	struct vmlab_vma_link *link;
 	bool young = false;
@@ -539,25 +542,35 @@ static bool vmlab_frame_young(struct vmlab_instance *inst, struct vmlab_frame *f
 			young = true;
 			continue;
 		}
-		if (f->pgoff >= vma->vm_pgoff &&
-		    f->pgoff < vma->vm_pgoff + vma_pages(vma)) {
-			addr = vma->vm_start +
-			       ((f->pgoff - vma->vm_pgoff) << PAGE_SHIFT);
-			/*
-			 * Not a VMA munmap() took out of the tree and has not
-			 * closed yet: its page tables may be being freed.
-			 */
-			if (find_vma(mm, addr) == vma &&
-			    vmlab_pte_test_and_clear_young(mm, addr, f->page)) {
-				young = true;
-				cpumask_or(inst->flush_cpus, inst->flush_cpus,
-					   mm_cpumask(mm));
-			}
+		addr = vma->vm_start + ((f->pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+		/*
+		 * Not a VMA munmap() took out of the tree and has not closed
+		 * yet: its page tables may be being freed.
+		 */
+		if (f->pgoff < vma->vm_pgoff ||
+		    f->pgoff >= vma->vm_pgoff + vma_pages(vma) ||
+		    find_vma(mm, addr) != vma)
+			goto next;
+		if (!clear) {
+			young |= vmlab_pte_young(mm, addr, f->page);
+		} else if (vmlab_pte_test_and_clear_young(mm, addr, f->page)) {
+			young = true;
+			cpumask_or(inst->flush_cpus, inst->flush_cpus,
+				   mm_cpumask(mm));
 		}
+next:
 		mmap_read_unlock(mm);
+		if (young && !clear)
+			break;
 	}
 	spin_unlock(&inst->vma_lock);
 	return young;
+}
+
+/* Test and clear @f's accessed bits: CLOCK's hand, the aging, a sample */
+static bool vmlab_frame_young(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	return vmlab_frame_used(inst, f, true);
 }
 
 /*
@@ -817,33 +830,7 @@ struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst)
 static bool vmlab_frame_accessed(struct vmlab_instance *inst,
 				 struct vmlab_frame *f)
 {
-	struct vmlab_vma_link *link;
-	bool young = false;
-
-	spin_lock(&inst->vma_lock);
-	list_for_each_entry(link, &inst->vmas, node) {
-		struct vm_area_struct *vma = link->vma;
-		struct mm_struct *mm = vma->vm_mm;
-		unsigned long addr;
-
-		if (!mmap_read_trylock(mm)) {
-			young = true;
-			continue;
-		}
-		if (f->pgoff >= vma->vm_pgoff &&
-		    f->pgoff < vma->vm_pgoff + vma_pages(vma)) {
-			addr = vma->vm_start +
-			       ((f->pgoff - vma->vm_pgoff) << PAGE_SHIFT);
-			if (find_vma(mm, addr) == vma &&
-			    vmlab_pte_young(mm, addr, f->page))
-				young = true;
-		}
-		mmap_read_unlock(mm);
-		if (young)
-			break;
-	}
-	spin_unlock(&inst->vma_lock);
-	return young;
+	return vmlab_frame_used(inst, f, false);
 }
 
 /* Entry @i of the view if it fits: the page; with @bits, use bit and age */

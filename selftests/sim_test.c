@@ -164,6 +164,42 @@ TEST(opt_evicts_the_last_arrival_of_pages_never_used_again)
 	EXPECT_MEM(&s, 9, 0, 1, 2);
 }
 
+/*
+ * UNOPT, OSTEP's pessimal policy, on Belady's string with 3 frames: it
+ * evicts the page used soonest, so every reference misses (OPT: 7).
+ */
+TEST(unopt_evicts_the_page_used_soonest_and_misses_every_reference)
+{
+	const uint64_t refs[] = { 1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5 };
+	const int64_t victim[] = { -1, -1, -1, 1, 2, 1, 2, 3, 4, 5, 1, 2 };
+	struct steps s;
+	size_t i;
+
+	run_steps(_metadata, SIM_UNOPT, 3, refs, ARRAY_SIZE(refs), &s);
+	for (i = 0; i < ARRAY_SIZE(refs); i++) {
+		EXPECT_FALSE(s.hit[i]) TH_LOG("reference %zu", i);
+		EXPECT_EQ(victim[i], s.victim[i]) TH_LOG("reference %zu", i);
+	}
+	EXPECT_EQ(12U, misses(_metadata, SIM_UNOPT, 3, refs, ARRAY_SIZE(refs)));
+	EXPECT_EQ(10U, misses(_metadata, SIM_UNOPT, 4, refs, ARRAY_SIZE(refs)));
+}
+
+/*
+ * When no resident page is used again, UNOPT evicts the first to arrive,
+ * as OSTEP's simulator does (OPT the last).
+ */
+TEST(unopt_evicts_the_first_arrival_of_pages_never_used_again)
+{
+	const uint64_t refs[] = { 1, 2, 3, 4 };
+	struct steps s;
+
+	run_steps(_metadata, SIM_UNOPT, 3, refs, ARRAY_SIZE(refs), &s);
+	EXPECT_EQ(1, s.victim[3]);
+	EXPECT_MEM(&s, 3, 2, 3, 4);
+	run_steps(_metadata, SIM_OPT, 3, refs, ARRAY_SIZE(refs), &s);
+	EXPECT_EQ(3, s.victim[3]);
+}
+
 /* Belady's string under FIFO, 3 frames: the queue, first out first. */
 TEST(fifo_steps_show_the_queue_first_out_first)
 {

@@ -26,6 +26,7 @@ static const char *const sim_names[SIM_NR_POLICIES] = {
 	[SIM_SFIFO] = "sfifo",
 	[SIM_TWOQ] = "2q",
 	[SIM_WSCLOCK] = "wsclock",
+	[SIM_UNOPT] = "unopt",
 };
 
 const char *sim_policy_name(enum sim_policy p)
@@ -173,6 +174,17 @@ static uint64_t s3_victim(struct sim *s)
 	}
 }
 
+/*
+ * The heap's key of a page used next at @next_use: OPT's max-heap puts the
+ * page used furthest ahead on top; UNOPT's inverts the key, so the page
+ * used soonest is (and of those never used again, the first to arrive, as
+ * OSTEP's simulator picks).  Its own inverse.
+ */
+static uint64_t opt_key(enum sim_policy p, uint64_t next_use)
+{
+	return p == SIM_UNOPT ? ~next_use : next_use;
+}
+
 static void heap_push(struct sim *s, uint64_t key, uint64_t page)
 {
 	size_t i = s->heap_len++;
@@ -244,10 +256,12 @@ static uint64_t sim_victim(struct sim *s, enum sim_policy p)
 	case SIM_S3FIFO:
 		return s->pg[s3_victim(s)].slot;
 	case SIM_OPT:
+	case SIM_UNOPT:
+		/* the top of the heap, once its stale entries are gone */
 		for (;;) {
 			page = s->heap[0][1];
 			if (s->pg[page].slot != NONE &&
-			    s->pg[page].next_use == s->heap[0][0])
+			    s->pg[page].next_use == opt_key(p, s->heap[0][0]))
 				return s->pg[page].slot;
 			heap_pop(s);
 		}
@@ -374,6 +388,7 @@ static void sim_report(struct sim *s, enum sim_policy p, struct sim_step *st,
 			mem[k++] = id;
 		break;
 	case SIM_OPT:
+	case SIM_UNOPT:
 		memcpy(mem, s->frame, s->used * sizeof(*mem));
 		qsort_r(mem, s->used, sizeof(*mem), cmp_arrival, s);
 		break;
@@ -416,6 +431,7 @@ int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 			 .sieve_hand = NONE };
 	bool s3 = p == SIM_S3FIFO;
 	bool listed = p == SIM_LRU || p == SIM_MRU || p == SIM_SIEVE;
+	bool future = p == SIM_OPT || p == SIM_UNOPT;
 	bool recency = p == SIM_LRU || p == SIM_MRU;
 	uint64_t npages, *last = NULL, *next_use = NULL, *refs, *names = NULL;
 	uint64_t *mem = NULL;
@@ -456,7 +472,7 @@ int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 	s.pg = calloc(npages ? npages : 1, sizeof(*s.pg));
 	s.frame = calloc(frames, sizeof(*s.frame));
 	s.ref = calloc(frames, 1);
-	if (p == SIM_OPT) {
+	if (future) {
 		s.heap = calloc(n + 1, sizeof(*s.heap));
 		last = malloc((npages ? npages : 1) * sizeof(*last));
 	}
@@ -464,7 +480,7 @@ int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 		mem = calloc(frames, sizeof(*mem));
 		use = calloc(frames, 1);
 	}
-	if (!s.pg || !s.frame || !s.ref || (p == SIM_OPT && (!s.heap || !last)) ||
+	if (!s.pg || !s.frame || !s.ref || (future && (!s.heap || !last)) ||
 	    (fn && (!mem || !use))) {
 		errno = ENOMEM;
 		goto out;
@@ -477,7 +493,7 @@ int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 	s.ghost_cap = frames - s.s3_share;
 
 	/* OPT needs, at each reference, when that page comes next */
-	if (p == SIM_OPT) {
+	if (future) {
 		next_use = malloc((n ? n : 1) * sizeof(*next_use));
 		if (!next_use) {
 			errno = ENOMEM;
@@ -542,13 +558,14 @@ int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 		}
 		if (st.write)
 			g->dirty = 1;
-		if (p == SIM_OPT) {
+		if (future) {
 			/*
-			 * never used again sorts first, the last to arrive
-			 * before the others: evicted before all
+			 * never used again sorts after every use, by arrival:
+			 * OPT evicts the last to arrive of those first, UNOPT
+			 * every page with a use before any of them
 			 */
 			g->next_use = next_use[i] == NONE ? NEVER | g->loaded : next_use[i];
-			heap_push(&s, g->next_use, pg);
+			heap_push(&s, opt_key(p, g->next_use), pg);
 		}
 		if (fn)
 			sim_report(&s, p, &st, names, mem, use, fn, arg);

@@ -24,6 +24,7 @@ enum sim_policy {
 			 * second-chance lists (sim_lists.c) */
 	SIM_TWOQ,	/* Linux's active and inactive lists */
 	SIM_WSCLOCK,	/* Carr and Hennessy's WSClock, window tau */
+	SIM_UNOPT,	/* OSTEP's pessimal: evict the page used soonest */
 	SIM_NR_POLICIES,
 };
 
