@@ -8,7 +8,6 @@
  * sides), 2Q, WSClock, MRU, SIEVE (its hand and visited bits) and S3FIFO
  * with a one-page software TLB - and the JSON lines' fields.
  */
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,17 +27,11 @@ FIXTURE_SETUP(steps)
 {
 	static const char belady[] = "# Belady's string\n1\n2\n3\n4\n1\n2\n"
 				     "5\n1\n2\n3\n4\n5\n";
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	FILE *f;
 	int fd;
 
 	VMLAB_REQUIRE_MODULE();
-	ASSERT_LT(0, n);
-	exe[n] = '\0';
-	/* build/selftests/steps_test -> build/vmlab */
-	snprintf(self->tool, sizeof(self->tool), "%s/../vmlab", dirname(exe));
-	ASSERT_EQ(0, access(self->tool, X_OK));
+	ASSERT_EQ(0, vmlab_tool_path(self->tool, sizeof(self->tool)));
 	strcpy(self->trace, "/tmp/vmlab-belady.XXXXXX");
 	fd = mkstemp(self->trace);
 	ASSERT_LE(0, fd);
@@ -56,19 +49,7 @@ FIXTURE_TEARDOWN(steps)
 /* Run the tool with @args on the trace: its exit status, stdout in @out */
 static int run(FIXTURE_DATA(steps) *self, const char *args)
 {
-	char cmd[8192];
-	size_t n;
-	FILE *p;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "'%s' %s 2>/dev/null", self->tool, args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	n = fread(self->out, 1, sizeof(self->out) - 1, p);
-	self->out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return vmlab_tool_run(self->tool, args, self->out, sizeof(self->out));
 }
 
 static void args_for(FIXTURE_DATA(steps) *self, char *buf, size_t size,

@@ -16,6 +16,8 @@
  * record read then belongs to that reference, in whatever order the module
  * logged them (an eviction is logged before the fault that needed it), so
  * no record has to carry a reference tag and the ABI stays as it is.
+ * With the page daemon on, its evictions, made in the background, are
+ * marked on the line whose records they came with.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -64,6 +66,7 @@ struct kstep {
 	bool hit;
 	bool reclaim;		/* SFIFO: the page was on a second-chance list */
 	uint32_t victims;	/* budget evictions while it was made */
+	uint32_t daemon;	/* the page daemon's, in the background */
 	uint64_t victim;	/* the first, a page index */
 	uint64_t off, n;	/* its memory: entries [off, off + n) */
 	uint32_t hand;		/* an index in them, or VMLAB_PSTATE_NO_HAND */
@@ -74,6 +77,8 @@ struct steps {
 	enum sim_policy sp;
 	bool ring;		/* CLOCK, SIEVE, WSCLOCK: show the hand and the
 				 * use, visited or reference bits */
+	bool daemon;		/* the page daemon is on: mark its evictions */
+	uint64_t daemon_evictions;	/* all of them */
 	struct kstep *k;
 	struct vmlab_policy_entry *mem;	/* every step's, end to end */
 	uint64_t nmem, capmem;
@@ -97,6 +102,8 @@ static void collect(const struct vmlab_event *ev, void *arg)
 			k->hit = false;
 		break;
 	case VMLAB_EV_EVICT:
+		if (ev->evict.reason == VMLAB_EVICT_REASON_DAEMON)
+			k->daemon++;
 		if (ev->evict.reason != VMLAB_EVICT_REASON_BUDGET)
 			break;
 		if (!k->victims++)
@@ -233,6 +240,8 @@ static void print_step(const struct sim_step *s, void *arg)
 			jw_null(&w, "victim");
 		if (k->victims > 1)
 			jw_u64(&w, "victims", k->victims);
+		if (st->daemon)
+			jw_u64(&w, "daemon_evictions", k->daemon);
 		jw_arr(&w, "memory");
 		for (j = 0; j < k->n; j++)
 			jw_u64(&w, NULL, kp[j]);
@@ -293,8 +302,11 @@ static void print_step(const struct sim_step *s, void *arg)
 		printf("%10" PRIu64, s->victim);
 	else
 		printf("%10s", "-");
-	printf("  %s%s\n", st->sbuf, same ? "" : st->differ == 1 ?
+	printf("  %s%s", st->sbuf, same ? "" : st->differ == 1 ?
 	       "  <- first divergence" : "  differs");
+	if (k->daemon)
+		printf("  (daemon evicted %u)", k->daemon);
+	printf("\n");
 out:
 	free(kp);
 	free(ku);
@@ -357,7 +369,10 @@ static const char *order_of(enum sim_policy p)
 
 int run_steps(struct experiment *e)
 {
-	struct steps st = { .e = e, .sp = steps_sim_policy(e->policy) };
+	struct steps st = {
+		.e = e, .sp = steps_sim_policy(e->policy),
+		.daemon = e->low_watermark || e->high_watermark,
+	};
 	/* the references the kernel saw: the trace's r|w, or the run's */
 	struct sim_opts o = { .writes = e->writes,
 			      .all_writes = e->access != ACCESS_READ,
@@ -441,6 +456,13 @@ int run_steps(struct experiment *e)
 			printf("first divergence at reference %" PRIu64 "; %"
 			       PRIu64 " of %" PRIu64 " references differ\n",
 			       st.first, st.differ, e->nrefs);
+		for (i = 0; st.daemon && i < e->nrefs; i++)
+			st.daemon_evictions += st.k[i].daemon;
+		if (st.daemon)
+			printf("the page daemon evicted %" PRIu64 " pages in the "
+			       "background (marked on the line whose records "
+			       "they came with); the simulator has no daemon\n",
+			       st.daemon_evictions);
 	}
 	ret = 0;
 out:
