@@ -16,6 +16,7 @@
 FIXTURE(sample) {
 	struct vmlab_lab lab;
 	unsigned char vec[PAGES];
+	bool flush;		/* the kernel lets the module flush TLBs */
 };
 
 /* Does this kernel let the module flush TLBs (VMLAB_CFG_CLOCK_FLUSH)? */
@@ -35,18 +36,27 @@ static bool can_flush(void)
 FIXTURE_SETUP(sample)
 {
 	VMLAB_REQUIRE_MODULE();
-	self->lab.fd = -1;
-	if (!can_flush())
-		SKIP(return, "this kernel exports no TLB flush a module may call");
-	ASSERT_EQ(0, vmlab_lab_open(&self->lab, PAGES, 0, VMLAB_CFG_CLOCK_FLUSH,
-				    1024));
+	self->flush = can_flush();
+	ASSERT_EQ(0, vmlab_lab_open(&self->lab, PAGES, 0,
+				    self->flush ? VMLAB_CFG_CLOCK_FLUSH : 0, 1024));
 }
 
 FIXTURE_TEARDOWN(sample)
 {
-	if (self->lab.fd >= 0)
-		vmlab_lab_close(&self->lab);
+	vmlab_lab_close(&self->lab);
 }
+
+/*
+ * A use after a sample is seen only with the flush after clearing: without
+ * it the page is used through the TLB entry cached before the sample and
+ * sets no bit.  A first touch always walks the table.
+ */
+#define NEED_FLUSH()							\
+	do {								\
+		if (!self->flush)					\
+			SKIP(return, "this kernel exports no TLB flush a " \
+			     "module may call: samples are not exact");	\
+	} while (0)
 
 /* VMLAB_RESIDENT with @flags over the instance: the resident count, or -errno */
 static long sample(int fd, __u32 flags, unsigned char *vec)
@@ -75,6 +85,7 @@ static unsigned int young_mask(const unsigned char *vec)
 
 TEST_F(sample, a_sample_finds_exactly_the_pages_used_since_the_last)
 {
+	NEED_FLUSH();
 	vmlab_touch_write(self->lab.map, PAGES, 1);
 	ASSERT_EQ(PAGES, sample(self->lab.fd, VMLAB_RESIDENT_YOUNG, self->vec));
 	EXPECT_EQ(0xffU, young_mask(self->vec));
