@@ -1991,9 +1991,9 @@ static void fuzz_valid_arg(const struct fuzz_cmd *c, unsigned char *buf)
 		((struct vmlab_policy_state *)buf)->entries = (uintptr_t)(buf + ps);
 		break;
 	case VMLAB_PT:
-		/* this process: a range, or its whole address space */
+		/* this process: a range below the top of 4-level user space, or all */
 		if (below(2)) {
-			((struct vmlab_pt *)buf)->start = rnd() & ((1ULL << 47) - 1);
+			((struct vmlab_pt *)buf)->start = rnd() & ((1ULL << 46) - 1);
 			((struct vmlab_pt *)buf)->end = ((struct vmlab_pt *)buf)->start +
 							1 + below(1ULL << 40);
 		}
