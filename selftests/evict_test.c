@@ -236,7 +236,7 @@ static void expect_lists_equal_sim(struct __test_metadata *_metadata,
 	unsigned int seed;
 	size_t i;
 
-	for (seed = 1; seed <= 3; seed++) {
+	for (seed = 1; seed <= vmlab_sweep_seeds(3); seed++) {
 		random_refs_no_repeat(refs, ARRAY_SIZE(refs), 64, seed);
 		every_nth_write(writes, ARRAY_SIZE(writes), write_every, seed);
 		for (i = 0; i < ARRAY_SIZE(frames); i++) {
@@ -291,7 +291,7 @@ static void expect_kernel_equals_sim(struct __test_metadata *_metadata,
 	unsigned int seed;
 	size_t i;
 
-	for (seed = 1; seed <= 4; seed++) {
+	for (seed = 1; seed <= vmlab_sweep_seeds(4); seed++) {
 		if (no_repeat)
 			random_refs_no_repeat(refs, ARRAY_SIZE(refs), 64, seed);
 		else
@@ -563,7 +563,7 @@ TEST_F(policy, opt_misses_are_never_above_any_policy)
 	__u32 policy;
 	__u64 opt;
 
-	for (seed = 1; seed <= 3; seed++) {
+	for (seed = 1; seed <= vmlab_sweep_seeds(3); seed++) {
 		random_refs(refs, ARRAY_SIZE(refs), 48, seed);
 		opt = sim_misses(SIM_OPT, 12, refs, ARRAY_SIZE(refs));
 		for (policy = 0; policy < ARRAY_SIZE(all_policies); policy++)

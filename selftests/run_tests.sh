@@ -60,8 +60,10 @@ for p in "${progs[@]}"; do
 	name=$(basename "$p")
 	out=$(mktemp)
 	echo "run_tests: ---- $name"
+	t0=$(date +%s)
 	env ${preload:+LD_PRELOAD="$preload"} "$p" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
+	echo "run_tests: ---- $name took $(( $(date +%s) - t0 )) s"
 	totals=$(sed -n 's/^# Totals: pass:\([0-9]*\) fail:\([0-9]*\) xfail:[0-9]* xpass:[0-9]* skip:\([0-9]*\) error:\([0-9]*\).*/\1 \2 \3 \4/p' "$out")
 	rm -f "$out"
 	if [ -z "$totals" ]; then

@@ -1008,6 +1008,21 @@ static inline __u64 vmlab_stat(const struct vmlab_stats *st, size_t off)
 	} while (0)
 
 /*
+ * How many seeds a sweep of random strings runs: @n, or 1 with
+ * VMLAB_SWEEP_SEEDS=1 (make check-debug).  The debug kernels' checkers make
+ * each fault ~20x slower and report a bug on a path the first time the
+ * path runs; the exact counts are the stock kernels' to check over every
+ * seed.
+ */
+static inline unsigned int vmlab_sweep_seeds(unsigned int n)
+{
+	const char *s = getenv("VMLAB_SWEEP_SEEDS");
+	int v = s ? atoi(s) : 0;
+
+	return v > 0 && (unsigned int)v < n ? (unsigned int)v : n;
+}
+
+/*
  * SKIP from a FIXTURE_SETUP: 6.1's harness runs the test after a setup that
  * skipped with "return", so end the test's process as the harness's skip.
  */
