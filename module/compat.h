@@ -32,9 +32,8 @@ static inline void vmlab_vm_flags_set(struct vm_area_struct *vma,
 /*
  * The lock a fault handler runs under.  6.1 runs ->fault and ->page_mkwrite
  * under the mmap lock (read); from 6.4 a fault may run under the per-VMA
- * lock instead (FAULT_FLAG_VMA_LOCK), though 6.12 sends a VMA without
- * ->map_pages, as vmlab's, back to an mmap lock retry before ->fault or
- * ->page_mkwrite (vmf_can_call_fault()).  A handler that returns
+ * lock instead (FAULT_FLAG_VMA_LOCK), which from 6.7 vmlab's do, because
+ * its vm_ops have ->map_pages (fault.c).  A handler that returns
  * VM_FAULT_RETRY after dropping the lock drops whichever it holds.
  */
 #ifdef VMLAB_HAVE_RELEASE_FAULT_LOCK
@@ -43,9 +42,14 @@ static inline void vmlab_fault_unlock(struct vm_fault *vmf)
 	release_fault_lock(vmf);
 }
 
+/*
+ * ->page_mkwrite is passed FAULT_FLAG_WRITE | FAULT_FLAG_MKWRITE alone
+ * (do_page_mkwrite()), which does not say which lock the fault holds: it
+ * may be the VMA's.
+ */
 static inline bool vmlab_fault_vma_locked(struct vm_fault *vmf)
 {
-	return vmf->flags & FAULT_FLAG_VMA_LOCK;
+	return vmf->flags & (FAULT_FLAG_VMA_LOCK | FAULT_FLAG_MKWRITE);
 }
 #else
 static inline void vmlab_fault_unlock(struct vm_fault *vmf)
@@ -56,6 +60,34 @@ static inline void vmlab_fault_unlock(struct vm_fault *vmf)
 static inline bool vmlab_fault_vma_locked(struct vm_fault *vmf)
 {
 	return false;
+}
+#endif
+
+/*
+ * ->fault maps its page itself (fault.c) where the kernel exports a way to
+ * map a normal, refcounted page from a fault handler with the protection
+ * the fault needs: 6.15's vmf_insert_page_mkwrite(), read-only for a read
+ * (the VMA's vm_page_prot, under write notification), writable, young and
+ * dirty for a write.  Before it, vm_insert_page() maps with vm_page_prot
+ * alone and, outside ->mmap, only in a VM_MIXEDMAP VMA, which would make
+ * fork() copy a shared mapping's PTEs instead of letting the child fault
+ * them in as minor faults: there the core installs the PTE.
+ */
+#ifdef VMLAB_HAVE_VMF_INSERT_PAGE_MKWRITE
+#define VMLAB_CAN_INSERT_PAGE	true
+
+static inline vm_fault_t vmlab_insert_page(struct vm_fault *vmf,
+					   struct page *page, bool write)
+{
+	return vmf_insert_page_mkwrite(vmf, page, write);
+}
+#else
+#define VMLAB_CAN_INSERT_PAGE	false
+
+static inline vm_fault_t vmlab_insert_page(struct vm_fault *vmf,
+					   struct page *page, bool write)
+{
+	return VM_FAULT_SIGBUS;
 }
 #endif
 

@@ -85,7 +85,7 @@ static void vmlab_evict_finish(struct vmlab_instance *inst, struct vmlab_frame *
 	folio_clear_dirty(page_folio(page));
 	if (action == VMLAB_EVICT_ACTION_WRITE || action == VMLAB_EVICT_ACTION_DROP)
 		vmlab_page_release(page);
-	vmlab_frame_free(f);
+	vmlab_frame_free(inst, f);
 }
 
 static int vmlab_frame_cmp(const void *a, const void *b)

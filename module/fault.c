@@ -24,15 +24,26 @@
  * the accessed bits the policies read are the instance page's only
  * (policy.c).
  *
- * ->fault returns the page locked, as filemap_fault() does: an eviction,
- * which locks the page too, cannot take it between ->fault and the PTE.
- * Which locks a fault runs under, and in what order it takes the rest: the
- * block at the top of instance.c.
+ * Who installs the PTE.  From 6.15 ->fault maps the page itself and
+ * returns VM_FAULT_NOPAGE, as drivers that insert pages do (compat.h,
+ * vmlab_insert_page()): a read read-only, so the first write is still an
+ * upgrade; a write writable, young and dirty at once, with no
+ * ->page_mkwrite round trip and no finish_fault().  The fault's walk then
+ * runs in the handler, after the PTE is in.  A COW fault maps the
+ * process's copy, which the core makes; a write upgrade goes through
+ * ->page_mkwrite.  Before 6.15 nothing exported maps a normal page from a
+ * fault handler without VM_MIXEDMAP, which changes what fork() does
+ * (compat.h): ->fault returns its page locked, as filemap_fault() does, the
+ * core installs the PTE after we return (after ->page_mkwrite for a
+ * write), and the walk is deferred with task_work to the faulting task's
+ * return to user space: by then the page is mapped, and the task is still
+ * the one that faulted.  task_work runs the newest first; the deferred
+ * walks keep their faults' order through a per-instance queue.
  *
- * A fault's record shows the PTE the core installs after ->fault returns,
- * so the walk is deferred with task_work to the faulting task's return to
- * user space: by then the page is mapped, and the task is still the one
- * that faulted.
+ * Either way the page is locked from the moment the fault chose it until
+ * its PTE is in: an eviction, which locks the page too, cannot take it in
+ * between.  Which locks a fault runs under, and in what order it takes the
+ * rest: the block at the top of instance.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -77,18 +88,26 @@ static bool vmlab_fault_is_cow(struct vm_fault *vmf)
 	       !(vmf->vma->vm_flags & VM_SHARED);
 }
 
-/* A fault's record waiting for its task's return to user space */
+/*
+ * A fault's record waiting for its task's return to user space.  task_work
+ * runs a task's works newest first, so a work does not walk its own fault
+ * alone: the first of a task's works to run walks and emits every fault of
+ * the task queued on the instance, oldest first, and the others find theirs
+ * done.  Each work frees itself, as its callback_head is the task's until
+ * its callback runs.
+ */
 struct vmlab_walk_work {
 	struct callback_head cb;
+	struct list_head node;		/* on vmlab_instance.walks until walked */
+	struct task_struct *task;	/* the task that faulted */
 	struct file *file;		/* keeps the instance, and the module */
 	struct mm_struct *mm;
 	struct vmlab_event ev;
 };
 
-static void vmlab_walk_work_fn(struct callback_head *cb)
+static void vmlab_walk_one(struct vmlab_instance *inst,
+			   struct vmlab_walk_work *work)
 {
-	struct vmlab_walk_work *work = container_of(cb, struct vmlab_walk_work, cb);
-	struct vmlab_instance *inst = work->file->private_data;
 	struct vmlab_walk w = { };
 
 	/* the mm may be gone when the task is exiting */
@@ -99,10 +118,36 @@ static void vmlab_walk_work_fn(struct callback_head *cb)
 		mmput(work->mm);
 	}
 	vmlab_event_fault_walked(inst, &work->ev, &w);
+}
 
+static void vmlab_walk_work_free(struct vmlab_walk_work *work)
+{
 	mmdrop(work->mm);
 	fput(work->file);
 	kmem_cache_free(vmlab_walk_cache, work);
+}
+
+static void vmlab_walk_work_fn(struct callback_head *cb)
+{
+	struct vmlab_walk_work *work = container_of(cb, struct vmlab_walk_work, cb);
+	struct vmlab_instance *inst = work->file->private_data;
+	struct vmlab_walk_work *w, *next;
+	LIST_HEAD(mine);
+
+	/* walked already, by the callback of a later fault of this task */
+	if (list_empty(&work->node))
+		goto free_work;
+	spin_lock(&inst->walks_lock);
+	list_for_each_entry_safe(w, next, &inst->walks, node)
+		if (w->task == current)
+			list_move_tail(&w->node, &mine);
+	spin_unlock(&inst->walks_lock);
+	list_for_each_entry_safe(w, next, &mine, node) {
+		list_del_init(&w->node);
+		vmlab_walk_one(inst, w);
+	}
+free_work:
+	vmlab_walk_work_free(work);
 }
 
 /*
@@ -110,7 +155,8 @@ static void vmlab_walk_work_fn(struct callback_head *cb)
  * task's return to user space.  Fails for kernel threads, which never return
  * there; the caller then emits @ev without a walk.
  */
-static int vmlab_walk_defer(struct vm_area_struct *vma, struct vmlab_event *ev)
+static int vmlab_walk_defer(struct vmlab_instance *inst,
+			    struct vm_area_struct *vma, struct vmlab_event *ev)
 {
 	struct vmlab_walk_work *work;
 	int ret;
@@ -121,36 +167,80 @@ static int vmlab_walk_defer(struct vm_area_struct *vma, struct vmlab_event *ev)
 	if (!work)
 		return -ENOMEM;
 	work->ev = *ev;
+	work->task = current;
 	work->file = get_file(vma->vm_file);
 	work->mm = vma->vm_mm;
 	mmgrab(work->mm);
 	init_task_work(&work->cb, vmlab_walk_work_fn);
+	spin_lock(&inst->walks_lock);
+	list_add_tail(&work->node, &inst->walks);
+	spin_unlock(&inst->walks_lock);
 	ret = task_work_add(current, &work->cb, TWA_RESUME);
 	if (ret)
-		goto drop_refs;
+		goto unqueue;
 	return 0;
 
-drop_refs:
-	mmdrop(work->mm);
-	fput(work->file);
-	kmem_cache_free(vmlab_walk_cache, work);
+unqueue:
+	spin_lock(&inst->walks_lock);
+	list_del(&work->node);
+	spin_unlock(&inst->walks_lock);
+	vmlab_walk_work_free(work);
 	return ret;
 }
 
-/* Count a handled fault and report it: tracepoint now, record after the walk. */
+/*
+ * Count a handled fault and report it: the tracepoint now, the record after
+ * the walk, which runs now if @mapped (the handler installed the PTE), else
+ * on the way out, once the core has.
+ */
 static void vmlab_fault_done(struct vmlab_instance *inst, struct vm_fault *vmf,
 			     unsigned int kind, u32 access, u64 t0,
-			     struct page *page)
+			     struct page *page, bool mapped)
 {
+	struct vmlab_walk w = { };
 	struct vmlab_event ev;
 
 	if (!vmlab_event_fault(inst, &ev, vmf->address & PAGE_MASK, vmf->pgoff,
 			       access, kind, t0, page))
 		return;
-	/* the PTE is installed after we return: walk on the way out */
-	if (vmlab_event_fault_walks(inst) && !vmlab_walk_defer(vmf->vma, &ev))
-		return;
+	if (vmlab_event_fault_walks(inst)) {
+		if (mapped) {
+			vmlab_walk_mm(vmf->vma->vm_mm, vmf->address, &w, true);
+			vmlab_event_fault_walked(inst, &ev, &w);
+			return;
+		}
+		if (!vmlab_walk_defer(inst, vmf->vma, &ev))
+			return;
+	}
 	vmlab_event_fault_emit(inst, &ev);
+}
+
+/*
+ * Does ->fault install this fault's PTE itself (the top of this file)?  A
+ * COW fault maps the process's copy: the core makes it.
+ */
+static bool vmlab_fault_maps(bool cow)
+{
+	return VMLAB_CAN_INSERT_PAGE && !cow;
+}
+
+/*
+ * Map the locked @page at the fault's address and let go of it.  A write
+ * maps it dirty: the folio is marked dirty too, as the core's
+ * fault_dirty_shared_page() would, for the policies that read it before
+ * an unmap moves the PTE's dirty bit to the folio.
+ */
+static vm_fault_t vmlab_fault_map(struct vm_fault *vmf, struct page *page)
+{
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	vm_fault_t ret;
+
+	ret = vmlab_insert_page(vmf, page, write);
+	if (write && !(ret & VM_FAULT_ERROR))
+		folio_mark_dirty(page_folio(page));
+	unlock_page(page);
+	put_page(page);
+	return ret;
 }
 
 static vm_fault_t vmlab_fault_error(struct vmlab_instance *inst)
@@ -194,7 +284,7 @@ static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 	return f;
 
 free_frame:
-	vmlab_frame_free(f);
+	vmlab_frame_free(inst, f);
 release_page:
 	if (*kind == VMLAB_FAULT_SWAPIN)
 		vmlab_store_unread(inst, page, pgoff);
@@ -231,7 +321,13 @@ static vm_fault_t vmlab_fault_retry(struct vmlab_instance *inst,
 		wait_event_killable(inst->busy_wait, READ_ONCE(inst->nr_busy) < busy);
 	}
 	fput(fpin);
-	return VM_FAULT_RETRY;
+	/*
+	 * Major: it did I/O or waited for it.  That also makes the retry of a
+	 * fault that ran under the VMA lock FAULT_FLAG_TRIED, as the mmap
+	 * lock's retry always is: the retry of a failed write then gets its
+	 * SIGBUS instead of writing again.
+	 */
+	return VM_FAULT_RETRY | VM_FAULT_MAJOR;
 }
 
 /* A failed write on this fault's first try: its retry gets SIGBUS. */
@@ -284,7 +380,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	u32 sig = READ_ONCE(inst->frames) ? vmlab_access_sig() : 0;
 	struct vmlab_frame *f;
 	bool cow = vmlab_fault_is_cow(vmf);
-	u64 t0 = ktime_get_ns();
+	u64 t0 = vmlab_fault_clock(inst);
 	struct page *page;
 	unsigned int kind;
 	bool evicted;
@@ -345,9 +441,19 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	lock_page(page);
 	mutex_unlock(&inst->lock);
 
+	if (vmlab_fault_maps(cow)) {
+		ret = vmlab_fault_map(vmf, page);
+		if (ret & VM_FAULT_ERROR) {
+			vmlab_count(inst, VMLAB_CNT_FAULT_ERRORS);
+			return ret;
+		}
+		vmlab_fault_done(inst, vmf, kind,
+				 vmlab_fault_access(vmf->flags), t0, page, true);
+		return VM_FAULT_NOPAGE;
+	}
 	vmf->page = page;
 	vmlab_fault_done(inst, vmf, kind, vmlab_fault_access(vmf->flags), t0,
-			 page);
+			 page, false);
 	return VM_FAULT_LOCKED;
 
 fail:
@@ -366,7 +472,7 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 	 */
 	bool upgrade = pte_present(vmf->orig_pte);
 	struct page *page = vmf->page;
-	u64 t0 = ktime_get_ns();
+	u64 t0 = vmlab_fault_clock(inst);
 	struct vmlab_frame *f;
 
 	vmlab_fault_assert_locked(vmf);
@@ -398,7 +504,7 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 	mutex_unlock(&inst->lock);
 
 	vmlab_fault_done(inst, vmf, VMLAB_FAULT_UPGRADE, VMLAB_ACC_WRITE, t0,
-			 page);
+			 page, false);
 	return VM_FAULT_LOCKED;
 }
 
@@ -423,10 +529,28 @@ static void vmlab_vm_close(struct vm_area_struct *vma)
 	vmlab_mm_untrack(inst, vma->vm_mm);
 }
 
+/*
+ * Fault-around maps nothing: every page's first touch is a fault of its
+ * own, which is what the lab counts.  The hook is there for what its
+ * presence means to the core: from 6.7, a fault on a VMA whose vm_ops
+ * have ->map_pages runs under the per-VMA lock; without it the core drops
+ * that lock and retries every fault under the mmap lock
+ * (vmf_can_call_fault()).  vmlab's fault path needs no mmap lock: it
+ * takes its own locks, drops whichever lock it holds to retry
+ * (compat.h), and walks the current task's tables locklessly (walk.c).
+ * Called under rcu_read_lock(): it must not sleep.
+ */
+static vm_fault_t vmlab_map_pages(struct vm_fault *vmf, pgoff_t start,
+				  pgoff_t end)
+{
+	return 0;
+}
+
 static const struct vm_operations_struct vmlab_vm_ops = {
 	.open		= vmlab_vm_open,
 	.close		= vmlab_vm_close,
 	.fault		= vmlab_fault,
+	.map_pages	= vmlab_map_pages,
 	.page_mkwrite	= vmlab_page_mkwrite,
 };
 

@@ -23,14 +23,16 @@
  *         folio lock (lock_page)	victims in page order (evict.c); a
  *					faulted page until its PTE is in
  *           mapping->i_mmap_rwsem	unmap_mapping_range() (evict.c)
- *             PTE lock			the zap; the core's finish_fault()
+ *             PTE lock			the zap; ->fault's own install
+ *					(6.15+), the core's finish_fault()
  *         backing file's page cache	a swap-in's buffered read (store.c):
  *					its folio locks, invalidate_lock
  *         xa_lock			inside xa_*() on the instance's xarrays
  *       vmlab_mm_lock			the mms that map an instance (ktlb.c)
+ *       vmlab_instance.walks_lock	deferred walks, in fault order (fault.c)
  *       ring.lock			irq-safe, any context (events.c)
  *
- * Nothing is taken under vmlab_mm_lock, ring.lock or xa_lock.  ring.lock
+ * Nothing is taken under vmlab_mm_lock, walks_lock, ring.lock or xa_lock.  ring.lock
  * is taken from the tlb:tlb_flush probe, in IPI context or under the PTE
  * lock, so always with interrupts off.  In detail:
  *
@@ -69,8 +71,10 @@
  * - vma_lock and vmlab_mm_lock guard lists that mmap() changes under the
  *   instance lock and ->open and ->close change without it.
  *
- * - Folio locks: ->fault locks its page under the instance lock and
- *   returns it locked, as filemap_fault() does, so an eviction (which locks
+ * - Folio locks: ->fault locks its page under the instance lock and keeps
+ *   it locked until the PTE is in: it drops the instance lock and installs
+ *   the PTE itself, or returns the page locked for the core to install, as
+ *   filemap_fault() does (fault.c says which).  So an eviction (which locks
  *   the victim under the instance lock before unmapping it) cannot take the
  *   page between ->fault and its PTE.  ->page_mkwrite of a fresh page locks
  *   it without the instance lock.  No path takes the instance lock with a
@@ -126,24 +130,27 @@
  *   under rcu_read_lock(), so a link is freed with kfree_rcu() and an
  *   instance only after a grace period (free_work).
  *
- * - Page-table walks (walk.c) hold the mmap lock for reading and
- *   rcu_read_lock().  That keeps the tables khugepaged frees under the read
+ * - Page-table walks (walk.c) hold rcu_read_lock() and, except a fault's
+ *   (below), the mmap lock for reading.  That keeps the tables khugepaged frees under the read
  *   lock (6.5+, pte_free_defer()), but not those munmap() frees after it
  *   downgraded to the read lock (unmap_region(), before ->close): 6.1 on
  *   x86 without a paravirt hypervisor frees them with tlb_remove_page(),
  *   after the TLB flush, not a grace period.  Such tables cover only
  *   addresses that no VMA in the mm's tree maps: the policy skips a VMA
  *   munmap() took out of the tree but has not closed yet (policy.c).
- *   VMLAB_WALK and a fault's deferred walk, which walk any address of the
- *   task's own mm, also keep interrupts off: the TLB flush that comes
- *   before that free is an IPI to every CPU running the mm, this one
- *   included, and it waits for them.  A deferred walk of another task's mm
- *   (a remote access) goes only where a VMA in the tree covers the address,
- *   as the policy's reads do (walk.c).
+ *   VMLAB_WALK and a fault's walk, which walk any address of the task's
+ *   own mm, also keep interrupts off, as GUP-fast does: the TLB flush that
+ *   comes before that free is an IPI to every CPU running the mm, this one
+ *   included, and it waits for them.  That is all a fault's walk in the
+ *   handler needs, after its PTE is in: it may hold the VMA's lock and no
+ *   mmap lock.  A walk of another task's mm (a remote access) holds its
+ *   mmap lock and goes only where a VMA in the tree covers the address, as
+ *   the policy's reads do (walk.c).
  *
  * - A fault's deferred walk (task_work, at the faulting task's return to
  *   user space) holds no vmlab lock, takes the mmap lock for reading, and
  *   pins the instance, and the module, with a reference to the file.
+ *   walks_lock, a leaf, guards the queue of deferred walks (fault.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -226,8 +233,11 @@ struct vmlab_instance *vmlab_instance_create(struct file *file)
 	mutex_init(&inst->lock);
 	mutex_init(&inst->read_lock);
 	xa_init_flags(&inst->pages, XA_FLAGS_ACCOUNT);
+	vmlab_frames_init(inst);
 	INIT_LIST_HEAD(&inst->mms);
 	INIT_LIST_HEAD(&inst->window);
+	spin_lock_init(&inst->walks_lock);
+	INIT_LIST_HEAD(&inst->walks);
 	vmlab_daemon_init(inst);
 	vmlab_store_init(inst);
 	vmlab_ring_init(&inst->ring);

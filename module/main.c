@@ -32,12 +32,9 @@ static int __init vmlab_init(void)
 	ret = vmlab_fault_init();
 	if (ret)
 		goto exit_instances;
-	ret = vmlab_page_init();
-	if (ret)
-		goto destroy_walk_cache;
 	ret = vmlab_ktlb_init();
 	if (ret)
-		goto destroy_frame_cache;
+		goto destroy_walk_cache;
 	vmlab_debugfs_init();
 	ret = vmlab_dev_init();
 	if (ret)
@@ -48,8 +45,6 @@ static int __init vmlab_init(void)
 remove_debugfs:
 	vmlab_debugfs_exit();
 	vmlab_ktlb_exit();
-destroy_frame_cache:
-	vmlab_page_exit();
 destroy_walk_cache:
 	vmlab_fault_exit();
 exit_instances:

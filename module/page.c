@@ -11,6 +11,12 @@
  * the file rmap and unmap_mapping_range() finds it; the allocator calls a
  * page with ->mapping set a "Bad page", so it is cleared before the last
  * put_page().
+ *
+ * Frames come from the instance's own pool, not a slab cache: a free list
+ * refilled VMLAB_FRAME_CHUNK frames at a time, whose chunks stay with the
+ * instance until it ends.  A miss then allocates nothing but its page once
+ * the instance has held that many pages at once (a frame budget bounds
+ * them), and one chunk every VMLAB_FRAME_CHUNK new frames before.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,7 +33,11 @@ MODULE_PARM_DESC(max_pages, "Pages all instances together may hold (default 1310
 
 atomic_long_t vmlab_nr_pages = ATOMIC_LONG_INIT(0);
 
-static struct kmem_cache *vmlab_frame_cache;
+/* Frames allocated together, freed when the instance ends */
+struct vmlab_frame_chunk {
+	struct list_head node;		/* on vmlab_instance.frame_chunks */
+	struct vmlab_frame f[VMLAB_FRAME_CHUNK];
+};
 
 /* A zeroed page charged to the caller's memcg, within max_pages. */
 struct page *vmlab_page_alloc(struct vmlab_instance *inst)
@@ -57,14 +67,38 @@ void vmlab_page_release(struct page *page)
 	atomic_long_dec(&vmlab_nr_pages);
 }
 
+void vmlab_frames_init(struct vmlab_instance *inst)
+{
+	INIT_LIST_HEAD(&inst->frame_chunks);
+	INIT_LIST_HEAD(&inst->frame_free);
+}
+
+/* Another chunk of free frames, charged to the caller's memcg */
+static int vmlab_frames_grow(struct vmlab_instance *inst)
+{
+	struct vmlab_frame_chunk *c;
+	unsigned int i;
+
+	c = kvmalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	if (!c)
+		return -ENOMEM;
+	list_add(&c->node, &inst->frame_chunks);
+	for (i = 0; i < VMLAB_FRAME_CHUNK; i++)
+		list_add_tail(&c->f[i].fifo, &inst->frame_free);
+	return 0;
+}
+
 struct vmlab_frame *vmlab_frame_alloc(struct vmlab_instance *inst,
 				      struct page *page, pgoff_t pgoff)
 {
 	struct vmlab_frame *f;
 
-	f = kmem_cache_zalloc(vmlab_frame_cache, GFP_KERNEL_ACCOUNT);
-	if (!f)
+	lockdep_assert_held(&inst->lock);
+	if (list_empty(&inst->frame_free) && vmlab_frames_grow(inst))
 		return NULL;
+	f = list_first_entry(&inst->frame_free, struct vmlab_frame, fifo);
+	list_del(&f->fifo);
+	memset(f, 0, sizeof(*f));
 	f->page = page;
 	f->pgoff = pgoff;
 	f->slot = VMLAB_NO_SLOT;
@@ -75,9 +109,11 @@ struct vmlab_frame *vmlab_frame_alloc(struct vmlab_instance *inst,
 	return f;
 }
 
-void vmlab_frame_free(struct vmlab_frame *f)
+/* Back to the pool, the first to be taken again: its cache lines are warm. */
+void vmlab_frame_free(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
-	kmem_cache_free(vmlab_frame_cache, f);
+	lockdep_assert_held(&inst->lock);
+	list_add(&f->fifo, &inst->frame_free);
 }
 
 /* Make @f's page resident: in the xarray, with the instance's mapping. */
@@ -104,28 +140,25 @@ void vmlab_frame_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 	atomic64_dec(&inst->nr_resident);
 }
 
-/* Free every resident page; no VMA maps the instance any more. */
+/* Free every resident page and every frame; no VMA maps the instance. */
 void vmlab_pages_free(struct vmlab_instance *inst)
 {
+	struct vmlab_frame_chunk *c, *next;
 	struct vmlab_frame *f;
 	unsigned long idx;
 
 	xa_for_each(&inst->pages, idx, f) {
 		vmlab_page_release(f->page);
-		vmlab_frame_free(f);
 		atomic64_dec(&inst->nr_resident);
 	}
 	xa_destroy(&inst->pages);
-}
-
-int vmlab_page_init(void)
-{
-	vmlab_frame_cache = KMEM_CACHE(vmlab_frame, 0);
-	return vmlab_frame_cache ? 0 : -ENOMEM;
+	list_for_each_entry_safe(c, next, &inst->frame_chunks, node)
+		kvfree(c);
+	INIT_LIST_HEAD(&inst->frame_chunks);
+	INIT_LIST_HEAD(&inst->frame_free);
 }
 
 void vmlab_page_exit(void)
 {
-	kmem_cache_destroy(vmlab_frame_cache);
 	WARN_ON(atomic_long_read(&vmlab_nr_pages));
 }

@@ -161,6 +161,8 @@ struct vmlab_instance {
 	/* page.c */
 	struct xarray pages;		/* pgoff -> struct vmlab_frame * */
 	atomic64_t nr_resident;
+	struct list_head frame_chunks;	/* the frames' memory */
+	struct list_head frame_free;	/* frames not in use, by ->fifo */
 
 	/* policy.c */
 	u32 policy;
@@ -211,6 +213,9 @@ struct vmlab_instance {
 	/* fault.c: a miss that evicted, retried: counted as evicted */
 	struct task_struct *evict_task;
 	pgoff_t evict_pgoff;
+	/* fault.c: deferred walks, in the order of their faults */
+	spinlock_t walks_lock;
+	struct list_head walks;
 
 	/* store.c */
 	struct file *backing;		/* NULL: memory store */
@@ -254,6 +259,7 @@ ssize_t vmlab_ring_read(struct vmlab_instance *inst, char __user *buf,
 			size_t count, bool nonblock);
 __poll_t vmlab_ring_poll(struct vmlab_instance *inst, struct file *file,
 			 struct poll_table_struct *wait);
+u64 vmlab_fault_clock(struct vmlab_instance *inst);
 bool vmlab_event_fault(struct vmlab_instance *inst, struct vmlab_event *ev,
 		       unsigned long addr, pgoff_t pgoff, u32 access,
 		       unsigned int kind, u64 t0, struct page *page);
@@ -319,15 +325,19 @@ static inline void vmlab_xa_vacate(struct xarray *xa, unsigned long index,
 	xa_cmpxchg(xa, index, entry, XA_ZERO_ENTRY, GFP_NOWAIT);
 }
 
+/* Frames the pool allocates at a time: two pages' worth (page.c) */
+#define VMLAB_FRAME_CHUNK						\
+	((2 * PAGE_SIZE - sizeof(struct list_head)) / sizeof(struct vmlab_frame))
+
 struct page *vmlab_page_alloc(struct vmlab_instance *inst);
 void vmlab_page_release(struct page *page);
+void vmlab_frames_init(struct vmlab_instance *inst);
 struct vmlab_frame *vmlab_frame_alloc(struct vmlab_instance *inst,
 				      struct page *page, pgoff_t pgoff);
-void vmlab_frame_free(struct vmlab_frame *f);
+void vmlab_frame_free(struct vmlab_instance *inst, struct vmlab_frame *f);
 int vmlab_frame_insert(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_frame_remove(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_pages_free(struct vmlab_instance *inst);
-int vmlab_page_init(void);
 void vmlab_page_exit(void);
 
 /* -------------------------------------------------------------- store.c */

@@ -54,9 +54,13 @@ static void vmlab_walk_leaf(struct vmlab_walk *w, unsigned long pfn,
 }
 
 /*
- * Walk @addr in @mm; the caller holds its mmap lock.  Entries are read once
- * each, as the hardware walker would; PFNs only when @pfn_visible.  Another
- * task's mm is walked only where a VMA covers @addr (see above).
+ * Walk @addr in @mm.  Entries are read once each, as the hardware walker
+ * would; PFNs only when @pfn_visible.  Another task's mm is walked only
+ * where a VMA covers @addr (see above), under its mmap lock, which the
+ * caller holds.  The current task's own tables are walked as GUP-fast walks
+ * them, with interrupts off: a table freed meanwhile is freed after an RCU
+ * grace period or a TLB-flush IPI, neither of which can end before we turn
+ * interrupts back on.  A fault handler walks so under the per-VMA lock.
  */
 void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
 		   struct vmlab_walk *w, bool pfn_visible)
@@ -69,8 +73,8 @@ void vmlab_walk_mm(struct mm_struct *mm, unsigned long addr,
 	unsigned long flags;
 	pte_t pte;
 
-	lockdep_assert_held(&mm->mmap_lock);
 	if (mm != current->mm) {
+		lockdep_assert_held(&mm->mmap_lock);
 		vma = find_vma(mm, addr);
 		if (!vma || vma->vm_start > addr)
 			return;

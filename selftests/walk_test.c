@@ -460,6 +460,58 @@ TEST_F(walk, fault_record_walk_shows_the_pte_its_access_installed)
 		  (VMLAB_PTE_P | VMLAB_PTE_RW | VMLAB_PTE_D));
 }
 
+/*
+ * The four faults one pread() or pwrite() of /proc/self/mem takes on vmlab
+ * memory, @write or not: records in the order the faults were taken, each
+ * with the PTE it installed.  The walk runs in the handler where it maps
+ * the page (6.15+), else at the return to user space, where task_work runs
+ * the newest first: the records came out in reverse order.
+ */
+static void expect_one_call_in_order(struct __test_metadata *_metadata,
+				     struct vmlab_lab *lab, bool write)
+{
+	__u64 want = VMLAB_PTE_P | (write ? VMLAB_PTE_RW | VMLAB_PTE_D : 0);
+	size_t ps = lab->ps, i;
+	struct vmlab_event ev[8];
+	char *buf = calloc(4, ps);
+	ssize_t n;
+	int fd;
+
+	ASSERT_NE(NULL, buf);
+	fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	if (write)
+		n = pwrite(fd, buf, 4 * ps, (off_t)(uintptr_t)lab->map);
+	else
+		n = pread(fd, buf, 4 * ps, (off_t)(uintptr_t)lab->map);
+	EXPECT_EQ((ssize_t)(4 * ps), n);
+	close(fd);
+	EXPECT_TRUE(vmlab_all_zero(buf, 4 * ps));
+	free(buf);
+
+	ASSERT_EQ(4, vmlab_read_ready(lab->fd, ev, ARRAY_SIZE(ev)));
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ((__u64)i, ev[i].fault.pgoff);
+		EXPECT_EQ((__u32)VMLAB_FAULT_ZERO, ev[i].fault.kind);
+		EXPECT_EQ(write ? (__u32)VMLAB_ACC_WRITE : (__u32)VMLAB_ACC_READ,
+			  ev[i].fault.access);
+		EXPECT_EQ(5U, ev[i].fault.depth);
+		EXPECT_EQ(want, ev[i].fault.entry[VMLAB_PTE] &
+				(VMLAB_PTE_P | VMLAB_PTE_RW | VMLAB_PTE_D));
+		EXPECT_RECORD_MATCHES_WALK(lab->fd, ev[i]);
+	}
+}
+
+TEST_F(walk, read_faults_of_one_system_call_are_recorded_in_order_with_their_walks)
+{
+	expect_one_call_in_order(_metadata, &self->lab, false);
+}
+
+TEST_F(walk, write_faults_of_one_system_call_are_recorded_in_order_with_their_walks)
+{
+	expect_one_call_in_order(_metadata, &self->lab, true);
+}
+
 /* Read one byte of the parent's memory at @arg through /proc/PID/mem. */
 static int read_parent_mem(void *arg)
 {
