@@ -371,6 +371,85 @@ static bool vmlab_fault_may_write(unsigned int flags)
 	return (flags & (need | FAULT_FLAG_RETRY_NOWAIT)) == need;
 }
 
+/*
+ * The fast path: a fault on a page resident already, when nothing the
+ * fault does needs the instance lock - no frame budget (no eviction
+ * chooses, no access to note, no page daemon), no software TLB window, not
+ * a COW fault, and a policy whose hit is a mark in the frame
+ * (vmlab_policy_hit_lockless()).  The frame is found under RCU (frames are
+ * the instance's until it ends: page.c), its page pinned, checked to be
+ * still the frame's, and locked; with the page lock held and ->mapping
+ * still the instance's, the page is resident and no eviction can take it
+ * before its PTE is in (an eviction clears ->mapping under the page lock).
+ * Anything else, or a race lost, and the slow path runs.  Returns the page
+ * pinned and locked, or NULL.
+ */
+static struct page *vmlab_fault_fast(struct vmlab_instance *inst,
+				     struct vm_fault *vmf, bool cow)
+{
+	struct vmlab_frame *f;
+	struct page *page;
+
+	if (cow || READ_ONCE(inst->frames) || READ_ONCE(inst->tlb_window) ||
+	    READ_ONCE(inst->evict_task) == current ||
+	    !vmlab_policy_hit_lockless(inst))
+		return NULL;
+	rcu_read_lock();
+	f = xa_load(&inst->pages, vmf->pgoff);
+	page = f ? READ_ONCE(f->page) : NULL;
+	if (page && !get_page_unless_zero(page))
+		page = NULL;
+	rcu_read_unlock();
+	if (!page)
+		return NULL;
+	/* still the frame's page: ours, and held now */
+	if (xa_load(&inst->pages, vmf->pgoff) != f || READ_ONCE(f->page) != page)
+		goto put_page;
+	lock_page(page);
+	if (page_folio(page)->mapping != inst->inode->i_mapping ||
+	    xa_load(&inst->pages, vmf->pgoff) != f ||
+	    READ_ONCE(f->page) != page ||
+	    READ_ONCE(f->state) != VMLAB_FRAME_RESIDENT ||
+	    READ_ONCE(f->window_unmapped) || READ_ONCE(inst->frames) ||
+	    !vmlab_policy_hit_lockless(inst))
+		goto unlock_page;
+	vmlab_policy_hit(inst, f);
+	if (vmf->flags & FAULT_FLAG_WRITE)
+		WRITE_ONCE(f->zero, false);
+	return page;
+
+unlock_page:
+	unlock_page(page);
+put_page:
+	put_page(page);
+	return NULL;
+}
+
+/*
+ * @page, pinned and locked, is the page of this fault: map it, or hand it
+ * to the core to map, and report the fault.
+ */
+static vm_fault_t vmlab_fault_finish(struct vmlab_instance *inst,
+				     struct vm_fault *vmf, struct page *page,
+				     unsigned int kind, u64 t0, bool cow)
+{
+	u32 access = vmlab_fault_access(vmf->flags);
+	vm_fault_t ret;
+
+	if (vmlab_fault_maps(cow)) {
+		ret = vmlab_fault_map(vmf, page);
+		if (ret & VM_FAULT_ERROR) {
+			vmlab_count(inst, VMLAB_CNT_FAULT_ERRORS);
+			return ret;
+		}
+		vmlab_fault_done(inst, vmf, kind, access, t0, page, true);
+		return VM_FAULT_NOPAGE;
+	}
+	vmf->page = page;
+	vmlab_fault_done(inst, vmf, kind, access, t0, page, false);
+	return VM_FAULT_LOCKED;
+}
+
 static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 {
 	struct vmlab_instance *inst = vmlab_vma_instance(vmf->vma);
@@ -391,6 +470,13 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	/* mmap() checked the range; the region cannot change once mapped */
 	if (vmf->pgoff >= READ_ONCE(inst->nr_pages))
 		return vmlab_fault_error(inst);
+
+	page = vmlab_fault_fast(inst, vmf, cow);
+	if (page) {
+		atomic64_inc(&inst->faults_unlocked);
+		return vmlab_fault_finish(inst, vmf, page, VMLAB_FAULT_MINOR,
+					  t0, cow);
+	}
 
 	mutex_lock(&inst->lock);
 	evicted = vmlab_fault_evicted(inst, vmf);
@@ -441,20 +527,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	lock_page(page);
 	mutex_unlock(&inst->lock);
 
-	if (vmlab_fault_maps(cow)) {
-		ret = vmlab_fault_map(vmf, page);
-		if (ret & VM_FAULT_ERROR) {
-			vmlab_count(inst, VMLAB_CNT_FAULT_ERRORS);
-			return ret;
-		}
-		vmlab_fault_done(inst, vmf, kind,
-				 vmlab_fault_access(vmf->flags), t0, page, true);
-		return VM_FAULT_NOPAGE;
-	}
-	vmf->page = page;
-	vmlab_fault_done(inst, vmf, kind, vmlab_fault_access(vmf->flags), t0,
-			 page, false);
-	return VM_FAULT_LOCKED;
+	return vmlab_fault_finish(inst, vmf, page, kind, t0, cow);
 
 fail:
 	mutex_unlock(&inst->lock);

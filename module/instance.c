@@ -49,6 +49,15 @@
  *   event_mask, policy).  A function that needs the lock held asserts it
  *   with lockdep_assert_held().
  *
+ * - One fault takes no instance lock: a hit with no frame budget, no
+ *   software TLB and a policy whose hit is a mark (fault.c's fast path).
+ *   It finds the frame with an RCU lookup of the pages xarray (frames are
+ *   never freed before the instance: page.c), pins its page and takes the
+ *   page's lock, and under that lock checks that the page is still the
+ *   frame's and resident, and writes the frame's hit marks (visited, freq)
+ *   and zero with WRITE_ONCE().  Every change to a frame's residency
+ *   (eviction, which clears ->mapping) happens under the page lock too.
+ *
  * - mmap_lock -> instance lock: a fault holds its mm's mmap lock (or VMA
  *   lock) and takes the instance lock; mmap() holds the mmap lock for
  *   writing and takes it too.  VMLAB_WALK and the deferred walk take an

@@ -510,6 +510,43 @@ void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f,
 	}
 }
 
+/*
+ * May a hit be seen without the instance lock (fault.c's fast path, which
+ * runs only without a frame budget)?  Under FIFO, RANDOM, CLOCK and
+ * LRU_APPROX a hit changes nothing but the marks SIEVE and S3FIFO keep
+ * whatever the policy, and under SIEVE and S3FIFO only those; the rest
+ * move the frame on a list.  Without a budget no hand turns, so nothing
+ * but a new frame's reset writes the marks meanwhile.
+ */
+bool vmlab_policy_hit_lockless(struct vmlab_instance *inst)
+{
+	switch (READ_ONCE(inst->policy)) {
+	case VMLAB_POLICY_FIFO:
+	case VMLAB_POLICY_RANDOM:
+	case VMLAB_POLICY_CLOCK:
+	case VMLAB_POLICY_LRU_APPROX:
+	case VMLAB_POLICY_SIEVE:
+	case VMLAB_POLICY_S3FIFO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * A hit seen without the lock: the marks, each a byte of its own.  Virtual
+ * time is not counted: only WSCLOCK reads it, and a switch to it starts
+ * every page at the time of the switch.
+ */
+void vmlab_policy_hit(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	u8 freq = READ_ONCE(f->freq);
+
+	WRITE_ONCE(f->visited, true);
+	if (freq < 3)
+		WRITE_ONCE(f->freq, freq + 1);
+}
+
 /* ------------------------------------------------------- accessed bits */
 
 static void vmlab_flush_local(void *info)

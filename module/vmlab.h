@@ -213,6 +213,8 @@ struct vmlab_instance {
 	/* fault.c: a miss that evicted, retried: counted as evicted */
 	struct task_struct *evict_task;
 	pgoff_t evict_pgoff;
+	/* fault.c: faults the fast path took, without the instance lock */
+	atomic64_t faults_unlocked;	/* debugfs only; reset with the stats */
 	/* fault.c: deferred walks, in the order of their faults */
 	spinlock_t walks_lock;
 	struct list_head walks;
@@ -368,6 +370,8 @@ void vmlab_policy_keep(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f,
 			bool hit);
+bool vmlab_policy_hit_lockless(struct vmlab_instance *inst);
+void vmlab_policy_hit(struct vmlab_instance *inst, struct vmlab_frame *f);
 bool vmlab_policy_sample(struct vmlab_instance *inst, pgoff_t pgoff);
 void vmlab_policy_sampled(struct vmlab_instance *inst);
 void vmlab_policy_switch(struct vmlab_instance *inst, u32 policy);

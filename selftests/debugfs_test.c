@@ -44,19 +44,6 @@ FIXTURE_TEARDOWN(debugfs)
 					     sizeof(self->buf)));	\
 	} while (0)
 
-/* The value of "@key <value>" in @text, or -1. */
-static long long key_value(const char *text, const char *key)
-{
-	size_t len = strlen(key);
-	const char *line;
-
-	for (line = text; line && *line; line = strchr(line, '\n'),
-	     line = line ? line + 1 : NULL)
-		if (!strncmp(line, key, len) && line[len] == ' ')
-			return strtoll(line + len + 1, NULL, 0);
-	return -1;
-}
-
 TEST_F(debugfs, instance_directory_holds_config_stats_and_resident)
 {
 	static const char * const files[] = { "config", "stats", "resident" };
@@ -92,35 +79,35 @@ TEST_F(debugfs, stats_file_equals_vmlab_get_stats)
 	vmlab_touch_write(self->lab.map, PAGES / 2, 1);
 	ASSERT_EQ(0, vmlab_get_stats(self->lab.fd, &st));
 	READ("stats");
-	EXPECT_EQ((long long)st.faults, key_value(self->buf, "faults"));
+	EXPECT_EQ((long long)st.faults, vmlab_key_value(self->buf, "faults"));
 	EXPECT_EQ((long long)st.faults_zero,
-		  key_value(self->buf, "faults_zero"));
+		  vmlab_key_value(self->buf, "faults_zero"));
 	EXPECT_EQ((long long)st.faults_minor,
-		  key_value(self->buf, "faults_minor"));
+		  vmlab_key_value(self->buf, "faults_minor"));
 	EXPECT_EQ((long long)st.faults_upgrade,
-		  key_value(self->buf, "faults_upgrade"));
+		  vmlab_key_value(self->buf, "faults_upgrade"));
 	EXPECT_EQ((long long)st.fault_errors,
-		  key_value(self->buf, "fault_errors"));
+		  vmlab_key_value(self->buf, "fault_errors"));
 	EXPECT_EQ((long long)st.pages_resident,
-		  key_value(self->buf, "pages_resident"));
+		  vmlab_key_value(self->buf, "pages_resident"));
 	EXPECT_EQ((long long)st.pages_allocated,
-		  key_value(self->buf, "pages_allocated"));
-	EXPECT_EQ((long long)st.events, key_value(self->buf, "events"));
+		  vmlab_key_value(self->buf, "pages_allocated"));
+	EXPECT_EQ((long long)st.events, vmlab_key_value(self->buf, "events"));
 	EXPECT_EQ((long long)st.events_dropped,
-		  key_value(self->buf, "events_dropped"));
+		  vmlab_key_value(self->buf, "events_dropped"));
 	EXPECT_EQ((long long)(PAGES + PAGES / 2),
-		  key_value(self->buf, "faults"));
+		  vmlab_key_value(self->buf, "faults"));
 }
 
 TEST_F(debugfs, config_file_shows_the_config)
 {
 	READ("config");
 	EXPECT_EQ((long long)(PAGES * self->lab.ps),
-		  key_value(self->buf, "region_size"));
+		  vmlab_key_value(self->buf, "region_size"));
 	EXPECT_EQ((long long)VMLAB_EV_BIT(VMLAB_EV_FAULT),
-		  key_value(self->buf, "event_mask"));
-	EXPECT_EQ((long long)VMLAB_CFG_WALK, key_value(self->buf, "flags"));
-	EXPECT_EQ(256LL, key_value(self->buf, "ring_records"));
+		  vmlab_key_value(self->buf, "event_mask"));
+	EXPECT_EQ((long long)VMLAB_CFG_WALK, vmlab_key_value(self->buf, "flags"));
+	EXPECT_EQ(256LL, vmlab_key_value(self->buf, "ring_records"));
 }
 
 TEST_F(debugfs, resident_file_lists_exactly_the_touched_pages)

@@ -317,6 +317,96 @@ TEST_F(fault, madvise_dontneed_then_retouch_refaults_minor_and_keeps_contents)
 	EXPECT_EQ((__u64)PAGES, st.pages_resident);
 }
 
+/*
+ * The fast path (fault.c): a fault on a resident page with no frame
+ * budget, under a policy whose hit is a mark, takes no instance lock.
+ * debugfs counts such faults.  Pages 0..@n-1 written, their PTEs zapped
+ * and the stats reset, then @touch of them read again.
+ */
+static void refault_resident(struct __test_metadata *_metadata,
+			     struct vmlab_lab *lab, size_t n, const size_t *touch,
+			     size_t ntouch)
+{
+	size_t i;
+
+	vmlab_fill(lab->map, 0, n, 1);
+	ASSERT_EQ(0, madvise(lab->map, n * lab->ps, MADV_DONTNEED));
+	ASSERT_EQ(0, vmlab_reset_stats(lab->fd));
+	for (i = 0; i < ntouch; i++)
+		EXPECT_EQ(-1, vmlab_check(vmlab_page(lab, touch[i]), touch[i], 1, 1));
+}
+
+TEST_F(fault, minor_faults_without_a_budget_take_no_instance_lock)
+{
+	static const size_t all[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+
+	refault_resident(_metadata, &self->lab, 8, all, ARRAY_SIZE(all));
+	EXPECT_FAULTS(self->lab.fd, 0, 8, 0);
+	EXPECT_EQ(8, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+}
+
+TEST_F(fault, minor_faults_under_a_frame_budget_take_the_instance_lock)
+{
+	static const size_t all[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, PAGES,
+				      0, 0));
+	refault_resident(_metadata, &self->lab, 8, all, ARRAY_SIZE(all));
+	EXPECT_FAULTS(self->lab.fd, 0, 8, 0);
+	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+}
+
+/* VMLAB_POLICY_STATE of @fd's four resident pages, in load order. */
+static void policy_state_of_4(struct __test_metadata *_metadata, int fd,
+			      struct vmlab_policy_entry e[4])
+{
+	struct vmlab_policy_state st = {
+		.size = sizeof(st), .entries = (uintptr_t)e, .count = 4,
+	};
+	size_t i;
+
+	ASSERT_EQ(0, vmlab_ioctl(fd, VMLAB_POLICY_STATE, &st));
+	ASSERT_EQ(4U, st.count);
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ((__u64)i, e[i].pgoff);
+}
+
+TEST_F(fault, sieve_hits_without_the_instance_lock_set_the_visited_bits)
+{
+	static const size_t touch[] = { 1, 3 };
+	struct vmlab_policy_entry e[4];
+	size_t i;
+
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_SIEVE, 0, 0, 0));
+	refault_resident(_metadata, &self->lab, 4, touch, ARRAY_SIZE(touch));
+	EXPECT_EQ(2, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+	policy_state_of_4(_metadata, self->lab.fd, e);
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(i % 2 ? VMLAB_PSTATE_MARK : 0U,
+			  e[i].flags & VMLAB_PSTATE_MARK) TH_LOG("page %zu", i);
+}
+
+TEST_F(fault, s3fifo_hits_without_the_instance_lock_count_to_3)
+{
+	static const size_t touch[] = { 1, 3, 3, 3, 3 };
+	struct vmlab_policy_entry e[4];
+	static const __u32 want[] = { 0, 1, 0, 3 };
+	size_t i;
+
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_S3FIFO, 0, 0, 0));
+	refault_resident(_metadata, &self->lab, 4, touch, 1);
+	/* page 3 four times: its PTE zapped before each */
+	for (i = 1; i < ARRAY_SIZE(touch); i++) {
+		ASSERT_EQ(0, madvise(vmlab_page(&self->lab, 3), self->lab.ps,
+				     MADV_DONTNEED));
+		EXPECT_EQ(-1, vmlab_check(vmlab_page(&self->lab, 3), 3, 1, 1));
+	}
+	EXPECT_EQ(5, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+	policy_state_of_4(_metadata, self->lab.fd, e);
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(want[i], e[i].age) TH_LOG("page %zu", i);
+}
+
 TEST_F(fault, partial_munmap_keeps_the_rest_mapped_and_every_page_resident)
 {
 	char *hole = vmlab_page(&self->lab, 16);

@@ -1007,6 +1007,34 @@ static inline __u64 vmlab_stat(const struct vmlab_stats *st, size_t off)
 		}							\
 	} while (0)
 
+/* The value of the line "@key <value>" in @text, or -1. */
+static inline long long vmlab_key_value(const char *text, const char *key)
+{
+	size_t len = strlen(key);
+	const char *line;
+
+	for (line = text; line && *line; line = strchr(line, '\n'),
+	     line = line ? line + 1 : NULL)
+		if (!strncmp(line, key, len) && line[len] == ' ')
+			return strtoll(line + len + 1, NULL, 0);
+	return -1;
+}
+
+/* @key of the instance @fd's debugfs stats file, or -1. */
+static inline long long vmlab_debugfs_stat(int fd, const char *key)
+{
+	struct vmlab_info info;
+	char path[96], buf[4096];
+
+	if (vmlab_get_info(fd, &info))
+		return -1;
+	snprintf(path, sizeof(path), VMLAB_DEBUGFS "/%u/stats",
+		 info.instance_id);
+	if (vmlab_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return vmlab_key_value(buf, key);
+}
+
 /*
  * How many seeds a sweep of random strings runs: @n, or 1 with
  * VMLAB_SWEEP_SEEDS=1 (make check-debug).  The debug kernels' checkers make

@@ -60,6 +60,7 @@ struct variant {
 	uint32_t cfg_flags;	/* vmlab */
 	bool other_cpu;		/* uffd: the handler on another CPU */
 	bool zeropage;		/* uffd: UFFDIO_ZEROPAGE, not UFFDIO_COPY */
+	bool minor;		/* vmlab: resident pages, PTEs zapped */
 };
 
 static const struct variant variants[] = {
@@ -74,6 +75,8 @@ static const struct variant variants[] = {
 	{ .name = "vmlab-walk", .backing = B_VMLAB, .event_mask = EV_FAULT_TLB,
 	  .cfg_flags = VMLAB_CFG_WALK,
 	  .desc = "vmlab, records with page-table walks (all logged)" },
+	{ .name = "vmlab-minor", .backing = B_VMLAB, .minor = true,
+	  .desc = "vmlab, events off, minor faults on resident pages" },
 	{ .name = "uffd-same", .backing = B_UFFD,
 	  .desc = "userfaultfd UFFDIO_COPY, handler on the same CPU" },
 	{ .name = "uffd-other", .backing = B_UFFD, .other_cpu = true,
@@ -123,6 +126,22 @@ struct region {
 	struct uffd_handler uffd;
 	struct vmlab_stats stats;	/* vmlab, after the touches */
 };
+
+/*
+ * vmlab-minor: every page of @r resident in the instance and none mapped,
+ * so that each touch is a minor fault: written once, the PTEs zapped with
+ * MADV_DONTNEED (the pages stay the instance's), the stats reset.
+ */
+static int region_make_resident(struct region *r, uint64_t pages, size_t psize)
+{
+	uint64_t i;
+
+	for (i = 0; i < pages; i++)
+		touch_page(r->map + i * psize, ACCESS_WRITE);
+	if (madvise(r->map, r->len, MADV_DONTNEED))
+		return err_errno("madvise MADV_DONTNEED");
+	return vmlab_reset_stats(r->fd);
+}
 
 static int region_map(struct bench *b, const struct variant *v,
 		      struct region *r, uint64_t pages)
@@ -180,6 +199,8 @@ static int region_map(struct bench *b, const struct variant *v,
 	    uffd_start(&r->uffd, r->map, r->len, b->psize,
 		       v->other_cpu ? b->other_cpu : b->cpu, v->zeropage))
 		goto fail_unmap;
+	if (v->minor && region_make_resident(r, pages, b->psize))
+		goto fail_unmap;
 	return 0;
 
 fail_unmap:
@@ -235,6 +256,10 @@ static int region_done(struct bench *b, unsigned int vi, unsigned int ai,
 			return err_msg("%s: the module counted %" PRIu64
 				       " faults for %" PRIu64 " pages", v->name,
 				       (uint64_t)r->stats.faults, pages);
+		if (v->minor && r->stats.faults_minor != pages)
+			return err_msg("%s: %" PRIu64 " minor faults for %"
+				       PRIu64 " pages", v->name,
+				       (uint64_t)r->stats.faults_minor, pages);
 		b->dropped[ai][vi] += r->stats.events_dropped;
 		b->produced[ai][vi] += r->stats.events;
 	}
@@ -554,8 +579,8 @@ static const char bench_doc[] =
 "see the same load; 'vs anon' is the median over the rounds of these\n"
 "paired throughput ratios.\n"
 "\n"
-"Variants: anon, memfd, vmlab, vmlab-ring, vmlab-walk, uffd-same,\n"
-"uffd-other, uffd-zero.\n"
+"Variants: anon, memfd, vmlab, vmlab-ring, vmlab-walk, vmlab-minor\n"
+"(minor faults on resident pages), uffd-same, uffd-other, uffd-zero.\n"
 "\n"
 "'vmlab bench trace --help' and 'vmlab bench evict --help' describe the\n"
 "others.\n"
@@ -622,8 +647,8 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_VARIANTS:
 		arg_choices(state, "--variants", "variant", "variants: anon, "
-			    "memfd, vmlab, vmlab-ring, vmlab-walk, uffd-same, "
-			    "uffd-other, uffd-zero", arg, variants,
+			    "memfd, vmlab, vmlab-ring, vmlab-walk, vmlab-minor, "
+			    "uffd-same, uffd-other, uffd-zero", arg, variants,
 			    sizeof(variants[0]), NVARIANTS, b->want);
 		break;
 	case OPT_ACCESS:
