@@ -118,10 +118,17 @@ endif
 
 tool: $(B)/vmlab
 
+# libbpf 1.4 from bookworm-backports (scripts/kernels --libbpf), linked
+# statically: Debian 12's 1.1 finds no struct_ops type in a module's BTF,
+# which BPF policies (vmlab_policy_ops) need.  Found once per make.
+LIBBPF_DIR	= $(eval LIBBPF_DIR := $$(shell ./scripts/kernels --libbpf))$(LIBBPF_DIR)
+LIBBPF_A	= $(LIBBPF_DIR)/usr/lib/x86_64-linux-gnu/libbpf.a
+
 $(B)/vmlab: $(TOOL_SRCS) $(TOOL_HDRS) $(BPF_SKEL) bpf/vmlab_trace.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -I$(B) -Ibpf $(CFLAGS) -o $@ $(TOOL_SRCS) -lm \
-		$(shell pkg-config --libs libbpf) -lelf -lz
+	@[ -f "$(LIBBPF_A)" ] || { echo "make: no libbpf 1.4 (scripts/kernels --libbpf)" >&2; exit 1; }
+	$(CC) $(CPPFLAGS) -I$(LIBBPF_DIR)/usr/include -I$(B) -Ibpf $(CFLAGS) -o $@ \
+		$(TOOL_SRCS) -lm $(LIBBPF_A) -lelf -lz
 
 # ------------------------------------------------------------------- BPF
 #
@@ -156,6 +163,23 @@ $(BPF_OBJ): bpf/vmlab.bpf.c bpf/vmlab_trace.h include/uapi/linux/vmlab.h $(BPF_V
 
 $(BPF_SKEL): $(BPF_OBJ)
 	$(BPFTOOL) gen skeleton $< name vmlab >$@.tmp
+	mv $@.tmp $@
+
+# Replacement policies written in BPF (bpf/policies/): no vmlinux.h, only
+# the uapi header; loaded by 'vmlab run --policy bpf:FILE' or bpftool.
+POLICY_SRCS	:= $(wildcard bpf/policies/*.bpf.c)
+POLICY_OBJS	:= $(patsubst bpf/policies/%.bpf.c,$(B)/bpf/policies/%.bpf.o,$(POLICY_SRCS))
+
+.PHONY: policies
+policies: $(POLICY_OBJS)
+tool: policies
+
+$(B)/bpf/policies/%.bpf.o: bpf/policies/%.bpf.c bpf/policies/vmlab_policy.h \
+	include/uapi/linux/vmlab.h
+	@mkdir -p $(@D)
+	$(BPF_CLANG) $(BPF_CFLAGS) -I/usr/include/$(shell $(CC) -dumpmachine) \
+		-Ibpf/policies -Iinclude/uapi -c $< -o $@.tmp
+	$(BPF_STRIP) -g $@.tmp	# DWARF out, BTF kept
 	mv $@.tmp $@
 
 selftests: $(TEST_PROGS) $(B)/bpftool
