@@ -194,7 +194,7 @@ $(B)/bpftool:
 $(B)/selftests/%: selftests/%.c $(TEST_HDRS) $(SRC)/.stamp
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -I$(SRC)/tools/testing/selftests $(CFLAGS) -o $@ \
-		$(filter %.c,$^) -lpthread -lm
+		$(filter %.c,$^) -lpthread -lm $(TEST_LIBS)
 
 # the fuzzer (not a *_test: fuzz_test runs it, and so does make fuzz)
 FUZZ	:= $(B)/selftests/fuzz
@@ -206,6 +206,23 @@ $(B)/selftests/evict_test: userspace/sim.c userspace/sim.h userspace/sim_lists.c
 	userspace/sim_lists.h
 $(B)/selftests/sim_test: userspace/sim.c userspace/sim.h userspace/sim_lists.c \
 	userspace/sim_lists.h userspace/tracefile.c userspace/tracefile.h
+# the BPF policy test loads policies with libbpf 1.4, as the tool does, and
+# its own bad ones
+TEST_POLICIES	:= $(B)/selftests/bad_policies.bpf.o
+selftests: $(TEST_POLICIES)
+$(B)/selftests/bpf_policy_test: userspace/sim.c userspace/sim.h \
+	userspace/sim_lists.c userspace/sim_lists.h | $(TEST_POLICIES) policies $(B)/vmlab
+$(B)/selftests/bpf_policy_test: TEST_LIBS = $(LIBBPF_A) -lelf -lz
+$(B)/selftests/bpf_policy_test: CPPFLAGS += -I$(LIBBPF_DIR)/usr/include
+
+$(B)/selftests/%.bpf.o: selftests/%.bpf.c bpf/policies/vmlab_policy.h \
+	include/uapi/linux/vmlab.h
+	@mkdir -p $(@D)
+	$(BPF_CLANG) $(BPF_CFLAGS) -I/usr/include/$(shell $(CC) -dumpmachine) \
+		-Ibpf/policies -Iinclude/uapi -c $< -o $@.tmp
+	$(BPF_STRIP) -g $@.tmp	# DWARF out, BTF kept
+	mv $@.tmp $@
+
 # the page-table test builds the tool's layouts
 $(B)/selftests/pt_test: userspace/ptlayout.c userspace/ptlayout.h
 

@@ -26,6 +26,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ctype.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -131,8 +132,22 @@ void vmlab_bpf_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f,
 }
 
 /*
+ * Does anyone besides the instance and the page's mappings hold @f's page:
+ * a pin, a reference from get_user_pages() (evict.c's vmlab_page_pinned()
+ * tells for sure once the page is unmapped), or a fault between the
+ * instance lock and its PTE?  Such a victim would be kept.
+ */
+static bool vmlab_bpf_held(struct vmlab_frame *f)
+{
+	struct folio *folio = page_folio(f->page);
+
+	return folio_maybe_dma_pinned(folio) ||
+	       folio_ref_count(folio) > 1 + folio_mapcount(folio);
+}
+
+/*
  * The ops' victim, if it is one: resident, in the policy, not being
- * written.  NULL (counted) when it named none or one it may not have:
+ * written, not held.  NULL (counted) when it named none or one it may not have:
  * policy.c's FIFO chooses then.  One call per victim: a program that never
  * names one costs one call.
  */
@@ -152,7 +167,7 @@ struct vmlab_frame *vmlab_bpf_policy_choose(struct vmlab_instance *inst)
 	}
 	if (pgoff < READ_ONCE(inst->nr_pages))
 		f = xa_load(&inst->pages, pgoff);
-	if (!f || !f->bpf_listed || vmlab_frame_writing(f)) {
+	if (!f || !f->bpf_listed || vmlab_frame_writing(f) || vmlab_bpf_held(f)) {
 		vmlab_count(inst, VMLAB_CNT_BPF_REFUSED);
 		return NULL;
 	}

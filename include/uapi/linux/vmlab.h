@@ -815,11 +815,12 @@ struct vmlab_policy_state {
  * serves one instance at a time (EBUSY), its maps being its state.
  *
  * Nothing the program returns is trusted.  A victim that is not resident,
- * is being written out, or was chosen already and not given back with
- * resident() is refused (vmlab_stats.bpf_refused), and so is
- * VMLAB_BPF_NO_VICTIM (bpf_no_victim): FIFO chooses instead, the resident
- * page loaded first.  A victim that is pinned is kept, as for every
- * policy (see "Pinned pages"), and choose() is called again.  The verifier
+ * is being written out, was chosen already and not given back with
+ * resident(), or is held by someone besides its mappings (pinned, see
+ * "Pinned pages", or being faulted in) is refused (vmlab_stats.bpf_refused),
+ * and so is VMLAB_BPF_NO_VICTIM (bpf_no_victim): FIFO chooses instead, the
+ * resident page loaded first, pinned or not (a pinned page FIFO chooses is
+ * kept as for every policy, and choose() is called again).  The verifier
  * bounds every program, and choose() is called once per victim, so a
  * program cannot stall a fault.  When the ops is unregistered (its link or
  * map closed, 'bpftool struct_ops unregister') while an instance runs it,
