@@ -35,15 +35,15 @@ void BPF_PROG(clock_resident, struct vmlab_policy_ctx *lab, __u64 pgoff)
 	f &= FRAMES - 1;
 	page_of[f] = pgoff;
 	ref[f] = 1;			/* coming in is its first reference */
-	frame_of[pgoff] = f + 1;
+	frame_of[VP_IDX(pgoff)] = f + 1;
 }
 
 SEC("struct_ops/clock_reference")
 void BPF_PROG(clock_reference, struct vmlab_policy_ctx *lab, __u64 pgoff,
 	      __u32 flags)
 {
-	if (pgoff < VMLAB_POLICY_PAGES && frame_of[pgoff])
-		ref[(frame_of[pgoff] - 1) & (FRAMES - 1)] = 1;
+	if (pgoff < VMLAB_POLICY_PAGES && frame_of[VP_IDX(pgoff)])
+		ref[(frame_of[VP_IDX(pgoff)] - 1) & (FRAMES - 1)] = 1;
 }
 
 SEC("struct_ops/clock_leaving")
@@ -51,10 +51,10 @@ void BPF_PROG(clock_leaving, struct vmlab_policy_ctx *lab, __u64 pgoff)
 {
 	__u32 f;
 
-	if (pgoff >= VMLAB_POLICY_PAGES || !frame_of[pgoff] || nr_free >= FRAMES)
+	if (pgoff >= VMLAB_POLICY_PAGES || !frame_of[VP_IDX(pgoff)] || nr_free >= FRAMES)
 		return;
-	f = (frame_of[pgoff] - 1) & (FRAMES - 1);
-	frame_of[pgoff] = 0;
+	f = (frame_of[VP_IDX(pgoff)] - 1) & (FRAMES - 1);
+	frame_of[VP_IDX(pgoff)] = 0;
 	page_of[f] = NIL;
 	free_frames[nr_free++ & (FRAMES - 1)] = f;
 }

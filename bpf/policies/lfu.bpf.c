@@ -36,7 +36,7 @@ void BPF_PROG(lfu_resident, struct vmlab_policy_ctx *lab, __u64 pgoff)
 	page_of[f] = pgoff;
 	count[f] = 1;
 	loaded[f] = ++loads;
-	frame_of[pgoff] = f + 1;
+	frame_of[VP_IDX(pgoff)] = f + 1;
 }
 
 SEC("struct_ops/lfu_reference")
@@ -45,10 +45,10 @@ void BPF_PROG(lfu_reference, struct vmlab_policy_ctx *lab, __u64 pgoff,
 {
 	__u32 f;
 
-	if (pgoff >= VMLAB_POLICY_PAGES || !frame_of[pgoff] ||
+	if (pgoff >= VMLAB_POLICY_PAGES || !frame_of[VP_IDX(pgoff)] ||
 	    !(flags & (VMLAB_REF_HIT | VMLAB_REF_SAMPLED)))
 		return;
-	f = (frame_of[pgoff] - 1) & (FRAMES - 1);
+	f = (frame_of[VP_IDX(pgoff)] - 1) & (FRAMES - 1);
 	if (count[f] < 255)
 		count[f]++;
 }
@@ -58,10 +58,10 @@ void BPF_PROG(lfu_leaving, struct vmlab_policy_ctx *lab, __u64 pgoff)
 {
 	__u32 f;
 
-	if (pgoff >= VMLAB_POLICY_PAGES || !frame_of[pgoff] || nr_free >= FRAMES)
+	if (pgoff >= VMLAB_POLICY_PAGES || !frame_of[VP_IDX(pgoff)] || nr_free >= FRAMES)
 		return;
-	f = (frame_of[pgoff] - 1) & (FRAMES - 1);
-	frame_of[pgoff] = 0;
+	f = (frame_of[VP_IDX(pgoff)] - 1) & (FRAMES - 1);
+	frame_of[VP_IDX(pgoff)] = 0;
 	page_of[f] = NIL;
 	free_frames[nr_free++ & (FRAMES - 1)] = f;
 }

@@ -18,7 +18,7 @@ SEC("struct_ops/sieve_resident")
 void BPF_PROG(sieve_resident, struct vmlab_policy_ctx *lab, __u64 pgoff)
 {
 	if (pgoff < VMLAB_POLICY_PAGES)
-		visited[pgoff] = 0;
+		visited[VP_IDX(pgoff)] = 0;
 	vp_append(&queue, links, pgoff);
 }
 
@@ -27,7 +27,7 @@ void BPF_PROG(sieve_reference, struct vmlab_policy_ctx *lab, __u64 pgoff,
 	      __u32 flags)
 {
 	if (pgoff < VMLAB_POLICY_PAGES && (flags & (VMLAB_REF_HIT | VMLAB_REF_SAMPLED)))
-		visited[pgoff] = 1;
+		visited[VP_IDX(pgoff)] = 1;
 }
 
 SEC("struct_ops/sieve_leaving")
@@ -51,10 +51,10 @@ static long sieve_step(__u64 i, void *data)
 	if (p >= VMLAB_POLICY_PAGES)
 		return 1;
 	hand = p;
-	if (!visited[p])
+	if (!visited[VP_IDX(p)])
 		return 1;
-	visited[p] = 0;
-	n = &links[p];
+	visited[VP_IDX(p)] = 0;
+	n = &links[VP_IDX(p)];
 	hand = n->next;
 	return 0;
 }

@@ -28,9 +28,18 @@ struct vp_list {
 	__u32 first, last;
 };
 
+/*
+ * The verifier checks every index into an array: VP_IDX() bounds one
+ * whatever the compiler does with a test before it (clang may compute an
+ * address ahead of the comparison that guards it).
+ */
+#define VP_IDX(i)		((i) & (VMLAB_POLICY_PAGES - 1))
+
 static __always_inline struct vp_link *vp_at(struct vp_link *links, __u64 i)
 {
-	return i < VMLAB_POLICY_PAGES ? &links[i] : NULL;
+	if (i >= VMLAB_POLICY_PAGES)
+		return NULL;
+	return &links[VP_IDX(i)];
 }
 
 /* Page @i becomes the newest of @l. */
