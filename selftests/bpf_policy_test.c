@@ -159,6 +159,10 @@ static __u64 ops_misses(const char *name, __u64 frames, __u32 window,
 		if (!vmlab_get_stats(lab.fd, &st) && !st.bpf_refused &&
 		    !st.bpf_no_victim)
 			misses = st.faults_zero + st.faults_swapin;
+		if (getenv("BPF_DEBUG"))
+			fprintf(stderr, "%s %llu frames: misses %llu pinned %llu over %llu minor %llu soft %llu evictions %llu faults %llu\n",
+				name, frames, misses, st.evict_pinned, st.over_budget,
+				st.faults_minor, st.faults_soft, st.evictions, st.faults);
 	}
 	vmlab_lab_close(&lab);
 	return misses;
