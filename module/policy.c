@@ -514,7 +514,9 @@ void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f,
 		f->referenced = true;
 		break;
 	case VMLAB_POLICY_BPF:
-		vmlab_bpf_policy_touch(inst, f, hit ? VMLAB_REF_HIT : 0);
+		/* the fault that loads a page is its resident() */
+		if (hit)
+			vmlab_bpf_policy_touch(inst, f, VMLAB_REF_HIT);
 		break;
 	}
 }

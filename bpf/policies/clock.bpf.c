@@ -2,7 +2,7 @@
 /*
  * CLOCK (second chance) as a vmlab BPF policy: the resident pages sit in a
  * ring of frames, each with a reference bit, set when the page comes in
- * and by every reference the module reports; a hand sweeps the ring,
+ * and by every hit the module reports; a hand sweeps the ring,
  * clearing set bits, and evicts the first page whose bit is clear.  A new
  * page takes the frame its victim left, as in the textbook (and the
  * simulator's CLOCK).  With a software TLB of one page the module reports

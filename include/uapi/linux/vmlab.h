@@ -795,12 +795,13 @@ struct vmlab_policy_state {
  *   resident(ctx, pgoff)        page pgoff became resident, or was chosen
  *                               and kept (pinned, or needed by the access
  *                               that faults): the newest page
- *   reference(ctx, pgoff, flags)  a reference the module saw to a resident
- *                               page: a fault of any kind, a write
- *                               upgrade, a soft fault (VMLAB_REF_HIT when
- *                               the page was resident already), or an
- *                               accessed bit VMLAB_RESIDENT_YOUNG found
- *                               set (VMLAB_REF_SAMPLED)
+ *   reference(ctx, pgoff, flags)  a reference the module saw to a page
+ *                               resident already (a hit): a fault of any
+ *                               kind, a write upgrade, a soft fault
+ *                               (VMLAB_REF_HIT), or an accessed bit
+ *                               VMLAB_RESIDENT_YOUNG found set
+ *                               (VMLAB_REF_SAMPLED); the fault that loads
+ *                               a page is its resident() alone
  *   leaving(ctx, pgoff)         page pgoff leaves the policy: chosen as a
  *                               victim, evicted by VMLAB_EVICT, or being
  *                               written out (it comes back with resident)
@@ -833,7 +834,7 @@ struct vmlab_policy_state {
 #define VMLAB_BPF_NO_VICTIM	(~0ULL)	/* choose(): no page */
 
 /* reference()'s flags */
-#define VMLAB_REF_HIT		(1U << 0)	/* the page was resident already */
+#define VMLAB_REF_HIT		(1U << 0)	/* a fault on the page, resident */
 #define VMLAB_REF_SAMPLED	(1U << 1)	/* VMLAB_RESIDENT_YOUNG found its
 						 * accessed bit set
 						 */
