@@ -37,8 +37,15 @@ struct pbench {
 	uint64_t misses[2];
 };
 
-enum { OPT_BPF = 0x100, OPT_POLICY, OPT_PAGES, OPT_FRAMES, OPT_REFS,
-       OPT_WINDOW, OPT_ROUNDS };
+enum {
+	OPT_BPF = 0x100,
+	OPT_POLICY,
+	OPT_PAGES,
+	OPT_FRAMES,
+	OPT_REFS,
+	OPT_WINDOW,
+	OPT_ROUNDS,
+};
 
 static const struct argp_option policy_opts[] = {
 	{ "bpf", OPT_BPF, "FILE", 0, "The BPF policy's object (required)", 0 },

@@ -57,8 +57,11 @@ void BPF_PROG(clock_leaving, struct vmlab_policy_ctx *lab, __u64 pgoff)
 	frame_of[VP_IDX(pgoff)] = 0;
 	page_of[f] = NIL;
 	free_frames[nr_free++ & (FRAMES - 1)] = f;
-	if (nr_free == nr_used)		/* all gone: the ring starts again */
-		nr_free = nr_used = hand = 0;
+	if (nr_free == nr_used) {	/* all gone: the ring starts again */
+		nr_free = 0;
+		nr_used = 0;
+		hand = 0;
+	}
 }
 
 /* One step of the hand: the frame it passes; stop (1) at a clear bit */
