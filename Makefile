@@ -118,10 +118,17 @@ endif
 
 tool: $(B)/vmlab
 
+# libbpf 1.4 from bookworm-backports (scripts/kernels --libbpf), linked
+# statically: Debian 12's 1.1 finds no struct_ops type in a module's BTF,
+# which BPF policies (vmlab_policy_ops) need.  Found once per make.
+LIBBPF_DIR	= $(eval LIBBPF_DIR := $$(shell ./scripts/kernels --libbpf))$(LIBBPF_DIR)
+LIBBPF_A	= $(LIBBPF_DIR)/usr/lib/x86_64-linux-gnu/libbpf.a
+
 $(B)/vmlab: $(TOOL_SRCS) $(TOOL_HDRS) $(BPF_SKEL) bpf/vmlab_trace.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -I$(B) -Ibpf $(CFLAGS) -o $@ $(TOOL_SRCS) -lm \
-		$(shell pkg-config --libs libbpf) -lelf -lz
+	@[ -f "$(LIBBPF_A)" ] || { echo "make: no libbpf 1.4 (scripts/kernels --libbpf)" >&2; exit 1; }
+	$(CC) $(CPPFLAGS) -I$(LIBBPF_DIR)/usr/include -I$(B) -Ibpf $(CFLAGS) -o $@ \
+		$(TOOL_SRCS) -lm $(LIBBPF_A) -lelf -lz
 
 # ------------------------------------------------------------------- BPF
 #
@@ -158,6 +165,23 @@ $(BPF_SKEL): $(BPF_OBJ)
 	$(BPFTOOL) gen skeleton $< name vmlab >$@.tmp
 	mv $@.tmp $@
 
+# Replacement policies written in BPF (bpf/policies/): no vmlinux.h, only
+# the uapi header; loaded by 'vmlab run --policy bpf:FILE' or bpftool.
+POLICY_SRCS	:= $(wildcard bpf/policies/*.bpf.c)
+POLICY_OBJS	:= $(patsubst bpf/policies/%.bpf.c,$(B)/bpf/policies/%.bpf.o,$(POLICY_SRCS))
+
+.PHONY: policies
+policies: $(POLICY_OBJS)
+tool: policies
+
+$(B)/bpf/policies/%.bpf.o: bpf/policies/%.bpf.c bpf/policies/vmlab_policy.h \
+	include/uapi/linux/vmlab.h
+	@mkdir -p $(@D)
+	$(BPF_CLANG) $(BPF_CFLAGS) -I/usr/include/$(shell $(CC) -dumpmachine) \
+		-Ibpf/policies -Iinclude/uapi -c $< -o $@.tmp
+	$(BPF_STRIP) -g $@.tmp	# DWARF out, BTF kept
+	mv $@.tmp $@
+
 selftests: $(TEST_PROGS) $(B)/bpftool
 
 # bpftool 7.5 from bookworm-backports (autoattach), fetched into the cache and
@@ -170,7 +194,7 @@ $(B)/bpftool:
 $(B)/selftests/%: selftests/%.c $(TEST_HDRS) $(SRC)/.stamp
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -I$(SRC)/tools/testing/selftests $(CFLAGS) -o $@ \
-		$(filter %.c,$^) -lpthread -lm
+		$(filter %.c,$^) -lpthread -lm $(TEST_LIBS)
 
 # the fuzzer (not a *_test: fuzz_test runs it, and so does make fuzz)
 FUZZ	:= $(B)/selftests/fuzz
@@ -182,6 +206,23 @@ $(B)/selftests/evict_test: userspace/sim.c userspace/sim.h userspace/sim_lists.c
 	userspace/sim_lists.h
 $(B)/selftests/sim_test: userspace/sim.c userspace/sim.h userspace/sim_lists.c \
 	userspace/sim_lists.h userspace/tracefile.c userspace/tracefile.h
+# the BPF policy test loads policies with libbpf 1.4, as the tool does, and
+# its own bad ones
+TEST_POLICIES	:= $(B)/selftests/bad_policies.bpf.o
+selftests: $(TEST_POLICIES)
+$(B)/selftests/bpf_policy_test: userspace/sim.c userspace/sim.h \
+	userspace/sim_lists.c userspace/sim_lists.h | $(TEST_POLICIES) policies $(B)/vmlab
+$(B)/selftests/bpf_policy_test: TEST_LIBS = $(LIBBPF_A) -lelf -lz
+$(B)/selftests/bpf_policy_test: CPPFLAGS += -I$(LIBBPF_DIR)/usr/include
+
+$(B)/selftests/%.bpf.o: selftests/%.bpf.c bpf/policies/vmlab_policy.h \
+	include/uapi/linux/vmlab.h
+	@mkdir -p $(@D)
+	$(BPF_CLANG) $(BPF_CFLAGS) -I/usr/include/$(shell $(CC) -dumpmachine) \
+		-Ibpf/policies -Iinclude/uapi -c $< -o $@.tmp
+	$(BPF_STRIP) -g $@.tmp	# DWARF out, BTF kept
+	mv $@.tmp $@
+
 # the page-table test builds the tool's layouts
 $(B)/selftests/pt_test: userspace/ptlayout.c userspace/ptlayout.h
 

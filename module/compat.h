@@ -154,4 +154,15 @@ static inline ssize_t vmlab_iter_write(struct file *file, struct iov_iter *iter,
 #endif
 }
 
+/*
+ * BPF replacement policies (bpf_policy.c): a struct_ops type a module
+ * registers, register_bpf_struct_ops(), came with 6.9; it needs the BPF
+ * JIT and syscall (without them the call is a stub that registers
+ * nothing).  The kernel refuses it at run time when the module has no BTF.
+ */
+#if defined(VMLAB_HAVE_REGISTER_STRUCT_OPS) && defined(CONFIG_BPF_JIT) && \
+	defined(CONFIG_BPF_SYSCALL)
+#define VMLAB_HAVE_BPF_POLICY
+#endif
+
 #endif /* _VMLAB_COMPAT_H */

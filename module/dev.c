@@ -120,6 +120,8 @@ static long vmlab_ioc_info(struct vmlab_instance *inst, void __user *uarg)
 		info.flags |= VMLAB_INFO_LA57;
 	if (VMLAB_CAN_FLUSH_TLB)
 		info.flags |= VMLAB_INFO_TLB_FLUSH;
+	if (vmlab_bpf_policy_available())
+		info.flags |= VMLAB_INFO_BPF_POLICY;
 	info.max_region_size = vmlab_max_region_size();
 	info.max_pages = READ_ONCE(vmlab_max_pages);
 	info.max_ring_records = READ_ONCE(vmlab_max_ring_records);
@@ -167,6 +169,8 @@ static int vmlab_config_check(const struct vmlab_config *cfg)
 		return -EOPNOTSUPP;
 	if (cfg->event_mask & ~VMLAB_EV_ALL)
 		return -EINVAL;
+	if (cfg->policy == VMLAB_POLICY_BPF && !vmlab_bpf_policy_available())
+		return -EPROTONOSUPPORT;
 	if (!cfg->region_size || !PAGE_ALIGNED(cfg->region_size))
 		return -EINVAL;
 	if (!is_power_of_2(cfg->ring_records))
@@ -202,7 +206,15 @@ static long vmlab_ioc_set_config(struct vmlab_instance *inst, void __user *uarg)
 
 	/* no daemon pass spans a change of config: the next sees the new one */
 	vmlab_daemon_cancel(inst);
+	/* another policy lets a BPF one go (before the instance lock) */
+	if (cfg.policy != VMLAB_POLICY_BPF)
+		vmlab_bpf_policy_release(inst);
 	mutex_lock(&inst->lock);
+	/* BPF stays BPF; it is chosen with VMLAB_SET_BPF_POLICY */
+	if (cfg.policy == VMLAB_POLICY_BPF && !inst->bpf) {
+		ret = -EINVAL;
+		goto unlock;
+	}
 	if (inst->mapped && (cfg.region_size != inst->cfg.region_size ||
 			     cfg.ring_records != inst->cfg.ring_records)) {
 		ret = -EBUSY;
@@ -387,6 +399,29 @@ static long vmlab_ioc_policy_state(struct vmlab_instance *inst,
 	return ret;
 }
 
+static long vmlab_ioc_set_bpf_policy(struct vmlab_instance *inst,
+				     void __user *uarg)
+{
+	struct vmlab_bpf_policy bp;
+	char name[VMLAB_BPF_NAME_LEN];
+	long len;
+	int ret;
+
+	ret = vmlab_copy_in(&bp, sizeof(bp), uarg);
+	if (ret < 0)
+		return ret;
+	if (bp.flags || !vmlab_zeroed(bp.reserved, sizeof(bp.reserved)))
+		return -EINVAL;
+	if (!vmlab_bpf_policy_available())
+		return -EPROTONOSUPPORT;
+	len = strncpy_from_user(name, u64_to_user_ptr(bp.name), sizeof(name));
+	if (len < 0)
+		return len;
+	if (!len || len == sizeof(name))
+		return -EINVAL;
+	return vmlab_bpf_policy_set(inst, name);
+}
+
 static long vmlab_ioc_walk(struct vmlab_instance *inst, void __user *uarg)
 {
 	struct mm_struct *mm = current->mm;
@@ -507,6 +542,8 @@ static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vmlab_ioc_policy_state(inst, uarg);
 	case VMLAB_PT:
 		return vmlab_ioc_pt(uarg);
+	case VMLAB_SET_BPF_POLICY:
+		return vmlab_ioc_set_bpf_policy(inst, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -11,6 +11,8 @@
  * (or none) held:
  *
  *   vmlab_instance.read_lock		read(): serialises readers
+ *   vmlab_bpf_lock			the BPF policies registered, and the
+ *					instance each serves (bpf_policy.c)
  *   daemon_work, wb_work		a worker's run: cancel_work_sync()
  *					waits for it (below)
  *     mm->mmap_lock, or the faulting VMA's lock (6.4+)
@@ -290,6 +292,8 @@ void vmlab_instance_destroy(struct vmlab_instance *inst)
 	/* before the pages and the store: a pass evicts into the store */
 	vmlab_daemon_cancel(inst);
 	vmlab_mm_untrack_all(inst);
+	/* its pages leave a BPF policy's ops before they are freed */
+	vmlab_bpf_policy_release(inst);
 	vmlab_pages_free(inst);
 	vmlab_store_free(inst);
 	vmlab_policy_free(inst);

@@ -23,7 +23,9 @@ static int __init vmlab_init(void)
 	BUILD_BUG_ON(sizeof(struct vmlab_config) != VMLAB_CONFIG_SIZE_VER1);
 	BUILD_BUG_ON(offsetofend(struct vmlab_stats, reserved) !=
 		     VMLAB_STATS_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct vmlab_stats) != VMLAB_STATS_SIZE_VER1);
+	BUILD_BUG_ON(offsetofend(struct vmlab_stats, faults_cow) !=
+		     VMLAB_STATS_SIZE_VER1);
+	BUILD_BUG_ON(sizeof(struct vmlab_stats) != VMLAB_STATS_SIZE_VER2);
 	BUILD_BUG_ON(sizeof(struct vmlab_walk) != 136);
 
 	ret = vmlab_instance_init();
@@ -36,6 +38,7 @@ static int __init vmlab_init(void)
 	if (ret)
 		goto destroy_walk_cache;
 	vmlab_debugfs_init();
+	vmlab_bpf_policy_init();
 	ret = vmlab_dev_init();
 	if (ret)
 		goto remove_debugfs;

@@ -180,6 +180,7 @@ bool vmlab_policy_valid(u32 policy)
 	case VMLAB_POLICY_SFIFO:
 	case VMLAB_POLICY_TWOQ:
 	case VMLAB_POLICY_WSCLOCK:
+	case VMLAB_POLICY_BPF:
 		return true;
 	}
 	return false;
@@ -400,6 +401,9 @@ void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f)
 	case VMLAB_POLICY_TWOQ:
 		vmlab_seg_add(inst, f, VMLAB_SEG_INACTIVE);
 		break;
+	case VMLAB_POLICY_BPF:
+		vmlab_bpf_policy_add(inst, f);
+		break;
 	}
 	if (!inst->nr_slots)
 		return;
@@ -438,6 +442,8 @@ void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 	struct vmlab_frame *waiting;
 
 	lockdep_assert_held(&inst->lock);
+	if (READ_ONCE(inst->policy) == VMLAB_POLICY_BPF)
+		vmlab_bpf_policy_remove(inst, f);
 	/* SIEVE's hand moves on to the next newer page, or to the oldest */
 	if (inst->sieve_hand == f)
 		inst->sieve_hand = list_is_last(&f->fifo, &inst->fifo) ? NULL :
@@ -506,6 +512,11 @@ void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f,
 		break;
 	case VMLAB_POLICY_WSCLOCK:
 		f->referenced = true;
+		break;
+	case VMLAB_POLICY_BPF:
+		/* the fault that loads a page is its resident() */
+		if (hit)
+			vmlab_bpf_policy_touch(inst, f, VMLAB_REF_HIT);
 		break;
 	}
 }
@@ -639,7 +650,11 @@ bool vmlab_policy_sample(struct vmlab_instance *inst, pgoff_t pgoff)
 
 	lockdep_assert_held(&inst->lock);
 	f = xa_load(&inst->pages, pgoff);
-	return f && !vmlab_frame_writing(f) && vmlab_frame_young(inst, f);
+	if (!f || vmlab_frame_writing(f) || !vmlab_frame_young(inst, f))
+		return false;
+	if (READ_ONCE(inst->policy) == VMLAB_POLICY_BPF)
+		vmlab_bpf_policy_touch(inst, f, VMLAB_REF_SAMPLED);
+	return true;
 }
 
 /* After a sample: the flush CLOCK_FLUSH asks for, once for all its pages */
@@ -856,6 +871,12 @@ struct vmlab_frame *vmlab_policy_choose(struct vmlab_instance *inst)
 	case VMLAB_POLICY_WSCLOCK:
 		if (inst->nr_used_slots)
 			return vmlab_choose_wsclock(inst);
+		break;
+	case VMLAB_POLICY_BPF:
+		/* NULL: none, or one refused; FIFO chooses */
+		f = vmlab_bpf_policy_choose(inst);
+		if (f)
+			return f;
 		break;
 	}
 	return list_first_entry(&inst->fifo, struct vmlab_frame, fifo);

@@ -11,6 +11,8 @@
  *   walk.c      page-table walks and accessed bits
  *   page.c      pages and frames: allocation, accounting, residency
  *   store.c     the backing store: where evicted pages go
+ *   bpf_policy.c  replacement policies written in BPF: the struct_ops
+ *               type, the registered ops, the calls into them
  *   policy.c    replacement policies: which page to evict
  *   evict.c     eviction: the frame state machine, the page daemon, the
  *               software TLB window
@@ -42,6 +44,7 @@
 #include <uapi/linux/vmlab.h>
 
 struct dentry;
+struct vmlab_bpf_ops;
 struct file;
 struct mm_struct;
 struct page;
@@ -121,6 +124,9 @@ struct vmlab_frame {
 	u8 state;			/* enum vmlab_frame_state */
 	bool window_unmapped;		/* the window unmapped it: next is soft */
 	bool zero;			/* never written since it was zeroed */
+	bool bpf_listed;		/* BPF: given to the ops (resident())
+					 * and not taken back (leaving())
+					 */
 };
 
 /* Is @f's write to the backing file in flight (out of the policy)? */
@@ -192,6 +198,9 @@ struct vmlab_instance {
 	u32 ghost_bits;
 	struct rnd_state rnd;
 	cpumask_var_t flush_cpus;	/* CLOCK_FLUSH: CPUs to flush */
+	/* bpf_policy.c: the ops VMLAB_POLICY_BPF runs, or NULL */
+	struct vmlab_bpf_ops *bpf;
+	struct vmlab_policy_ctx bpf_ctx;	/* what its callbacks see */
 	spinlock_t vma_lock;		/* guards vmas */
 	struct list_head vmas;		/* vmlab_vma_link */
 
@@ -359,6 +368,18 @@ void vmlab_store_unread(struct vmlab_instance *inst, struct page *page,
 			pgoff_t pgoff);
 
 bool vmlab_frame_dirty(struct vmlab_instance *inst, struct vmlab_frame *f);
+
+/* --------------------------------------------------------- bpf_policy.c */
+
+bool vmlab_bpf_policy_available(void);
+void vmlab_bpf_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f);
+void vmlab_bpf_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f);
+void vmlab_bpf_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f,
+			    u32 flags);
+struct vmlab_frame *vmlab_bpf_policy_choose(struct vmlab_instance *inst);
+int vmlab_bpf_policy_set(struct vmlab_instance *inst, const char *name);
+void vmlab_bpf_policy_release(struct vmlab_instance *inst);
+void vmlab_bpf_policy_init(void);
 
 /* ------------------------------------------------------------- policy.c */
 

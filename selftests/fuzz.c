@@ -462,7 +462,7 @@ static int ioctl_index(unsigned long cmd)
 		VMLAB_GET_INFO, VMLAB_SET_CONFIG, VMLAB_GET_CONFIG,
 		VMLAB_GET_STATS, VMLAB_RESET_STATS, VMLAB_WALK,
 		VMLAB_SET_BACKING, VMLAB_EVICT, VMLAB_RESIDENT,
-		VMLAB_POLICY_STATE, VMLAB_PT,
+		VMLAB_POLICY_STATE, VMLAB_PT, VMLAB_SET_BPF_POLICY,
 	};
 	unsigned int i;
 
@@ -1958,6 +1958,9 @@ static const struct fuzz_cmd fuzz_cmds[] = {
 	  { R(vmlab_policy_state, reserved) }, 1, 0, 0, 0 },
 	{ VMLAB_PT, sizeof(struct vmlab_pt), true,
 	  { R(vmlab_pt, reserved0), R(vmlab_pt, reserved) }, 2, 0, 0, 0 },
+	{ VMLAB_SET_BPF_POLICY, sizeof(struct vmlab_bpf_policy), false,
+	  { R(vmlab_bpf_policy, reserved), R(vmlab_bpf_policy, reserved) + 8 }, 2,
+	  R(vmlab_bpf_policy, flags), 0, 0 },
 };
 
 /* A valid argument for @c in @buf (at least a page, zeroed). */
@@ -1989,6 +1992,11 @@ static void fuzz_valid_arg(const struct fuzz_cmd *c, unsigned char *buf)
 		((struct vmlab_policy_state *)buf)->count =
 			below(ps / sizeof(struct vmlab_policy_entry) + 1);
 		((struct vmlab_policy_state *)buf)->entries = (uintptr_t)(buf + ps);
+		break;
+	case VMLAB_SET_BPF_POLICY:
+		/* no such ops (ENOENT), or no BPF policies here (EPROTONOSUPPORT) */
+		((struct vmlab_bpf_policy *)buf)->name = (uintptr_t)(chance(50) ?
+			"fuzz_no_such" : "");
 		break;
 	case VMLAB_PT:
 		/* this process: a range below the top of 4-level user space, or all */
@@ -2082,7 +2090,7 @@ static void op_ioctl_fuzz(void)
 	case 8:
 		switch (below(4)) {
 		case 0:
-			cmd = _IOWR(VMLAB_IOC_MAGIC, 0x0b + below(0xf5), struct vmlab_info);
+			cmd = _IOWR(VMLAB_IOC_MAGIC, 0x0c + below(0xf4), struct vmlab_info);
 			break;
 		case 1:
 			cmd = _IOC(_IOC_DIR(c->cmd), VMLAB_IOC_MAGIC, _IOC_NR(c->cmd),

@@ -25,9 +25,12 @@ struct fuzz_errnos {
  */
 static const struct fuzz_errnos fuzz_ioctl_errnos[] = {
 	{ "VMLAB_GET_INFO",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
-	/* "VMLAB_SET_CONFIG errors: EINVAL ... EOPNOTSUPP ... EFBIG ... EBUSY" */
-	{ "VMLAB_SET_CONFIG",	{ ENOTTY, EFAULT, EINVAL, E2BIG, EOPNOTSUPP, EFBIG,
-				  EBUSY, 0 } },
+	/*
+	 * "VMLAB_SET_CONFIG errors: EINVAL ... EOPNOTSUPP ... EPROTONOSUPPORT
+	 * ... EFBIG ... EBUSY"
+	 */
+	{ "VMLAB_SET_CONFIG",	{ ENOTTY, EFAULT, EINVAL, E2BIG, EOPNOTSUPP,
+				  EPROTONOSUPPORT, EFBIG, EBUSY, 0 } },
 	{ "VMLAB_GET_CONFIG",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
 	{ "VMLAB_GET_STATS",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
 	{ "VMLAB_RESET_STATS",	{ ENOTTY, EFAULT, EINVAL, E2BIG, 0 } },
@@ -43,6 +46,9 @@ static const struct fuzz_errnos fuzz_ioctl_errnos[] = {
 	{ "VMLAB_POLICY_STATE",	{ ENOTTY, EFAULT, EINVAL, E2BIG, ENOSPC, ENOMEM, 0 } },
 	/* "EINVAL ... ESRCH ... EPERM ... EFAULT" */
 	{ "VMLAB_PT",		{ ENOTTY, EFAULT, EINVAL, E2BIG, ESRCH, EPERM, 0 } },
+	/* "EPROTONOSUPPORT ... EFAULT ... EINVAL ... ENOENT ... EBUSY" */
+	{ "VMLAB_SET_BPF_POLICY", { ENOTTY, EFAULT, EINVAL, E2BIG, EPROTONOSUPPORT,
+				    ENOENT, EBUSY, 0 } },
 };
 
 /* "read() returns whole struct vmlab_event records": its errors */

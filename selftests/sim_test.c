@@ -185,6 +185,27 @@ TEST(unopt_evicts_the_page_used_soonest_and_misses_every_reference)
 }
 
 /*
+ * LFU with aging, 1 1 1 2 3 4 5 6 in 3 frames: 4 evicts 2, not 1 (used
+ * three times; LRU would evict it), the first loaded of the pages used
+ * once; the counts halve (1's to 1, 3's to 0), so 5 evicts 3; they halve
+ * again, 1's to 0, and 6 evicts 1, the first loaded of those at 0: its
+ * old popularity has faded.
+ */
+TEST(lfu_evicts_the_least_used_page_and_ages_the_counts)
+{
+	const uint64_t refs[] = { 1, 1, 1, 2, 3, 4, 5, 6 };
+	const int64_t victim[] = { -1, -1, -1, -1, -1, 2, 3, 1 };
+	struct steps s;
+	size_t i;
+
+	run_steps(_metadata, SIM_LFU, 3, refs, ARRAY_SIZE(refs), &s);
+	for (i = 0; i < ARRAY_SIZE(refs); i++)
+		EXPECT_EQ(victim[i], s.victim[i]) TH_LOG("reference %zu", i);
+	EXPECT_EQ(6U, misses(_metadata, SIM_LFU, 3, refs, ARRAY_SIZE(refs)));
+	EXPECT_EQ(SIM_LFU, sim_policy_parse("lfu"));
+}
+
+/*
  * When no resident page is used again, UNOPT evicts the first to arrive,
  * as OSTEP's simulator does (OPT the last).
  */

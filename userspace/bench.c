@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmlab tool - `vmlab bench`: the benchmarks, each a command of its own:
- * bench fault (bench_fault.c), bench trace (bench_trace.c) and bench evict
- * (bench_evict.c).  'bench fault' also answers 'vmlab bench' alone and
+ * bench fault (bench_fault.c), bench trace (bench_trace.c), bench evict
+ * (bench_evict.c) and bench policy (bench_policy.c).  'bench fault' also answers 'vmlab bench' alone and
  * 'vmlab bench --help': its parser takes the benchmark's name as an
  * argument and knows the others' names.
  */
@@ -17,6 +17,7 @@ static const struct {
 } benches[] = {
 	{ "trace", cmd_bench_trace },
 	{ "evict", cmd_bench_evict },
+	{ "policy", cmd_bench_policy },
 };
 
 int cmd_bench(int argc, char **argv)

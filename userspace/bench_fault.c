@@ -663,13 +663,13 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ARG:
 		if (state->arg_num > 0 || strcmp(arg, "fault"))
 			argp_error(state, "unknown benchmark '%s'; benchmarks: fault, "
-				   "trace, evict", arg);
+				   "trace, evict, policy", arg);
 		a->what = state->arg_num;
 		break;
 	case ARGP_KEY_END:
 		if (a->what < 0)
 			argp_error(state, "which benchmark? benchmarks: fault, trace, "
-				   "evict");
+				   "evict, policy");
 		if (!a->have_uffd_pages)
 			b->uffd_pages = b->pages;
 		if (!a->have_uffd_other_pages)

@@ -74,6 +74,7 @@ int cmd_bench(int argc, char **argv);		/* bench.c: the dispatcher */
 int cmd_bench_fault(int argc, char **argv);	/* bench_fault.c */
 int cmd_bench_trace(int argc, char **argv);	/* bench_trace.c */
 int cmd_bench_evict(int argc, char **argv);	/* bench_evict.c */
+int cmd_bench_policy(int argc, char **argv);	/* bench_policy.c */
 int cmd_trace(int argc, char **argv);		/* trace.c */
 
 #endif /* _VMLAB_CLI_H */

@@ -148,6 +148,23 @@ uint64_t exp_page_name(const struct experiment *e, uint64_t pgoff)
 	return e->names && pgoff < e->distinct ? e->names[pgoff] : pgoff;
 }
 
+/* --policy bpf:FILE loads and registers it; bpf:NAME was registered */
+static int exp_bpf_policy(struct experiment *e)
+{
+	const char *name = e->bpf_policy;
+
+	if (!(e->info.flags & VMLAB_INFO_BPF_POLICY))
+		return bpf_policy_select(e->fd, &e->info, name);
+	if (bpf_policy_is_file(name)) {
+		if (bpf_policy_load(name, &e->bpf))
+			return -1;
+		name = e->bpf.name;
+	}
+	if (bpf_policy_select(e->fd, &e->info, name))
+		return -1;
+	return vmlab_get_config(e->fd, &e->cfg);
+}
+
 int exp_setup(struct experiment *e)
 {
 	const struct pattern_ops *ops;
@@ -202,7 +219,9 @@ int exp_setup(struct experiment *e)
 	if (e->clock_flush)
 		e->cfg.flags |= VMLAB_CFG_CLOCK_FLUSH;
 	e->cfg.frames = e->frames;
-	e->cfg.policy = e->policy;
+	/* a BPF policy is selected once the instance is configured */
+	e->cfg.policy = e->policy == VMLAB_POLICY_BPF ? VMLAB_POLICY_FIFO :
+			e->policy;
 	e->cfg.tlb_window = e->tlb_window;
 	e->cfg.evict_batch = e->evict_batch;
 	e->cfg.ws_window = e->ws_window;
@@ -214,6 +233,8 @@ int exp_setup(struct experiment *e)
 	else if (e->events)
 		e->cfg.ring_records = auto_ring(e);
 	if (vmlab_set_config(e->fd, &e->cfg))
+		return -1;
+	if (e->policy == VMLAB_POLICY_BPF && exp_bpf_policy(e))
 		return -1;
 	if (e->backing && exp_backing(e))
 		return -1;
@@ -285,6 +306,7 @@ void exp_teardown(struct experiment *e)
 	if (e->fd >= 0)
 		close(e->fd);
 	e->fd = -1;
+	bpf_policy_close(&e->bpf);
 	free(e->refs);
 	free(e->writes);
 	free(e->names);

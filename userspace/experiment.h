@@ -12,6 +12,8 @@
 
 #include <linux/vmlab.h>
 
+#include "bpf_policy.h"
+
 enum access_mode {
 	ACCESS_READ,		/* load one byte of each page */
 	ACCESS_WRITE,		/* store one byte */
@@ -38,6 +40,8 @@ struct experiment {
 	bool pages_given;	/* --pages: else trace:FILE sizes the region */
 	uint64_t frames;	/* frame budget; 0 = none */
 	uint32_t policy;	/* enum vmlab_policy */
+	/* VMLAB_POLICY_BPF: an object file to load, or a registered name */
+	const char *bpf_policy;
 	bool clock_flush;	/* VMLAB_CFG_CLOCK_FLUSH */
 	uint32_t tlb_window;	/* software TLB, pages; 0 = off */
 	uint32_t evict_batch;	/* victims evicted together; 0 = one */
@@ -59,6 +63,7 @@ struct experiment {
 	uint64_t distinct;	/* with names: how many pages */
 
 	/* the instance */
+	struct bpf_policy bpf;	/* the BPF policy the run registered */
 	int fd;
 	struct vmlab_info info;
 	struct vmlab_config cfg;

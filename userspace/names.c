@@ -54,7 +54,8 @@ NAME_TABLE(policy_names, "unknown",
 	   [VMLAB_POLICY_S3FIFO] = "s3fifo",
 	   [VMLAB_POLICY_SFIFO] = "sfifo",
 	   [VMLAB_POLICY_TWOQ] = "2q",
-	   [VMLAB_POLICY_WSCLOCK] = "wsclock");
+	   [VMLAB_POLICY_WSCLOCK] = "wsclock",
+	   [VMLAB_POLICY_BPF] = "bpf");
 
 NAME_TABLE(tlb_origin_names, "unknown",
 	   [VMLAB_TLB_ORIGIN_MODULE] = "module",

@@ -126,7 +126,9 @@ static const struct argp_option run_opts[] = {
 	  "Frame budget: at most F resident pages (default: no budget)", 4 },
 	{ "policy", OPT_POLICY, "POLICY", 0,
 	  "Replacement policy: fifo (default), random, clock, lru-approx, lru, "
-	  "mru, sieve, s3fifo, sfifo, 2q, wsclock", 4 },
+	  "mru, sieve, s3fifo, sfifo, 2q, wsclock; bpf:FILE.bpf.o loads and "
+	  "registers a policy written in BPF, bpf:NAME selects one registered "
+	  "already (bpftool struct_ops register; Linux 6.9+)", 4 },
 	{ "clock-flush", OPT_CLOCK_FLUSH, NULL, 0,
 	  "clock, lru-approx, wsclock: flush TLBs after clearing accessed bits", 4 },
 	{ "ws-window", OPT_WS_WINDOW, "T", 0,
@@ -194,10 +196,17 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		e->frames = arg_u64(state, "--frames", arg, 1, UINT64_MAX);
 		break;
 	case OPT_POLICY:
-		if (policy_parse(arg) < 0)
+		if (!strncmp(arg, "bpf:", 4) && arg[4]) {
+			e->policy = VMLAB_POLICY_BPF;
+			e->bpf_policy = arg + 4;
+			a->have_policy = true;
+			break;
+		}
+		if (policy_parse(arg) < 0 || policy_parse(arg) == VMLAB_POLICY_BPF)
 			argp_error(state, "--policy '%s': unknown; policies: fifo, "
 				   "random, clock, lru-approx, lru, mru, sieve, "
-				   "s3fifo, sfifo, 2q, wsclock", arg);
+				   "s3fifo, sfifo, 2q, wsclock, bpf:FILE.bpf.o, "
+				   "bpf:NAME", arg);
 		e->policy = policy_parse(arg);
 		a->have_policy = true;
 		break;

@@ -27,6 +27,7 @@ static const char *const sim_names[SIM_NR_POLICIES] = {
 	[SIM_TWOQ] = "2q",
 	[SIM_WSCLOCK] = "wsclock",
 	[SIM_UNOPT] = "unopt",
+	[SIM_LFU] = "lfu",
 };
 
 const char *sim_policy_name(enum sim_policy p)
@@ -58,6 +59,7 @@ struct sim_page {
 	uint8_t dirty;		/* written since it was loaded */
 	uint8_t freq;		/* S3FIFO: hits since loaded, at most 3 */
 	uint8_t queue;		/* S3FIFO: enum s3_queue */
+	uint8_t uses;		/* LFU: 1 at the load, one more a hit, aged */
 };
 
 /* S3FIFO's queues; a page is in one at most */
@@ -227,6 +229,25 @@ static uint64_t sim_random(struct sim *s)
 	return s->rnd * 0x2545f4914f6cdd1dULL;
 }
 
+/* LFU: the lowest count, the first loaded among equals; then all halve */
+static uint64_t lfu_victim(struct sim *s)
+{
+	uint64_t f, best = 0;
+	struct sim_page *g, *b = &s->pg[s->frame[0]];
+
+	for (f = 1; f < s->nframes; f++) {
+		g = &s->pg[s->frame[f]];
+		if (g->uses < b->uses ||
+		    (g->uses == b->uses && g->loaded < b->loaded)) {
+			best = f;
+			b = g;
+		}
+	}
+	for (f = 0; f < s->nframes; f++)
+		s->pg[s->frame[f]].uses >>= 1;
+	return best;
+}
+
 /* The frame to reuse when all are full. */
 static uint64_t sim_victim(struct sim *s, enum sim_policy p)
 {
@@ -265,6 +286,8 @@ static uint64_t sim_victim(struct sim *s, enum sim_policy p)
 				return s->pg[page].slot;
 			heap_pop(s);
 		}
+	case SIM_LFU:
+		return lfu_victim(s);
 	case SIM_CLOCK:
 		for (;;) {
 			f = s->hand;
@@ -536,6 +559,7 @@ int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 			g->visited = 0;
 			g->dirty = 0;
 			g->freq = 0;
+			g->uses = 1;
 			if (listed)
 				lru_push(&s, pg);
 			if (s3 && g->queue == S3_GHOST) {
@@ -555,6 +579,8 @@ int sim_run_opts(enum sim_policy p, uint64_t frames, const uint64_t *page_refs,
 			g->visited = 1;
 			if (g->freq < 3)
 				g->freq++;
+			if (g->uses < 255)
+				g->uses++;
 		}
 		if (st.write)
 			g->dirty = 1;

@@ -25,6 +25,8 @@ enum sim_policy {
 	SIM_TWOQ,	/* Linux's active and inactive lists */
 	SIM_WSCLOCK,	/* Carr and Hennessy's WSClock, window tau */
 	SIM_UNOPT,	/* OSTEP's pessimal: evict the page used soonest */
+	SIM_LFU,	/* least frequently used, counts halved at each
+			 * eviction (aging) */
 	SIM_NR_POLICIES,
 };
 
@@ -64,7 +66,7 @@ static inline bool sim_opts_write(const struct sim_opts *opts, size_t i)
 }
 
 /* "fifo", "lru", "opt", "clock", "random", "mru", "sieve", "s3fifo", "sfifo",
- * "2q", "wsclock"; NULL if out of range */
+ * "2q", "wsclock", "unopt", "lfu"; NULL if out of range */
 const char *sim_policy_name(enum sim_policy p);
 /* the policy named @name, or -1 */
 int sim_policy_parse(const char *name);
@@ -94,6 +96,11 @@ int sim_policy_parse(const char *name);
  * whose oldest page goes when it is full; when S has no victim, M's
  * oldest page is the victim if its count is 0, else the count drops by
  * one and the page goes back to M's newest end.
+ *
+ * LFU (with aging): a page's count is 1 when it is loaded and one more for
+ * each hit, up to 255; the victim is the page with the lowest count, the
+ * one loaded first among equals, and every resident page's count is then
+ * halved (rounded down).  O(frames) an eviction.
  */
 int sim_run(enum sim_policy p, uint64_t frames, const uint64_t *refs, size_t n,
 	    uint64_t seed, struct sim_result *out);

@@ -124,7 +124,7 @@ static const struct argp_option simulate_opts[] = {
 	  "Frame counts: a list, ranges allowed (3,4 or 1-8) (required)", 0 },
 	{ "policy", 'P', "POLICY", 0,
 	  "fifo, lru, opt, clock, random, mru, sieve, s3fifo, sfifo, 2q, "
-	  "wsclock, unopt, a list of them, or all (default)", 0 },
+	  "wsclock, unopt, lfu, a list of them, or all (default)", 0 },
 	{ "write", OPT_WRITE, NULL, 0,
 	  "Every reference writes (default: reads, or the trace's r|w)", 0 },
 	{ "ws-window", OPT_WS_WINDOW, "T", 0,
@@ -375,6 +375,7 @@ static const char *const mem_order[SIM_NR_POLICIES] = {
 	[SIM_LRU] = "least recent first",
 	[SIM_OPT] = "by arrival",
 	[SIM_UNOPT] = "by arrival",
+	[SIM_LFU] = "by frame",
 	[SIM_CLOCK] = "by frame; > hand, * use bit",
 	[SIM_RANDOM] = "by frame",
 	[SIM_MRU] = "least recent first",

@@ -45,6 +45,10 @@ void stats_print(const struct vmlab_stats *st, FILE *f)
 	if (st->evict_pinned || st->over_budget)
 		fprintf(f, "pinned       %llu victims kept, %llu pages over budget\n",
 			st->evict_pinned, st->over_budget);
+	if (st->bpf_refused || st->bpf_no_victim || st->bpf_unregistered)
+		fprintf(f, "bpf policy   %llu victims refused, %llu choices of none "
+			"(FIFO chose), %llu unregistered\n", st->bpf_refused,
+			st->bpf_no_victim, st->bpf_unregistered);
 	fprintf(f, "records      %llu produced, %llu dropped\n",
 		st->events, st->events_dropped);
 }
@@ -63,7 +67,8 @@ static const struct {
 	F(clean_drops), F(store_pages), F(io_errors), F(evict_pinned),
 	F(over_budget), F(faults_free_frame), F(faults_evicted),
 	F(daemon_runs), F(daemon_evictions), F(tlb_module), F(tlb_kernel),
-	F(events), F(events_dropped), F(reclaims),
+	F(events), F(events_dropped), F(reclaims), F(bpf_refused),
+	F(bpf_no_victim), F(bpf_unregistered),
 };
 #undef F
 

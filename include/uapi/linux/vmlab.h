@@ -79,6 +79,7 @@
 #define VMLAB_INFO_PFN_VISIBLE	(1U << 0)	/* this opener sees PFNs (CAP_SYS_ADMIN) */
 #define VMLAB_INFO_LA57		(1U << 1)	/* 5-level paging is enabled */
 #define VMLAB_INFO_TLB_FLUSH	(1U << 2)	/* VMLAB_CFG_CLOCK_FLUSH is available */
+#define VMLAB_INFO_BPF_POLICY	(1U << 3)	/* VMLAB_POLICY_BPF is available */
 
 struct vmlab_info {
 	__u32 size;		/* in: sizeof(struct vmlab_info) */
@@ -191,6 +192,11 @@ enum vmlab_event_type {
  * hand, S3FIFO's queues and counters.
  * All keep their work per fault O(1) amortized, independent of region
  * size; WSCLOCK's hand turns at most once around the ring per fault.
+ * BPF         a policy written in BPF, a struct vmlab_policy_ops the
+ *             module's struct_ops type, selected with VMLAB_SET_BPF_POLICY
+ *             (see "BPF policies" below); SET_CONFIG keeps it when it is the
+ *             instance's policy already, and a switch to another policy
+ *             lets it go.
  */
 enum vmlab_policy {
 	VMLAB_POLICY_FIFO = 0,
@@ -204,6 +210,7 @@ enum vmlab_policy {
 	VMLAB_POLICY_SFIFO = 8,
 	VMLAB_POLICY_TWOQ = 9,
 	VMLAB_POLICY_WSCLOCK = 10,
+	VMLAB_POLICY_BPF = 11,
 	VMLAB_POLICY_MAX,
 };
 
@@ -219,12 +226,15 @@ enum vmlab_policy {
  * VMLAB_SET_CONFIG errors:
  *   EINVAL  region_size 0 or not a multiple of the page size; ring_records
  *           not a power of two; an unknown event_mask or flags bit; policy
- *           unknown; LRU, MRU, SFIFO or TWOQ without tlb_window; evict_batch
+ *           unknown, or BPF while the instance has no BPF policy (select
+ *           one with VMLAB_SET_BPF_POLICY); LRU, MRU, SFIFO or TWOQ without tlb_window; evict_batch
  *           above VMLAB_EVICT_BATCH_MAX; ws_window above
  *           VMLAB_WS_WINDOW_MAX; watermarks set (either not 0) without
  *           low_watermark < high_watermark <= frames, or with no frames
  *   EOPNOTSUPP  VMLAB_CFG_CLOCK_FLUSH on a kernel that exports no TLB flush
  *           a module may call (VMLAB_INFO_TLB_FLUSH clear: 7.x)
+ *   EPROTONOSUPPORT  policy BPF on a kernel without module struct_ops
+ *           (VMLAB_INFO_BPF_POLICY clear: before 6.9, or no module BTF)
  *   EFBIG   region_size above max_region_size, ring_records above
  *           max_ring_records, or frames above max_pages
  *   EBUSY   region_size or ring_records changed after the first mmap(), or
@@ -352,6 +362,16 @@ struct vmlab_stats {
 	__u64 daemon_runs;	/* passes of the page daemon completed */
 	__u64 daemon_evictions;	/* pages the page daemon evicted */
 	__u64 faults_cow;	/* write faults of MAP_PRIVATE mappings: copied */
+	/* version 2: BPF policies (VMLAB_POLICY_BPF) */
+	__u64 bpf_refused;	/* victims refused: not resident, being
+				 * written, or chosen already; FIFO chose
+				 */
+	__u64 bpf_no_victim;	/* choices that named no page
+				 * (VMLAB_BPF_NO_VICTIM); FIFO chose
+				 */
+	__u64 bpf_unregistered;	/* the instance's ops went away while it
+				 * ran: it went on under FIFO
+				 */
 };
 
 /*
@@ -362,6 +382,7 @@ struct vmlab_stats {
  */
 #define VMLAB_STATS_SIZE_VER0	224	/* up to reserved[] */
 #define VMLAB_STATS_SIZE_VER1	264	/* the miss split, the daemon, COW */
+#define VMLAB_STATS_SIZE_VER2	288	/* BPF policies */
 
 /* ------------------------------------------------------------------ walk */
 
@@ -755,6 +776,113 @@ struct vmlab_policy_state {
 	__u64 reserved[2];	/* zero */
 };
 
+/* ---------------------------------------------------------- BPF policies */
+
+/*
+ * A replacement policy written in BPF: a struct_ops map of type struct
+ * vmlab_policy_ops, which the module registers with the kernel where it
+ * can (Linux 6.9 and later, with module BTF: Debian's 6.12 and newer;
+ * VMLAB_INFO_BPF_POLICY says so).  Load and register it with libbpf
+ * (bpf_map__attach_struct_ops(), as 'vmlab run --policy bpf:FILE.bpf.o'
+ * does) or with 'bpftool struct_ops register FILE.bpf.o'; each registered
+ * ops is known by its name, unique among those registered (EEXIST
+ * otherwise).  VMLAB_SET_BPF_POLICY then makes the ops of that name an
+ * instance's policy (VMLAB_POLICY_BPF).
+ *
+ * The callbacks, each called with the instance lock held (never in
+ * parallel for one instance), in a fault or an ioctl; none may sleep:
+ *
+ *   resident(ctx, pgoff)        page pgoff became resident, or was chosen
+ *                               and kept (pinned, or needed by the access
+ *                               that faults): the newest page
+ *   reference(ctx, pgoff, flags)  a reference the module saw to a page
+ *                               resident already (a hit): a fault of any
+ *                               kind, a write upgrade, a soft fault
+ *                               (VMLAB_REF_HIT), or an accessed bit
+ *                               VMLAB_RESIDENT_YOUNG found set
+ *                               (VMLAB_REF_SAMPLED); the fault that loads
+ *                               a page is its resident() alone
+ *   leaving(ctx, pgoff)         page pgoff leaves the policy: chosen as a
+ *                               victim, evicted by VMLAB_EVICT, or being
+ *                               written out (it comes back with resident)
+ *   choose(ctx)                 the victim: a page index, or
+ *                               VMLAB_BPF_NO_VICTIM
+ *
+ * A callback the ops leaves NULL is not called (choose NULL: FIFO
+ * chooses).  ctx describes the instance; it is valid during the call only.
+ * When the ops becomes an instance's policy, resident() is called for each
+ * resident page in load order; when the instance lets it go (another
+ * policy, another ops, or the instance closed), leaving() for each; an ops
+ * serves one instance at a time (EBUSY), its maps being its state.
+ *
+ * Nothing the program returns is trusted.  A victim that is not resident,
+ * is being written out, was chosen already and not given back with
+ * resident(), or is held by someone besides its mappings (pinned, see
+ * "Pinned pages", or being faulted in) is refused (vmlab_stats.bpf_refused),
+ * and so is VMLAB_BPF_NO_VICTIM (bpf_no_victim): FIFO chooses instead, the
+ * resident page loaded first, pinned or not (a pinned page FIFO chooses is
+ * kept as for every policy, and choose() is called again).  The verifier
+ * bounds every program, and choose() is called once per victim, so a
+ * program cannot stall a fault.  When the ops is unregistered (its link or
+ * map closed, 'bpftool struct_ops unregister') while an instance runs it,
+ * the instance goes on under FIFO (vmlab_stats.bpf_unregistered; GET_CONFIG
+ * then says FIFO).  The module stays loaded while any ops of its type is.
+ *
+ * VMLAB_POLICY_STATE shows a BPF policy's pages in FIFO order.
+ */
+#define VMLAB_BPF_NAME_LEN	16	/* vmlab_policy_ops.name, with its NUL */
+#define VMLAB_BPF_NO_VICTIM	(~0ULL)	/* choose(): no page */
+
+/* reference()'s flags */
+#define VMLAB_REF_HIT		(1U << 0)	/* a fault on the page, resident */
+#define VMLAB_REF_SAMPLED	(1U << 1)	/* VMLAB_RESIDENT_YOUNG found its
+						 * accessed bit set
+						 */
+
+/* What a callback knows of its instance; read-only. */
+struct vmlab_policy_ctx {
+	__u32 id;		/* the instance's id (vmlab_info.instance_id) */
+	__u32 reserved;
+	__u64 frames;		/* the frame budget, 0 = unlimited */
+	__u64 nr_pages;		/* pages of the region */
+	__u64 resident;		/* pages resident now */
+	__u64 vtime;		/* references seen: faults, upgrades */
+};
+
+/*
+ * The struct_ops type.  A BPF object declares a variable of this type in
+ * section ".struct_ops.link" (or ".struct_ops") with its programs
+ * (SEC("struct_ops/...")) and a name.
+ */
+struct vmlab_policy_ops {
+	void (*resident)(struct vmlab_policy_ctx *ctx, __u64 pgoff);
+	void (*reference)(struct vmlab_policy_ctx *ctx, __u64 pgoff,
+			  __u32 flags);
+	void (*leaving)(struct vmlab_policy_ctx *ctx, __u64 pgoff);
+	__u64 (*choose)(struct vmlab_policy_ctx *ctx);
+	char name[VMLAB_BPF_NAME_LEN];	/* letters, digits, '_'; not empty */
+};
+
+/*
+ * VMLAB_SET_BPF_POLICY makes the registered ops named by the string at
+ * user pointer name (NUL-terminated) the instance's policy; VMLAB_POLICY_BPF
+ * in vmlab_config.policy from then on.  The switch starts from load order
+ * (resident() for each page, oldest first); a BPF policy the instance had
+ * is let go first.
+ *
+ * Errors: EPROTONOSUPPORT this kernel cannot run BPF policies (before 6.9,
+ * or no module BTF: VMLAB_INFO_BPF_POLICY clear); EFAULT name not
+ * readable; EINVAL name empty or longer than VMLAB_BPF_NAME_LEN - 1; ENOENT
+ * no ops of that name is registered; EBUSY the ops serves another
+ * instance.
+ */
+struct vmlab_bpf_policy {
+	__u32 size;		/* in: sizeof(struct vmlab_bpf_policy) */
+	__u32 flags;		/* zero */
+	__u64 name;		/* in: user pointer to the ops' name */
+	__u64 reserved[2];	/* zero */
+};
+
 /* -------------------------------------------------------------- commands */
 
 #define VMLAB_GET_INFO		_IOWR(VMLAB_IOC_MAGIC, 0x00, struct vmlab_info)
@@ -768,5 +896,6 @@ struct vmlab_policy_state {
 #define VMLAB_RESIDENT		_IOWR(VMLAB_IOC_MAGIC, 0x08, struct vmlab_resident)
 #define VMLAB_POLICY_STATE	_IOWR(VMLAB_IOC_MAGIC, 0x09, struct vmlab_policy_state)
 #define VMLAB_PT		_IOWR(VMLAB_IOC_MAGIC, 0x0a, struct vmlab_pt)
+#define VMLAB_SET_BPF_POLICY	_IOW(VMLAB_IOC_MAGIC, 0x0b, struct vmlab_bpf_policy)
 
 #endif /* _UAPI_LINUX_VMLAB_H */
