@@ -174,13 +174,18 @@ POLICY_OBJS	:= $(patsubst bpf/policies/%.bpf.c,$(B)/bpf/policies/%.bpf.o,$(POLIC
 policies: $(POLICY_OBJS)
 tool: policies
 
-$(B)/bpf/policies/%.bpf.o: bpf/policies/%.bpf.c bpf/policies/vmlab_policy.h \
-	include/uapi/linux/vmlab.h
+# a policy object: the uapi header and vmlab_policy.h, DWARF out, BTF kept
+define bpf_policy_obj
 	@mkdir -p $(@D)
 	$(BPF_CLANG) $(BPF_CFLAGS) -I/usr/include/$(shell $(CC) -dumpmachine) \
 		-Ibpf/policies -Iinclude/uapi -c $< -o $@.tmp
-	$(BPF_STRIP) -g $@.tmp	# DWARF out, BTF kept
+	$(BPF_STRIP) -g $@.tmp
 	mv $@.tmp $@
+endef
+
+$(B)/bpf/policies/%.bpf.o: bpf/policies/%.bpf.c bpf/policies/vmlab_policy.h \
+	include/uapi/linux/vmlab.h
+	$(bpf_policy_obj)
 
 selftests: $(TEST_PROGS) $(B)/bpftool
 
@@ -217,11 +222,7 @@ $(B)/selftests/bpf_policy_test: CPPFLAGS += -I$(LIBBPF_DIR)/usr/include
 
 $(B)/selftests/%.bpf.o: selftests/%.bpf.c bpf/policies/vmlab_policy.h \
 	include/uapi/linux/vmlab.h
-	@mkdir -p $(@D)
-	$(BPF_CLANG) $(BPF_CFLAGS) -I/usr/include/$(shell $(CC) -dumpmachine) \
-		-Ibpf/policies -Iinclude/uapi -c $< -o $@.tmp
-	$(BPF_STRIP) -g $@.tmp	# DWARF out, BTF kept
-	mv $@.tmp $@
+	$(bpf_policy_obj)
 
 # the page-table test builds the tool's layouts
 $(B)/selftests/pt_test: userspace/ptlayout.c userspace/ptlayout.h

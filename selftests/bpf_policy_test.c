@@ -25,21 +25,13 @@
 
 /* ------------------------------------------------------------- helpers */
 
-/* @name beside the test programs: build/selftests/ + @rel */
+/* A readable file beside the test programs: build/selftests/ + @rel */
 static int build_path(char *buf, size_t size, const char *rel)
 {
-	char exe[4096], *slash;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int ret = vmlab_build_path(buf, size, rel);
 
-	if (n <= 0)
-		return -errno;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return -ENOENT;
-	*slash = '\0';
-	if ((size_t)snprintf(buf, size, "%s/%s", exe, rel) >= size)
-		return -ENAMETOOLONG;
+	if (ret)
+		return ret;
 	return access(buf, R_OK) ? -errno : 0;
 }
 

@@ -822,8 +822,8 @@ static inline ssize_t vmlab_read_file(const char *path, char *buf, size_t size)
 	return (ssize_t)len;
 }
 
-/* The tool beside the test programs: build/selftests/X -> build/vmlab */
-static inline int vmlab_tool_path(char *buf, size_t size)
+/* @rel from the test programs' directory (build/selftests/) */
+static inline int vmlab_build_path(char *buf, size_t size, const char *rel)
 {
 	char exe[4096], *slash;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -835,8 +835,18 @@ static inline int vmlab_tool_path(char *buf, size_t size)
 	if (!slash)
 		return -ENOENT;
 	*slash = '\0';
-	if ((size_t)snprintf(buf, size, "%s/../vmlab", exe) >= size)
+	if ((size_t)snprintf(buf, size, "%s/%s", exe, rel) >= size)
 		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* The tool beside the test programs: build/selftests/X -> build/vmlab */
+static inline int vmlab_tool_path(char *buf, size_t size)
+{
+	int ret = vmlab_build_path(buf, size, "../vmlab");
+
+	if (ret)
+		return ret;
 	return access(buf, X_OK) ? -errno : 0;
 }
 
