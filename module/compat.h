@@ -131,6 +131,17 @@ static inline void vmlab_flush_tlb_local(void)
 #endif
 
 /*
+ * The system's unbound work queue, for the write-back worker and the page
+ * daemon.  6.17 renamed it system_dfl_wq (backported to 6.12.y), and 7.x
+ * warns once when work is queued on the old name.
+ */
+#ifdef VMLAB_HAVE_SYSTEM_DFL_WQ
+#define vmlab_unbound_wq	system_dfl_wq
+#else
+#define vmlab_unbound_wq	system_unbound_wq
+#endif
+
+/*
  * A write of an iov_iter to the backing file, inside the file system's
  * freeze protection (sb_writers), as a write(2) is.  6.8 moved
  * file_start_write() into vfs_iter_write() ("fs: move file_start_write()

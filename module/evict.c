@@ -46,6 +46,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 
+#include "compat.h"
 #include "vmlab.h"
 
 /* The window holds @f no more. */
@@ -553,7 +554,7 @@ void vmlab_daemon_kick(struct vmlab_instance *inst)
 {
 	lockdep_assert_held(&inst->lock);
 	if (vmlab_daemon_below(inst, inst->low_watermark))
-		queue_work(system_unbound_wq, &inst->daemon_work);
+		queue_work(vmlab_unbound_wq, &inst->daemon_work);
 }
 
 /*

@@ -103,11 +103,11 @@
  *   lock (evict.c).  A fault the kernel takes for the task (copy_*_user()
  *   in write(2), get_user_pages(), /proc/PID/mem) may hold those locks
  *   itself and cannot drop the mmap lock: its victims are parked in memory
- *   and written by a worker (wb_work, on system_unbound_wq), which holds no
- *   vmlab lock across the write.  So are a user fault's when anyone holds
+ *   and written by a worker (wb_work, on the unbound work queue), which
+ *   holds no vmlab lock across the write.  So are a user fault's when anyone holds
  *   the backing inode's lock (store.c).
  *
- * - The page daemon (daemon_work, on system_unbound_wq; evict.c) runs
+ * - The page daemon (daemon_work, on the unbound work queue; evict.c) runs
  *   with no lock held and takes the instance lock, as a fault would, to
  *   choose and unmap victims through the eviction a miss uses; it drops the
  *   lock to write them (vmlab_evict_write(), the frame state machine), as

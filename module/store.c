@@ -236,7 +236,7 @@ int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
 	ret = vmlab_store_park(inst, f->page, f->pgoff, true);
 	if (ret)
 		return ret;
-	queue_work(system_unbound_wq, &inst->wb_work);
+	queue_work(vmlab_unbound_wq, &inst->wb_work);
 	return VMLAB_EVICT_ACTION_DEFER;
 }
 
@@ -356,7 +356,7 @@ void vmlab_store_unread(struct vmlab_instance *inst, struct page *page,
 	if ((!inst->backing || unwritten) &&
 	    !vmlab_store_park(inst, page, pgoff, unwritten)) {
 		if (unwritten)
-			queue_work(system_unbound_wq, &inst->wb_work);
+			queue_work(vmlab_unbound_wq, &inst->wb_work);
 		return;
 	}
 	vmlab_page_release(page);

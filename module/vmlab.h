@@ -217,7 +217,7 @@ struct vmlab_instance {
 	/* evict.c: the page daemon; watermarks in free frames, 0 = off */
 	u32 low_watermark;		/* a miss below it wakes the daemon */
 	u32 high_watermark;		/* the daemon frees frames up to it */
-	struct work_struct daemon_work;	/* on system_unbound_wq */
+	struct work_struct daemon_work;	/* on the unbound work queue */
 
 	/* fault.c: a miss that evicted, retried: counted as evicted */
 	struct task_struct *evict_task;
