@@ -144,8 +144,18 @@ static void vmlab_unmap_batch(struct vmlab_instance *inst, struct vmlab_batch *b
  * the only one left; a get_user_pages_fast() that raced with the unmap
  * rechecks the PTE and lets go, so at worst it costs the page a turn.
  */
-static bool vmlab_page_pinned(struct page *page)
+static bool vmlab_page_pinned(struct vmlab_instance *inst, struct page *page)
 {
+	if (page_count(page) == 1)
+		return false;
+	/*
+	 * Without a frame budget a fault's fast path may hold a reference
+	 * for a moment, inside an RCU read-side section, while it finds the
+	 * page lock (ours) taken (fault.c): a grace period and it is gone.
+	 */
+	if (READ_ONCE(inst->frames))
+		return true;
+	synchronize_rcu();
 	return page_count(page) != 1;
 }
 
@@ -184,7 +194,7 @@ static int vmlab_evict(struct vmlab_instance *inst, struct vmlab_batch *b,
 		struct vmlab_frame *f = b->f[i];
 		struct page *page = f->page;
 
-		if (vmlab_page_pinned(page)) {
+		if (vmlab_page_pinned(inst, page)) {
 			vmlab_count(inst, VMLAB_CNT_EVICT_PINNED);
 			action = -EBUSY;
 		} else {

@@ -378,11 +378,11 @@ static bool vmlab_fault_may_write(unsigned int flags)
  * a COW fault, and a policy whose hit is a mark in the frame
  * (vmlab_policy_hit_lockless()).  The frame is found under RCU (frames are
  * the instance's until it ends: page.c), its page pinned, checked to be
- * still the frame's, and locked; with the page lock held and ->mapping
- * still the instance's, the page is resident and no eviction can take it
- * before its PTE is in (an eviction clears ->mapping under the page lock).
- * Anything else, or a race lost, and the slow path runs.  Returns the page
- * pinned and locked, or NULL.
+ * still the frame's, and locked if the lock is free; with the page lock
+ * held and ->mapping still the instance's, the page is resident and no
+ * eviction can take it before its PTE is in (an eviction clears ->mapping
+ * under the page lock).  Anything else, or a race lost, and the slow path
+ * runs.  Returns the page pinned and locked, or NULL.
  */
 static struct page *vmlab_fault_fast(struct vmlab_instance *inst,
 				     struct vm_fault *vmf, bool cow)
@@ -394,18 +394,28 @@ static struct page *vmlab_fault_fast(struct vmlab_instance *inst,
 	    READ_ONCE(inst->evict_task) == current ||
 	    !vmlab_policy_hit_lockless(inst))
 		return NULL;
+	/*
+	 * The reference is taken and, unless the page lock comes with it at
+	 * once, dropped inside one RCU read-side section: an eviction that
+	 * holds the page lock and finds the page held waits a grace period
+	 * for such a reference to go before it calls the page pinned
+	 * (evict.c).  A fault never waits for the page lock holding one.
+	 */
 	rcu_read_lock();
 	f = xa_load(&inst->pages, vmf->pgoff);
 	page = f ? READ_ONCE(f->page) : NULL;
-	if (page && !get_page_unless_zero(page))
-		page = NULL;
-	rcu_read_unlock();
-	if (!page)
+	if (!page || !get_page_unless_zero(page)) {
+		rcu_read_unlock();
 		return NULL;
-	/* still the frame's page: ours, and held now */
-	if (xa_load(&inst->pages, vmf->pgoff) != f || READ_ONCE(f->page) != page)
-		goto put_page;
-	lock_page(page);
+	}
+	/* still the frame's page (ours, and held now), and not busy */
+	if (xa_load(&inst->pages, vmf->pgoff) != f ||
+	    READ_ONCE(f->page) != page || !trylock_page(page)) {
+		put_page(page);
+		rcu_read_unlock();
+		return NULL;
+	}
+	rcu_read_unlock();
 	if (page_folio(page)->mapping != inst->inode->i_mapping ||
 	    xa_load(&inst->pages, vmf->pgoff) != f ||
 	    READ_ONCE(f->page) != page ||
@@ -420,7 +430,6 @@ static struct page *vmlab_fault_fast(struct vmlab_instance *inst,
 
 unlock_page:
 	unlock_page(page);
-put_page:
 	put_page(page);
 	return NULL;
 }
