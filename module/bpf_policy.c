@@ -224,7 +224,7 @@ int vmlab_bpf_policy_set(struct vmlab_instance *inst, const char *name)
 		ret = b->inst == inst ? 0 : -EBUSY;
 		goto unlock_registry;
 	}
-	mutex_lock(&inst->lock);
+	vmlab_lock(inst);
 	if (inst->bpf)
 		vmlab_bpf_unbind(inst, true);
 	b->inst = inst;
@@ -248,7 +248,7 @@ void vmlab_bpf_policy_release(struct vmlab_instance *inst)
 	if (!READ_ONCE(inst->bpf))
 		return;
 	mutex_lock(&vmlab_bpf_lock);
-	mutex_lock(&inst->lock);
+	vmlab_lock(inst);
 	if (inst->bpf)
 		vmlab_bpf_unbind(inst, true);
 	mutex_unlock(&inst->lock);
@@ -298,7 +298,7 @@ static void vmlab_bpf_unreg(void *kdata, struct bpf_link *link)
 		list_del(&found->node);
 		inst = found->inst;
 		if (inst) {
-			mutex_lock(&inst->lock);
+			vmlab_lock(inst);
 			vmlab_bpf_unbind(inst, false);
 			vmlab_count(inst, VMLAB_CNT_BPF_UNREGISTERED);
 			mutex_unlock(&inst->lock);

@@ -18,7 +18,7 @@ static int vmlab_config_show(struct seq_file *m, void *v)
 {
 	struct vmlab_instance *inst = m->private;
 
-	mutex_lock(&inst->lock);
+	vmlab_lock(inst);
 	seq_printf(m, "region_size %llu\n", inst->cfg.region_size);
 	seq_printf(m, "event_mask 0x%llx\n", inst->cfg.event_mask);
 	seq_printf(m, "flags 0x%x\n", inst->cfg.flags);
@@ -71,6 +71,8 @@ static int vmlab_stats_show(struct seq_file *m, void *v)
 	/* not in vmlab_stats: how the module took them, not what they were */
 	seq_printf(m, "faults_unlocked %lld\n",
 		   (long long)atomic64_read(&inst->faults_unlocked));
+	seq_printf(m, "fault_locks %lld\n",
+		   (long long)atomic64_read(&inst->fault_locks));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vmlab_stats);
@@ -82,7 +84,7 @@ static int vmlab_resident_show(struct seq_file *m, void *v)
 	struct vmlab_frame *f;
 	unsigned long idx;
 
-	mutex_lock(&inst->lock);
+	vmlab_lock(inst);
 	xa_for_each(&inst->pages, idx, f)
 		seq_printf(m, "%lu\n", idx);
 	mutex_unlock(&inst->lock);

@@ -140,7 +140,7 @@ static long vmlab_ioc_get_config(struct vmlab_instance *inst, void __user *uarg)
 		return usize;
 	if (!vmlab_zeroed(cfg.reserved, sizeof(cfg.reserved)))
 		return -EINVAL;
-	mutex_lock(&inst->lock);
+	vmlab_lock(inst);
 	cfg = inst->cfg;
 	mutex_unlock(&inst->lock);
 	return vmlab_copy_out_ver(uarg, &cfg, sizeof(cfg), usize);
@@ -209,7 +209,7 @@ static long vmlab_ioc_set_config(struct vmlab_instance *inst, void __user *uarg)
 	/* another policy lets a BPF one go (before the instance lock) */
 	if (cfg.policy != VMLAB_POLICY_BPF)
 		vmlab_bpf_policy_release(inst);
-	mutex_lock(&inst->lock);
+	vmlab_lock(inst);
 	/* BPF stays BPF; it is chosen with VMLAB_SET_BPF_POLICY */
 	if (cfg.policy == VMLAB_POLICY_BPF && !inst->bpf) {
 		ret = -EINVAL;
@@ -222,13 +222,27 @@ static long vmlab_ioc_set_config(struct vmlab_instance *inst, void __user *uarg)
 	}
 	if (cfg.frames != inst->cfg.frames || cfg.tlb_window != inst->cfg.tlb_window ||
 	    cfg.seed != inst->cfg.seed) {
+		bool misses_unlocked = inst->misses_unlocked;
+
+		/* no miss in flight counts against a budget it did not see */
+		vmlab_misses_lock(inst);
 		ret = -EBUSY;
 		if (atomic64_read(&inst->nr_resident))
-			goto unlock;
+			goto allow_misses;
 		ret = vmlab_policy_resize(inst, cfg.frames);
 		if (ret)
-			goto unlock;
+			goto allow_misses;
 		prandom_seed_state(&inst->rnd, cfg.seed);
+		/*
+		 * Nothing is resident, so nothing is left to evict; while the
+		 * store holds pages, misses look in it under the lock.
+		 */
+		misses_unlocked = !atomic64_read(&inst->store_pages);
+allow_misses:
+		if (misses_unlocked)
+			vmlab_misses_unlock(inst);
+		if (ret)
+			goto unlock;
 	}
 	cfg.size = sizeof(cfg);
 	inst->cfg = cfg;
@@ -340,7 +354,7 @@ static long vmlab_ioc_resident(struct vmlab_instance *inst, void __user *uarg)
 		u64 j;
 
 		n = min_t(u64, end - i, sizeof(buf));
-		mutex_lock(&inst->lock);
+		vmlab_lock(inst);
 		for (j = 0; j < n; j++) {
 			buf[j] = vmlab_page_flags(inst, i + j);
 			if (!(buf[j] & VMLAB_PAGE_RESIDENT))
@@ -383,7 +397,7 @@ static long vmlab_ioc_policy_state(struct vmlab_instance *inst,
 			return -ENOMEM;
 	}
 	/* filled under the lock, copied after: the entries may be vmlab pages */
-	mutex_lock(&inst->lock);
+	vmlab_lock(inst);
 	vmlab_policy_state(inst, e, room, &st);
 	mutex_unlock(&inst->lock);
 	ret = 0;

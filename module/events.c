@@ -62,6 +62,7 @@ void vmlab_stats_reset(struct vmlab_instance *inst)
 	for (i = 0; i < VMLAB_NR_COUNTERS; i++)
 		atomic64_set(&inst->counters[i], 0);
 	atomic64_set(&inst->faults_unlocked, 0);
+	atomic64_set(&inst->fault_locks, 0);
 }
 
 /* ------------------------------------------------------------------ ring */

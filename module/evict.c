@@ -275,7 +275,7 @@ int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
 	struct file *file;
 	int err = 0;
 
-	mutex_lock(&inst->lock);
+	vmlab_lock(inst);
 	file = get_file(inst->backing);
 	mutex_unlock(&inst->lock);
 	for (i = 0; i < b->n; i = j) {
@@ -288,7 +288,7 @@ int vmlab_evict_write(struct vmlab_instance *inst, struct vmlab_batch *b,
 	}
 	fput(file);
 
-	mutex_lock(&inst->lock);
+	vmlab_lock(inst);
 	for (i = 0; i < b->n; i++)
 		ret[i] = vmlab_evict_written(inst, b->f[i], ret[i], reason);
 	wake_up_all(&inst->busy_wait);
@@ -325,7 +325,9 @@ int vmlab_evict_range(struct vmlab_instance *inst, unsigned long first,
 	unsigned long idx;
 	int ret = 0;
 
-	mutex_lock(&inst->lock);
+	vmlab_lock(inst);
+	/* every page it writes out stays out until it faults back in */
+	vmlab_misses_lock(inst);
 	xa_for_each_range(&inst->pages, idx, f, first, last) {
 		struct vmlab_batch b = { .n = 1 };
 
@@ -338,7 +340,7 @@ int vmlab_evict_range(struct vmlab_instance *inst, unsigned long first,
 		if (b.n) {
 			mutex_unlock(&inst->lock);
 			ret = vmlab_evict_write(inst, &b, VMLAB_EVICT_REASON_FORCED);
-			mutex_lock(&inst->lock);
+			vmlab_lock(inst);
 		}
 		if (ret)
 			break;
@@ -536,7 +538,7 @@ static void vmlab_daemon_work(struct work_struct *work)
 	struct vmlab_batch victims;
 	int ret = 0;
 
-	mutex_lock(&inst->lock);
+	vmlab_lock(inst);
 	while (!ret && vmlab_daemon_below(inst, inst->high_watermark)) {
 		/* resident <= frames - high: high frames free */
 		ret = vmlab_evict_to(inst, inst->frames - inst->high_watermark + 1,
@@ -547,7 +549,7 @@ static void vmlab_daemon_work(struct work_struct *work)
 		mutex_unlock(&inst->lock);
 		ret = vmlab_evict_write(inst, &victims, VMLAB_EVICT_REASON_DAEMON);
 		cond_resched();
-		mutex_lock(&inst->lock);
+		vmlab_lock(inst);
 	}
 	/* counted once the pass is over: a caller polling it may go on */
 	vmlab_count(inst, VMLAB_CNT_DAEMON_RUNS);

@@ -66,6 +66,13 @@ static struct vmlab_instance *vmlab_vma_instance(struct vm_area_struct *vma)
 	return vma->vm_file->private_data;
 }
 
+/* The instance lock, taken by a fault: counted for the benchmark. */
+static void vmlab_fault_lock(struct vmlab_instance *inst)
+{
+	atomic64_inc(&inst->fault_locks);
+	vmlab_lock(inst);
+}
+
 static u32 vmlab_fault_access(unsigned int flags)
 {
 	u32 access = flags & FAULT_FLAG_WRITE ? VMLAB_ACC_WRITE : VMLAB_ACC_READ;
@@ -251,7 +258,9 @@ static vm_fault_t vmlab_fault_error(struct vmlab_instance *inst)
 
 /*
  * Make page @pgoff resident: from the store (a swap-in), or zero-filled.
- * The frame budget was kept.
+ * The frame budget was kept.  ERR_PTR(-EEXIST): a miss without the lock
+ * made it resident meanwhile (only a zero-fill can lose so: such misses
+ * run only while the store is empty, and stop before it fills).
  */
 static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 					   pgoff_t pgoff, unsigned int *kind)
@@ -267,18 +276,20 @@ static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 	if (atomic64_read(&inst->store_pages))
 		page = vmlab_store_in(inst, pgoff, &err);
 	if (err)
-		return NULL;
+		return ERR_PTR(err);
 	*kind = page ? VMLAB_FAULT_SWAPIN : VMLAB_FAULT_ZERO;
 	if (!page)
 		page = vmlab_page_alloc(inst);
 	if (!page)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 
-	f = vmlab_frame_alloc(inst, page, pgoff);
+	err = -ENOMEM;
+	f = vmlab_frame_alloc(inst, page, pgoff, VMLAB_FRAME_RESIDENT);
 	if (!f)
 		goto release_page;
 	f->zero = *kind == VMLAB_FAULT_ZERO;
-	if (vmlab_frame_insert(inst, f))
+	err = vmlab_frame_insert(inst, f);
+	if (err)
 		goto free_frame;
 	vmlab_policy_add(inst, f);
 	return f;
@@ -286,11 +297,13 @@ static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 free_frame:
 	vmlab_frame_free(inst, f);
 release_page:
-	if (*kind == VMLAB_FAULT_SWAPIN)
+	if (*kind == VMLAB_FAULT_SWAPIN) {
+		WARN_ON_ONCE(err == -EEXIST);
 		vmlab_store_unread(inst, page, pgoff);
-	else
+	} else {
 		vmlab_page_release(page);
-	return NULL;
+	}
+	return ERR_PTR(err);
 }
 
 /*
@@ -312,7 +325,7 @@ static vm_fault_t vmlab_fault_retry(struct vmlab_instance *inst,
 	vmlab_fault_unlock(vmf);
 	if (victims->n) {
 		if (vmlab_evict_write(inst, victims, VMLAB_EVICT_REASON_BUDGET)) {
-			mutex_lock(&inst->lock);
+			vmlab_fault_lock(inst);
 			inst->err_task = current;
 			inst->err_pgoff = pgoff;
 			mutex_unlock(&inst->lock);
@@ -372,28 +385,49 @@ static bool vmlab_fault_may_write(unsigned int flags)
 }
 
 /*
- * The fast path: a fault on a page resident already, when nothing the
- * fault does needs the instance lock - no frame budget (no eviction
- * chooses, no access to note, no page daemon), no software TLB window, not
- * a COW fault, and a policy whose hit is a mark in the frame
- * (vmlab_policy_hit_lockless()).  The frame is found under RCU (frames are
- * the instance's until it ends: page.c), its page pinned, checked to be
- * still the frame's, and locked if the lock is free; with the page lock
- * held and ->mapping still the instance's, the page is resident and no
- * eviction can take it before its PTE is in (an eviction clears ->mapping
- * under the page lock).  Anything else, or a race lost, and the slow path
- * runs.  Returns the page pinned and locked, or NULL.
+ * May this fault take no instance lock?  Not when it needs what the lock
+ * guards: a frame budget (no eviction chooses, no access to note, no page
+ * daemon), a software TLB window, a COW fault, a policy whose hit moves a
+ * frame on a list (vmlab_policy_hit_lockless()), or a retry after an
+ * eviction or a failed write, which the lock's holder accounts.  Read
+ * again under the page lock or RCU by the paths that act on it.
+ */
+static bool vmlab_fault_lockless(struct vmlab_instance *inst, bool cow)
+{
+	return !cow && !READ_ONCE(inst->frames) && !READ_ONCE(inst->tlb_window) &&
+	       READ_ONCE(inst->evict_task) != current &&
+	       READ_ONCE(inst->err_task) != current &&
+	       vmlab_policy_hit_lockless(inst);
+}
+
+/*
+ * May a fault that holds @f's page lock hit it without the instance lock?
+ * If it is resident and not being evicted: in the policy, or waiting for
+ * it (page.c), whose hit marks the policy keeps.
+ */
+static bool vmlab_frame_lockless(struct vmlab_frame *f)
+{
+	u8 state = READ_ONCE(f->state);
+
+	return state == VMLAB_FRAME_RESIDENT || state == VMLAB_FRAME_ADMITTING;
+}
+
+/*
+ * The fast path for a hit: a fault on a page resident already, when
+ * vmlab_fault_lockless().  The frame is found under RCU (frames are the
+ * instance's until it ends: page.c), its page pinned, checked to be still
+ * the frame's, and locked if the lock is free; with the page lock held and
+ * ->mapping still the instance's, the page is resident and no eviction can
+ * take it before its PTE is in (an eviction clears ->mapping under the
+ * page lock).  Anything else, or a race lost, and the slow path runs.
+ * Returns the page pinned and locked, or NULL.
  */
 static struct page *vmlab_fault_fast(struct vmlab_instance *inst,
-				     struct vm_fault *vmf, bool cow)
+				     struct vm_fault *vmf)
 {
 	struct vmlab_frame *f;
 	struct page *page;
 
-	if (cow || READ_ONCE(inst->frames) || READ_ONCE(inst->tlb_window) ||
-	    READ_ONCE(inst->evict_task) == current ||
-	    !vmlab_policy_hit_lockless(inst))
-		return NULL;
 	/*
 	 * The reference is taken and, unless the page lock comes with it at
 	 * once, dropped inside one RCU read-side section: an eviction that
@@ -419,9 +453,8 @@ static struct page *vmlab_fault_fast(struct vmlab_instance *inst,
 	if (page_folio(page)->mapping != inst->inode->i_mapping ||
 	    xa_load(&inst->pages, vmf->pgoff) != f ||
 	    READ_ONCE(f->page) != page ||
-	    READ_ONCE(f->state) != VMLAB_FRAME_RESIDENT ||
-	    READ_ONCE(f->window_unmapped) || READ_ONCE(inst->frames) ||
-	    !vmlab_policy_hit_lockless(inst))
+	    !vmlab_frame_lockless(f) ||
+	    READ_ONCE(f->window_unmapped) || !vmlab_fault_lockless(inst, false))
 		goto unlock_page;
 	vmlab_policy_hit(inst, f);
 	if (vmf->flags & FAULT_FLAG_WRITE)
@@ -431,6 +464,62 @@ static struct page *vmlab_fault_fast(struct vmlab_instance *inst,
 unlock_page:
 	unlock_page(page);
 	put_page(page);
+	return NULL;
+}
+
+/*
+ * The fast path for a miss: zero-fill a page never made resident, or
+ * dropped with no copy kept, when vmlab_fault_lockless() and the store is
+ * empty.  The page and its frame are allocated first, the page locked;
+ * then, under RCU, with the conditions read again, the frame is published
+ * in the xarray if the page is still missing and queued for the policy
+ * (page.c).  An eviction, or a change of the budget, first stops these
+ * misses and waits a grace period (vmlab_misses_lock()): so no page an
+ * eviction wrote out is zero-filled over.  A fault that loses the race to
+ * another one gives its page back and takes the slow path, which finds
+ * the winner's.  Returns the page pinned and locked, or NULL.
+ */
+static struct page *vmlab_fault_fast_miss(struct vmlab_instance *inst,
+					  struct vm_fault *vmf)
+{
+	struct vmlab_frame *f;
+	struct page *page;
+	int ret = -EAGAIN;
+
+	if (!READ_ONCE(inst->misses_unlocked) ||
+	    atomic64_read(&inst->store_pages) ||
+	    xa_load(&inst->pages, vmf->pgoff))
+		return NULL;
+	page = vmlab_page_alloc(inst);
+	if (!page)
+		return NULL;
+	f = vmlab_frame_alloc(inst, page, vmf->pgoff, VMLAB_FRAME_ADMITTING);
+	if (!f)
+		goto release_page;
+	f->zero = !(vmf->flags & FAULT_FLAG_WRITE);
+	/* nobody else has it yet */
+	if (WARN_ON_ONCE(!trylock_page(page)))
+		goto free_frame;
+	get_page(page);
+	rcu_read_lock();
+	if (READ_ONCE(inst->misses_unlocked) && vmlab_fault_lockless(inst, false) &&
+	    !atomic64_read(&inst->store_pages))
+		ret = vmlab_frame_publish(inst, f);
+	rcu_read_unlock();
+	if (ret)
+		goto unlock_page;
+	vmlab_count(inst, VMLAB_CNT_FAULTS_FREE_FRAME);
+	return page;
+
+unlock_page:
+	put_page(page);
+	unlock_page(page);
+free_frame:
+	vmlab_frame_free(inst, f);
+release_page:
+	/* allocated for nothing: the count is of the pages faults kept */
+	atomic64_dec(&inst->counters[VMLAB_CNT_PAGES_ALLOCATED]);
+	vmlab_page_release(page);
 	return NULL;
 }
 
@@ -480,14 +569,22 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	if (vmf->pgoff >= READ_ONCE(inst->nr_pages))
 		return vmlab_fault_error(inst);
 
-	page = vmlab_fault_fast(inst, vmf, cow);
-	if (page) {
-		atomic64_inc(&inst->faults_unlocked);
-		return vmlab_fault_finish(inst, vmf, page, VMLAB_FAULT_MINOR,
-					  t0, cow);
+again:
+	if (vmlab_fault_lockless(inst, cow)) {
+		kind = VMLAB_FAULT_MINOR;
+		page = vmlab_fault_fast(inst, vmf);
+		if (!page) {
+			kind = VMLAB_FAULT_ZERO;
+			page = vmlab_fault_fast_miss(inst, vmf);
+		}
+		if (page) {
+			atomic64_inc(&inst->faults_unlocked);
+			return vmlab_fault_finish(inst, vmf, page, kind, t0,
+						  false);
+		}
 	}
 
-	mutex_lock(&inst->lock);
+	vmlab_fault_lock(inst);
 	evicted = vmlab_fault_evicted(inst, vmf);
 	f = xa_load(&inst->pages, vmf->pgoff);
 	if (f && f->state == VMLAB_FRAME_BUSY) {
@@ -512,7 +609,11 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 		if (ret)
 			goto fail;
 		f = vmlab_frame_new(inst, vmf->pgoff, &kind);
-		if (!f)
+		if (f == ERR_PTR(-EEXIST)) {
+			mutex_unlock(&inst->lock);
+			goto again;
+		}
+		if (IS_ERR(f))
 			goto fail;
 		vmlab_count(inst, evicted ? VMLAB_CNT_FAULTS_EVICTED :
 					    VMLAB_CNT_FAULTS_FREE_FRAME);
@@ -541,6 +642,37 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 fail:
 	mutex_unlock(&inst->lock);
 	return vmlab_fault_error(inst);
+}
+
+/*
+ * A write upgrade with no instance lock, when vmlab_fault_lockless(): the
+ * core holds a reference to @page; under its lock, with ->mapping still
+ * the instance's, it is the resident page of its frame, which no eviction
+ * can take.  A hit, as the slow path counts it.  Returns with @page locked,
+ * or false.
+ */
+static bool vmlab_upgrade_fast(struct vmlab_instance *inst,
+			       struct vm_fault *vmf, struct page *page)
+{
+	struct vmlab_frame *f;
+	bool ok;
+
+	if (!vmlab_fault_lockless(inst, false))
+		return false;
+	lock_page(page);
+	rcu_read_lock();
+	f = xa_load(&inst->pages, vmf->pgoff);
+	ok = f && READ_ONCE(f->page) == page && vmlab_frame_lockless(f) &&
+	     page_folio(page)->mapping == inst->inode->i_mapping &&
+	     vmlab_fault_lockless(inst, false);
+	if (ok) {
+		vmlab_policy_hit(inst, f);
+		WRITE_ONCE(f->zero, false);
+	}
+	rcu_read_unlock();
+	if (!ok)
+		unlock_page(page);
+	return ok;
 }
 
 static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
@@ -572,7 +704,11 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 		return VM_FAULT_LOCKED;
 	}
 
-	mutex_lock(&inst->lock);
+	if (vmlab_upgrade_fast(inst, vmf, page)) {
+		atomic64_inc(&inst->faults_unlocked);
+		goto done;
+	}
+	vmlab_fault_lock(inst);
 	f = xa_load(&inst->pages, vmf->pgoff);
 	if (!f || f->page != page || f->state == VMLAB_FRAME_BUSY) {
 		/* evicted meanwhile: the fault retries and swaps it in */
@@ -584,7 +720,7 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 	vmlab_policy_touch(inst, f, true);
 	lock_page(page);
 	mutex_unlock(&inst->lock);
-
+done:
 	vmlab_fault_done(inst, vmf, VMLAB_FAULT_UPGRADE, VMLAB_ACC_WRITE, t0,
 			 page, false);
 	return VM_FAULT_LOCKED;
@@ -646,7 +782,7 @@ int vmlab_mmap(struct file *file, struct vm_area_struct *vma)
 	 * MAP_PRIVATE is copy-on-write (the top of this file): its reads
 	 * share the instance's pages, its writes copy them.
 	 */
-	mutex_lock(&inst->lock);
+	vmlab_lock(inst);
 	if (pages > inst->nr_pages) {
 		ret = -EFBIG;
 		goto unlock;

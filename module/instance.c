@@ -30,11 +30,14 @@
  *         backing file's page cache	a swap-in's buffered read (store.c):
  *					its folio locks, invalidate_lock
  *         xa_lock			inside xa_*() on the instance's xarrays
+ *         frame_lock			the frame pool (page.c); also taken
+ *					with no vmlab lock, by a miss
  *       vmlab_mm_lock			the mms that map an instance (ktlb.c)
  *       vmlab_instance.walks_lock	deferred walks, in fault order (fault.c)
  *       ring.lock			irq-safe, any context (events.c)
  *
- * Nothing is taken under vmlab_mm_lock, walks_lock, ring.lock or xa_lock.  ring.lock
+ * Nothing is taken under vmlab_mm_lock, walks_lock, frame_lock, ring.lock
+ * or xa_lock.  ring.lock
  * is taken from the tlb:tlb_flush probe, in IPI context or under the PTE
  * lock, so always with interrupts off.  In detail:
  *
@@ -51,14 +54,30 @@
  *   event_mask, policy).  A function that needs the lock held asserts it
  *   with lockdep_assert_held().
  *
- * - One fault takes no instance lock: a hit with no frame budget, no
- *   software TLB and a policy whose hit is a mark (fault.c's fast path).
- *   It finds the frame with an RCU lookup of the pages xarray (frames are
- *   never freed before the instance: page.c), pins its page and takes the
- *   page's lock, and under that lock checks that the page is still the
- *   frame's and resident, and writes the frame's hit marks (visited, freq)
- *   and zero with WRITE_ONCE().  Every change to a frame's residency
- *   (eviction, which clears ->mapping) happens under the page lock too.
+ * - Faults with no frame budget, no software TLB and a policy whose hit is
+ *   a mark take no instance lock (fault.c's fast paths):
+ *
+ *   A hit (or a write upgrade) finds the frame with an RCU lookup of the
+ *   pages xarray (frames are never freed before the instance: page.c),
+ *   pins its page and takes the page's lock, and under that lock checks
+ *   that the page is still the frame's and resident, and writes the
+ *   frame's hit marks (visited, freq) and zero with WRITE_ONCE().  Every
+ *   change to a frame's residency (eviction, which clears ->mapping)
+ *   happens under the page lock too.
+ *
+ *   A miss, while the store is empty, allocates its page and frame (the
+ *   pool's frame_lock), locks the page, and under rcu_read_lock() reads
+ *   the conditions again and publishes the frame with a compare-and-
+ *   exchange in the xarray, then queues it, lock-free, for the policy.
+ *   The frame is ADMITTING until the instance lock's next holder puts it
+ *   in the policy: vmlab_lock(), which every holder takes the lock with,
+ *   drains the queue first.  A miss under the lock inserts only where the
+ *   xarray is still empty, and retries if such a miss came first.  Before
+ *   a page leaves the xarray for the store with no budget (VMLAB_EVICT),
+ *   and before SET_CONFIG changes the budget, vmlab_misses_lock() stops
+ *   these misses and waits a grace period, under the instance lock: a
+ *   miss never zero-fills a page the store holds, nor one a budget
+ *   counts without it.
  *
  * - mmap_lock -> instance lock: a fault holds its mm's mmap lock (or VMA
  *   lock) and takes the instance lock; mmap() holds the mmap lock for

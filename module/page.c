@@ -16,11 +16,19 @@
  * refilled VMLAB_FRAME_CHUNK frames at a time, whose chunks stay with the
  * instance until it ends.  A miss then allocates nothing but its page once
  * the instance has held that many pages at once (a frame budget bounds
- * them), and one chunk every VMLAB_FRAME_CHUNK new frames before.
+ * them), and one chunk every VMLAB_FRAME_CHUNK new frames before.  The
+ * pool has a spinlock of its own, as a miss without the instance lock
+ * takes frames too.
+ *
+ * Such a miss (fault.c) publishes its frame in the xarray where the slot
+ * is empty and queues it, lock-free, for the policy: the
+ * instance lock's next holder puts it there (vmlab_lock()).  Evictions
+ * and changes of config stop these misses first (vmlab_misses_lock()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -71,6 +79,9 @@ void vmlab_frames_init(struct vmlab_instance *inst)
 {
 	INIT_LIST_HEAD(&inst->frame_chunks);
 	INIT_LIST_HEAD(&inst->frame_free);
+	spin_lock_init(&inst->frame_lock);
+	init_llist_head(&inst->admitting);
+	inst->misses_unlocked = true;
 }
 
 /* Another chunk of free frames, charged to the caller's memcg */
@@ -82,27 +93,39 @@ static int vmlab_frames_grow(struct vmlab_instance *inst)
 	c = kvmalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return -ENOMEM;
+	spin_lock(&inst->frame_lock);
 	list_add(&c->node, &inst->frame_chunks);
 	for (i = 0; i < VMLAB_FRAME_CHUNK; i++)
 		list_add_tail(&c->f[i].fifo, &inst->frame_free);
+	spin_unlock(&inst->frame_lock);
 	return 0;
 }
 
+/*
+ * A free frame for @page at @pgoff, resident (or @state) but in no
+ * structure yet.  With or without the instance lock: the pool has its own.
+ */
 struct vmlab_frame *vmlab_frame_alloc(struct vmlab_instance *inst,
-				      struct page *page, pgoff_t pgoff)
+				      struct page *page, pgoff_t pgoff,
+				      enum vmlab_frame_state state)
 {
 	struct vmlab_frame *f;
 
-	lockdep_assert_held(&inst->lock);
-	if (list_empty(&inst->frame_free) && vmlab_frames_grow(inst))
-		return NULL;
+	spin_lock(&inst->frame_lock);
+	while (list_empty(&inst->frame_free)) {
+		spin_unlock(&inst->frame_lock);
+		if (vmlab_frames_grow(inst))
+			return NULL;
+		spin_lock(&inst->frame_lock);
+	}
 	f = list_first_entry(&inst->frame_free, struct vmlab_frame, fifo);
 	list_del(&f->fifo);
+	spin_unlock(&inst->frame_lock);
 	memset(f, 0, sizeof(*f));
 	f->page = page;
 	f->pgoff = pgoff;
 	f->slot = VMLAB_NO_SLOT;
-	f->state = VMLAB_FRAME_RESIDENT;
+	f->state = state;
 	INIT_LIST_HEAD(&f->window);
 	INIT_LIST_HEAD(&f->spill);
 	INIT_LIST_HEAD(&f->seg);
@@ -112,30 +135,122 @@ struct vmlab_frame *vmlab_frame_alloc(struct vmlab_instance *inst,
 /* Back to the pool, the first to be taken again: its cache lines are warm. */
 void vmlab_frame_free(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
-	lockdep_assert_held(&inst->lock);
+	spin_lock(&inst->frame_lock);
 	list_add(&f->fifo, &inst->frame_free);
+	spin_unlock(&inst->frame_lock);
+}
+
+/* @f's page takes the instance's mapping and @f's index. */
+static void vmlab_frame_own(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	struct folio *folio = page_folio(f->page);
+
+	folio->mapping = inst->inode->i_mapping;
+	folio->index = f->pgoff;
 }
 
 /* Make @f's page resident: in the xarray, with the instance's mapping. */
 int vmlab_frame_insert(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
-	struct folio *folio = page_folio(f->page);
 	int ret;
 
 	lockdep_assert_held(&inst->lock);
-	folio->mapping = inst->inode->i_mapping;
-	folio->index = f->pgoff;
-	ret = xa_err(xa_store(&inst->pages, f->pgoff, f, GFP_KERNEL_ACCOUNT));
-	if (ret)
+	vmlab_frame_own(inst, f);
+	/* -EEXIST: a miss without the lock was first */
+	ret = vmlab_xa_occupy(&inst->pages, f->pgoff, f, GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		page_folio(f->page)->mapping = NULL;
 		return ret;
+	}
 	atomic64_inc(&inst->nr_resident);
 	return 0;
+}
+
+/*
+ * A miss without the instance lock (fault.c): make the ADMITTING frame @f,
+ * whose new page the caller holds locked, resident if its page is still
+ * missing, and queue it for the policy.  Under rcu_read_lock(), which
+ * vmlab_misses_lock() waits for: no allocation that sleeps.  0; -EEXIST if
+ * another fault made the page resident first; -ENOMEM.
+ */
+int vmlab_frame_publish(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	int ret;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "publish outside RCU");
+	vmlab_frame_own(inst, f);
+	ret = vmlab_xa_occupy(&inst->pages, f->pgoff, f,
+			      GFP_NOWAIT | __GFP_ACCOUNT);
+	if (ret) {
+		page_folio(f->page)->mapping = NULL;
+		return ret;
+	}
+	atomic64_inc(&inst->nr_resident);
+	llist_add(&f->admit, &inst->admitting);
+	return 0;
+}
+
+/*
+ * The frames misses made resident without the instance lock join the
+ * policy, in the order their faults queued them.  Every holder of the
+ * instance lock drains the queue as it takes the lock (vmlab_lock()), so
+ * under the lock every resident frame is in the policy, but for one a
+ * fault published and has not yet queued.
+ */
+static void vmlab_admit_drain(struct vmlab_instance *inst)
+{
+	struct llist_node *queued;
+	struct vmlab_frame *f, *next;
+
+	lockdep_assert_held(&inst->lock);
+	if (llist_empty(&inst->admitting))
+		return;
+	queued = llist_reverse_order(llist_del_all(&inst->admitting));
+	llist_for_each_entry_safe(f, next, queued, admit) {
+		vmlab_policy_admit(inst, f);
+		WRITE_ONCE(f->state, VMLAB_FRAME_RESIDENT);
+	}
+}
+
+/* Take the instance lock; every resident page is then in the policy. */
+void vmlab_lock(struct vmlab_instance *inst)
+{
+	mutex_lock(&inst->lock);
+	vmlab_admit_drain(inst);
+}
+
+/*
+ * No more misses without the instance lock, before the first page leaves
+ * the xarray for the store or a change of config: a miss that saw them
+ * allowed has published its frame, or failed to, once a grace period
+ * has passed, and the drain puts it in the policy.  Without this a miss
+ * could find a page missing, and make it resident zero-filled after an
+ * eviction wrote it out.  vmlab_misses_unlock() allows them again.
+ */
+void vmlab_misses_lock(struct vmlab_instance *inst)
+{
+	lockdep_assert_held(&inst->lock);
+	if (!inst->misses_unlocked)
+		return;
+	WRITE_ONCE(inst->misses_unlocked, false);
+	if (!inst->mapped)
+		return;
+	synchronize_rcu();
+	vmlab_admit_drain(inst);
+}
+
+void vmlab_misses_unlock(struct vmlab_instance *inst)
+{
+	lockdep_assert_held(&inst->lock);
+	WRITE_ONCE(inst->misses_unlocked, true);
 }
 
 /* @f's page is resident no more; the caller frees the frame. */
 void vmlab_frame_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
 	lockdep_assert_held(&inst->lock);
+	/* a miss without the lock would not look in the store */
+	WARN_ON_ONCE(!inst->frames && inst->misses_unlocked);
 	vmlab_xa_vacate(&inst->pages, f->pgoff, f);
 	atomic64_dec(&inst->nr_resident);
 }

@@ -370,8 +370,11 @@ static void vmlab_ghost_add(struct vmlab_instance *inst, pgoff_t pgoff)
  * @f became resident: the newest page for FIFO, LRU and SIEVE, a slot for
  * the hand; S3FIFO's main queue if the ghost had it, else its small queue;
  * SFIFO's FIFO or TWOQ's inactive list, unmarked, while one of them runs.
+ * SIEVE's and S3FIFO's hit marks stay as they are: a frame a miss made
+ * resident without the instance lock (page.c) joins the policy when the
+ * lock's next holder takes it, and the hits it took before count.
  */
-void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f)
+void vmlab_policy_admit(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
 	struct vmlab_ghost *g;
 
@@ -381,8 +384,6 @@ void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f)
 	f->age = 0;
 	f->referenced = false;
 	f->last_use = inst->vtime;
-	f->visited = false;
-	f->freq = 0;
 	g = vmlab_ghost_find(inst, f->pgoff);
 	if (g)
 		vmlab_ghost_forget(inst, g);
@@ -417,6 +418,14 @@ void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f)
 		return;
 	}
 	inst->slots[f->slot] = f;
+}
+
+/* @f became resident, or stays so: in the policy, with no hit marks. */
+void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f)
+{
+	f->visited = false;
+	f->freq = 0;
+	vmlab_policy_admit(inst, f);
 }
 
 /*

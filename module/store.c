@@ -120,7 +120,7 @@ int vmlab_store_set(struct vmlab_instance *inst, int fd)
 			return PTR_ERR(file);
 	}
 
-	mutex_lock(&inst->lock);
+	vmlab_lock(inst);
 	if (atomic64_read(&inst->store_pages) || inst->nr_busy)
 		ret = -EBUSY;
 	else
@@ -374,7 +374,7 @@ static void vmlab_store_worker(struct work_struct *work)
 	int ret;
 
 	for (;;) {
-		mutex_lock(&inst->lock);
+		vmlab_lock(inst);
 		idx = 0;
 		page = xa_find(&inst->store_mem, &idx, ULONG_MAX, VMLAB_XA_UNWRITTEN);
 		if (!page || !inst->backing) {
@@ -391,7 +391,7 @@ static void vmlab_store_worker(struct work_struct *work)
 		ret = vmlab_store_io(file, page, idx, true);
 		vmlab_event_swap(inst, VMLAB_SWAP_OUT, idx, VMLAB_STORE_FILE, ret, t0);
 
-		mutex_lock(&inst->lock);
+		vmlab_lock(inst);
 		ret = vmlab_store_written(inst, idx, ret);
 		/*
 		 * A failed page stays parked in memory: nothing is lost.  A

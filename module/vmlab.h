@@ -33,6 +33,7 @@
 #include <linux/cpumask.h>
 #include <linux/irq_work.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
@@ -77,6 +78,7 @@ struct vmlab_ring {
 /*
  * Where a frame is in its eviction (evict.c, which alone changes it):
  *
+ *   ADMITTING --the instance lock's next holder--> RESIDENT (page.c)
  *   RESIDENT --evict, dirty--> BUSY --written--> (frame freed)
  *                               |  \--failed--> RESIDENT, dirty
  *                               \--fault--> RESCUED --write ends--> RESIDENT
@@ -86,6 +88,11 @@ enum vmlab_frame_state {
 	VMLAB_FRAME_BUSY,		/* unmapped, its write in flight */
 	VMLAB_FRAME_RESCUED,		/* faulted back in while busy; out of
 					 * the policy until the write ends
+					 */
+	VMLAB_FRAME_ADMITTING,		/* zero-filled without the instance
+					 * lock; joins the policy when the
+					 * lock's next holder drains the
+					 * admission queue (page.c)
 					 */
 };
 
@@ -113,6 +120,7 @@ struct vmlab_frame {
 	struct list_head window;	/* software TLB window, if in it */
 	struct list_head spill;		/* waiting for a slot, if on it */
 	struct list_head seg;		/* on vmlab_instance.segs[seg_id] */
+	struct llist_node admit;	/* on vmlab_instance.admitting */
 	u64 last_use;			/* WSCLOCK: virtual time of last use */
 	u32 slot;			/* in vmlab_instance.slots */
 	u8 age;				/* LRU_APPROX counter */
@@ -169,6 +177,13 @@ struct vmlab_instance {
 	atomic64_t nr_resident;
 	struct list_head frame_chunks;	/* the frames' memory */
 	struct list_head frame_free;	/* frames not in use, by ->fifo */
+	spinlock_t frame_lock;		/* guards frame_chunks, frame_free */
+	struct llist_head admitting;	/* frames zero-filled without the
+					 * instance lock, for the policy
+					 */
+	bool misses_unlocked;		/* may a miss take no instance lock?
+					 * (fault.c; RCU-synchronised)
+					 */
 
 	/* policy.c */
 	u32 policy;
@@ -224,6 +239,7 @@ struct vmlab_instance {
 	pgoff_t evict_pgoff;
 	/* fault.c: faults the fast path took, without the instance lock */
 	atomic64_t faults_unlocked;	/* debugfs only; reset with the stats */
+	atomic64_t fault_locks;		/* instance locks faults took, likewise */
 	/* fault.c: deferred walks, in the order of their faults */
 	spinlock_t walks_lock;
 	struct list_head walks;
@@ -336,6 +352,30 @@ static inline void vmlab_xa_vacate(struct xarray *xa, unsigned long index,
 	xa_cmpxchg(xa, index, entry, XA_ZERO_ENTRY, GFP_NOWAIT);
 }
 
+/*
+ * Store @entry at @index if nothing is there (a vacated slot counts as
+ * nothing: xa_cmpxchg() and xa_insert() would not store over it).
+ * 0, -EEXIST, or -ENOMEM.
+ */
+static inline int vmlab_xa_occupy(struct xarray *xa, unsigned long index,
+				  void *entry, gfp_t gfp)
+{
+	XA_STATE(xas, xa, index);
+	void *curr;
+
+	do {
+		xas_lock(&xas);
+		curr = xas_load(&xas);
+		if (curr && !xa_is_zero(curr)) {
+			xas_unlock(&xas);
+			return -EEXIST;
+		}
+		xas_store(&xas, entry);
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, gfp));
+	return xas_error(&xas);
+}
+
 /* Frames the pool allocates at a time: two pages' worth (page.c) */
 #define VMLAB_FRAME_CHUNK						\
 	((2 * PAGE_SIZE - sizeof(struct list_head)) / sizeof(struct vmlab_frame))
@@ -344,9 +384,14 @@ struct page *vmlab_page_alloc(struct vmlab_instance *inst);
 void vmlab_page_release(struct page *page);
 void vmlab_frames_init(struct vmlab_instance *inst);
 struct vmlab_frame *vmlab_frame_alloc(struct vmlab_instance *inst,
-				      struct page *page, pgoff_t pgoff);
+				      struct page *page, pgoff_t pgoff,
+				      enum vmlab_frame_state state);
 void vmlab_frame_free(struct vmlab_instance *inst, struct vmlab_frame *f);
 int vmlab_frame_insert(struct vmlab_instance *inst, struct vmlab_frame *f);
+int vmlab_frame_publish(struct vmlab_instance *inst, struct vmlab_frame *f);
+void vmlab_lock(struct vmlab_instance *inst);
+void vmlab_misses_lock(struct vmlab_instance *inst);
+void vmlab_misses_unlock(struct vmlab_instance *inst);
 void vmlab_frame_remove(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_pages_free(struct vmlab_instance *inst);
 void vmlab_page_exit(void);
@@ -387,6 +432,7 @@ int vmlab_policy_init(struct vmlab_instance *inst);
 int vmlab_policy_resize(struct vmlab_instance *inst, u64 frames);
 void vmlab_policy_free(struct vmlab_instance *inst);
 void vmlab_policy_add(struct vmlab_instance *inst, struct vmlab_frame *f);
+void vmlab_policy_admit(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_policy_keep(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f,

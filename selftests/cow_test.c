@@ -94,15 +94,6 @@ static int cow_resident(int fd, size_t pgoff, unsigned char *vec, __u32 flags)
 	return vmlab_ioctl(fd, VMLAB_RESIDENT, &r);
 }
 
-static int cow_evict_all(int fd, __u64 *evicted)
-{
-	struct vmlab_evict ev = { .size = sizeof(ev), .flags = VMLAB_EVICT_FLAG_ALL };
-	int ret = vmlab_ioctl(fd, VMLAB_EVICT, &ev);
-
-	*evicted = ev.evicted;
-	return ret;
-}
-
 TEST_F(cow, a_private_read_maps_the_instance_page)
 {
 	vmlab_fill(self->lab.map, 0, 1, 1);
@@ -132,7 +123,7 @@ TEST_F(cow, a_private_write_without_a_read_is_one_cow_fault)
 	ASSERT_EQ(0, vmlab_set_backing(self->lab.fd, bfd));
 	close(bfd);
 	vmlab_fill(self->lab.map, 0, 1, 1);
-	ASSERT_EQ(0, cow_evict_all(self->lab.fd, &evicted));
+	ASSERT_EQ(0, vmlab_evict_all(self->lab.fd, &evicted));
 	ASSERT_EQ(1ULL, evicted);
 	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
 
@@ -159,7 +150,7 @@ TEST_F(cow, a_private_write_to_a_new_page_leaves_it_zero)
 	EXPECT_TRUE(vmlab_all_zero(self->lab.map, self->ps));
 	EXPECT_EQ(1, self->priv[0]);
 	/* never written: evicted with no I/O */
-	ASSERT_EQ(0, cow_evict_all(self->lab.fd, &evicted));
+	ASSERT_EQ(0, vmlab_evict_all(self->lab.fd, &evicted));
 	EXPECT_EQ(1ULL, evicted);
 	EXPECT_STATS(self->lab.fd, STAT(clean_drops, 1), STAT(swap_outs, 0));
 	EXPECT_EQ(1, self->priv[0]);
@@ -269,7 +260,7 @@ TEST_F(cow, eviction_under_a_budget_keeps_the_copies_and_the_instance_data)
 		*w = 500 + i;
 	}
 	/* every instance page leaves, and comes back through the shared map */
-	ASSERT_EQ(0, cow_evict_all(self->lab.fd, &evicted));
+	ASSERT_EQ(0, vmlab_evict_all(self->lab.fd, &evicted));
 	EXPECT_EQ(2ULL, evicted);
 	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, COW_PAGES, 1));
 	EXPECT_STATS(self->lab.fd, STAT(fault_errors, 0), STAT(over_budget, 0));

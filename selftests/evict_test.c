@@ -843,21 +843,12 @@ static int swap_file_in(struct vmlab_lab *lab, const char *dir, int *bfd)
 	return vmlab_set_backing(lab->fd, *bfd);
 }
 
-static int evict_all(int fd, __u64 *evicted)
-{
-	struct vmlab_evict ev = { .size = sizeof(ev), .flags = VMLAB_EVICT_FLAG_ALL };
-	int ret = vmlab_ioctl(fd, VMLAB_EVICT, &ev);
-
-	*evicted = ev.evicted;
-	return ret;
-}
-
 TEST_F(swap, evicted_pages_come_back_from_the_memory_store)
 {
 	__u64 n;
 
 	vmlab_fill(self->lab.map, 0, 32, 11);
-	ASSERT_EQ(0, evict_all(self->lab.fd, &n));
+	ASSERT_EQ(0, vmlab_evict_all(self->lab.fd, &n));
 	EXPECT_EQ(32ULL, n);
 	EXPECT_STATS(self->lab.fd, STAT(pages_resident, 0ULL),
 		     STAT(store_pages, 32ULL), STAT(swap_outs, 32ULL));
@@ -874,9 +865,9 @@ TEST_F(swap, clean_pages_with_a_copy_are_not_written_again)
 
 	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
 	vmlab_fill(self->lab.map, 0, 32, 12);
-	ASSERT_EQ(0, evict_all(self->lab.fd, &n));
+	ASSERT_EQ(0, vmlab_evict_all(self->lab.fd, &n));
 	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 32, 12));
-	ASSERT_EQ(0, evict_all(self->lab.fd, &n));
+	ASSERT_EQ(0, vmlab_evict_all(self->lab.fd, &n));
 	EXPECT_EQ(32ULL, n);
 	EXPECT_STATS(self->lab.fd, STAT(swap_outs, 32ULL),
 		     STAT(swap_ins, 32ULL), STAT(clean_drops, 32ULL),
@@ -891,7 +882,7 @@ TEST_F(swap, never_written_pages_are_dropped_without_io)
 
 	ASSERT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));
 	vmlab_touch_read(self->lab.map, 16);
-	ASSERT_EQ(0, evict_all(self->lab.fd, &n));
+	ASSERT_EQ(0, vmlab_evict_all(self->lab.fd, &n));
 	EXPECT_EQ(16ULL, n);
 	EXPECT_STATS(self->lab.fd, STAT(swap_outs, 0ULL),
 		     STAT(clean_drops, 16ULL), STAT(store_pages, 0ULL));
@@ -1070,7 +1061,7 @@ TEST_F(swap, backing_cannot_change_while_the_store_holds_pages)
 	__u64 n;
 
 	vmlab_fill(self->lab.map, 0, 2, 14);
-	ASSERT_EQ(0, evict_all(self->lab.fd, &n));
+	ASSERT_EQ(0, vmlab_evict_all(self->lab.fd, &n));
 	EXPECT_EQ(-EBUSY, swap_file_in(&self->lab, self->dir, &self->bfd));
 	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 2, 14));
 	EXPECT_EQ(0, swap_file_in(&self->lab, self->dir, &self->bfd));

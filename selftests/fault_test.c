@@ -407,6 +407,74 @@ TEST_F(fault, s3fifo_hits_without_the_instance_lock_count_to_3)
 		EXPECT_EQ(want[i], e[i].age) TH_LOG("page %zu", i);
 }
 
+/*
+ * The fast path for a miss: a zero-fill with no frame budget and an empty
+ * store takes no instance lock either, nor does a write upgrade.  debugfs
+ * counts the instance locks faults took.
+ */
+TEST_F(fault, zero_fills_without_a_budget_take_no_instance_lock)
+{
+	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
+	vmlab_touch_write(self->lab.map, 8, 1);
+	EXPECT_FAULTS(self->lab.fd, 8, 0, 0);
+	EXPECT_EQ(8, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
+}
+
+TEST_F(fault, write_upgrades_without_a_budget_take_no_instance_lock)
+{
+	vmlab_touch_read(self->lab.map, 8);
+	vmlab_touch_write(self->lab.map, 8, 1);
+	EXPECT_FAULTS(self->lab.fd, 8, 0, 8);
+	EXPECT_EQ(16, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
+}
+
+TEST_F(fault, zero_fills_under_a_frame_budget_take_the_instance_lock_once_each)
+{
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, PAGES,
+				      0, 0));
+	vmlab_touch_write(self->lab.map, 8, 1);
+	EXPECT_FAULTS(self->lab.fd, 8, 0, 0);
+	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+	EXPECT_EQ(8, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
+}
+
+TEST_F(fault, pages_zero_filled_without_the_lock_join_the_fifo_in_fault_order)
+{
+	static const size_t order[] = { 5, 2, 7, 0 };
+	struct vmlab_policy_entry e[4];
+	struct vmlab_policy_state st = {
+		.size = sizeof(st), .entries = (uintptr_t)e, .count = 4,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(order); i++)
+		vmlab_touch_write(vmlab_page(&self->lab, order[i]), 1, 1);
+	EXPECT_EQ(4, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+	ASSERT_EQ(0, vmlab_ioctl(self->lab.fd, VMLAB_POLICY_STATE, &st));
+	ASSERT_EQ(4U, st.count);
+	for (i = 0; i < ARRAY_SIZE(order); i++)
+		EXPECT_EQ((__u64)order[i], e[i].pgoff) TH_LOG("entry %zu", i);
+}
+
+TEST_F(fault, after_a_forced_eviction_misses_take_the_lock_and_swap_every_byte_in)
+{
+	__u64 n;
+
+	vmlab_fill(self->lab.map, 0, 8, 3);
+	ASSERT_EQ(0, vmlab_evict_all(self->lab.fd, &n));
+	ASSERT_EQ(8ULL, n);
+	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 8, 3));
+	/* a page never touched: the store is empty again, still locked */
+	vmlab_touch_write(vmlab_page(&self->lab, 8), 1, 1);
+	EXPECT_STATS(self->lab.fd, STAT(faults_swapin, 8ULL),
+		     STAT(faults_zero, 1ULL), STAT(pages_resident, 9ULL));
+	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+	EXPECT_EQ(9, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
+}
+
 TEST_F(fault, partial_munmap_keeps_the_rest_mapped_and_every_page_resident)
 {
 	char *hole = vmlab_page(&self->lab, 16);
@@ -670,6 +738,7 @@ TEST_F(fault, memory_advice_keeps_every_page_and_its_contents)
 struct toucher {
 	pthread_barrier_t *start;
 	char *map;
+	size_t pages;
 	unsigned int id;
 };
 
@@ -680,9 +749,9 @@ static void *touch_all_pages(void *arg)
 	size_t ps = vmlab_page_size(), i, pg;
 
 	pthread_barrier_wait(t->start);
-	for (i = 0; i < THREAD_PAGES; i++) {
+	for (i = 0; i < t->pages; i++) {
 		/* half the threads go up, half down: they meet in the middle */
-		pg = t->id % 2 ? THREAD_PAGES - 1 - i : i;
+		pg = t->id % 2 ? t->pages - 1 - i : i;
 		((volatile char *)t->map)[pg * ps + t->id] = (char)(t->id + 1);
 	}
 	return NULL;
@@ -707,7 +776,8 @@ TEST_F(fault, eight_threads_faulting_4096_pages_allocate_each_page_once)
 				    4 * THREAD_PAGES));
 	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, THREADS));
 	for (i = 0; i < THREADS; i++) {
-		t[i] = (struct toucher){ &start, lab.map, (unsigned int)i };
+		t[i] = (struct toucher){ &start, lab.map, THREAD_PAGES,
+					 (unsigned int)i };
 		ASSERT_EQ(0, pthread_create(&tid[i], NULL, touch_all_pages,
 					    &t[i]));
 	}
@@ -742,6 +812,75 @@ TEST_F(fault, eight_threads_faulting_4096_pages_allocate_each_page_once)
 	vmlab_lab_close(&lab);
 	free(seen);
 	free(ev);
+}
+
+/*
+ * First touches without the instance lock against the eviction that stops
+ * them (page.c's vmlab_misses_lock()): writers fill their byte of every
+ * page while another thread evicts everything, over and over.  A miss that
+ * zero-filled a page after the eviction wrote it out would lose the bytes
+ * written before.
+ */
+#define RACE_ROUNDS	20
+#define RACE_PAGES	512U
+#define RACE_WRITERS	4
+
+struct race_evicter {
+	pthread_barrier_t *start;
+	int fd;
+	volatile int *stop;
+};
+
+static void *evict_until_stopped(void *arg)
+{
+	struct race_evicter *e = arg;
+	__u64 n;
+
+	pthread_barrier_wait(e->start);
+	while (!*e->stop)
+		if (vmlab_evict_all(e->fd, &n))
+			return (void *)1;
+	return NULL;
+}
+
+TEST_F(fault, first_touches_racing_forced_evictions_lose_no_write)
+{
+	struct toucher t[RACE_WRITERS];
+	pthread_t tid[RACE_WRITERS], etid;
+	struct race_evicter e;
+	pthread_barrier_t start;
+	volatile int stop;
+	struct vmlab_lab lab;
+	int round, i;
+	void *ret;
+	size_t pg;
+
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		ASSERT_EQ(0, vmlab_lab_open(&lab, RACE_PAGES, 0, 0, 1024));
+		ASSERT_EQ(0, pthread_barrier_init(&start, NULL, RACE_WRITERS + 1));
+		stop = 0;
+		e = (struct race_evicter){ &start, lab.fd, &stop };
+		ASSERT_EQ(0, pthread_create(&etid, NULL, evict_until_stopped, &e));
+		for (i = 0; i < RACE_WRITERS; i++) {
+			t[i] = (struct toucher){ &start, lab.map, RACE_PAGES,
+						 (unsigned int)i };
+			ASSERT_EQ(0, pthread_create(&tid[i], NULL,
+						    touch_all_pages, &t[i]));
+		}
+		for (i = 0; i < RACE_WRITERS; i++)
+			ASSERT_EQ(0, pthread_join(tid[i], NULL));
+		stop = 1;
+		ASSERT_EQ(0, pthread_join(etid, &ret));
+		EXPECT_EQ(NULL, ret);
+		for (pg = 0; pg < RACE_PAGES; pg++)
+			for (i = 0; i < RACE_WRITERS; i++)
+				ASSERT_EQ((char)(i + 1), lab.map[pg * lab.ps + i])
+					TH_LOG("round %d page %zu writer %d",
+					       round, pg, i);
+		EXPECT_STATS(lab.fd, STAT(fault_errors, 0ULL));
+		pthread_barrier_destroy(&start);
+		vmlab_lab_close(&lab);
+	}
 }
 
 /* --------------------------------------------------- the module's limit */

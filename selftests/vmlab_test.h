@@ -260,6 +260,16 @@ static inline int vmlab_set_policy(int fd, __u32 policy, __u64 frames,
 	return vmlab_ioctl(fd, VMLAB_SET_CONFIG, &cfg);
 }
 
+/* VMLAB_EVICT every resident page of @fd; *@evicted says how many went. */
+static inline int vmlab_evict_all(int fd, __u64 *evicted)
+{
+	struct vmlab_evict ev = { .size = sizeof(ev), .flags = VMLAB_EVICT_FLAG_ALL };
+	int ret = vmlab_ioctl(fd, VMLAB_EVICT, &ev);
+
+	*evicted = ev.evicted;
+	return ret;
+}
+
 /* Back instance @fd with the file open on @backing_fd (or the memory store). */
 static inline int vmlab_set_backing(int fd, __u32 backing_fd)
 {
