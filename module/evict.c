@@ -149,11 +149,12 @@ static bool vmlab_page_pinned(struct vmlab_instance *inst, struct page *page)
 	if (page_count(page) == 1)
 		return false;
 	/*
-	 * Without a frame budget a fault's fast path may hold a reference
-	 * for a moment, inside an RCU read-side section, while it finds the
-	 * page lock (ours) taken (fault.c): a grace period and it is gone.
+	 * A fault's fast path may hold a reference for a moment, inside an
+	 * RCU read-side section, while it finds the page lock (ours) taken
+	 * (fault.c): a grace period and it is gone.  Where no fault takes
+	 * that path, the page is pinned.
 	 */
-	if (READ_ONCE(inst->frames))
+	if (READ_ONCE(inst->tlb_window) || !vmlab_policy_hit_lockless(inst))
 		return true;
 	synchronize_rcu();
 	return page_count(page) != 1;
@@ -385,13 +386,18 @@ u32 vmlab_access_sig(void)
 	return jhash(task_pt_regs(current), sizeof(struct pt_regs), 0);
 }
 
-/* Page @pgoff came in for the access @sig of this task. */
+/*
+ * Page @pgoff came in (or was hit) for the access @sig of this task.  A
+ * fault without the instance lock notes it too: the note has a lock of
+ * its own.
+ */
 void vmlab_access_note(struct vmlab_instance *inst, pgoff_t pgoff, u32 sig)
 {
-	lockdep_assert_held(&inst->lock);
+	spin_lock(&inst->note_lock);
 	inst->last_task = current;
 	inst->last_pgoff = pgoff;
 	inst->last_sig = sig;
+	spin_unlock(&inst->note_lock);
 }
 
 /*
@@ -403,8 +409,13 @@ void vmlab_access_note(struct vmlab_instance *inst, pgoff_t pgoff, u32 sig)
 static bool vmlab_access_needs(struct vmlab_instance *inst,
 			       struct vmlab_frame *f, u32 sig)
 {
-	return f->pgoff == inst->last_pgoff && inst->last_task == current &&
-	       inst->last_sig == sig;
+	bool needs;
+
+	spin_lock(&inst->note_lock);
+	needs = f->pgoff == inst->last_pgoff && inst->last_task == current &&
+		inst->last_sig == sig;
+	spin_unlock(&inst->note_lock);
+	return needs;
 }
 
 /*
@@ -431,6 +442,8 @@ static int vmlab_evict_to(struct vmlab_instance *inst, u64 goal, u32 batch,
 	victims->n = 0;
 	if (resident < goal)
 		return 0;
+	/* what it writes out stays out: no miss may zero-fill it unlocked */
+	vmlab_misses_lock(inst);
 	while (tries) {
 		resident = atomic64_read(&inst->nr_resident);
 		want = batch ?: min_t(u64, resident - goal + 1,
@@ -480,18 +493,20 @@ bool vmlab_frames_full(struct vmlab_instance *inst)
  * the policy's next evict_batch victims (vmlab_evict_to()).  0 when there
  * is room, or when there is none to be had without waiting (every page
  * pinned, or busy being written and the caller may not wait): the page is
- * then admitted past the budget and vmlab_stats.over_budget counts it.  0
+ * then admitted past the budget (*@past) and vmlab_stats.over_budget
+ * counts it.  0
  * too with victims to write (@victims holds them, busy:
  * vmlab_evict_write() once the caller dropped its locks), -errno from the
  * store, or -EAGAIN when the caller should wait for a busy page and retry.
  */
 int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
-		    struct vmlab_batch *victims)
+		    struct vmlab_batch *victims, bool *past)
 {
 	int ret;
 
 	lockdep_assert_held(&inst->lock);
 	victims->n = 0;
+	*past = false;
 	if (!vmlab_frames_full(inst))
 		return 0;
 	ret = vmlab_evict_to(inst, inst->frames, inst->evict_batch, may_write,
@@ -506,6 +521,7 @@ int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
 	 * budget, as reclaim leaves pinned pages where they are, and count it.
 	 */
 	vmlab_count(inst, VMLAB_CNT_OVER_BUDGET);
+	*past = true;
 	return 0;
 }
 

@@ -257,13 +257,16 @@ static vm_fault_t vmlab_fault_error(struct vmlab_instance *inst)
 }
 
 /*
- * Make page @pgoff resident: from the store (a swap-in), or zero-filled.
- * The frame budget was kept.  ERR_PTR(-EEXIST): a miss without the lock
- * made it resident meanwhile (only a zero-fill can lose so: such misses
- * run only while the store is empty, and stop before it fills).
+ * Make page @pgoff resident: from the store (a swap-in), or zero-filled,
+ * in a free frame of the budget, or past it if @past (vmlab_make_room()).
+ * A miss without the lock may have come between: ERR_PTR(-EEXIST) if it
+ * made the page resident, ERR_PTR(-EAGAIN) if it took the last free frame.
+ * Only a zero-fill can lose so: such misses run only while the store is
+ * empty, and stop before it fills.
  */
 static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
-					   pgoff_t pgoff, unsigned int *kind)
+					   pgoff_t pgoff, bool past,
+					   unsigned int *kind)
 {
 	struct vmlab_frame *f;
 	struct page *page;
@@ -288,7 +291,7 @@ static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 	if (!f)
 		goto release_page;
 	f->zero = *kind == VMLAB_FAULT_ZERO;
-	err = vmlab_frame_insert(inst, f);
+	err = vmlab_frame_insert(inst, f, past);
 	if (err)
 		goto free_frame;
 	vmlab_policy_add(inst, f);
@@ -298,7 +301,7 @@ free_frame:
 	vmlab_frame_free(inst, f);
 release_page:
 	if (*kind == VMLAB_FAULT_SWAPIN) {
-		WARN_ON_ONCE(err == -EEXIST);
+		WARN_ON_ONCE(err == -EEXIST || err == -EAGAIN);
 		vmlab_store_unread(inst, page, pgoff);
 	} else {
 		vmlab_page_release(page);
@@ -386,15 +389,17 @@ static bool vmlab_fault_may_write(unsigned int flags)
 
 /*
  * May this fault take no instance lock?  Not when it needs what the lock
- * guards: a frame budget (no eviction chooses, no access to note, no page
- * daemon), a software TLB window, a COW fault, a policy whose hit moves a
+ * guards: a software TLB window, a COW fault, a policy whose hit moves a
  * frame on a list (vmlab_policy_hit_lockless()), or a retry after an
- * eviction or a failed write, which the lock's holder accounts.  Read
- * again under the page lock or RCU by the paths that act on it.
+ * eviction or a failed write, which the lock's holder accounts.  A frame
+ * budget is no reason: a hit changes nothing an eviction reads but the
+ * hit marks and the access note (which has its own lock), and a miss
+ * takes a free frame with an atomic reservation (page.c).  Read again
+ * under the page lock or RCU by the paths that act on it.
  */
 static bool vmlab_fault_lockless(struct vmlab_instance *inst, bool cow)
 {
-	return !cow && !READ_ONCE(inst->frames) && !READ_ONCE(inst->tlb_window) &&
+	return !cow && !READ_ONCE(inst->tlb_window) &&
 	       READ_ONCE(inst->evict_task) != current &&
 	       READ_ONCE(inst->err_task) != current &&
 	       vmlab_policy_hit_lockless(inst);
@@ -486,7 +491,8 @@ static struct page *vmlab_fault_fast_miss(struct vmlab_instance *inst,
 	struct page *page;
 	int ret = -EAGAIN;
 
-	if (!READ_ONCE(inst->misses_unlocked) ||
+	/* a miss that wakes the page daemon takes the lock */
+	if (!READ_ONCE(inst->misses_unlocked) || READ_ONCE(inst->low_watermark) ||
 	    atomic64_read(&inst->store_pages) ||
 	    xa_load(&inst->pages, vmf->pgoff))
 		return NULL;
@@ -503,7 +509,7 @@ static struct page *vmlab_fault_fast_miss(struct vmlab_instance *inst,
 	get_page(page);
 	rcu_read_lock();
 	if (READ_ONCE(inst->misses_unlocked) && vmlab_fault_lockless(inst, false) &&
-	    !atomic64_read(&inst->store_pages))
+	    !READ_ONCE(inst->low_watermark) && !atomic64_read(&inst->store_pages))
 		ret = vmlab_frame_publish(inst, f);
 	rcu_read_unlock();
 	if (ret)
@@ -554,13 +560,14 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	bool may_write = vmlab_fault_may_write(vmf->flags);
 	struct vmlab_batch victims = { .n = 0 };
 	/* only a frame budget evicts, and needs to know the access */
-	u32 sig = READ_ONCE(inst->frames) ? vmlab_access_sig() : 0;
+	bool budget = READ_ONCE(inst->frames);
+	u32 sig = budget ? vmlab_access_sig() : 0;
 	struct vmlab_frame *f;
 	bool cow = vmlab_fault_is_cow(vmf);
 	u64 t0 = vmlab_fault_clock(inst);
 	struct page *page;
 	unsigned int kind;
-	bool evicted;
+	bool evicted, past;
 	bool hit = false;
 	int ret;
 
@@ -579,6 +586,8 @@ again:
 		}
 		if (page) {
 			atomic64_inc(&inst->faults_unlocked);
+			if (budget)
+				vmlab_access_note(inst, vmf->pgoff, sig);
 			return vmlab_fault_finish(inst, vmf, page, kind, t0,
 						  false);
 		}
@@ -600,7 +609,7 @@ again:
 		if (vmlab_fault_failed(inst, vmf))
 			goto fail;
 		evicted |= vmlab_frames_full(inst);
-		ret = vmlab_make_room(inst, may_write, sig, &victims);
+		ret = vmlab_make_room(inst, may_write, sig, &victims, &past);
 		if (victims.n || ret == -EAGAIN) {
 			inst->evict_task = current;
 			inst->evict_pgoff = vmf->pgoff;
@@ -608,8 +617,8 @@ again:
 		}
 		if (ret)
 			goto fail;
-		f = vmlab_frame_new(inst, vmf->pgoff, &kind);
-		if (f == ERR_PTR(-EEXIST)) {
+		f = vmlab_frame_new(inst, vmf->pgoff, past, &kind);
+		if (f == ERR_PTR(-EEXIST) || f == ERR_PTR(-EAGAIN)) {
 			mutex_unlock(&inst->lock);
 			goto again;
 		}

@@ -267,6 +267,7 @@ struct vmlab_instance *vmlab_instance_create(struct file *file)
 	INIT_LIST_HEAD(&inst->mms);
 	INIT_LIST_HEAD(&inst->window);
 	spin_lock_init(&inst->walks_lock);
+	spin_lock_init(&inst->note_lock);
 	INIT_LIST_HEAD(&inst->walks);
 	vmlab_daemon_init(inst);
 	vmlab_store_init(inst);

@@ -149,20 +149,48 @@ static void vmlab_frame_own(struct vmlab_instance *inst, struct vmlab_frame *f)
 	folio->index = f->pgoff;
 }
 
-/* Make @f's page resident: in the xarray, with the instance's mapping. */
-int vmlab_frame_insert(struct vmlab_instance *inst, struct vmlab_frame *f)
+/*
+ * A frame of the budget for a page about to be resident: nr_resident goes
+ * up unless it reached the budget.  Without a budget, always.  Misses with
+ * and without the instance lock reserve so, so that between them they
+ * never pass the budget unless vmlab_make_room() said they may.
+ */
+static bool vmlab_frames_reserve(struct vmlab_instance *inst)
+{
+	u64 frames = READ_ONCE(inst->frames);
+	s64 resident = atomic64_read(&inst->nr_resident);
+
+	do {
+		if (frames && resident >= frames)
+			return false;
+	} while (!atomic64_try_cmpxchg(&inst->nr_resident, &resident,
+				       resident + 1));
+	return true;
+}
+
+/*
+ * Make @f's page resident: in the xarray, with the instance's mapping, and
+ * in a frame of the budget, or past it if @past.  -EAGAIN: a miss without
+ * the lock took the last free frame; -EEXIST: such a miss made the page
+ * resident first.
+ */
+int vmlab_frame_insert(struct vmlab_instance *inst, struct vmlab_frame *f,
+		       bool past)
 {
 	int ret;
 
 	lockdep_assert_held(&inst->lock);
+	if (past)
+		atomic64_inc(&inst->nr_resident);
+	else if (!vmlab_frames_reserve(inst))
+		return -EAGAIN;
 	vmlab_frame_own(inst, f);
-	/* -EEXIST: a miss without the lock was first */
 	ret = vmlab_xa_occupy(&inst->pages, f->pgoff, f, GFP_KERNEL_ACCOUNT);
 	if (ret) {
 		page_folio(f->page)->mapping = NULL;
+		atomic64_dec(&inst->nr_resident);
 		return ret;
 	}
-	atomic64_inc(&inst->nr_resident);
 	return 0;
 }
 
@@ -170,22 +198,25 @@ int vmlab_frame_insert(struct vmlab_instance *inst, struct vmlab_frame *f)
  * A miss without the instance lock (fault.c): make the ADMITTING frame @f,
  * whose new page the caller holds locked, resident if its page is still
  * missing, and queue it for the policy.  Under rcu_read_lock(), which
- * vmlab_misses_lock() waits for: no allocation that sleeps.  0; -EEXIST if
- * another fault made the page resident first; -ENOMEM.
+ * vmlab_misses_lock() waits for: no allocation that sleeps.  0; -ENOSPC if
+ * the budget has no free frame; -EEXIST if another fault made the page
+ * resident first; -ENOMEM.
  */
 int vmlab_frame_publish(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
 	int ret;
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "publish outside RCU");
+	if (!vmlab_frames_reserve(inst))
+		return -ENOSPC;
 	vmlab_frame_own(inst, f);
 	ret = vmlab_xa_occupy(&inst->pages, f->pgoff, f,
 			      GFP_NOWAIT | __GFP_ACCOUNT);
 	if (ret) {
 		page_folio(f->page)->mapping = NULL;
+		atomic64_dec(&inst->nr_resident);
 		return ret;
 	}
-	atomic64_inc(&inst->nr_resident);
 	llist_add(&f->admit, &inst->admitting);
 	return 0;
 }
@@ -250,7 +281,7 @@ void vmlab_frame_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
 	lockdep_assert_held(&inst->lock);
 	/* a miss without the lock would not look in the store */
-	WARN_ON_ONCE(!inst->frames && inst->misses_unlocked);
+	WARN_ON_ONCE(inst->misses_unlocked);
 	vmlab_xa_vacate(&inst->pages, f->pgoff, f);
 	atomic64_dec(&inst->nr_resident);
 }

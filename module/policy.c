@@ -531,12 +531,14 @@ void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f,
 }
 
 /*
- * May a hit be seen without the instance lock (fault.c's fast path, which
- * runs only without a frame budget)?  Under FIFO, RANDOM, CLOCK and
- * LRU_APPROX a hit changes nothing but the marks SIEVE and S3FIFO keep
- * whatever the policy, and under SIEVE and S3FIFO only those; the rest
- * move the frame on a list.  Without a budget no hand turns, so nothing
- * but a new frame's reset writes the marks meanwhile.
+ * May a hit be seen without the instance lock (fault.c's fast path)?
+ * Under FIFO, RANDOM, CLOCK and LRU_APPROX a hit changes nothing but the
+ * marks SIEVE and S3FIFO keep whatever the policy, and under SIEVE and
+ * S3FIFO only those; the rest move the frame on a list.  The hand that
+ * clears the marks turns under the instance lock: a hit that races it
+ * lands before or after its pass, and one of a racing hit's and the
+ * hand's updates of S3FIFO's counter may be lost.  One task's faults see
+ * the textbook's policy exactly.
  */
 bool vmlab_policy_hit_lockless(struct vmlab_instance *inst)
 {

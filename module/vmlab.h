@@ -225,6 +225,7 @@ struct vmlab_instance {
 	u32 nr_window;
 
 	/* evict.c: the last page faulted in, and by which access */
+	spinlock_t note_lock;		/* guards the three below */
 	struct task_struct *last_task;
 	pgoff_t last_pgoff;
 	u32 last_sig;
@@ -387,7 +388,8 @@ struct vmlab_frame *vmlab_frame_alloc(struct vmlab_instance *inst,
 				      struct page *page, pgoff_t pgoff,
 				      enum vmlab_frame_state state);
 void vmlab_frame_free(struct vmlab_instance *inst, struct vmlab_frame *f);
-int vmlab_frame_insert(struct vmlab_instance *inst, struct vmlab_frame *f);
+int vmlab_frame_insert(struct vmlab_instance *inst, struct vmlab_frame *f,
+		       bool past);
 int vmlab_frame_publish(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_lock(struct vmlab_instance *inst);
 void vmlab_misses_lock(struct vmlab_instance *inst);
@@ -461,7 +463,7 @@ struct vmlab_batch {
 
 bool vmlab_frames_full(struct vmlab_instance *inst);
 int vmlab_make_room(struct vmlab_instance *inst, bool may_write, u32 sig,
-		    struct vmlab_batch *victims);
+		    struct vmlab_batch *victims, bool *past);
 void vmlab_daemon_init(struct vmlab_instance *inst);
 void vmlab_daemon_kick(struct vmlab_instance *inst);
 void vmlab_daemon_cancel(struct vmlab_instance *inst);

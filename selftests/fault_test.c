@@ -318,9 +318,9 @@ TEST_F(fault, madvise_dontneed_then_retouch_refaults_minor_and_keeps_contents)
 }
 
 /*
- * The fast path (fault.c): a fault on a resident page with no frame
- * budget, under a policy whose hit is a mark, takes no instance lock.
- * debugfs counts such faults.  Pages 0..@n-1 written, their PTEs zapped
+ * The fast path (fault.c): a fault on a resident page, under a policy
+ * whose hit is a mark, takes no instance lock, with a frame budget or
+ * without.  debugfs counts such faults.  Pages 0..@n-1 written, their PTEs zapped
  * and the stats reset, then @touch of them read again.
  */
 static void refault_resident(struct __test_metadata *_metadata,
@@ -345,7 +345,7 @@ TEST_F(fault, minor_faults_without_a_budget_take_no_instance_lock)
 	EXPECT_EQ(8, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
 }
 
-TEST_F(fault, minor_faults_under_a_frame_budget_take_the_instance_lock)
+TEST_F(fault, minor_faults_under_a_frame_budget_take_no_instance_lock)
 {
 	static const size_t all[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
 
@@ -353,7 +353,20 @@ TEST_F(fault, minor_faults_under_a_frame_budget_take_the_instance_lock)
 				      0, 0));
 	refault_resident(_metadata, &self->lab, 8, all, ARRAY_SIZE(all));
 	EXPECT_FAULTS(self->lab.fd, 0, 8, 0);
+	EXPECT_EQ(8, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
+}
+
+TEST_F(fault, minor_faults_under_wsclock_take_the_instance_lock_once_each)
+{
+	static const size_t all[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_WSCLOCK, PAGES,
+				      0, 0));
+	refault_resident(_metadata, &self->lab, 8, all, ARRAY_SIZE(all));
+	EXPECT_FAULTS(self->lab.fd, 0, 8, 0);
 	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+	EXPECT_EQ(8, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
 }
 
 /* VMLAB_POLICY_STATE of @fd's four resident pages, in load order. */
@@ -430,14 +443,25 @@ TEST_F(fault, write_upgrades_without_a_budget_take_no_instance_lock)
 	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
 }
 
-TEST_F(fault, zero_fills_under_a_frame_budget_take_the_instance_lock_once_each)
+TEST_F(fault, zero_fills_while_free_frames_remain_take_no_instance_lock)
 {
-	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, PAGES,
-				      0, 0));
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, 8, 0, 0));
 	vmlab_touch_write(self->lab.map, 8, 1);
 	EXPECT_FAULTS(self->lab.fd, 8, 0, 0);
-	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
-	EXPECT_EQ(8, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
+	EXPECT_EQ(8, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
+}
+
+/* Clean zero-filled pages: each eviction drops its victim, with no I/O. */
+TEST_F(fault, zero_fills_that_evict_take_the_instance_lock_once_each)
+{
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, 4, 0, 0));
+	vmlab_touch_read(self->lab.map, 8);
+	EXPECT_FAULTS(self->lab.fd, 8, 0, 0);
+	EXPECT_STATS(self->lab.fd, STAT(faults_free_frame, 4ULL),
+		     STAT(faults_evicted, 4ULL), STAT(pages_resident, 4ULL));
+	EXPECT_EQ(4, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+	EXPECT_EQ(4, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
 }
 
 TEST_F(fault, pages_zero_filled_without_the_lock_join_the_fifo_in_fault_order)

@@ -115,6 +115,9 @@ struct bench {
 	bool paired;		/* anon is measured alongside every variant */
 	uint64_t dropped[NACCESS][NVARIANTS];	/* vmlab: records dropped */
 	uint64_t produced[NACCESS][NVARIANTS];	/* vmlab: records produced */
+	/* vmlab: instance locks the faults took (debugfs; -1: unknown) */
+	long long locks[NACCESS][NVARIANTS];
+	uint64_t faults[NACCESS][NVARIANTS];	/* vmlab: faults counted */
 };
 
 /* -------------------------------------------------------------- samples */
@@ -125,6 +128,9 @@ struct region {
 	int fd;
 	struct uffd_handler uffd;
 	struct vmlab_stats stats;	/* vmlab, after the touches */
+	long long locks;		/* vmlab: instance locks its faults took,
+					 * -1 without debugfs
+					 */
 };
 
 /*
@@ -217,8 +223,11 @@ static int region_unmap(const struct variant *v, struct region *r)
 
 	if (v->backing == B_UFFD)
 		ret = uffd_stop(&r->uffd);
-	if (v->backing == B_VMLAB && vmlab_get_stats(r->fd, &r->stats))
-		ret = 1;
+	if (v->backing == B_VMLAB) {
+		if (vmlab_get_stats(r->fd, &r->stats))
+			ret = 1;
+		r->locks = vmlab_debugfs_stat(r->fd, "fault_locks");
+	}
 	munmap(r->map, r->len);
 	if (r->fd >= 0)
 		close(r->fd);
@@ -262,6 +271,11 @@ static int region_done(struct bench *b, unsigned int vi, unsigned int ai,
 				       (uint64_t)r->stats.faults_minor, pages);
 		b->dropped[ai][vi] += r->stats.events_dropped;
 		b->produced[ai][vi] += r->stats.events;
+		if (r->locks < 0 || b->locks[ai][vi] < 0)
+			b->locks[ai][vi] = -1;
+		else
+			b->locks[ai][vi] += r->locks;
+		b->faults[ai][vi] += r->stats.faults;
 	}
 	return 0;
 }
@@ -409,6 +423,16 @@ static double goal_ratio(const struct bench *b, unsigned int ai,
 	       vs_anon(b, ai, variant_index(g->slow)).median;
 }
 
+/* vmlab: the instance locks a fault took, on average (debugfs) */
+static void print_locks(const struct bench *b, unsigned int ai, unsigned int vi)
+{
+	if (b->locks[ai][vi] < 0 || !b->faults[ai][vi])
+		printf("  locks/fault -");
+	else
+		printf("  locks/fault %.2f",
+		       (double)b->locks[ai][vi] / b->faults[ai][vi]);
+}
+
 static void print_text(const struct bench *b)
 {
 	unsigned int ai, vi, g;
@@ -448,6 +472,8 @@ static void print_text(const struct bench *b)
 			printf("  %-10s %8.2f %17s %10.0f %8.3f %15s",
 			       variants[vi].name, s.median / 1e3, range,
 			       1e9 / s.median, r.median, rrange);
+			if (variants[vi].backing == B_VMLAB)
+				print_locks(b, ai, vi);
 			if (b->dropped[ai][vi])
 				printf("  (%.0f%% of records dropped: ring full)",
 				       100.0 * b->dropped[ai][vi] /
@@ -524,6 +550,10 @@ static void print_json(const struct bench *b)
 			if (variants[vi].backing == B_VMLAB) {
 				jw_u64(&w, "records_produced", b->produced[ai][vi]);
 				jw_u64(&w, "records_dropped", b->dropped[ai][vi]);
+				if (b->locks[ai][vi] >= 0 && b->faults[ai][vi])
+					jw_dbl(&w, "locks_per_fault",
+					       (double)b->locks[ai][vi] /
+					       b->faults[ai][vi]);
 			}
 			if (vi == V_ANON && b->paired) {
 				a = anon_samples(b, ai, &n);
@@ -577,7 +607,9 @@ static const char bench_doc[] =
 "once; rounds interleave the variants.  Each variant's sample is taken\n"
 "together with one of anonymous memory, 16 chunks of each in turn, so both\n"
 "see the same load; 'vs anon' is the median over the rounds of these\n"
-"paired throughput ratios.\n"
+"paired throughput ratios.  As root, with debugfs mounted, each vmlab\n"
+"variant also shows the instance locks its faults took, on average\n"
+"(locks/fault): 0 where every fault took the lock-free path.\n"
 "\n"
 "Variants: anon, memfd, vmlab, vmlab-ring, vmlab-walk, vmlab-minor\n"
 "(minor faults on resident pages), uffd-same, uffd-other, uffd-zero.\n"

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -141,6 +142,35 @@ int vmlab_set_backing(int fd, int backing_fd, const char *what)
 		why = strerror(errno);
 	}
 	return err_msg("VMLAB_SET_BACKING %s: %s", what, why), -1;
+}
+
+/*
+ * @key's value in instance @fd's debugfs stats (how the module took its
+ * faults: faults_unlocked, fault_locks), or -1 without debugfs (not root,
+ * not mounted).  Silent: callers report what is missing.
+ */
+long long vmlab_debugfs_stat(int fd, const char *key)
+{
+	struct vmlab_info info = { .size = sizeof(info) };
+	size_t klen = strlen(key);
+	char path[96], line[128];
+	long long v = -1;
+	FILE *f;
+
+	if (ioctl(fd, VMLAB_GET_INFO, &info) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/vmlab/%u/stats",
+		 info.instance_id);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			v = strtoll(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
 }
 
 int vmlab_module_version(char *buf, size_t len)

@@ -42,5 +42,6 @@ int vmlab_policy_state(int fd, struct vmlab_policy_state *st,
 		       struct vmlab_policy_entry *e, uint32_t count);
 /* The module's version from sysfs into @buf, or -errno */
 int vmlab_module_version(char *buf, size_t len);
+long long vmlab_debugfs_stat(int fd, const char *key);
 
 #endif /* _VMLAB_DEVICE_H */
