@@ -425,10 +425,11 @@ static bool vmlab_frame_lockless(struct vmlab_frame *f)
  * ->mapping still the instance's, the page is resident and no eviction can
  * take it before its PTE is in (an eviction clears ->mapping under the
  * page lock).  Anything else, or a race lost, and the slow path runs.
- * Returns the page pinned and locked, or NULL.
+ * Returns the page pinned and locked, or NULL, and *@missing if the
+ * xarray had no frame for it.
  */
 static struct page *vmlab_fault_fast(struct vmlab_instance *inst,
-				     struct vm_fault *vmf)
+				     struct vm_fault *vmf, bool *missing)
 {
 	struct vmlab_frame *f;
 	struct page *page;
@@ -442,6 +443,7 @@ static struct page *vmlab_fault_fast(struct vmlab_instance *inst,
 	 */
 	rcu_read_lock();
 	f = xa_load(&inst->pages, vmf->pgoff);
+	*missing = !f;
 	page = f ? READ_ONCE(f->page) : NULL;
 	if (!page || !get_page_unless_zero(page)) {
 		rcu_read_unlock();
@@ -493,8 +495,7 @@ static struct page *vmlab_fault_fast_miss(struct vmlab_instance *inst,
 
 	/* a miss that wakes the page daemon takes the lock */
 	if (!READ_ONCE(inst->misses_unlocked) || READ_ONCE(inst->low_watermark) ||
-	    atomic64_read(&inst->store_pages) ||
-	    xa_load(&inst->pages, vmf->pgoff))
+	    atomic64_read(&inst->store_pages))
 		return NULL;
 	page = vmlab_page_alloc(inst);
 	if (!page)
@@ -578,9 +579,11 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 
 again:
 	if (vmlab_fault_lockless(inst, cow)) {
+		bool missing;
+
 		kind = VMLAB_FAULT_MINOR;
-		page = vmlab_fault_fast(inst, vmf);
-		if (!page) {
+		page = vmlab_fault_fast(inst, vmf, &missing);
+		if (!page && missing) {
 			kind = VMLAB_FAULT_ZERO;
 			page = vmlab_fault_fast_miss(inst, vmf);
 		}

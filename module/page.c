@@ -13,8 +13,9 @@
  * put_page().
  *
  * Frames come from the instance's own pool, not a slab cache: a free list
- * refilled VMLAB_FRAME_CHUNK frames at a time, whose chunks stay with the
- * instance until it ends.  A miss then allocates nothing but its page once
+ * of the frames given back, else the next frame never taken of the newest
+ * chunk of VMLAB_FRAME_CHUNK frames; chunks stay with the instance until
+ * it ends.  A miss then allocates nothing but its page once
  * the instance has held that many pages at once (a frame budget bounds
  * them), and one chunk every VMLAB_FRAME_CHUNK new frames before.  The
  * pool has a spinlock of its own, as a miss without the instance lock
@@ -84,21 +85,38 @@ void vmlab_frames_init(struct vmlab_instance *inst)
 	inst->misses_unlocked = true;
 }
 
-/* Another chunk of free frames, charged to the caller's memcg */
+/* Another chunk of frames, charged to the caller's memcg */
 static int vmlab_frames_grow(struct vmlab_instance *inst)
 {
 	struct vmlab_frame_chunk *c;
-	unsigned int i;
 
 	c = kvmalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return -ENOMEM;
 	spin_lock(&inst->frame_lock);
+	/* a racing grow's frames never taken are lost to the pool: rare */
 	list_add(&c->node, &inst->frame_chunks);
-	for (i = 0; i < VMLAB_FRAME_CHUNK; i++)
-		list_add_tail(&c->f[i].fifo, &inst->frame_free);
+	inst->frame_fresh = VMLAB_FRAME_CHUNK;
 	spin_unlock(&inst->frame_lock);
 	return 0;
+}
+
+/* A frame from the pool, or NULL if it needs another chunk */
+static struct vmlab_frame *vmlab_frame_take(struct vmlab_instance *inst)
+{
+	struct vmlab_frame_chunk *c;
+	struct vmlab_frame *f;
+
+	lockdep_assert_held(&inst->frame_lock);
+	f = list_first_entry_or_null(&inst->frame_free, struct vmlab_frame, fifo);
+	if (f) {
+		list_del(&f->fifo);
+		return f;
+	}
+	if (!inst->frame_fresh)
+		return NULL;
+	c = list_first_entry(&inst->frame_chunks, struct vmlab_frame_chunk, node);
+	return &c->f[VMLAB_FRAME_CHUNK - inst->frame_fresh--];
 }
 
 /*
@@ -112,14 +130,14 @@ struct vmlab_frame *vmlab_frame_alloc(struct vmlab_instance *inst,
 	struct vmlab_frame *f;
 
 	spin_lock(&inst->frame_lock);
-	while (list_empty(&inst->frame_free)) {
+	f = vmlab_frame_take(inst);
+	while (!f) {
 		spin_unlock(&inst->frame_lock);
 		if (vmlab_frames_grow(inst))
 			return NULL;
 		spin_lock(&inst->frame_lock);
+		f = vmlab_frame_take(inst);
 	}
-	f = list_first_entry(&inst->frame_free, struct vmlab_frame, fifo);
-	list_del(&f->fifo);
 	spin_unlock(&inst->frame_lock);
 	memset(f, 0, sizeof(*f));
 	f->page = page;
@@ -302,6 +320,7 @@ void vmlab_pages_free(struct vmlab_instance *inst)
 		kvfree(c);
 	INIT_LIST_HEAD(&inst->frame_chunks);
 	INIT_LIST_HEAD(&inst->frame_free);
+	inst->frame_fresh = 0;
 }
 
 void vmlab_page_exit(void)

@@ -176,8 +176,11 @@ struct vmlab_instance {
 	struct xarray pages;		/* pgoff -> struct vmlab_frame * */
 	atomic64_t nr_resident;
 	struct list_head frame_chunks;	/* the frames' memory */
-	struct list_head frame_free;	/* frames not in use, by ->fifo */
-	spinlock_t frame_lock;		/* guards frame_chunks, frame_free */
+	struct list_head frame_free;	/* frames freed, by ->fifo */
+	u32 frame_fresh;		/* frames of the newest chunk never
+					 * taken: its last frame_fresh
+					 */
+	spinlock_t frame_lock;		/* guards the four above */
 	struct llist_head admitting;	/* frames zero-filled without the
 					 * instance lock, for the policy
 					 */
