@@ -69,10 +69,10 @@ static int vmlab_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "daemon_runs %llu\n", st.daemon_runs);
 	seq_printf(m, "daemon_evictions %llu\n", st.daemon_evictions);
 	/* not in vmlab_stats: how the module took them, not what they were */
-	seq_printf(m, "faults_unlocked %lld\n",
-		   (long long)atomic64_read(&inst->faults_unlocked));
-	seq_printf(m, "fault_locks %lld\n",
-		   (long long)atomic64_read(&inst->fault_locks));
+	seq_printf(m, "faults_unlocked %llu\n",
+		   vmlab_counter_sum(inst, VMLAB_PCPU_OFF(faults_unlocked)));
+	seq_printf(m, "fault_locks %llu\n",
+		   vmlab_counter_sum(inst, VMLAB_PCPU_OFF(fault_locks)));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vmlab_stats);

@@ -33,6 +33,23 @@ static const size_t vmlab_counter_field[VMLAB_NR_COUNTERS] = {
 #undef VMLAB_COUNTER
 };
 
+/* The sum over every CPU of the counter at offset @off */
+u64 vmlab_counter_sum(struct vmlab_instance *inst, size_t off)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*(u64 *)((char *)per_cpu_ptr(inst->counters, cpu) +
+					  off));
+	return sum;
+}
+
+static u64 vmlab_counter(struct vmlab_instance *inst, unsigned int c)
+{
+	return vmlab_counter_sum(inst, VMLAB_PCPU_OFF(c[c]));
+}
+
 void vmlab_stats_fill(struct vmlab_instance *inst, struct vmlab_stats *st)
 {
 	unsigned int i;
@@ -44,10 +61,10 @@ void vmlab_stats_fill(struct vmlab_instance *inst, struct vmlab_stats *st)
 	st->size = sizeof(*st);
 	for (i = 0; i < VMLAB_NR_COUNTERS; i++) {
 		field = (u64 *)((char *)st + vmlab_counter_field[i]);
-		*field = atomic64_read(&inst->counters[i]);
+		*field = vmlab_counter(inst, i);
 	}
 	for (i = VMLAB_CNT_FAULTS_ZERO; i <= VMLAB_CNT_FAULTS_COW; i++)
-		st->faults += atomic64_read(&inst->counters[i]);
+		st->faults += vmlab_counter(inst, i);
 	st->swap_out_bytes = st->swap_outs * PAGE_SIZE;
 	st->swap_in_bytes = st->swap_ins * PAGE_SIZE;
 	st->pages_resident = atomic64_read(&inst->nr_resident);
@@ -55,14 +72,14 @@ void vmlab_stats_fill(struct vmlab_instance *inst, struct vmlab_stats *st)
 	st->pages_mapped = READ_ONCE(inst->nr_window);
 }
 
+/* Not atomic against faults counting meanwhile, on other CPUs */
 void vmlab_stats_reset(struct vmlab_instance *inst)
 {
-	unsigned int i;
+	int cpu;
 
-	for (i = 0; i < VMLAB_NR_COUNTERS; i++)
-		atomic64_set(&inst->counters[i], 0);
-	atomic64_set(&inst->faults_unlocked, 0);
-	atomic64_set(&inst->fault_locks, 0);
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(inst->counters, cpu), 0,
+		       sizeof(struct vmlab_counters));
 }
 
 /* ------------------------------------------------------------------ ring */

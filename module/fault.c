@@ -69,7 +69,7 @@ static struct vmlab_instance *vmlab_vma_instance(struct vm_area_struct *vma)
 /* The instance lock, taken by a fault: counted for the benchmark. */
 static void vmlab_fault_lock(struct vmlab_instance *inst)
 {
-	atomic64_inc(&inst->fault_locks);
+	this_cpu_inc(inst->counters->fault_locks);
 	vmlab_lock(inst);
 }
 
@@ -525,7 +525,7 @@ free_frame:
 	vmlab_frame_free(inst, f);
 release_page:
 	/* allocated for nothing: the count is of the pages faults kept */
-	atomic64_dec(&inst->counters[VMLAB_CNT_PAGES_ALLOCATED]);
+	this_cpu_dec(inst->counters->c[VMLAB_CNT_PAGES_ALLOCATED]);
 	vmlab_page_release(page);
 	return NULL;
 }
@@ -588,7 +588,7 @@ again:
 			page = vmlab_fault_fast_miss(inst, vmf);
 		}
 		if (page) {
-			atomic64_inc(&inst->faults_unlocked);
+			this_cpu_inc(inst->counters->faults_unlocked);
 			if (budget)
 				vmlab_access_note(inst, vmf->pgoff, sig);
 			return vmlab_fault_finish(inst, vmf, page, kind, t0,
@@ -717,7 +717,7 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 	}
 
 	if (vmlab_upgrade_fast(inst, vmf, page)) {
-		atomic64_inc(&inst->faults_unlocked);
+		this_cpu_inc(inst->counters->faults_unlocked);
 		goto done;
 	}
 	vmlab_fault_lock(inst);

@@ -48,8 +48,9 @@
  * - The instance lock guards the config, the pages xarray and every frame,
  *   the policy's lists, slots and hand, the software TLB window, the
  *   store's xarrays and backing file, nr_busy and err_task.  The counters
- *   and the levels VMLAB_GET_STATS reads (nr_resident, store_pages,
- *   nr_window) are atomics or READ_ONCE(); so are the copies of the config
+ *   are per CPU (this_cpu_inc(), summed by a read); the levels
+ *   VMLAB_GET_STATS reads (nr_resident, store_pages, nr_window) are
+ *   atomics or READ_ONCE(); so are the copies of the config
  *   a fault reads before it takes the lock (nr_pages, frames, flags,
  *   event_mask, policy).  A function that needs the lock held asserts it
  *   with lockdep_assert_held().
@@ -249,9 +250,15 @@ struct vmlab_instance *vmlab_instance_create(struct file *file)
 	inst = kzalloc(sizeof(*inst), GFP_KERNEL_ACCOUNT);
 	if (!inst)
 		return ERR_PTR(-ENOMEM);
+	inst->counters = alloc_percpu_gfp(struct vmlab_counters,
+					  GFP_KERNEL_ACCOUNT);
+	if (!inst->counters) {
+		ret = -ENOMEM;
+		goto free_inst;
+	}
 	ret = vmlab_policy_init(inst);
 	if (ret)
-		goto free_inst;
+		goto free_counters;
 	inst->inode = alloc_anon_inode(vmlab_mnt->mnt_sb);
 	if (IS_ERR(inst->inode)) {
 		ret = PTR_ERR(inst->inode);
@@ -282,6 +289,8 @@ struct vmlab_instance *vmlab_instance_create(struct file *file)
 
 free_policy:
 	vmlab_policy_free(inst);
+free_counters:
+	free_percpu(inst->counters);
 free_inst:
 	kfree(inst);
 	return ERR_PTR(ret);
@@ -299,6 +308,7 @@ static void vmlab_instance_free_work(struct work_struct *work)
 						   free_work);
 
 	vmlab_ring_free(&inst->ring);
+	free_percpu(inst->counters);
 	kfree(inst);
 	atomic_long_dec(&vmlab_nr_instances);
 }

@@ -157,6 +157,19 @@ struct vmlab_vma_link {
 };
 
 /*
+ * The instance's counters, one copy per CPU: a fault writes its own CPU's,
+ * with no atomic operation; a read sums them (events.c).
+ */
+struct vmlab_counters {
+	u64 c[VMLAB_NR_COUNTERS];
+	u64 faults_unlocked;	/* debugfs only: faults with no instance lock */
+	u64 fault_locks;	/* debugfs only: instance locks faults took */
+};
+
+/* vmlab_counter_sum()'s offset of a struct vmlab_counters field */
+#define VMLAB_PCPU_OFF(field)	offsetof(struct vmlab_counters, field)
+
+/*
  * One open() of /dev/vmlab: an independent experiment.  Which lock guards
  * what: the block at the top of instance.c.
  */
@@ -242,8 +255,6 @@ struct vmlab_instance {
 	struct task_struct *evict_task;
 	pgoff_t evict_pgoff;
 	/* fault.c: faults the fast path took, without the instance lock */
-	atomic64_t faults_unlocked;	/* debugfs only; reset with the stats */
-	atomic64_t fault_locks;		/* instance locks faults took, likewise */
 	/* fault.c: deferred walks, in the order of their faults */
 	spinlock_t walks_lock;
 	struct list_head walks;
@@ -262,7 +273,7 @@ struct vmlab_instance {
 	/* events.c */
 	struct vmlab_ring ring;
 	struct mutex read_lock;		/* serialises read() */
-	atomic64_t counters[VMLAB_NR_COUNTERS];
+	struct vmlab_counters __percpu *counters;
 
 	struct list_head mms;		/* vmlab_mm_link (ktlb.c) */
 	struct dentry *debugfs;
@@ -274,7 +285,7 @@ struct vmlab_instance {
 static inline void vmlab_count(struct vmlab_instance *inst,
 			       enum vmlab_counter c)
 {
-	atomic64_inc(&inst->counters[c]);
+	this_cpu_inc(inst->counters->c[c]);
 }
 
 static inline void vmlab_count_fault(struct vmlab_instance *inst,
@@ -306,6 +317,7 @@ void vmlab_event_evict(struct vmlab_instance *inst, pgoff_t pgoff,
 		       int action, u32 reason, u64 t0);
 void vmlab_event_swap(struct vmlab_instance *inst, u32 dir, pgoff_t pgoff,
 		      u32 store, int error, u64 t0);
+u64 vmlab_counter_sum(struct vmlab_instance *inst, size_t off);
 void vmlab_stats_fill(struct vmlab_instance *inst, struct vmlab_stats *st);
 void vmlab_stats_reset(struct vmlab_instance *inst);
 
