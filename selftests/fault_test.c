@@ -317,6 +317,12 @@ TEST_F(fault, madvise_dontneed_then_retouch_refaults_minor_and_keeps_contents)
 	EXPECT_EQ((__u64)PAGES, st.pages_resident);
 }
 
+/* debugfs: faults that took no instance lock, and locks faults took */
+#define EXPECT_FAULT_LOCKS(fd, unlocked, locks) do {			\
+		EXPECT_EQ(unlocked, vmlab_debugfs_stat(fd, "faults_unlocked")); \
+		EXPECT_EQ(locks, vmlab_debugfs_stat(fd, "fault_locks"));	\
+	} while (0)
+
 /*
  * The fast path (fault.c): a fault on a resident page, under a policy
  * whose hit is a mark, takes no instance lock, with a frame budget or
@@ -336,37 +342,37 @@ static void refault_resident(struct __test_metadata *_metadata,
 		EXPECT_EQ(-1, vmlab_check(vmlab_page(lab, touch[i]), touch[i], 1, 1));
 }
 
-TEST_F(fault, minor_faults_without_a_budget_take_no_instance_lock)
+/*
+ * Eight minor faults under @policy with @frames (0: none): @unlocked of
+ * them took no instance lock, and the rest took it once each.
+ */
+static void expect_minor_fault_locks(struct __test_metadata *_metadata,
+				     struct vmlab_lab *lab, __u32 policy,
+				     __u64 frames, long long unlocked)
 {
 	static const size_t all[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
 
-	refault_resident(_metadata, &self->lab, 8, all, ARRAY_SIZE(all));
-	EXPECT_FAULTS(self->lab.fd, 0, 8, 0);
-	EXPECT_EQ(8, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+	ASSERT_EQ(0, vmlab_set_policy(lab->fd, policy, frames, 0, 0));
+	refault_resident(_metadata, lab, 8, all, ARRAY_SIZE(all));
+	EXPECT_FAULTS(lab->fd, 0, 8, 0);
+	EXPECT_FAULT_LOCKS(lab->fd, unlocked, 8 - unlocked);
+}
+
+TEST_F(fault, minor_faults_without_a_budget_take_no_instance_lock)
+{
+	expect_minor_fault_locks(_metadata, &self->lab, VMLAB_POLICY_FIFO, 0, 8);
 }
 
 TEST_F(fault, minor_faults_under_a_frame_budget_take_no_instance_lock)
 {
-	static const size_t all[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
-
-	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, PAGES,
-				      0, 0));
-	refault_resident(_metadata, &self->lab, 8, all, ARRAY_SIZE(all));
-	EXPECT_FAULTS(self->lab.fd, 0, 8, 0);
-	EXPECT_EQ(8, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
-	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
+	expect_minor_fault_locks(_metadata, &self->lab, VMLAB_POLICY_FIFO,
+				 PAGES, 8);
 }
 
 TEST_F(fault, minor_faults_under_wsclock_take_the_instance_lock_once_each)
 {
-	static const size_t all[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
-
-	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_WSCLOCK, PAGES,
-				      0, 0));
-	refault_resident(_metadata, &self->lab, 8, all, ARRAY_SIZE(all));
-	EXPECT_FAULTS(self->lab.fd, 0, 8, 0);
-	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
-	EXPECT_EQ(8, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
+	expect_minor_fault_locks(_metadata, &self->lab, VMLAB_POLICY_WSCLOCK,
+				 PAGES, 0);
 }
 
 /* VMLAB_POLICY_STATE of @fd's four resident pages, in load order. */
@@ -425,13 +431,25 @@ TEST_F(fault, s3fifo_hits_without_the_instance_lock_count_to_3)
  * store takes no instance lock either, nor does a write upgrade.  debugfs
  * counts the instance locks faults took.
  */
+/* Eight zero-fills under FIFO with @frames (0: none), none locked */
+static void expect_zero_fills_unlocked(struct __test_metadata *_metadata,
+				       struct vmlab_lab *lab, __u64 frames)
+{
+	ASSERT_EQ(0, vmlab_set_policy(lab->fd, VMLAB_POLICY_FIFO, frames, 0, 0));
+	ASSERT_EQ(0, vmlab_reset_stats(lab->fd));
+	vmlab_touch_write(lab->map, 8, 1);
+	EXPECT_FAULTS(lab->fd, 8, 0, 0);
+	EXPECT_FAULT_LOCKS(lab->fd, 8, 0);
+}
+
 TEST_F(fault, zero_fills_without_a_budget_take_no_instance_lock)
 {
-	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
-	vmlab_touch_write(self->lab.map, 8, 1);
-	EXPECT_FAULTS(self->lab.fd, 8, 0, 0);
-	EXPECT_EQ(8, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
-	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
+	expect_zero_fills_unlocked(_metadata, &self->lab, 0);
+}
+
+TEST_F(fault, zero_fills_while_free_frames_remain_take_no_instance_lock)
+{
+	expect_zero_fills_unlocked(_metadata, &self->lab, 8);
 }
 
 TEST_F(fault, write_upgrades_without_a_budget_take_no_instance_lock)
@@ -439,17 +457,7 @@ TEST_F(fault, write_upgrades_without_a_budget_take_no_instance_lock)
 	vmlab_touch_read(self->lab.map, 8);
 	vmlab_touch_write(self->lab.map, 8, 1);
 	EXPECT_FAULTS(self->lab.fd, 8, 0, 8);
-	EXPECT_EQ(16, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
-	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
-}
-
-TEST_F(fault, zero_fills_while_free_frames_remain_take_no_instance_lock)
-{
-	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, 8, 0, 0));
-	vmlab_touch_write(self->lab.map, 8, 1);
-	EXPECT_FAULTS(self->lab.fd, 8, 0, 0);
-	EXPECT_EQ(8, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
-	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
+	EXPECT_FAULT_LOCKS(self->lab.fd, 16, 0);
 }
 
 /* Clean zero-filled pages: each eviction drops its victim, with no I/O. */
@@ -460,8 +468,7 @@ TEST_F(fault, zero_fills_that_evict_take_the_instance_lock_once_each)
 	EXPECT_FAULTS(self->lab.fd, 8, 0, 0);
 	EXPECT_STATS(self->lab.fd, STAT(faults_free_frame, 4ULL),
 		     STAT(faults_evicted, 4ULL), STAT(pages_resident, 4ULL));
-	EXPECT_EQ(4, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
-	EXPECT_EQ(4, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
+	EXPECT_FAULT_LOCKS(self->lab.fd, 4, 4);
 }
 
 TEST_F(fault, pages_zero_filled_without_the_lock_join_the_fifo_in_fault_order)
@@ -495,8 +502,7 @@ TEST_F(fault, after_a_forced_eviction_misses_take_the_lock_and_swap_every_byte_i
 	vmlab_touch_write(vmlab_page(&self->lab, 8), 1, 1);
 	EXPECT_STATS(self->lab.fd, STAT(faults_swapin, 8ULL),
 		     STAT(faults_zero, 1ULL), STAT(pages_resident, 9ULL));
-	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
-	EXPECT_EQ(9, vmlab_debugfs_stat(self->lab.fd, "fault_locks"));
+	EXPECT_FAULT_LOCKS(self->lab.fd, 0, 9);
 }
 
 TEST_F(fault, partial_munmap_keeps_the_rest_mapped_and_every_page_resident)
