@@ -151,10 +151,14 @@ static bool vmlab_page_pinned(struct vmlab_instance *inst, struct page *page)
 	/*
 	 * A fault's fast path may hold a reference for a moment, inside an
 	 * RCU read-side section, while it finds the page lock (ours) taken
-	 * (fault.c): a grace period and it is gone.  Where no fault takes
-	 * that path, the page is pinned.
+	 * (fault.c): a grace period and it is gone.  Only VMLAB_EVICT, with
+	 * no budget, waits for one: it answers EBUSY for a pinned page.  A
+	 * budget's eviction, which may run at every miss, keeps the page as
+	 * the policy keeps a pinned one: it costs the page a turn, as a
+	 * racing get_user_pages_fast() does.
 	 */
-	if (READ_ONCE(inst->tlb_window) || !vmlab_policy_hit_lockless(inst))
+	if (READ_ONCE(inst->frames) || READ_ONCE(inst->tlb_window) ||
+	    !vmlab_policy_hit_lockless(inst))
 		return true;
 	synchronize_rcu();
 	return page_count(page) != 1;

@@ -445,7 +445,9 @@ static struct page *vmlab_fault_fast(struct vmlab_instance *inst,
 	f = xa_load(&inst->pages, vmf->pgoff);
 	*missing = !f;
 	page = f ? READ_ONCE(f->page) : NULL;
-	if (!page || !get_page_unless_zero(page)) {
+	/* locked: an eviction may hold it; don't take a reference to wait */
+	if (!page || folio_test_locked(page_folio(page)) ||
+	    !get_page_unless_zero(page)) {
 		rcu_read_unlock();
 		return NULL;
 	}
