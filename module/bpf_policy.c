@@ -88,7 +88,7 @@ static struct vmlab_policy_ctx *vmlab_bpf_ctx(struct vmlab_instance *inst)
 	ctx->frames = inst->frames;
 	ctx->nr_pages = READ_ONCE(inst->nr_pages);
 	ctx->resident = atomic64_read(&inst->nr_resident);
-	ctx->vtime = inst->vtime;
+	ctx->vtime = atomic64_read(&inst->vtime);
 	return ctx;
 }
 

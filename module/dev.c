@@ -222,25 +222,14 @@ static long vmlab_ioc_set_config(struct vmlab_instance *inst, void __user *uarg)
 	}
 	if (cfg.frames != inst->cfg.frames || cfg.tlb_window != inst->cfg.tlb_window ||
 	    cfg.seed != inst->cfg.seed) {
-		bool misses_unlocked = inst->misses_unlocked;
-
 		/* no miss in flight counts against a budget it did not see */
 		vmlab_misses_lock(inst);
 		ret = -EBUSY;
-		if (atomic64_read(&inst->nr_resident))
-			goto allow_misses;
-		ret = vmlab_policy_resize(inst, cfg.frames);
-		if (ret)
-			goto allow_misses;
-		prandom_seed_state(&inst->rnd, cfg.seed);
-		/*
-		 * Nothing is resident, so nothing is left to evict; while the
-		 * store holds pages, misses look in it under the lock.
-		 */
-		misses_unlocked = !atomic64_read(&inst->store_pages);
-allow_misses:
-		if (misses_unlocked)
-			vmlab_misses_unlock(inst);
+		if (!atomic64_read(&inst->nr_resident))
+			ret = vmlab_policy_resize(inst, cfg.frames);
+		if (!ret)
+			prandom_seed_state(&inst->rnd, cfg.seed);
+		vmlab_misses_unlock(inst);
 		if (ret)
 			goto unlock;
 	}

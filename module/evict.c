@@ -331,8 +331,6 @@ int vmlab_evict_range(struct vmlab_instance *inst, unsigned long first,
 	int ret = 0;
 
 	vmlab_lock(inst);
-	/* every page it writes out stays out until it faults back in */
-	vmlab_misses_lock(inst);
 	xa_for_each_range(&inst->pages, idx, f, first, last) {
 		struct vmlab_batch b = { .n = 1 };
 
@@ -446,8 +444,6 @@ static int vmlab_evict_to(struct vmlab_instance *inst, u64 goal, u32 batch,
 	victims->n = 0;
 	if (resident < goal)
 		return 0;
-	/* what it writes out stays out: no miss may zero-fill it unlocked */
-	vmlab_misses_lock(inst);
 	while (tries) {
 		resident = atomic64_read(&inst->nr_resident);
 		want = batch ?: min_t(u64, resident - goal + 1,

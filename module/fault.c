@@ -261,8 +261,8 @@ static vm_fault_t vmlab_fault_error(struct vmlab_instance *inst)
  * in a free frame of the budget, or past it if @past (vmlab_make_room()).
  * A miss without the lock may have come between: ERR_PTR(-EEXIST) if it
  * made the page resident, ERR_PTR(-EAGAIN) if it took the last free frame.
- * Only a zero-fill can lose so: such misses run only while the store is
- * empty, and stop before it fills.
+ * A swap-in can lose only the frame: such a miss leaves alone a page the
+ * store holds, and the page leaves the store only once it is resident.
  */
 static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 					   pgoff_t pgoff, bool past,
@@ -277,7 +277,7 @@ static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 	err = 0;
 	page = NULL;
 	if (atomic64_read(&inst->store_pages))
-		page = vmlab_store_in(inst, pgoff, &err);
+		page = vmlab_store_read(inst, pgoff, &err);
 	if (err)
 		return ERR_PTR(err);
 	*kind = page ? VMLAB_FAULT_SWAPIN : VMLAB_FAULT_ZERO;
@@ -294,6 +294,8 @@ static struct vmlab_frame *vmlab_frame_new(struct vmlab_instance *inst,
 	err = vmlab_frame_insert(inst, f, past);
 	if (err)
 		goto free_frame;
+	if (*kind == VMLAB_FAULT_SWAPIN)
+		vmlab_store_taken(inst, page, pgoff);
 	vmlab_policy_add(inst, f);
 	return f;
 
@@ -301,7 +303,7 @@ free_frame:
 	vmlab_frame_free(inst, f);
 release_page:
 	if (*kind == VMLAB_FAULT_SWAPIN) {
-		WARN_ON_ONCE(err == -EEXIST || err == -EAGAIN);
+		WARN_ON_ONCE(err == -EEXIST);
 		vmlab_store_unread(inst, page, pgoff);
 	} else {
 		vmlab_page_release(page);
@@ -478,15 +480,16 @@ unlock_page:
 
 /*
  * The fast path for a miss: zero-fill a page never made resident, or
- * dropped with no copy kept, when vmlab_fault_lockless() and the store is
- * empty.  The page and its frame are allocated first, the page locked;
- * then, under RCU, with the conditions read again, the frame is published
- * in the xarray if the page is still missing and queued for the policy
- * (page.c).  An eviction, or a change of the budget, first stops these
- * misses and waits a grace period (vmlab_misses_lock()): so no page an
- * eviction wrote out is zero-filled over.  A fault that loses the race to
- * another one gives its page back and takes the slow path, which finds
- * the winner's.  Returns the page pinned and locked, or NULL.
+ * dropped with no copy kept, when vmlab_fault_lockless() and the budget
+ * has a free frame.  The page and its frame are allocated first, the page
+ * locked; then, under RCU, with the conditions read again, the frame is
+ * published in the xarray if the page is still missing and the store has
+ * no copy of it, and queued for the policy (page.c).  A change of the
+ * budget first stops these misses and waits a grace period
+ * (vmlab_misses_lock()).  A fault that loses the race to another one, or
+ * finds the page in the store, gives its page back and takes the slow
+ * path, which finds the winner's or swaps the page in.  Returns the page
+ * pinned and locked, or NULL.
  */
 static struct page *vmlab_fault_fast_miss(struct vmlab_instance *inst,
 					  struct vm_fault *vmf)
@@ -496,8 +499,7 @@ static struct page *vmlab_fault_fast_miss(struct vmlab_instance *inst,
 	int ret = -EAGAIN;
 
 	/* a miss that wakes the page daemon takes the lock */
-	if (!READ_ONCE(inst->misses_unlocked) || READ_ONCE(inst->low_watermark) ||
-	    atomic64_read(&inst->store_pages))
+	if (!READ_ONCE(inst->misses_unlocked) || READ_ONCE(inst->low_watermark))
 		return NULL;
 	page = vmlab_page_alloc(inst);
 	if (!page)
@@ -512,12 +514,13 @@ static struct page *vmlab_fault_fast_miss(struct vmlab_instance *inst,
 	get_page(page);
 	rcu_read_lock();
 	if (READ_ONCE(inst->misses_unlocked) && vmlab_fault_lockless(inst, false) &&
-	    !READ_ONCE(inst->low_watermark) && !atomic64_read(&inst->store_pages))
+	    !READ_ONCE(inst->low_watermark))
 		ret = vmlab_frame_publish(inst, f);
 	rcu_read_unlock();
 	if (ret)
 		goto unlock_page;
 	vmlab_count(inst, VMLAB_CNT_FAULTS_FREE_FRAME);
+	vmlab_policy_tick(inst);
 	return page;
 
 unlock_page:

@@ -55,8 +55,8 @@
  *   event_mask, policy).  A function that needs the lock held asserts it
  *   with lockdep_assert_held().
  *
- * - Faults with no frame budget, no software TLB and a policy whose hit is
- *   a mark take no instance lock (fault.c's fast paths):
+ * - Faults with no software TLB, under a policy whose hit is a mark, take
+ *   no instance lock (fault.c's fast paths):
  *
  *   A hit (or a write upgrade) finds the frame with an RCU lookup of the
  *   pages xarray (frames are never freed before the instance: page.c),
@@ -66,19 +66,22 @@
  *   change to a frame's residency (eviction, which clears ->mapping)
  *   happens under the page lock too.
  *
- *   A miss, while the store is empty, allocates its page and frame (the
- *   pool's frame_lock), locks the page, and under rcu_read_lock() reads
- *   the conditions again and publishes the frame with a compare-and-
- *   exchange in the xarray, then queues it, lock-free, for the policy.
- *   The frame is ADMITTING until the instance lock's next holder puts it
- *   in the policy: vmlab_lock(), which every holder takes the lock with,
- *   drains the queue first.  A miss under the lock inserts only where the
- *   xarray is still empty, and retries if such a miss came first.  Before
- *   a page leaves the xarray for the store with no budget (VMLAB_EVICT),
- *   and before SET_CONFIG changes the budget, vmlab_misses_lock() stops
- *   these misses and waits a grace period, under the instance lock: a
- *   miss never zero-fills a page the store holds, nor one a budget
- *   counts without it.
+ *   A miss while the budget has a free frame allocates its page and frame
+ *   (the pool's frame_lock), locks the page, and under rcu_read_lock()
+ *   reads the conditions again, reserves a frame of the budget with a
+ *   compare-and-exchange on nr_resident, and under the xarray's lock
+ *   stores the frame if the slot is empty and the store has no copy of
+ *   the page; then it queues the frame, lock-free, for the policy.  The
+ *   frame is ADMITTING until the instance lock's next holder puts it in
+ *   the policy: vmlab_lock(), which every holder takes the lock with,
+ *   drains the queue first.  A page with contents is always in the xarray
+ *   or the store: an eviction puts it in the store before it vacates the
+ *   slot, a swap-in takes it out of the store after it occupied the slot,
+ *   both under the instance lock.  A miss under the lock inserts only
+ *   where the xarray is still empty, and retries if such a miss came
+ *   first.  Before SET_CONFIG changes the budget, vmlab_misses_lock()
+ *   stops these misses and waits a grace period, under the instance lock:
+ *   a budget never counts a miss it did not see.
  *
  * - mmap_lock -> instance lock: a fault holds its mm's mmap lock (or VMA
  *   lock) and takes the instance lock; mmap() holds the mmap lock for

@@ -22,9 +22,10 @@
  * takes frames too.
  *
  * Such a miss (fault.c) publishes its frame in the xarray where the slot
- * is empty and queues it, lock-free, for the policy: the
- * instance lock's next holder puts it there (vmlab_lock()).  Evictions
- * and changes of config stop these misses first (vmlab_misses_lock()).
+ * is empty and the store has no copy of the page, and queues it, lock-free,
+ * for the policy: the instance lock's next holder puts it there
+ * (vmlab_lock()).  Changes of config stop these misses first
+ * (vmlab_misses_lock()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -187,56 +188,87 @@ static bool vmlab_frames_reserve(struct vmlab_instance *inst)
 }
 
 /*
- * Make @f's page resident: in the xarray, with the instance's mapping, and
- * in a frame of the budget, or past it if @past.  -EAGAIN: a miss without
- * the lock took the last free frame; -EEXIST: such a miss made the page
- * resident first.
+ * Store @f in the xarray if its slot is empty (a vacated slot counts as
+ * empty: xa_cmpxchg() and xa_insert() would not store over it) and, for a
+ * zero-fill without the instance lock (@fresh), if the store has no copy
+ * of the page either.  Both are read under the xarray's lock: an eviction
+ * puts its page in the store before it vacates the slot under that lock,
+ * and a swap-in occupies the slot before it takes the page out of the
+ * store (store.c), so a page with contents is always in one of the two.
+ * 0, -EEXIST, or -ENOMEM.
  */
-int vmlab_frame_insert(struct vmlab_instance *inst, struct vmlab_frame *f,
-		       bool past)
+static int vmlab_frame_occupy(struct vmlab_instance *inst,
+			      struct vmlab_frame *f, bool fresh, gfp_t gfp)
+{
+	XA_STATE(xas, &inst->pages, f->pgoff);
+	void *curr;
+
+	do {
+		xas_lock(&xas);
+		curr = xas_load(&xas);
+		if ((curr && !xa_is_zero(curr)) ||
+		    (fresh && atomic64_read(&inst->store_pages) &&
+		     vmlab_store_has(inst, f->pgoff))) {
+			xas_unlock(&xas);
+			return -EEXIST;
+		}
+		xas_store(&xas, f);
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, gfp));
+	return xas_error(&xas);
+}
+
+/*
+ * Make @f's page resident: in a frame of the budget (or past it if @past),
+ * in the xarray, with the instance's mapping.  Misses with and without the
+ * instance lock (@fresh: a zero-fill without it) place their frames so.
+ * -EAGAIN: the budget has no free frame (a miss without the lock took the
+ * last); -EEXIST: another fault made the page resident first, or (@fresh)
+ * the store has its contents; -ENOMEM.
+ */
+static int vmlab_frame_place(struct vmlab_instance *inst,
+			     struct vmlab_frame *f, bool past, bool fresh)
 {
 	int ret;
 
-	lockdep_assert_held(&inst->lock);
 	if (past)
 		atomic64_inc(&inst->nr_resident);
 	else if (!vmlab_frames_reserve(inst))
 		return -EAGAIN;
 	vmlab_frame_own(inst, f);
-	ret = vmlab_xa_occupy(&inst->pages, f->pgoff, f, GFP_KERNEL_ACCOUNT);
+	ret = vmlab_frame_occupy(inst, f, fresh, fresh ?
+				 GFP_NOWAIT | __GFP_ACCOUNT : GFP_KERNEL_ACCOUNT);
 	if (ret) {
 		page_folio(f->page)->mapping = NULL;
 		atomic64_dec(&inst->nr_resident);
-		return ret;
 	}
-	return 0;
+	return ret;
+}
+
+/* A miss under the instance lock: vmlab_frame_place(). */
+int vmlab_frame_insert(struct vmlab_instance *inst, struct vmlab_frame *f,
+		       bool past)
+{
+	lockdep_assert_held(&inst->lock);
+	return vmlab_frame_place(inst, f, past, false);
 }
 
 /*
- * A miss without the instance lock (fault.c): make the ADMITTING frame @f,
- * whose new page the caller holds locked, resident if its page is still
- * missing, and queue it for the policy.  Under rcu_read_lock(), which
- * vmlab_misses_lock() waits for: no allocation that sleeps.  0; -ENOSPC if
- * the budget has no free frame; -EEXIST if another fault made the page
- * resident first; -ENOMEM.
+ * A zero-fill without the instance lock (fault.c): make the ADMITTING
+ * frame @f, whose new page the caller holds locked, resident if the page
+ * is missing and the store has no copy of it, and queue it for the policy.
+ * Under rcu_read_lock(), which vmlab_misses_lock() waits for: no
+ * allocation that sleeps.  0 or vmlab_frame_place()'s -errno.
  */
 int vmlab_frame_publish(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
 	int ret;
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "publish outside RCU");
-	if (!vmlab_frames_reserve(inst))
-		return -ENOSPC;
-	vmlab_frame_own(inst, f);
-	ret = vmlab_xa_occupy(&inst->pages, f->pgoff, f,
-			      GFP_NOWAIT | __GFP_ACCOUNT);
-	if (ret) {
-		page_folio(f->page)->mapping = NULL;
-		atomic64_dec(&inst->nr_resident);
-		return ret;
-	}
-	llist_add(&f->admit, &inst->admitting);
-	return 0;
+	ret = vmlab_frame_place(inst, f, false, true);
+	if (!ret)
+		llist_add(&f->admit, &inst->admitting);
+	return ret;
 }
 
 /*
@@ -257,6 +289,9 @@ static void vmlab_admit_drain(struct vmlab_instance *inst)
 	queued = llist_reverse_order(llist_del_all(&inst->admitting));
 	llist_for_each_entry_safe(f, next, queued, admit) {
 		vmlab_policy_admit(inst, f);
+		/* the fault that loaded it is a reference to WSCLOCK */
+		if (READ_ONCE(inst->policy) == VMLAB_POLICY_WSCLOCK)
+			f->referenced = true;
 		WRITE_ONCE(f->state, VMLAB_FRAME_RESIDENT);
 	}
 }
@@ -269,12 +304,11 @@ void vmlab_lock(struct vmlab_instance *inst)
 }
 
 /*
- * No more misses without the instance lock, before the first page leaves
- * the xarray for the store or a change of config: a miss that saw them
- * allowed has published its frame, or failed to, once a grace period
- * has passed, and the drain puts it in the policy.  Without this a miss
- * could find a page missing, and make it resident zero-filled after an
- * eviction wrote it out.  vmlab_misses_unlock() allows them again.
+ * No misses without the instance lock while a change of config is made:
+ * a miss that saw them allowed has published its frame, or failed to, once
+ * a grace period has passed, and the drain puts it in the policy.  So no
+ * miss in flight takes a frame of a budget it did not see.
+ * vmlab_misses_unlock() allows them again.
  */
 void vmlab_misses_lock(struct vmlab_instance *inst)
 {
@@ -294,12 +328,13 @@ void vmlab_misses_unlock(struct vmlab_instance *inst)
 	WRITE_ONCE(inst->misses_unlocked, true);
 }
 
-/* @f's page is resident no more; the caller frees the frame. */
+/*
+ * @f's page is resident no more; the caller frees the frame.  If it has
+ * contents, the store holds them already (vmlab_frame_occupy()).
+ */
 void vmlab_frame_remove(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
 	lockdep_assert_held(&inst->lock);
-	/* a miss without the lock would not look in the store */
-	WARN_ON_ONCE(inst->misses_unlocked);
 	vmlab_xa_vacate(&inst->pages, f->pgoff, f);
 	atomic64_dec(&inst->nr_resident);
 }

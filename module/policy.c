@@ -307,7 +307,7 @@ void vmlab_policy_switch(struct vmlab_instance *inst, u32 policy)
 			vmlab_seg_del(inst, f);
 	list_for_each_entry(f, &inst->fifo, fifo) {
 		f->referenced = false;
-		f->last_use = inst->vtime;
+		f->last_use = atomic64_read(&inst->vtime);
 		if (policy == VMLAB_POLICY_SFIFO)
 			vmlab_seg_add(inst, f, VMLAB_SEG_FIFO);
 		else if (policy == VMLAB_POLICY_TWOQ)
@@ -383,7 +383,7 @@ void vmlab_policy_admit(struct vmlab_instance *inst, struct vmlab_frame *f)
 	list_add_tail(&f->lru, &inst->lru);
 	f->age = 0;
 	f->referenced = false;
-	f->last_use = inst->vtime;
+	f->last_use = atomic64_read(&inst->vtime);
 	g = vmlab_ghost_find(inst, f->pgoff);
 	if (g)
 		vmlab_ghost_forget(inst, g);
@@ -495,7 +495,7 @@ void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f,
 	u32 policy = READ_ONCE(inst->policy);
 
 	lockdep_assert_held(&inst->lock);
-	inst->vtime++;
+	atomic64_inc(&inst->vtime);
 	/* a frame whose write is in flight rejoins the policy after it */
 	if (vmlab_frame_writing(f))
 		return;
@@ -533,10 +533,13 @@ void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f,
 /*
  * May a hit be seen without the instance lock (fault.c's fast path)?
  * Under FIFO, RANDOM, CLOCK and LRU_APPROX a hit changes nothing but the
- * marks SIEVE and S3FIFO keep whatever the policy, and under SIEVE and
- * S3FIFO only those; the rest move the frame on a list.  The hand that
- * clears the marks turns under the instance lock: a hit that races it
- * lands before or after its pass, and one of a racing hit's and the
+ * marks SIEVE and S3FIFO keep whatever the policy, under SIEVE and S3FIFO
+ * only those, and under WSCLOCK those, its reference bit and the virtual
+ * time, an atomic.  LRU, MRU, SFIFO and TWOQ move the frame on a list,
+ * and run with a software TLB, whose misses unmap a page (a sleeping
+ * lock); a BPF policy's callbacks are called one at a time.  The hand
+ * that clears the marks turns under the instance lock: a hit that races
+ * it lands before or after its pass, and one of a racing hit's and the
  * hand's updates of S3FIFO's counter may be lost.  One task's faults see
  * the textbook's policy exactly.
  */
@@ -549,6 +552,7 @@ bool vmlab_policy_hit_lockless(struct vmlab_instance *inst)
 	case VMLAB_POLICY_LRU_APPROX:
 	case VMLAB_POLICY_SIEVE:
 	case VMLAB_POLICY_S3FIFO:
+	case VMLAB_POLICY_WSCLOCK:
 		return true;
 	default:
 		return false;
@@ -556,9 +560,22 @@ bool vmlab_policy_hit_lockless(struct vmlab_instance *inst)
 }
 
 /*
- * A hit seen without the lock: the marks, each a byte of its own.  Virtual
- * time is not counted: only WSCLOCK reads it, and a switch to it starts
- * every page at the time of the switch.
+ * A fault without the instance lock, a hit or a zero-fill: under WSCLOCK
+ * one tick of virtual time.  Under the others it is not counted: only
+ * WSCLOCK reads it, and a switch to it starts every page at the time of
+ * the switch.  True under WSCLOCK.
+ */
+bool vmlab_policy_tick(struct vmlab_instance *inst)
+{
+	if (READ_ONCE(inst->policy) != VMLAB_POLICY_WSCLOCK)
+		return false;
+	atomic64_inc(&inst->vtime);
+	return true;
+}
+
+/*
+ * A hit seen without the lock: the marks, each a byte of its own, and
+ * WSCLOCK's reference bit; their hands clear them under the lock.
  */
 void vmlab_policy_hit(struct vmlab_instance *inst, struct vmlab_frame *f)
 {
@@ -567,6 +584,8 @@ void vmlab_policy_hit(struct vmlab_instance *inst, struct vmlab_frame *f)
 	WRITE_ONCE(f->visited, true);
 	if (freq < 3)
 		WRITE_ONCE(f->freq, freq + 1);
+	if (vmlab_policy_tick(inst))
+		WRITE_ONCE(f->referenced, true);
 }
 
 /* ------------------------------------------------------- accessed bits */
@@ -737,7 +756,7 @@ static struct vmlab_frame *vmlab_choose_wsclock(struct vmlab_instance *inst)
 {
 	struct vmlab_frame *f, *start = NULL, *sched = NULL, *clean = NULL;
 	u64 tau = READ_ONCE(inst->ws_window) ?: inst->frames;
-	u64 now = inst->vtime;
+	u64 now = atomic64_read(&inst->vtime);
 	bool young, dirty;
 	u32 n;
 

@@ -131,11 +131,19 @@ int vmlab_store_set(struct vmlab_instance *inst, int fd)
 	return ret;
 }
 
+/*
+ * Does the store hold page @pgoff's contents?  Under the instance lock, or
+ * under RCU by a miss without it (page.c).  A page leaves the memory store
+ * for the file only after the file's index has it (the worker), and the
+ * xarray stores entries with release semantics: a reader that finds it
+ * gone from memory then finds it in the file.
+ */
 bool vmlab_store_has(struct vmlab_instance *inst, pgoff_t pgoff)
 {
-	lockdep_assert_held(&inst->lock);
-	return xa_load(&inst->store_mem, pgoff) ||
-	       xa_load(&inst->store_file, pgoff);
+	if (xa_load(&inst->store_mem, pgoff))
+		return true;
+	smp_rmb();	/* the file's index after the memory store's */
+	return xa_load(&inst->store_file, pgoff);
 }
 
 static int vmlab_store_park(struct vmlab_instance *inst, struct page *page,
@@ -294,32 +302,25 @@ int vmlab_store_written(struct vmlab_instance *inst, pgoff_t pgoff, int ret)
 }
 
 /*
- * Take page @pgoff back from the store: a new reference the caller maps.
+ * Page @pgoff's contents from the store, for a swap-in: the memory store's
+ * own page, which stays there for now, or a new page read from the file.
  * NULL with *@err = 0 when the store has no copy (the page was zero), or
- * with *@err < 0 when reading failed (the copy stays in the store).
+ * with *@err < 0 when reading failed.  The page leaves the store only once
+ * it is resident (vmlab_store_taken()), or stays if it cannot be made so
+ * (vmlab_store_unread()): a miss without the instance lock that finds the
+ * page missing from the xarray finds it in the store (page.c).
  */
-struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
-			    int *err)
+struct page *vmlab_store_read(struct vmlab_instance *inst, pgoff_t pgoff,
+			      int *err)
 {
 	u64 t0 = ktime_get_ns();
 	struct page *page;
-	bool pending;
 
 	lockdep_assert_held(&inst->lock);
 	*err = 0;
 	page = xa_load(&inst->store_mem, pgoff);
-	if (page) {
-		/* never written to the file: dirty until it is */
-		pending = xa_get_mark(&inst->store_mem, pgoff, VMLAB_XA_UNWRITTEN);
-		xa_clear_mark(&inst->store_mem, pgoff, VMLAB_XA_UNWRITTEN);
-		vmlab_xa_vacate(&inst->store_mem, pgoff, page);
-		atomic64_dec(&inst->store_pages);
-		if (pending || inst->backing)
-			folio_set_dirty(page_folio(page));
-		vmlab_count(inst, VMLAB_CNT_SWAP_INS);
-		vmlab_event_swap(inst, VMLAB_SWAP_IN, pgoff, VMLAB_STORE_MEM, 0, t0);
+	if (page)
 		return page;
-	}
 	if (!inst->backing || !xa_load(&inst->store_file, pgoff))
 		return NULL;
 
@@ -335,31 +336,45 @@ struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
 		vmlab_page_release(page);
 		return NULL;
 	}
-	vmlab_count(inst, VMLAB_CNT_SWAP_INS);
 	return page;
 }
 
 /*
- * A page vmlab_store_in() returned could not be made resident: one from the
- * memory store goes back there - parked for the worker again if there is a
- * backing file, which may have no copy (vmlab_store_in() marked it dirty) -
- * and one read from the file is freed (the file keeps its copy).  The slot
- * vmlab_store_in() vacated is still reserved: putting it back allocates
- * nothing, so it cannot fail for memory as the swap-in did.
+ * @page, which vmlab_store_read() gave for @pgoff, is resident now.  One
+ * from the memory store leaves it, with the store's reference, dirty if a
+ * file may have no copy of it (never written, or being written); the
+ * file keeps its copy of one read from it.
+ */
+void vmlab_store_taken(struct vmlab_instance *inst, struct page *page,
+		       pgoff_t pgoff)
+{
+	u64 t0 = ktime_get_ns();
+	bool pending;
+
+	lockdep_assert_held(&inst->lock);
+	vmlab_count(inst, VMLAB_CNT_SWAP_INS);
+	if (xa_load(&inst->store_mem, pgoff) != page)
+		return;
+	pending = xa_get_mark(&inst->store_mem, pgoff, VMLAB_XA_UNWRITTEN);
+	xa_clear_mark(&inst->store_mem, pgoff, VMLAB_XA_UNWRITTEN);
+	vmlab_xa_vacate(&inst->store_mem, pgoff, page);
+	atomic64_dec(&inst->store_pages);
+	if (pending || inst->backing)
+		folio_set_dirty(page_folio(page));
+	vmlab_event_swap(inst, VMLAB_SWAP_IN, pgoff, VMLAB_STORE_MEM, 0, t0);
+}
+
+/*
+ * @page, which vmlab_store_read() gave for @pgoff, could not be made
+ * resident: one from the memory store stays there as it was; one read from
+ * the file is freed (the file keeps its copy).
  */
 void vmlab_store_unread(struct vmlab_instance *inst, struct page *page,
 			pgoff_t pgoff)
 {
-	bool unwritten = inst->backing && folio_test_dirty(page_folio(page));
-
 	lockdep_assert_held(&inst->lock);
-	if ((!inst->backing || unwritten) &&
-	    !vmlab_store_park(inst, page, pgoff, unwritten)) {
-		if (unwritten)
-			queue_work(vmlab_unbound_wq, &inst->wb_work);
-		return;
-	}
-	vmlab_page_release(page);
+	if (xa_load(&inst->store_mem, pgoff) != page)
+		vmlab_page_release(page);
 }
 
 /* Write the pages parked while their faulting task held the file's lock. */

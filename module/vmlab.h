@@ -213,7 +213,7 @@ struct vmlab_instance {
 	struct list_head spill;		/* frames past the budget, no slot */
 	struct list_head segs[VMLAB_NR_SEGS];	/* SFIFO, TWOQ */
 	u64 nr_seg[VMLAB_NR_SEGS];
-	u64 vtime;			/* references seen: faults, upgrades */
+	atomic64_t vtime;		/* references seen: faults, upgrades */
 	u64 ws_window;			/* WSCLOCK's tau, 0 = frames */
 	struct vmlab_frame *sieve_hand;	/* SIEVE: where the hand is, NULL:
 					 * at the oldest page
@@ -368,30 +368,6 @@ static inline void vmlab_xa_vacate(struct xarray *xa, unsigned long index,
 	xa_cmpxchg(xa, index, entry, XA_ZERO_ENTRY, GFP_NOWAIT);
 }
 
-/*
- * Store @entry at @index if nothing is there (a vacated slot counts as
- * nothing: xa_cmpxchg() and xa_insert() would not store over it).
- * 0, -EEXIST, or -ENOMEM.
- */
-static inline int vmlab_xa_occupy(struct xarray *xa, unsigned long index,
-				  void *entry, gfp_t gfp)
-{
-	XA_STATE(xas, xa, index);
-	void *curr;
-
-	do {
-		xas_lock(&xas);
-		curr = xas_load(&xas);
-		if (curr && !xa_is_zero(curr)) {
-			xas_unlock(&xas);
-			return -EEXIST;
-		}
-		xas_store(&xas, entry);
-		xas_unlock(&xas);
-	} while (xas_nomem(&xas, gfp));
-	return xas_error(&xas);
-}
-
 /* Frames the pool allocates at a time: two pages' worth (page.c) */
 #define VMLAB_FRAME_CHUNK						\
 	((2 * PAGE_SIZE - sizeof(struct list_head)) / sizeof(struct vmlab_frame))
@@ -424,8 +400,10 @@ int vmlab_store_out(struct vmlab_instance *inst, struct vmlab_frame *f,
 int vmlab_store_write(struct vmlab_instance *inst, struct file *file,
 		      struct vmlab_frame **f, unsigned int n);
 int vmlab_store_written(struct vmlab_instance *inst, pgoff_t pgoff, int ret);
-struct page *vmlab_store_in(struct vmlab_instance *inst, pgoff_t pgoff,
-			    int *err);
+struct page *vmlab_store_read(struct vmlab_instance *inst, pgoff_t pgoff,
+			      int *err);
+void vmlab_store_taken(struct vmlab_instance *inst, struct page *page,
+		       pgoff_t pgoff);
 void vmlab_store_unread(struct vmlab_instance *inst, struct page *page,
 			pgoff_t pgoff);
 
@@ -455,6 +433,7 @@ void vmlab_policy_remove(struct vmlab_instance *inst, struct vmlab_frame *f);
 void vmlab_policy_touch(struct vmlab_instance *inst, struct vmlab_frame *f,
 			bool hit);
 bool vmlab_policy_hit_lockless(struct vmlab_instance *inst);
+bool vmlab_policy_tick(struct vmlab_instance *inst);
 void vmlab_policy_hit(struct vmlab_instance *inst, struct vmlab_frame *f);
 bool vmlab_policy_sample(struct vmlab_instance *inst, pgoff_t pgoff);
 void vmlab_policy_sampled(struct vmlab_instance *inst);

@@ -369,10 +369,22 @@ TEST_F(fault, minor_faults_under_a_frame_budget_take_no_instance_lock)
 				 PAGES, 8);
 }
 
-TEST_F(fault, minor_faults_under_wsclock_take_the_instance_lock_once_each)
+TEST_F(fault, minor_faults_under_wsclock_take_no_instance_lock)
 {
 	expect_minor_fault_locks(_metadata, &self->lab, VMLAB_POLICY_WSCLOCK,
-				 PAGES, 0);
+				 PAGES, 8);
+}
+
+/* LRU moves the frame on its list, and runs with a software TLB */
+TEST_F(fault, minor_faults_under_lru_take_the_instance_lock_once_each)
+{
+	static const size_t all[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_LRU, PAGES,
+				      PAGES, 0));
+	refault_resident(_metadata, &self->lab, 8, all, ARRAY_SIZE(all));
+	EXPECT_FAULTS(self->lab.fd, 0, 8, 0);
+	EXPECT_FAULT_LOCKS(self->lab.fd, 0, 8);
 }
 
 /* VMLAB_POLICY_STATE of @fd's four resident pages, in load order. */
@@ -398,6 +410,30 @@ TEST_F(fault, sieve_hits_without_the_instance_lock_set_the_visited_bits)
 
 	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_SIEVE, 0, 0, 0));
 	refault_resident(_metadata, &self->lab, 4, touch, ARRAY_SIZE(touch));
+	EXPECT_EQ(2, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
+	policy_state_of_4(_metadata, self->lab.fd, e);
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(i % 2 ? VMLAB_PSTATE_MARK : 0U,
+			  e[i].flags & VMLAB_PSTATE_MARK) TH_LOG("page %zu", i);
+}
+
+/*
+ * The switch to WSCLOCK clears every reference bit; the hits set theirs.
+ * The bits are shown by slot: under a budget.
+ */
+TEST_F(fault, wsclock_hits_without_the_instance_lock_set_the_reference_bits)
+{
+	struct vmlab_policy_entry e[4];
+	size_t i;
+
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, PAGES, 0, 0));
+	vmlab_fill(self->lab.map, 0, 4, 1);
+	ASSERT_EQ(0, madvise(self->lab.map, 4 * self->lab.ps, MADV_DONTNEED));
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_WSCLOCK, PAGES,
+				      0, 0));
+	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
+	EXPECT_EQ(-1, vmlab_check(vmlab_page(&self->lab, 1), 1, 1, 1));
+	EXPECT_EQ(-1, vmlab_check(vmlab_page(&self->lab, 3), 3, 1, 1));
 	EXPECT_EQ(2, vmlab_debugfs_stat(self->lab.fd, "faults_unlocked"));
 	policy_state_of_4(_metadata, self->lab.fd, e);
 	for (i = 0; i < 4; i++)
@@ -489,7 +525,11 @@ TEST_F(fault, pages_zero_filled_without_the_lock_join_the_fifo_in_fault_order)
 		EXPECT_EQ((__u64)order[i], e[i].pgoff) TH_LOG("entry %zu", i);
 }
 
-TEST_F(fault, after_a_forced_eviction_misses_take_the_lock_and_swap_every_byte_in)
+/*
+ * The store holds the evicted pages: a miss on one takes the lock and swaps
+ * it in; a miss on a page it has no copy of zero-fills without the lock.
+ */
+TEST_F(fault, after_a_forced_eviction_swap_ins_take_the_lock_and_zero_fills_do_not)
 {
 	__u64 n;
 
@@ -498,11 +538,35 @@ TEST_F(fault, after_a_forced_eviction_misses_take_the_lock_and_swap_every_byte_i
 	ASSERT_EQ(8ULL, n);
 	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
 	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 8, 3));
-	/* a page never touched: the store is empty again, still locked */
 	vmlab_touch_write(vmlab_page(&self->lab, 8), 1, 1);
 	EXPECT_STATS(self->lab.fd, STAT(faults_swapin, 8ULL),
-		     STAT(faults_zero, 1ULL), STAT(pages_resident, 9ULL));
-	EXPECT_FAULT_LOCKS(self->lab.fd, 0, 9);
+		     STAT(faults_zero, 1ULL), STAT(pages_resident, 9ULL),
+		     STAT(store_pages, 0ULL));
+	EXPECT_FAULT_LOCKS(self->lab.fd, 1, 8);
+}
+
+/*
+ * A budget's evictions leave its misses lock-free: once VMLAB_EVICT frees
+ * its frames, zero-fills of pages never touched take none, and the pages
+ * the budget evicted come back whole, each swap-in evicting under the lock.
+ */
+TEST_F(fault, zero_fills_after_a_budget_evicted_take_no_lock_while_frames_are_free)
+{
+	__u64 n;
+
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, 4, 0, 0));
+	vmlab_fill(self->lab.map, 0, 8, 5);
+	EXPECT_STATS(self->lab.fd, STAT(evictions, 4ULL), STAT(store_pages, 4ULL));
+	ASSERT_EQ(0, vmlab_evict_all(self->lab.fd, &n));
+	ASSERT_EQ(4ULL, n);
+	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
+	vmlab_touch_write(vmlab_page(&self->lab, 8), 4, 1);
+	EXPECT_STATS(self->lab.fd, STAT(faults_zero, 4ULL),
+		     STAT(faults_free_frame, 4ULL), STAT(faults_evicted, 0ULL));
+	EXPECT_FAULT_LOCKS(self->lab.fd, 4, 0);
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 8, 5));
+	EXPECT_STATS(self->lab.fd, STAT(faults_swapin, 8ULL),
+		     STAT(faults_evicted, 8ULL), STAT(pages_resident, 4ULL));
 }
 
 TEST_F(fault, partial_munmap_keeps_the_rest_mapped_and_every_page_resident)
