@@ -73,6 +73,8 @@ static int vmlab_stats_show(struct seq_file *m, void *v)
 		   vmlab_counter_sum(inst, VMLAB_PCPU_OFF(faults_unlocked)));
 	seq_printf(m, "fault_locks %llu\n",
 		   vmlab_counter_sum(inst, VMLAB_PCPU_OFF(fault_locks)));
+	seq_printf(m, "walks_deferred %llu\n",
+		   vmlab_counter_sum(inst, VMLAB_PCPU_OFF(walks_deferred)));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vmlab_stats);

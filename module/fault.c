@@ -24,21 +24,26 @@
  * the accessed bits the policies read are the instance page's only
  * (policy.c).
  *
- * Who installs the PTE.  From 6.15 ->fault maps the page itself and
- * returns VM_FAULT_NOPAGE, as drivers that insert pages do (compat.h,
+ * Who installs the PTE.  From 6.15 ->fault maps the page itself and returns
+ * VM_FAULT_NOPAGE, as drivers that insert pages do (compat.h,
  * vmlab_insert_page()): a read read-only, so the first write is still an
  * upgrade; a write writable, young and dirty at once, with no
  * ->page_mkwrite round trip and no finish_fault().  The fault's walk then
  * runs in the handler, after the PTE is in.  A COW fault maps the
- * process's copy, which the core makes; a write upgrade goes through
- * ->page_mkwrite.  Before 6.15 nothing exported maps a normal page from a
- * fault handler without VM_MIXEDMAP, which changes what fork() does
- * (compat.h): ->fault returns its page locked, as filemap_fault() does, the
- * core installs the PTE after we return (after ->page_mkwrite for a
- * write), and the walk is deferred with task_work to the faulting task's
- * return to user space: by then the page is mapped, and the task is still
- * the one that faulted.  task_work runs the newest first; the deferred
- * walks keep their faults' order through a per-instance queue.
+ * process's copy, which the core makes.  A write upgrade goes through
+ * ->page_mkwrite and the core's finish_mkwrite_fault(), which makes the
+ * PTE writable and dirty: vmf_insert_page_mkwrite() on a present PTE
+ * would make it writable but leave it clean until the write retires, and
+ * the upgrade's record would show another PTE than on older kernels.
+ * Before 6.15 nothing exported maps a normal page from a fault handler
+ * without VM_MIXEDMAP, which changes what fork() does (compat.h): ->fault
+ * returns its page locked, as filemap_fault() does, the core installs the
+ * PTE after we return (after ->page_mkwrite for a write), and the walk is
+ * deferred with task_work to the faulting task's return to user space: by
+ * then the page is mapped, and the task is still the one that faulted.
+ * task_work runs the newest first; the deferred walks keep their faults'
+ * order through a per-instance queue.  So is an upgrade's walk, on every
+ * kernel.
  *
  * Either way the page is locked from the moment the fault chose it until
  * its PTE is in: an eviction, which locks the page too, cannot take it in
@@ -216,8 +221,10 @@ static void vmlab_fault_done(struct vmlab_instance *inst, struct vm_fault *vmf,
 			vmlab_event_fault_walked(inst, &ev, &w);
 			return;
 		}
-		if (!vmlab_walk_defer(inst, vmf->vma, &ev))
+		if (!vmlab_walk_defer(inst, vmf->vma, &ev)) {
+			this_cpu_inc(inst->counters->walks_deferred);
 			return;
+		}
 	}
 	vmlab_event_fault_emit(inst, &ev);
 }

@@ -164,6 +164,9 @@ struct vmlab_counters {
 	u64 c[VMLAB_NR_COUNTERS];
 	u64 faults_unlocked;	/* debugfs only: faults with no instance lock */
 	u64 fault_locks;	/* debugfs only: instance locks faults took */
+	u64 walks_deferred;	/* debugfs only: walks run at the return to
+				 * user space, not in the handler
+				 */
 };
 
 /* vmlab_counter_sum()'s offset of a struct vmlab_counters field */

@@ -27,6 +27,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1053,6 +1054,17 @@ static inline long long vmlab_debugfs_stat(int fd, const char *key)
 	if (vmlab_read_file(path, buf, sizeof(buf)) < 0)
 		return -1;
 	return vmlab_key_value(buf, key);
+}
+
+/* Is the running kernel @major.@minor or newer? */
+static inline bool vmlab_kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
 }
 
 /*

@@ -436,6 +436,47 @@ TEST_F(walk, fault_record_walk_equals_vmlab_walk_after_the_fault)
 	EXPECT_RECORD_MATCHES_WALK(self->lab.fd, ev[1]);
 }
 
+/*
+ * Where a fault's walk runs: in the handler once ->fault mapped the page
+ * itself (6.15+: the module inserts the PTE), else deferred to the return
+ * to user space, after the core mapped it.  Four read faults and four
+ * write faults on missing pages.
+ */
+TEST_F(walk, zero_fills_walk_in_the_handler_where_the_module_maps_the_page)
+{
+	long long deferred = vmlab_kernel_at_least(6, 15) ? 0 : 8;
+	struct vmlab_event ev[8];
+	int i;
+
+	vmlab_touch_read(self->lab.map, 4);
+	vmlab_touch_write(vmlab_page(&self->lab, 4), 4, 1);
+	EXPECT_EQ(deferred, vmlab_debugfs_stat(self->lab.fd, "walks_deferred"));
+	ASSERT_EQ(8, vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev)));
+	for (i = 0; i < 8; i++) {
+		EXPECT_EQ((__u64)i, ev[i].fault.pgoff);
+		EXPECT_EQ((__u32)VMLAB_FAULT_ZERO, ev[i].fault.kind);
+	}
+}
+
+/*
+ * A write upgrade's PTE is made writable and dirty by the core after
+ * ->page_mkwrite returns, on every kernel: its walk waits for the return
+ * to user space.
+ */
+TEST_F(walk, write_upgrades_walk_at_the_return_to_user_space)
+{
+	struct vmlab_event ev[8];
+	int i;
+
+	vmlab_touch_read(self->lab.map, 4);
+	ASSERT_EQ(0, vmlab_reset_stats(self->lab.fd));
+	vmlab_touch_write(self->lab.map, 4, 1);
+	EXPECT_EQ(4, vmlab_debugfs_stat(self->lab.fd, "walks_deferred"));
+	ASSERT_EQ(8, vmlab_read_ready(self->lab.fd, ev, ARRAY_SIZE(ev)));
+	for (i = 4; i < 8; i++)
+		EXPECT_EQ((__u32)VMLAB_FAULT_UPGRADE, ev[i].fault.kind);
+}
+
 TEST_F(walk, fault_record_walk_shows_the_pte_its_access_installed)
 {
 	struct vmlab_event ev[4];
