@@ -1628,6 +1628,13 @@ static void random_config(struct vmlab_config *c, size_t npages)
 	if (c->tlb_window && c->tlb_window < opt.window_min)
 		c->tlb_window = opt.window_min;
 	c->evict_batch = chance(70) ? below(2) : below(VMLAB_EVICT_BATCH_MAX + 1);
+	/* the page daemon: evicts in a worker while faults run */
+	c->low_watermark = c->high_watermark = 0;
+	if (c->frames >= 2 && chance(30)) {
+		c->low_watermark = 1 + below(c->frames - 1);
+		c->high_watermark = c->low_watermark + 1 +
+				    below(c->frames - c->low_watermark);
+	}
 	c->seed = rnd();
 	c->event_mask = rnd() & VMLAB_EV_ALL;
 	c->flags = rnd() & VMLAB_CFG_FLAGS;
@@ -1662,16 +1669,18 @@ static void lab_open(bool pinned_case)
 		c.frames = 1 + below(2);
 		if (c.frames < opt.frames_min)
 			c.frames = 0;
+		c.low_watermark = c.high_watermark = 0;
 		bk = opt.disk ? BK_EXT4 : BK_TMPFS;
 	}
 	if (bk == BK_EXT4_DIRECT && opt.no_odirect_backing)
 		bk = BK_EXT4;
 	if ((bk == BK_EXT4 || bk == BK_EXT4_DIRECT) && !opt.disk)
 		bk = BK_TMPFS;
-	note("new instance %u: %zu pages, frames %llu, policy %u, window %u, batch %u, events %#llx, flags %#x, ring %u, backing %s",
+	note("new instance %u: %zu pages, frames %llu, policy %u, window %u, batch %u, daemon %u-%u, events %#llx, flags %#x, ring %u, backing %s",
 	     lab.gen, lab.npages, (unsigned long long)c.frames, c.policy,
-	     c.tlb_window, c.evict_batch, (unsigned long long)c.event_mask,
-	     c.flags, c.ring_records, backing_name[bk]);
+	     c.tlb_window, c.evict_batch, c.low_watermark, c.high_watermark,
+	     (unsigned long long)c.event_mask, c.flags, c.ring_records,
+	     backing_name[bk]);
 	ret = lab_ioctl(VMLAB_SET_CONFIG, &c);
 	if (ret)
 		fail("VMLAB_SET_CONFIG of a valid configuration: %s", strerror(-ret));
@@ -1709,9 +1718,10 @@ static void op_reconfig(void)
 	int ret;
 
 	random_config(&c, lab.npages);
-	note("reconfig frames %llu policy %u window %u batch %u events %#llx flags %#x",
+	note("reconfig frames %llu policy %u window %u batch %u daemon %u-%u events %#llx flags %#x",
 	     (unsigned long long)c.frames, c.policy, c.tlb_window,
-	     c.evict_batch, (unsigned long long)c.event_mask, c.flags);
+	     c.evict_batch, c.low_watermark, c.high_watermark,
+	     (unsigned long long)c.event_mask, c.flags);
 	evict(true, 0, 0, NULL);
 	ret = lab_ioctl(VMLAB_SET_CONFIG, &c);
 	ioctl_errno_check(VMLAB_SET_CONFIG, ret, "reconfig");
