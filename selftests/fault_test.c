@@ -507,6 +507,25 @@ TEST_F(fault, zero_fills_that_evict_take_the_instance_lock_once_each)
 	EXPECT_FAULT_LOCKS(self->lab.fd, 4, 4);
 }
 
+/*
+ * vmlab bench fault measures it: its vmlab-evicted variant, zero-fills
+ * under a budget that has evicted, with frames free, took no lock.
+ */
+TEST_F(fault, bench_fault_counts_no_lock_for_zero_fills_after_an_eviction)
+{
+	static char out[65536];
+	char tool[PATH_MAX];
+	const char *row;
+
+	ASSERT_EQ(0, vmlab_tool_path(tool, sizeof(tool)));
+	ASSERT_EQ(0, vmlab_tool_run(tool, "-j bench fault --variants "
+				    "vmlab-evicted --access write --rounds 1 "
+				    "--pages 256", out, sizeof(out)));
+	row = strstr(out, "\"variant\":\"vmlab-evicted\"");
+	ASSERT_NE(NULL, row) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(row, "\"locks_per_fault\":0,")) TH_LOG("%s", row);
+}
+
 TEST_F(fault, pages_zero_filled_without_the_lock_join_the_fifo_in_fault_order)
 {
 	static const size_t order[] = { 5, 2, 7, 0 };

@@ -61,6 +61,7 @@ struct variant {
 	bool other_cpu;		/* uffd: the handler on another CPU */
 	bool zeropage;		/* uffd: UFFDIO_ZEROPAGE, not UFFDIO_COPY */
 	bool minor;		/* vmlab: resident pages, PTEs zapped */
+	bool evicted;		/* vmlab: a budget that evicted, frames free */
 };
 
 static const struct variant variants[] = {
@@ -77,6 +78,8 @@ static const struct variant variants[] = {
 	  .desc = "vmlab, records with page-table walks (all logged)" },
 	{ .name = "vmlab-minor", .backing = B_VMLAB, .minor = true,
 	  .desc = "vmlab, events off, minor faults on resident pages" },
+	{ .name = "vmlab-evicted", .backing = B_VMLAB, .evicted = true,
+	  .desc = "vmlab, events off, a FIFO budget that evicted, frames free" },
 	{ .name = "uffd-same", .backing = B_UFFD,
 	  .desc = "userfaultfd UFFDIO_COPY, handler on the same CPU" },
 	{ .name = "uffd-other", .backing = B_UFFD, .other_cpu = true,
@@ -149,6 +152,20 @@ static int region_make_resident(struct region *r, uint64_t pages, size_t psize)
 	return vmlab_reset_stats(r->fd);
 }
 
+/*
+ * vmlab-evicted: a FIFO budget of every page and one more, which has
+ * evicted: one page past those touched written and evicted to the store,
+ * the stats reset.  The touches are then zero-fills with free frames
+ * while the store holds a page.
+ */
+static int region_evict_one(struct region *r, uint64_t pages, size_t psize)
+{
+	touch_page(r->map + pages * psize, ACCESS_WRITE);
+	if (vmlab_evict_pages(r->fd, pages, 1))
+		return 1;
+	return vmlab_reset_stats(r->fd);
+}
+
 static int region_map(struct bench *b, const struct variant *v,
 		      struct region *r, uint64_t pages)
 {
@@ -157,7 +174,7 @@ static int region_map(struct bench *b, const struct variant *v,
 
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
-	r->len = pages * b->psize;
+	r->len = (pages + v->evicted) * b->psize;
 	switch (v->backing) {
 	case B_ANON:
 	case B_UFFD:
@@ -181,6 +198,10 @@ static int region_map(struct bench *b, const struct variant *v,
 		cfg.region_size = r->len;
 		cfg.event_mask = v->event_mask;
 		cfg.flags = v->cfg_flags;
+		if (v->evicted) {
+			cfg.policy = VMLAB_POLICY_FIFO;
+			cfg.frames = pages + 1;
+		}
 		if (v->event_mask) {
 			uint64_t ring = round_up_pow2(pages + 64);
 
@@ -206,6 +227,8 @@ static int region_map(struct bench *b, const struct variant *v,
 		       v->other_cpu ? b->other_cpu : b->cpu, v->zeropage))
 		goto fail_unmap;
 	if (v->minor && region_make_resident(r, pages, b->psize))
+		goto fail_unmap;
+	if (v->evicted && region_evict_one(r, pages, b->psize))
 		goto fail_unmap;
 	return 0;
 
@@ -269,6 +292,13 @@ static int region_done(struct bench *b, unsigned int vi, unsigned int ai,
 			return err_msg("%s: %" PRIu64 " minor faults for %"
 				       PRIu64 " pages", v->name,
 				       (uint64_t)r->stats.faults_minor, pages);
+		if (v->evicted && (r->stats.store_pages != 1 ||
+				   r->stats.faults_free_frame != pages))
+			return err_msg("%s: %" PRIu64 " pages in the store, %"
+				       PRIu64 " misses with a free frame for %"
+				       PRIu64 " pages", v->name,
+				       (uint64_t)r->stats.store_pages,
+				       (uint64_t)r->stats.faults_free_frame, pages);
 		b->dropped[ai][vi] += r->stats.events_dropped;
 		b->produced[ai][vi] += r->stats.events;
 		if (r->locks < 0 || b->locks[ai][vi] < 0)
@@ -455,7 +485,7 @@ static void print_text(const struct bench *b)
 	for (ai = 0; ai < NACCESS; ai++) {
 		if (!b->want_access[ai])
 			continue;
-		printf("\n%-12s %8s %17s %10s %8s %15s\n",
+		printf("\n%-15s %8s %17s %10s %8s %15s\n",
 		       access_name(accesses[ai]), "median", "min-max", "faults/s",
 		       "vs anon", "min-max");
 		for (vi = 0; vi < NVARIANTS; vi++) {
@@ -469,7 +499,7 @@ static void print_text(const struct bench *b)
 			snprintf(range, sizeof(range), "%.2f-%.2f", s.min / 1e3,
 				 s.max / 1e3);
 			snprintf(rrange, sizeof(rrange), "%.3f-%.3f", r.min, r.max);
-			printf("  %-10s %8.2f %17s %10.0f %8.3f %15s",
+			printf("  %-13s %8.2f %17s %10.0f %8.3f %15s",
 			       variants[vi].name, s.median / 1e3, range,
 			       1e9 / s.median, r.median, rrange);
 			if (variants[vi].backing == B_VMLAB)
@@ -612,7 +642,9 @@ static const char bench_doc[] =
 "(locks/fault): 0 where every fault took the lock-free path.\n"
 "\n"
 "Variants: anon, memfd, vmlab, vmlab-ring, vmlab-walk, vmlab-minor\n"
-"(minor faults on resident pages), uffd-same, uffd-other, uffd-zero.\n"
+"(minor faults on resident pages), vmlab-evicted (zero-fills under a\n"
+"budget that has evicted, with frames free), uffd-same, uffd-other,\n"
+"uffd-zero.\n"
 "\n"
 "'vmlab bench trace --help' and 'vmlab bench evict --help' describe the\n"
 "others.\n"
@@ -680,7 +712,8 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 	case OPT_VARIANTS:
 		arg_choices(state, "--variants", "variant", "variants: anon, "
 			    "memfd, vmlab, vmlab-ring, vmlab-walk, vmlab-minor, "
-			    "uffd-same, uffd-other, uffd-zero", arg, variants,
+			    "vmlab-evicted, uffd-same, uffd-other, uffd-zero",
+			    arg, variants,
 			    sizeof(variants[0]), NVARIANTS, b->want);
 		break;
 	case OPT_ACCESS:

@@ -99,6 +99,16 @@ int vmlab_reset_stats(int fd)
 	return vmlab_ioctl(fd, VMLAB_RESET_STATS, NULL, "VMLAB_RESET_STATS");
 }
 
+/* VMLAB_EVICT: evict the resident pages in [@start, @start + @count). */
+int vmlab_evict_pages(int fd, uint64_t start, uint64_t count)
+{
+	struct vmlab_evict ev = {
+		.size = sizeof(ev), .start = start, .count = count,
+	};
+
+	return vmlab_ioctl(fd, VMLAB_EVICT, &ev, "VMLAB_EVICT");
+}
+
 int vmlab_walk(int fd, uint64_t addr, struct vmlab_walk *w)
 {
 	memset(w, 0, sizeof(*w));

@@ -28,6 +28,7 @@ int vmlab_get_config(int fd, struct vmlab_config *cfg);
 int vmlab_set_config(int fd, struct vmlab_config *cfg);
 int vmlab_get_stats(int fd, struct vmlab_stats *st);
 int vmlab_reset_stats(int fd);
+int vmlab_evict_pages(int fd, uint64_t start, uint64_t count);
 int vmlab_walk(int fd, uint64_t addr, struct vmlab_walk *w);
 /* The tables mapping [@start, @end) of @pid (0: the caller; @end 0: all) */
 int vmlab_pt(int fd, uint32_t pid, uint64_t start, uint64_t end,
