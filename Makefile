@@ -298,7 +298,8 @@ fuzz:
 #
 # As packagers expect: DESTDIR is prepended to every path, PREFIX is where
 # the files live once installed.  The tool embeds its BPF object (the
-# skeleton); the object is installed too, for bpftool ... autoattach.
+# skeleton); the object is installed too, for bpftool ... autoattach, and
+# so are the example policies, for vmlab run --policy bpf:FILE.
 
 PREFIX		?= /usr/local
 BINDIR		:= $(PREFIX)/bin
@@ -308,9 +309,11 @@ DOCDIR		:= $(PREFIX)/share/doc/vmlab
 BASHCOMPDIR	:= $(PREFIX)/share/bash-completion/completions
 DOCS		:= README.md $(wildcard docs/*.md)
 
-install: $(B)/vmlab $(BPF_OBJ)
+install: $(B)/vmlab $(BPF_OBJ) $(POLICY_OBJS)
 	install -D -m 0755 $(B)/vmlab $(DESTDIR)$(BINDIR)/vmlab
 	install -D -m 0644 $(BPF_OBJ) $(DESTDIR)$(LIBDIR)/vmlab.bpf.o
+	install -d $(DESTDIR)$(LIBDIR)/policies
+	install -m 0644 $(POLICY_OBJS) $(DESTDIR)$(LIBDIR)/policies/
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4
 	sed 's/@VERSION@/$(VERSION)/; s,@LIBDIR@,$(LIBDIR),' man/vmlab.1 >$(DESTDIR)$(MANDIR)/man1/vmlab.1
 	sed 's/@VERSION@/$(VERSION)/' man/vmlab.4 >$(DESTDIR)$(MANDIR)/man4/vmlab.4
@@ -324,7 +327,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vmlab $(DESTDIR)$(LIBDIR)/vmlab.bpf.o \
 		$(DESTDIR)$(MANDIR)/man1/vmlab.1 $(DESTDIR)$(MANDIR)/man4/vmlab.4 \
 		$(DESTDIR)$(BASHCOMPDIR)/vmlab
-	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBDIR)/policies
 	-rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null
 
 install-dkms:
