@@ -766,8 +766,9 @@ static struct vmlab_frame *vmlab_choose_wsclock(struct vmlab_instance *inst)
 			break;
 		start = start ?: f;
 		young = vmlab_frame_young(inst, f);
-		if (f->referenced || young) {
-			f->referenced = false;
+		/* a hit without the lock may set it meanwhile */
+		if (READ_ONCE(f->referenced) || young) {
+			WRITE_ONCE(f->referenced, false);
 			f->last_use = now;
 		}
 		dirty = vmlab_frame_dirty(inst, f);
@@ -813,8 +814,9 @@ static struct vmlab_frame *vmlab_choose_sieve(struct vmlab_instance *inst)
 
 	if (!f)
 		f = list_first_entry(&inst->fifo, struct vmlab_frame, fifo);
-	while (f->visited) {
-		f->visited = false;
+	/* hits without the lock set the bits meanwhile */
+	while (READ_ONCE(f->visited)) {
+		WRITE_ONCE(f->visited, false);
 		if (list_is_last(&f->fifo, &inst->fifo))
 			f = list_first_entry(&inst->fifo, struct vmlab_frame, fifo);
 		else
@@ -840,7 +842,8 @@ static struct vmlab_frame *vmlab_choose_s3fifo(struct vmlab_instance *inst)
 	    list_empty(&inst->s3_main)) {
 		while ((f = list_first_entry_or_null(&inst->s3_small,
 						     struct vmlab_frame, s3))) {
-			if (!f->freq) {
+			/* hits without the lock count meanwhile */
+			if (!READ_ONCE(f->freq)) {
 				vmlab_ghost_add(inst, f->pgoff);
 				return f;
 			}
@@ -851,9 +854,9 @@ static struct vmlab_frame *vmlab_choose_s3fifo(struct vmlab_instance *inst)
 	}
 	for (;;) {
 		f = list_first_entry_or_null(&inst->s3_main, struct vmlab_frame, s3);
-		if (!f || !f->freq)
+		if (!f || !READ_ONCE(f->freq))
 			return f;
-		f->freq--;
+		WRITE_ONCE(f->freq, READ_ONCE(f->freq) - 1);
 		list_move_tail(&f->s3, &inst->s3_main);
 	}
 }
