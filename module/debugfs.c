@@ -75,6 +75,8 @@ static int vmlab_stats_show(struct seq_file *m, void *v)
 		   vmlab_counter_sum(inst, VMLAB_PCPU_OFF(fault_locks)));
 	seq_printf(m, "walks_deferred %llu\n",
 		   vmlab_counter_sum(inst, VMLAB_PCPU_OFF(walks_deferred)));
+	seq_printf(m, "misses_undone %llu\n",
+		   vmlab_counter_sum(inst, VMLAB_PCPU_OFF(misses_undone)));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vmlab_stats);

@@ -504,9 +504,20 @@ static struct page *vmlab_fault_fast_miss(struct vmlab_instance *inst,
 	struct vmlab_frame *f;
 	struct page *page;
 	int ret = -EAGAIN;
+	u64 frames;
 
 	/* a miss that wakes the page daemon takes the lock */
 	if (!READ_ONCE(inst->misses_unlocked) || READ_ONCE(inst->low_watermark))
+		return NULL;
+	/*
+	 * Nor does one that must evict or swap in: seen here, before a page
+	 * is allocated and cleared for nothing, and again (the answer) as
+	 * the frame is published.
+	 */
+	frames = READ_ONCE(inst->frames);
+	if ((frames && atomic64_read(&inst->nr_resident) >= frames) ||
+	    (atomic64_read(&inst->store_pages) &&
+	     vmlab_store_has(inst, vmf->pgoff)))
 		return NULL;
 	page = vmlab_page_alloc(inst);
 	if (!page)
@@ -538,6 +549,7 @@ free_frame:
 release_page:
 	/* allocated for nothing: the count is of the pages faults kept */
 	this_cpu_dec(inst->counters->c[VMLAB_CNT_PAGES_ALLOCATED]);
+	this_cpu_inc(inst->counters->misses_undone);
 	vmlab_page_release(page);
 	return NULL;
 }

@@ -167,6 +167,9 @@ struct vmlab_counters {
 	u64 walks_deferred;	/* debugfs only: walks run at the return to
 				 * user space, not in the handler
 				 */
+	u64 misses_undone;	/* debugfs only: pages a miss without the
+				 * lock allocated and gave back
+				 */
 };
 
 /* vmlab_counter_sum()'s offset of a struct vmlab_counters field */

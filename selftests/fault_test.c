@@ -526,6 +526,22 @@ TEST_F(fault, bench_fault_counts_no_lock_for_zero_fills_after_an_eviction)
 	EXPECT_NE(NULL, strstr(row, "\"locks_per_fault\":0,")) TH_LOG("%s", row);
 }
 
+/*
+ * A miss that must evict, or swap its page in, leaves the fast path before
+ * it allocates: it gives back no page it cleared for nothing (debugfs
+ * counts such pages).  Eight writes through four frames, then the four
+ * evicted pages read back.
+ */
+TEST_F(fault, misses_that_evict_or_swap_in_allocate_no_page_for_nothing)
+{
+	ASSERT_EQ(0, vmlab_set_policy(self->lab.fd, VMLAB_POLICY_FIFO, 4, 0, 0));
+	vmlab_fill(self->lab.map, 0, 8, 7);
+	EXPECT_EQ(-1, vmlab_check(self->lab.map, 0, 4, 7));
+	EXPECT_STATS(self->lab.fd, STAT(faults_evicted, 8ULL),
+		     STAT(faults_swapin, 4ULL), STAT(pages_resident, 4ULL));
+	EXPECT_EQ(0, vmlab_debugfs_stat(self->lab.fd, "misses_undone"));
+}
+
 TEST_F(fault, pages_zero_filled_without_the_lock_join_the_fifo_in_fault_order)
 {
 	static const size_t order[] = { 5, 2, 7, 0 };
