@@ -481,11 +481,16 @@ static int vmlab_evict_to(struct vmlab_instance *inst, u64 goal, u32 batch,
 	return -ENOENT;
 }
 
-/* Is the frame budget used up: must a miss evict before its page comes in? */
+/*
+ * Is the frame budget used up: must a miss evict before its page comes in?
+ * Exact under the instance lock; without it (fault.c's fast path), a guess
+ * that the miss checks again as it reserves its frame (page.c).
+ */
 bool vmlab_frames_full(struct vmlab_instance *inst)
 {
-	lockdep_assert_held(&inst->lock);
-	return inst->frames && atomic64_read(&inst->nr_resident) >= inst->frames;
+	u64 frames = READ_ONCE(inst->frames);
+
+	return frames && atomic64_read(&inst->nr_resident) >= frames;
 }
 
 /*

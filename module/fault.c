@@ -504,7 +504,6 @@ static struct page *vmlab_fault_fast_miss(struct vmlab_instance *inst,
 	struct vmlab_frame *f;
 	struct page *page;
 	int ret = -EAGAIN;
-	u64 frames;
 
 	/* a miss that wakes the page daemon takes the lock */
 	if (!READ_ONCE(inst->misses_unlocked) || READ_ONCE(inst->low_watermark))
@@ -514,8 +513,7 @@ static struct page *vmlab_fault_fast_miss(struct vmlab_instance *inst,
 	 * is allocated and cleared for nothing, and again (the answer) as
 	 * the frame is published.
 	 */
-	frames = READ_ONCE(inst->frames);
-	if ((frames && atomic64_read(&inst->nr_resident) >= frames) ||
+	if (vmlab_frames_full(inst) ||
 	    (atomic64_read(&inst->store_pages) &&
 	     vmlab_store_has(inst, vmf->pgoff)))
 		return NULL;

@@ -313,8 +313,8 @@ int vmlab_store_written(struct vmlab_instance *inst, pgoff_t pgoff, int ret)
 struct page *vmlab_store_read(struct vmlab_instance *inst, pgoff_t pgoff,
 			      int *err)
 {
-	u64 t0 = ktime_get_ns();
 	struct page *page;
+	u64 t0;
 
 	lockdep_assert_held(&inst->lock);
 	*err = 0;
@@ -324,6 +324,7 @@ struct page *vmlab_store_read(struct vmlab_instance *inst, pgoff_t pgoff,
 	if (!inst->backing || !xa_load(&inst->store_file, pgoff))
 		return NULL;
 
+	t0 = ktime_get_ns();
 	page = vmlab_page_alloc(inst);
 	if (!page) {
 		*err = -ENOMEM;
